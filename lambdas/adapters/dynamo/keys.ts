@@ -1,0 +1,56 @@
+// Every access pattern of the single table, named in one place (as listmonk keeps its queries in one folder).
+// A repository builds keys only through these functions; nothing else spells `pk`/`sk` strings.
+//
+// Feed scopes use one index row per scope an item belongs to (all, each country, each topic, each country×topic)
+// rather than a GSI, because a GSI gives an item one partition key while an item sits in up to ~20 scopes. Index rows
+// hold only the item id and its publish time; readers BatchGet the items they page to.
+import { createHash } from 'node:crypto';
+
+const sha = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 40);
+
+export const keys = {
+  // Items
+  item: (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
+  /** Dedupe by canonical link: a claim row that names the item owning that link. */
+  itemLinkClaim: (canonicalLink: string) => ({ pk: `LINK#${sha(canonicalLink)}`, sk: 'LINK' }),
+  /** Latest N items per feed scope: pk per scope, sk orders by publish time then id. */
+  scopeIndex: (scope: string, publishedAt: string, itemId: string) => ({ pk: `SCOPE#${scope}`, sk: `${publishedAt}#${itemId}` }),
+  scopePartition: (scope: string) => `SCOPE#${scope}`,
+  /** A small head record per scope (ETag, last change) that lets a 304 be answered without reading items. */
+  scopeHead: (scope: string) => ({ pk: `HEAD#${scope}`, sk: 'HEAD' }),
+
+  // Sources
+  source: (sourceId: string) => ({ pk: 'SOURCE', sk: sourceId }),
+  sourcePartition: 'SOURCE',
+
+  // Subscribers
+  subscriber: (subscriberId: string) => ({ pk: `SUB#${subscriberId}`, sk: 'SUB' }),
+  /** Unique, case-folded email: the claim row is written in the same transaction as the subscriber. */
+  subscriberEmail: (foldedEmail: string) => ({ pk: `EMAIL#${sha(foldedEmail)}`, sk: 'EMAIL' }),
+  /** Confirmed subscribers, spread over shards so a send can page them in parallel segments (gsi1, sparse). */
+  confirmedShard: (shard: number, subscriberId: string) => ({ gsi1pk: `CONFIRMED#${shard}`, gsi1sk: subscriberId }),
+  confirmedShardPartition: (shard: number) => `CONFIRMED#${shard}`,
+  /** All subscribers (any status) for the editor's list and export (gsi1). */
+  subscriberListing: (createdAt: string, subscriberId: string) => ({ gsi1pk: 'SUBSCRIBERS', gsi1sk: `${createdAt}#${subscriberId}` }),
+  subscriberListingPartition: 'SUBSCRIBERS',
+  /** Fixed-window counters for rate limits (confirmation emails per address, subscribes per IP), expiring by TTL. */
+  rateCounter: (bucket: string, window: string) => ({ pk: `RATE#${sha(bucket)}`, sk: window }),
+  /** Suppression by email: keyed by a salted hash so an erased address can be recognised but not read back. */
+  suppression: (emailHash: string) => ({ pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' }),
+  suppressionListing: (at: string, emailHash: string) => ({ gsi1pk: 'SUPPRESSIONS', gsi1sk: `${at}#${emailHash}` }),
+  suppressionListingPartition: 'SUPPRESSIONS',
+
+  // Editions (campaigns)
+  edition: (editionId: string) => ({ pk: `EDITION#${editionId}`, sk: 'EDITION' }),
+  editionListing: (createdAt: string, editionId: string) => ({ gsi1pk: 'EDITIONS', gsi1sk: `${createdAt}#${editionId}` }),
+  editionListingPartition: 'EDITIONS',
+  /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner. */
+  editionContent: (editionId: string, groupKey: string) => ({ pk: `EDITION#${editionId}`, sk: `CONTENT#${groupKey}` }),
+  /** Delivery by edition × subscriber: the conditional claim written before SES is called (never twice). */
+  delivery: (editionId: string, subscriberId: string) => ({ pk: `DELIVERY#${editionId}#${subscriberId}`, sk: 'DELIVERY' }),
+  /** Deliveries of one edition, for reconciliation and stats (gsi1). */
+  deliveryListing: (editionId: string, subscriberId: string) => ({ gsi1pk: `DELIVERIES#${editionId}`, gsi1sk: subscriberId }),
+  deliveryListingPartition: (editionId: string) => `DELIVERIES#${editionId}`,
+} as const;
+
+export { sha as keyHash };

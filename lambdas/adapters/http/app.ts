@@ -1,0 +1,58 @@
+// The one HTTP app (Hono, written against web Request/Response). The Lambda handler and the local server both serve
+// it; only they know about their transport. Each concern mounts its own route module.
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppContext } from './context.js';
+import { errorBody, handleError } from './errors.js';
+import { newRouter } from './router.js';
+import { itemRoutes } from './routes/items.js';
+import { feedRoutes } from './routes/feeds.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { editionRoutes } from './routes/editions.js';
+import { pageRoutes } from './routes/pages.js';
+
+export const maxJsonBodyBytes = 256 * 1024;
+
+export function createApp(ctx: AppContext) {
+  const app = newRouter();
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      xFrameOptions: 'DENY',
+      crossOriginResourcePolicy: false,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: maxJsonBodyBytes,
+      onError: (c) => c.json(errorBody('request.tooLarge', `The body is over ${maxJsonBodyBytes / 1024} KB; send less.`), 413),
+    }),
+  );
+  app.onError(handleError);
+  app.notFound((c) => c.json(errorBody('route.notFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+
+  app.route('/', itemRoutes(ctx));
+  app.route('/', feedRoutes(ctx));
+  app.route('/', subscriptionRoutes(ctx));
+  app.route('/', editionRoutes(ctx));
+  app.route('/', pageRoutes(ctx));
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Pacific Alliance news service', version: '1.0.0' },
+    components: {},
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'editorToken', { type: 'http', scheme: 'bearer' });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,32 @@
+// Maps errors to JSON answers: `{"error":{"code","message"}}`, never a stack trace or a raw SDK error.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { DomainError, type ErrorKind } from '../../core/errors.js';
+
+const statusOf: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  rateLimited: 429,
+  unavailable: 503,
+};
+
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof DomainError) {
+    return c.json(errorBody(error.code, error.message, error.details), statusOf[error.kind]);
+  }
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    const code = status === 413 ? 'request.tooLarge' : status === 401 ? 'auth.required' : 'request.invalid';
+    return c.json(errorBody(code, error.message || 'The request could not be handled.'), status);
+  }
+  console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', errorName: error.name, error: error.message }));
+  return c.json(errorBody('internal', 'Something went wrong on our side; try again in a moment.'), 500);
+}

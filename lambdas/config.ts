@@ -1,0 +1,69 @@
+// The one place configuration is read: the environment, parsed and validated once (at cold start, or when the local
+// runtime starts). A missing or malformed value throws a ConfigError naming the variable and what it expects.
+// Names here are shared with infra/, which sets them on each Lambda.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.string().url();
+
+const sourceSchema = z.object({
+  url: url,
+  name: z.string().min(1).optional(),
+  defaultCountries: z.array(z.string()).optional(),
+  defaultTopics: z.array(z.string()).optional(),
+});
+
+export const envSchema = z.object({
+  STAGE: z.string().default('local'),
+  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z.string().min(3).default('news'),
+  /** Set locally (DynamoDB Local); unset in AWS. */
+  DYNAMO_ENDPOINT: url.optional(),
+  /** Set locally (aws-ses-v2-local); unset in AWS. */
+  SES_ENDPOINT: url.optional(),
+  SENDER_EMAIL: z.string().email().default('news@pacific-alliance.example'),
+  /** Where people reach the service: links in feeds and emails are built on it. */
+  PUBLIC_BASE_URL: url.default('http://127.0.0.1:3000'),
+  /** Bearer token for the editor API (locally; in AWS, read from SSM/Secrets Manager by the handler). */
+  EDITOR_TOKEN: z.string().min(16).optional(),
+  /** HMAC secret for confirmation, preference and unsubscribe links. */
+  SIGNING_SECRET: z.string().min(32).optional(),
+  /** JSON list of sources polled on schedule: [{"url","name"?,"defaultCountries"?,"defaultTopics"?}] */
+  SOURCES: z
+    .string()
+    .default('[]')
+    .transform((raw, ctx) => {
+      try {
+        return z.array(sourceSchema).parse(JSON.parse(raw));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `SOURCES must be a JSON list of {url,name?,...}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
+  /** Loopback sources are allowed locally so feeds served on this machine can be ingested; never in AWS. */
+  ALLOW_LOOPBACK_SOURCES: bool.default(false),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  FETCH_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(10).default(5),
+  FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  WEBSUB_HUB_URL: url.optional(),
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Messages per second; SES's MaxSendRate for the account. */
+  SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // One DynamoDB Local and one SES local for the whole run; each test file makes its own table.
+    globalSetup: ['tests/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: DynamoDB Local (Java) shares them with the workers.
+    maxWorkers: 2,
+  },
+});
