@@ -49,7 +49,6 @@ export function createApp(ctx: AppContext) {
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Pacific Alliance news service', version: '1.0.0' },
-    components: {},
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'editorToken', { type: 'http', scheme: 'bearer' });
   return app;

@@ -4,9 +4,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../../config.js';
 
-export interface Clock {
-  now(): Date;
-}
+import type { Clock } from '../../core/ports.js';
+export type { Clock };
 
 export interface AppContext {
   config: Config;
