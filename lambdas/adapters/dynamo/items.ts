@@ -1,0 +1,195 @@
+// Items in DynamoDB: the item row, its canonical-link claim, one index row per feed scope, and a head record per scope.
+// Write order keeps readers safe: index rows first (idempotent puts), then the item row (conditional on version),
+// then stale index rows are deleted. Readers skip index rows that no longer agree with their item.
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  GetCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Item } from '../../core/items.js';
+import { scopesOf } from '../../core/items.js';
+import type { IngestStore } from '../../core/ingest.js';
+import type { ItemPage, ItemReader, ScopeHead } from '../../core/ports.js';
+import { keys } from './keys.js';
+
+type Key = { pk: string; sk: string };
+
+export interface DynamoItemStore extends ItemReader, IngestStore {
+  /** Writes an item without a version check's retry loop: used by the editor API, which checks itself. */
+  put(next: Item, previous: Item | undefined): Promise<boolean>;
+}
+
+const chunk = <T>(values: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+};
+
+const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+
+const toItem = (row: Record<string, unknown>): Item => {
+  const { pk: _pk, sk: _sk, type: _type, ...item } = row;
+  return item as unknown as Item;
+};
+
+export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: string): DynamoItemStore {
+  async function batchGet(keyList: Key[]): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    for (const part of chunk(keyList, 100)) {
+      let request: Record<string, { Keys: Key[] }> | undefined = { [tableName]: { Keys: part } };
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
+        rows.push(...((out.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []));
+        request = out.UnprocessedKeys as typeof request;
+        if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+    return rows;
+  }
+
+  async function batchWrite(requests: Array<{ PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } }>) {
+    await Promise.all(
+      chunk(requests, 25).map(async (part) => {
+        let pending: typeof part | undefined = part;
+        for (let attempt = 0; pending && pending.length; attempt++) {
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+          pending = out.UnprocessedItems?.[tableName] as typeof part | undefined;
+          if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        }
+      }),
+    );
+  }
+
+  const indexKeys = (item: Item) => scopesOf(item).map((scope) => keys.scopeIndex(scope, item.publishedAt, item.id));
+
+  async function put(next: Item, previous: Item | undefined): Promise<boolean> {
+    const nextIndex = indexKeys(next);
+    const staleIndex = previous
+      ? indexKeys(previous).filter((k) => !nextIndex.some((n) => n.pk === k.pk && n.sk === k.sk))
+      : [];
+    await batchWrite(nextIndex.map((k) => ({ PutRequest: { Item: { ...k, itemId: next.id } } })));
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.item(next.id), type: 'item', ...next },
+          ...(previous
+            ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previous.version } }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    if (staleIndex.length) await batchWrite(staleIndex.map((Key) => ({ DeleteRequest: { Key } })));
+    return true;
+  }
+
+  async function getMany(ids: readonly string[]): Promise<Item[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    const byId = new Map((await batchGet(unique.map((id) => keys.item(id)))).map((row) => [String(row.id), toItem(row)]));
+    return unique.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  }
+
+  return {
+    getMany,
+
+    async get(id) {
+      const { Item: row } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.item(id) }));
+      return row ? toItem(row) : undefined;
+    },
+
+    async listScope(scope, { limit, cursor }): Promise<ItemPage> {
+      const items: Item[] = [];
+      let startSk = cursor ? decodeCursor(cursor) : undefined;
+      let lastSk: string | undefined;
+      let more = true;
+      // Loop only when stale index rows were skipped; normally one query and one batch read.
+      while (items.length < limit && more) {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: startSk ? 'pk = :pk AND sk < :sk' : 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.scopePartition(scope), ...(startSk ? { ':sk': startSk } : {}) },
+            ScanIndexForward: false,
+            Limit: limit - items.length + 1,
+          }),
+        );
+        const rows = (out.Items ?? []) as Array<{ sk: string; itemId: string }>;
+        more = rows.length > limit - items.length;
+        const page = rows.slice(0, limit - items.length);
+        const found = new Map((await getMany(page.map((r) => r.itemId))).map((i) => [i.id, i]));
+        for (const row of page) {
+          const item = found.get(row.itemId);
+          if (item && row.sk === `${item.publishedAt}#${item.id}` && scopesOf(item).includes(scope)) items.push(item);
+        }
+        lastSk = page.at(-1)?.sk;
+        startSk = lastSk;
+        if (!page.length) more = false;
+      }
+      return { items, ...(more && lastSk ? { cursor: encodeCursor(lastSk) } : {}) };
+    },
+
+    async getScopeHead(scope): Promise<ScopeHead | undefined> {
+      const { Item: row } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.scopeHead(scope) }));
+      return row ? { scope, changedAt: row.changedAt as string, seq: row.seq as number } : undefined;
+    },
+
+    async findLinkOwners(links) {
+      const unique = [...new Set(links)];
+      const rows = await batchGet(unique.map((link) => keys.itemLinkClaim(link)));
+      return new Map(rows.map((r) => [r.link as string, r.itemId as string]));
+    },
+
+    async claimLink(link, itemId) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.itemLinkClaim(link), link, itemId },
+            ConditionExpression: 'attribute_not_exists(pk) OR itemId = :id',
+            ExpressionAttributeValues: { ':id': itemId },
+          }),
+        );
+        return itemId;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const { Item: row } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.itemLinkClaim(link), ConsistentRead: true }));
+        return (row?.itemId as string | undefined) ?? itemId;
+      }
+    },
+
+    save: put,
+    put,
+
+    async touchScopes(scopes, at) {
+      const touch = (onlyCount: boolean) => (scope: string) =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.scopeHead(scope),
+            UpdateExpression: onlyCount ? 'ADD seq :one' : 'ADD seq :one SET changedAt = :at',
+            // changedAt only moves forward, so a late, slow run cannot make a feed look older than it is.
+            ...(onlyCount ? {} : { ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt <= :at' }),
+            ExpressionAttributeValues: { ':one': 1, ...(onlyCount ? {} : { ':at': at }) },
+          }),
+        );
+      await Promise.all(
+        scopes.map((scope) =>
+          touch(false)(scope).catch((error) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            return touch(true)(scope);
+          }),
+        ),
+      );
+    },
+  };
+}
