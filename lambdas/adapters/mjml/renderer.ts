@@ -1,0 +1,82 @@
+// The MJML renderer (EmailRenderer port): composes the templates in `templates/` (layout, item partial, header and
+// footer per language) with the content model, then compiles with mjml v5 (async). Only the planner, preview and
+// archive load this module; the sender merges precompiled HTML and never imports MJML.
+import mjml2html from 'mjml';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EmailRenderer, NewsletterModel } from '../../core/newsletter.js';
+import { escapeHtml, newsletterStrings } from '../../core/newsletter.js';
+import type { Language } from '../../core/subscriber-model.js';
+
+export const defaultTemplatesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates');
+
+export interface TemplateSet {
+  layout: string;
+  item: string;
+  header: Record<Language, string>;
+  footer: Record<Language, string>;
+}
+
+export function loadTemplates(dir = defaultTemplatesDir): TemplateSet {
+  const read = (...parts: string[]) => readFileSync(join(dir, ...parts), 'utf8');
+  return {
+    layout: read('layout.mjml'),
+    item: read('partials', 'item.mjml'),
+    header: { es: read('es', 'header.mjml'), en: read('en', 'header.mjml') },
+    footer: { es: read('es', 'footer.mjml'), en: read('en', 'footer.mjml') },
+  };
+}
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+/** Fills `{% name %}` (HTML-escaped) and `{%! name %}` (raw MJML) from `vars`; an unknown name is an error, so a
+ *  typo in a template never reaches a reader. `{{field}}` placeholders are left for the per-recipient merge. */
+export function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{%(!?)\s*([a-z_]+)\s*%\}/g, (_m, raw: string, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new TemplateError(`Template variable "${name}" has no value.`);
+    return raw ? value : escapeHtml(value);
+  });
+}
+
+/** Composes the MJML source of one email (exported for strict-validation tests). */
+export function composeMjml(templates: TemplateSet, model: NewsletterModel): string {
+  const s = newsletterStrings(model.language);
+  const items = model.items
+    .map((item) => fill(templates.item, { link: item.link, title: item.title, meta: item.meta, summary: item.summary, read_more: s.readMore }))
+    .join('\n');
+  const intro = model.intro ? `        <mj-text>${escapeHtml(model.intro).replace(/\n/g, '<br />')}</mj-text>` : '';
+  return fill(templates.layout, {
+    lang: model.language,
+    subject: model.subject,
+    preview: model.preview,
+    header: fill(templates.header[model.language], { archive_url: model.archiveUrl }),
+    intro,
+    items,
+    footer: fill(templates.footer[model.language], {}),
+  });
+}
+
+export interface MjmlRendererOptions {
+  templates?: TemplateSet;
+  /** 'strict' (default) refuses to render a template with any validation error. */
+  validationLevel?: 'strict' | 'soft';
+  /** Counts compiles (the benchmark reports it). */
+  onCompile?: () => void;
+}
+
+export function createMjmlRenderer(options: MjmlRendererOptions = {}): EmailRenderer {
+  const templates = options.templates ?? loadTemplates();
+  return {
+    async renderHtml(model) {
+      const source = composeMjml(templates, model);
+      options.onCompile?.();
+      const out = await mjml2html(source, { validationLevel: options.validationLevel ?? 'strict', keepComments: false });
+      if (out.errors.length > 0) throw new TemplateError(`MJML: ${out.errors.map((e) => e.formattedMessage).join('; ')}`);
+      return out.html;
+    },
+  };
+}

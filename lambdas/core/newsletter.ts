@@ -1,0 +1,340 @@
+// Newsletter assembly: which items a subscriber gets, how subscribers group into content groups (the distinct set of
+// items + language), the content model a renderer turns into HTML, the text part, the per-recipient merge, and the
+// pre-flight checks. Pure: the MJML renderer comes in as a port (`EmailRenderer`), so the sender never loads MJML.
+import { createHash } from 'node:crypto';
+import type { Item } from './items.js';
+import type { OutgoingEmail } from './ports.js';
+import type { Language, Subscriber } from './subscriber-model.js';
+import { itemMatches } from './subscriber-model.js';
+import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from './taxonomy.js';
+
+export const languages: readonly Language[] = ['es', 'en'];
+
+/** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
+export const maxHtmlBytes = 102 * 1024;
+/** Longest value a personal merge field can take (signed link URLs); used to size-check before any merge. */
+export const maxMergeValueBytes = 512;
+
+/** The personal fields merged per recipient. Everything else is compiled once per content group. */
+export const mergeFields = ['unsubscribe_url', 'preferences_url'] as const;
+export type MergeField = (typeof mergeFields)[number];
+export type MergeValues = Record<MergeField, string>;
+
+export interface Audience {
+  countries?: CountryCode[];
+  topics?: TopicSlug[];
+  languages?: Language[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Who gets what
+// ---------------------------------------------------------------------------------------------------------------
+
+const overlaps = (mine: readonly string[], theirs: readonly string[] | undefined) =>
+  !theirs || theirs.length === 0 || mine.length === 0 || mine.some((v) => theirs.includes(v));
+
+/** A subscriber is in an edition's audience when their language is one of its languages and their countries and
+ *  topics overlap the audience's (empty on either side = all). */
+export function inAudience(subscriber: Pick<Subscriber, 'countries' | 'topics' | 'language'>, audience: Audience | undefined): boolean {
+  if (!audience) return true;
+  if (audience.languages && audience.languages.length > 0 && !audience.languages.includes(subscriber.language)) return false;
+  return overlaps(subscriber.countries, audience.countries) && overlaps(subscriber.topics, audience.topics);
+}
+
+/** The edition's items a subscriber gets: those matching their preferences and, when the edition narrows its
+ *  audience, the audience's countries and topics too. Order follows the edition's order. */
+export function itemsFor(
+  subscriber: Pick<Subscriber, 'countries' | 'topics'>,
+  items: readonly Pick<Item, 'id' | 'countries' | 'topics'>[],
+  audience?: Audience,
+): string[] {
+  const audiencePrefs = { countries: audience?.countries ?? [], topics: audience?.topics ?? [] };
+  return items.filter((item) => itemMatches(item, subscriber) && itemMatches(item, audiencePrefs)).map((item) => item.id);
+}
+
+/** Content group key: the same language and the same set of items compile to the same email. */
+export function groupKeyFor(language: Language, itemIds: readonly string[]): string {
+  const canonical = `${language}\n${[...itemIds].sort().join('\n')}`;
+  return `${language}-${createHash('sha256').update(canonical).digest('hex').slice(0, 20)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Content model (what a renderer turns into HTML) and the text part
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface NewsletterItemView {
+  id: string;
+  title: string;
+  link: string;
+  summary: string;
+  /** e.g. "13 March 2023 · Chile, Peru" */
+  meta: string;
+}
+
+export interface NewsletterModel {
+  language: Language;
+  subject: string;
+  intro?: string;
+  /** Short text shown by mail clients beside the subject. */
+  preview: string;
+  archiveUrl: string;
+  items: NewsletterItemView[];
+}
+
+export interface EmailRenderer {
+  /** Renders the model to HTML. Personal fields stay as `{{field}}` placeholders for the per-recipient merge. */
+  renderHtml(model: NewsletterModel): Promise<string>;
+}
+
+const strings = {
+  es: {
+    readMore: 'Leer más',
+    bloc: 'Alianza del Pacífico',
+    viewInBrowser: 'Ver en el navegador',
+    why: 'Recibe este correo porque se suscribió a las noticias de la Alianza del Pacífico.',
+    preferences: 'Cambiar mis preferencias',
+    unsubscribe: 'Darme de baja',
+  },
+  en: {
+    readMore: 'Read more',
+    bloc: 'Pacific Alliance',
+    viewInBrowser: 'View in your browser',
+    why: 'You get this email because you subscribed to Pacific Alliance news.',
+    preferences: 'Change my preferences',
+    unsubscribe: 'Unsubscribe',
+  },
+} as const satisfies Record<Language, Record<string, string>>;
+
+export const newsletterStrings = (language: Language) => strings[language];
+
+const dateFormats = {
+  es: new Intl.DateTimeFormat('es', { dateStyle: 'long', timeZone: 'UTC' }),
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }),
+};
+
+export function truncateText(text: string, max: number): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  const cut = clean.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:]+$/, '')}…`;
+}
+
+export function itemView(item: Item, language: Language): NewsletterItemView {
+  const date = dateFormats[language].format(new Date(item.publishedAt));
+  const codes = item.countries.filter(isCountryCode);
+  const where =
+    item.blocWide || codes.length === allCountries.length
+      ? strings[language].bloc
+      : codes.map((c) => (language === 'es' ? countryByCode(c).nameEs : countryByCode(c).name)).join(', ');
+  return {
+    id: item.id,
+    title: item.title,
+    link: item.link,
+    summary: truncateText(item.summary, 360),
+    meta: where ? `${date} · ${where}` : date,
+  };
+}
+
+export function archiveUrl(publicBaseUrl: string, editionId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/archive/${encodeURIComponent(editionId)}`;
+}
+
+export function newsletterModel(input: {
+  language: Language;
+  subject: string;
+  intro?: string;
+  items: readonly Item[];
+  archiveUrl: string;
+}): NewsletterModel {
+  const items = input.items.map((item) => itemView(item, input.language));
+  const preview = truncateText(input.intro?.trim() || items.map((i) => i.title).join(' · '), 140);
+  return { language: input.language, subject: input.subject, intro: input.intro?.trim() || undefined, preview, archiveUrl: input.archiveUrl, items };
+}
+
+/** The plain-text part: a real alternative, not a stripped copy of the HTML. Personal fields stay placeholders. */
+export function renderText(model: NewsletterModel): string {
+  const s = strings[model.language];
+  const lines: string[] = [model.subject, '='.repeat(Math.min(model.subject.length, 72)), ''];
+  if (model.intro) lines.push(model.intro, '');
+  for (const item of model.items) {
+    lines.push(`* ${item.title}`, `  ${item.meta}`, '', `  ${item.summary}`, '', `  ${s.readMore}: ${item.link}`, '');
+  }
+  lines.push('--', `${s.viewInBrowser}: ${model.archiveUrl}`, s.why, `${s.preferences}: {{preferences_url}}`, `${s.unsubscribe}: {{unsubscribe_url}}`, '');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Content groups and the per-recipient merge
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ContentGroup {
+  key: string;
+  language: Language;
+  itemIds: string[];
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Compiles one content group: one renderer call (MJML) for everyone who gets this set of items in this language. */
+export async function compileContentGroup(
+  renderer: EmailRenderer,
+  input: { language: Language; subject: string; intro?: string; items: readonly Item[]; archiveUrl: string },
+): Promise<ContentGroup> {
+  const model = newsletterModel(input);
+  const html = await renderer.renderHtml(model);
+  return {
+    key: groupKeyFor(input.language, input.items.map((i) => i.id)),
+    language: input.language,
+    itemIds: input.items.map((i) => i.id),
+    subject: input.subject,
+    html,
+    text: renderText(model),
+  };
+}
+
+/** A template split at its placeholders once, so a merge is a join of precomputed parts (no regex per recipient). */
+export interface MergeProgram {
+  /** Literal parts; `fields[i]` goes between `parts[i]` and `parts[i + 1]`. */
+  parts: string[];
+  fields: MergeField[];
+  literalBytes: number;
+}
+
+const placeholder = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+export function compileMerge(template: string): MergeProgram {
+  const parts: string[] = [];
+  const fields: MergeField[] = [];
+  let last = 0;
+  for (const match of template.matchAll(placeholder)) {
+    const name = match[1] as MergeField;
+    if (!(mergeFields as readonly string[]).includes(name)) continue; // left in place; pre-flight reports it
+    parts.push(template.slice(last, match.index));
+    fields.push(name);
+    last = match.index! + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return { parts, fields, literalBytes: parts.reduce((n, p) => n + Buffer.byteLength(p), 0) };
+}
+
+export function merge(program: MergeProgram, values: MergeValues, escape: (v: string) => string = (v) => v): string {
+  let out = program.parts[0]!;
+  for (let i = 0; i < program.fields.length; i++) out += escape(values[program.fields[i]!]) + program.parts[i + 1]!;
+  return out;
+}
+
+export const escapeHtml = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Worst-case HTML size of a group once merged: literal bytes plus every placeholder at its longest value. */
+export const worstCaseHtmlBytes = (program: MergeProgram) => program.literalBytes + program.fields.length * maxMergeValueBytes;
+
+export interface PreparedGroup {
+  group: ContentGroup;
+  html: MergeProgram;
+  text: MergeProgram;
+}
+
+export function prepareGroup(group: ContentGroup): PreparedGroup {
+  return { group, html: compileMerge(group.html), text: compileMerge(group.text) };
+}
+
+export interface Recipient {
+  subscriberId: string;
+  email: string;
+  values: MergeValues;
+  /** List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
+  headers: Array<{ name: string; value: string }>;
+}
+
+/** Builds one recipient's message from a prepared group: string joins only. Tags and `X-Edition-Id` /
+ *  `X-Subscriber-Id` headers let a send be matched back to its delivery claim from SES's own records. */
+export function buildMessage(prepared: PreparedGroup, recipient: Recipient, envelope: { from: string; editionId: string; configurationSet?: string }): OutgoingEmail {
+  return {
+    from: envelope.from,
+    to: recipient.email,
+    subject: prepared.group.subject,
+    html: merge(prepared.html, recipient.values, escapeHtml),
+    text: merge(prepared.text, recipient.values),
+    headers: [
+      ...recipient.headers,
+      { name: 'X-Edition-Id', value: envelope.editionId },
+      { name: 'X-Subscriber-Id', value: recipient.subscriberId },
+    ],
+    tags: { edition: envelope.editionId, subscriber: recipient.subscriberId },
+    configurationSet: envelope.configurationSet,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pre-flight checks
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface PreflightIssue {
+  level: 'error' | 'warning';
+  code: string;
+  message: string;
+  group?: string;
+}
+
+const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Checks one compiled group: size after the worst-case merge, links (broken, non-https), images without alt text,
+ *  placeholders that no merge fills, the unsubscribe and preference links being present. */
+export function preflightGroup(group: ContentGroup): PreflightIssue[] {
+  const issues: PreflightIssue[] = [];
+  const at = (level: PreflightIssue['level'], code: string, message: string) => issues.push({ level, code, message, group: group.key });
+  const prepared = prepareGroup(group);
+  const worst = worstCaseHtmlBytes(prepared.html);
+  if (worst > maxHtmlBytes) {
+    at('error', 'preflight.tooLarge', `The ${group.language} email with ${group.itemIds.length} items is ${Math.ceil(worst / 1024)} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`);
+  }
+  for (const field of mergeFields) {
+    if (!prepared.html.fields.includes(field)) at('error', 'preflight.missingLink', `The HTML has no {{${field}}} link; every email needs it.`);
+    if (!prepared.text.fields.includes(field)) at('error', 'preflight.missingLink', `The text part has no {{${field}}} link; every email needs it.`);
+  }
+  const leftovers = new Set<string>();
+  for (const part of [...prepared.html.parts, ...prepared.text.parts]) {
+    for (const m of part.matchAll(/\{\{[^}]*\}\}|\{%[^%]*%\}/g)) leftovers.add(m[0]);
+  }
+  if (leftovers.size > 0) at('error', 'preflight.placeholder', `Leftover placeholders would reach readers: ${[...leftovers].join(', ')}.`);
+  const hrefs = [...group.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+  for (const href of hrefs) {
+    if (/^\{\{\s*[a-z_]+\s*\}\}$/.test(href)) continue; // merged per recipient with our own https links
+    if (href.startsWith('mailto:')) continue;
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch {
+      at('error', 'preflight.brokenLink', `A link is broken: "${href.slice(0, 120)}". Fix the item's link.`);
+      continue;
+    }
+    if (url.protocol === 'https:') continue;
+    if (url.protocol === 'http:' && localHosts.has(url.hostname)) continue; // the local runtime's own pages
+    if (url.protocol === 'http:') at('warning', 'preflight.insecureLink', `A link is not https: ${href.slice(0, 120)}.`);
+    else at('error', 'preflight.brokenLink', `A link uses ${url.protocol} which mail clients will not open: ${href.slice(0, 120)}.`);
+  }
+  for (const img of group.html.matchAll(/<img\b[^>]*>/g)) {
+    if (!/\balt="[^"]+"/.test(img[0])) at('warning', 'preflight.missingAlt', 'An image has no alt text; readers with images off see nothing.');
+  }
+  return issues;
+}
+
+/** Segments of the audience (language × country × topic) that would get no item at all. */
+export function emptySegments(items: readonly Pick<Item, 'countries' | 'topics'>[], audience: Audience | undefined): PreflightIssue[] {
+  if (items.length === 0) return [{ level: 'error', code: 'preflight.noItems', message: 'The edition has no items; choose items or a later "since".' }];
+  const issues: PreflightIssue[] = [];
+  for (const country of audience?.countries ?? []) {
+    if (!items.some((item) => itemMatches(item, { countries: [country], topics: audience?.topics ?? [] }))) {
+      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers in ${countryByCode(country).name} would get no item from this edition.` });
+    }
+  }
+  for (const topic of audience?.topics ?? []) {
+    if (!items.some((item) => itemMatches(item, { countries: audience?.countries ?? [], topics: [topic] }))) {
+      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers of the topic ${topic} would get no item from this edition.` });
+    }
+  }
+  return issues;
+}

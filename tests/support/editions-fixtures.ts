@@ -1,0 +1,43 @@
+// Builders for newsletter tests: items and subscribers with overrides and fixed dates.
+import type { Item } from '../../lambdas/core/items.js';
+import type { Subscriber } from '../../lambdas/core/subscriber-model.js';
+
+export function anItem(overrides: Partial<Item> & { id: string }): Item {
+  return {
+    sourceId: 'src',
+    sourceGuid: overrides.id,
+    link: `https://news.example.org/${overrides.id}`,
+    title: `Title ${overrides.id}`,
+    publishedAt: '2026-11-20T10:00:00.000Z',
+    updatedAt: '2026-11-20T10:00:00.000Z',
+    summary: `Summary of ${overrides.id}.`,
+    contentHtml: `<p>Summary of ${overrides.id}.</p>`,
+    enclosures: [],
+    countries: ['cl'],
+    topics: ['trade-investment'],
+    blocWide: false,
+    tagProvenance: { countries: 'rule', topics: 'rule' },
+    sourceCategories: [],
+    version: 1,
+    contentHash: `hash-${overrides.id}`,
+    ingestedAt: '2026-11-20T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function aSubscriber(overrides: Partial<Subscriber> & { id: string }): Subscriber {
+  return {
+    email: `${overrides.id}@example.org`,
+    status: 'confirmed',
+    countries: [],
+    topics: [],
+    language: 'en',
+    frequency: 'instant',
+    paused: false,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    confirmedAt: '2026-11-01T00:00:00.000Z',
+    version: 1,
+    ...overrides,
+  };
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import mjml2html from 'mjml';
+import {
+  buildMessage,
+  compileContentGroup,
+  compileMerge,
+  emptySegments,
+  groupKeyFor,
+  inAudience,
+  itemsFor,
+  maxHtmlBytes,
+  merge,
+  newsletterModel,
+  preflightGroup,
+  prepareGroup,
+  renderText,
+} from '../../lambdas/core/newsletter.js';
+import { composeMjml, createMjmlRenderer, fill, loadTemplates, TemplateError } from '../../lambdas/adapters/mjml/renderer.js';
+import { aSubscriber, anItem } from '../support/editions-fixtures.js';
+
+const templates = loadTemplates();
+const items = [
+  anItem({ id: 'a', countries: ['cl'], topics: ['trade-investment'], title: 'Chile & trade <news>' }),
+  anItem({ id: 'b', countries: ['pe'], topics: ['education-skills'] }),
+  anItem({ id: 'c', countries: ['cl', 'co', 'mx', 'pe'], blocWide: true, topics: ['climate-environment'] }),
+];
+const input = (language: 'es' | 'en', list = items) => ({ language, subject: 'Weekly news', intro: 'Hello\nreaders', items: list, archiveUrl: 'https://news.example.org/archive/ed1' });
+
+describe('MJML templates', () => {
+  for (const language of ['es', 'en'] as const) {
+    it(`the ${language} email validates strictly with mjml v5 (async)`, async () => {
+      const source = composeMjml(templates, newsletterModel(input(language)));
+      const out = await mjml2html(source, { validationLevel: 'strict' });
+      expect(out.errors).toEqual([]);
+      expect(out.html).toContain('{{unsubscribe_url}}');
+      expect(out.html).toContain('{{preferences_url}}');
+      expect(out.html).toContain('https://news.example.org/archive/ed1');
+      expect(out.html).toContain(language === 'es' ? 'Leer más' : 'Read more');
+      expect(out.html).toContain(language === 'es' ? 'Darme de baja' : 'Unsubscribe');
+      expect(out.html).toContain('Chile &amp; trade &lt;news&gt;');
+    });
+  }
+
+  it('strict validation rejects a broken template instead of rendering it', async () => {
+    const broken = { ...templates, item: '<mj-text>outside a column</mj-text>' };
+    const source = composeMjml(broken, newsletterModel(input('en')));
+    await expect(mjml2html(source, { validationLevel: 'strict' })).rejects.toThrow(/mj-text/);
+    await expect(createMjmlRenderer({ templates: broken }).renderHtml(newsletterModel(input('en')))).rejects.toThrow();
+  });
+
+  it('an unknown template variable is an error, not an empty string', () => {
+    expect(() => fill('<mj-text>{% nope %}</mj-text>', {})).toThrow(TemplateError);
+  });
+});
+
+describe('who gets what', () => {
+  it('matches items by country (bloc-wide items match every country) and topic; empty preferences match all', () => {
+    expect(itemsFor(aSubscriber({ id: 's', countries: ['cl'], topics: [] }), items)).toEqual(['a', 'c']);
+    expect(itemsFor(aSubscriber({ id: 's', countries: ['pe'], topics: ['education-skills'] }), items)).toEqual(['b']);
+    expect(itemsFor(aSubscriber({ id: 's', countries: ['mx'], topics: ['fisheries-oceans'] }), items)).toEqual([]);
+    expect(itemsFor(aSubscriber({ id: 's' }), items)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('an audience narrows both who is included and which items they get', () => {
+    const audience = { countries: ['pe' as const], languages: ['es' as const] };
+    expect(inAudience(aSubscriber({ id: 's', language: 'en' }), audience)).toBe(false);
+    expect(inAudience(aSubscriber({ id: 's', language: 'es', countries: ['cl'] }), audience)).toBe(false);
+    expect(inAudience(aSubscriber({ id: 's', language: 'es', countries: [] }), audience)).toBe(true);
+    expect(itemsFor(aSubscriber({ id: 's' }), items, audience)).toEqual(['b', 'c']);
+  });
+
+  it('a content group key depends on language and the set of items, not their order', () => {
+    expect(groupKeyFor('en', ['a', 'b'])).toBe(groupKeyFor('en', ['b', 'a']));
+    expect(groupKeyFor('en', ['a', 'b'])).not.toBe(groupKeyFor('es', ['a', 'b']));
+    expect(groupKeyFor('en', ['a'])).not.toBe(groupKeyFor('en', ['a', 'b']));
+  });
+});
+
+describe('content groups and merge', () => {
+  const renderer = createMjmlRenderer();
+
+  it('compiles once and merges personal links per recipient, with RFC 8058 and matching headers', async () => {
+    const group = await compileContentGroup(renderer, input('es'));
+    const prepared = prepareGroup(group);
+    const message = buildMessage(
+      prepared,
+      {
+        subscriberId: 'sub-1',
+        email: 'one@example.org',
+        values: { unsubscribe_url: 'https://x.example/u/tok?a=1&b=2', preferences_url: 'https://x.example/preferences/p' },
+        headers: [
+          { name: 'List-Unsubscribe', value: '<https://x.example/u/tok>' },
+          { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+        ],
+      },
+      { from: 'news@example.org', editionId: 'ed1' },
+    );
+    expect(message.html).toContain('href="https://x.example/u/tok?a=1&amp;b=2"');
+    expect(message.html).not.toMatch(/\{\{|\{%/);
+    expect(message.text).toContain('Darme de baja: https://x.example/u/tok?a=1&b=2');
+    expect(message.text).toContain('Cambiar mis preferencias: https://x.example/preferences/p');
+    expect(message.text).toContain('Leer más: https://news.example.org/a');
+    expect(message.headers?.map((h) => h.name)).toEqual(['List-Unsubscribe', 'List-Unsubscribe-Post', 'X-Edition-Id', 'X-Subscriber-Id']);
+    expect(message.tags).toEqual({ edition: 'ed1', subscriber: 'sub-1' });
+    expect(Buffer.byteLength(message.html)).toBeLessThan(maxHtmlBytes);
+  });
+
+  it('merge is a join of precomputed parts and leaves unknown placeholders for the pre-flight to catch', () => {
+    const program = compileMerge('a {{unsubscribe_url}} b {{ preferences_url }} c {{name}}');
+    expect(program.fields).toEqual(['unsubscribe_url', 'preferences_url']);
+    expect(merge(program, { unsubscribe_url: 'U', preferences_url: 'P' })).toBe('a U b P c {{name}}');
+  });
+
+  it('the text part is a real alternative with every item, its link, and the footer links', () => {
+    const text = renderText(newsletterModel(input('en')));
+    for (const item of items) {
+      expect(text).toContain(item.title);
+      expect(text).toContain(item.link);
+    }
+    expect(text).toContain('View in your browser: https://news.example.org/archive/ed1');
+    expect(text).toContain('{{unsubscribe_url}}');
+  });
+});
+
+describe('pre-flight checks', () => {
+  const renderer = createMjmlRenderer();
+
+  it('passes a normal edition', async () => {
+    const group = await compileContentGroup(renderer, input('en'));
+    expect(preflightGroup(group).filter((i) => i.level === 'error')).toEqual([]);
+  });
+
+  it('reports an email over 102 KB, broken and non-https links, leftover placeholders and missing alt text', async () => {
+    const many = Array.from({ length: 120 }, (_, n) => anItem({ id: `x${n}`, summary: 'word '.repeat(80) }));
+    const big = await compileContentGroup(renderer, input('en', many));
+    expect(preflightGroup(big).map((i) => i.code)).toContain('preflight.tooLarge');
+
+    const bad = await compileContentGroup(renderer, input('en', [
+      anItem({ id: 'h', link: 'http://insecure.example.org/a' }),
+      anItem({ id: 'j', link: 'javascript:alert(1)' }),
+      anItem({ id: 'p', title: 'Hi {{name}}' }),
+    ]));
+    const withImage = { ...bad, html: bad.html.replace('</body>', '<img src="https://x.example/i.png"></body>') };
+    const codes = preflightGroup(withImage).map((i) => i.code);
+    expect(codes).toEqual(expect.arrayContaining(['preflight.insecureLink', 'preflight.brokenLink', 'preflight.placeholder', 'preflight.missingAlt']));
+  });
+
+  it('reports an edition without items and audience segments that would get nothing', () => {
+    expect(emptySegments([], undefined).map((i) => i.code)).toEqual(['preflight.noItems']);
+    const issues = emptySegments(items, { countries: ['mx', 'cl'], topics: ['fisheries-oceans'] });
+    expect(issues.map((i) => i.code)).toContain('preflight.emptySegment');
+  });
+});
