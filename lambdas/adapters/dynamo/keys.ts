@@ -39,6 +39,8 @@ export const keys = {
   suppression: (emailHash: string) => ({ pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' }),
   suppressionListing: (at: string, emailHash: string) => ({ gsi1pk: 'SUPPRESSIONS', gsi1sk: `${at}#${emailHash}` }),
   suppressionListingPartition: 'SUPPRESSIONS',
+  /** The random per-table salt of suppression hashes (created once, with a conditional put). */
+  suppressionSalt: { pk: 'META#SUPPRESSION_SALT', sk: 'META' },
 
   // Editions (campaigns)
   edition: (editionId: string) => ({ pk: `EDITION#${editionId}`, sk: 'EDITION' }),
