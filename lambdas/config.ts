@@ -55,6 +55,14 @@ export const envSchema = z.object({
   /** Messages per second; SES's MaxSendRate for the account. */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Subscriptions: subscribe/resend requests allowed per client IP per hour. */
+  SUBSCRIBE_IP_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(20),
+  /** Subscriptions: soft (transient) bounces before an address is suppressed. */
+  SOFT_BOUNCE_LIMIT: z.coerce.number().int().positive().default(3),
+  /** Subscriptions: version of the consent wording shown on the subscribe form, stored with each consent proof. */
+  CONSENT_WORDING_VERSION: z.string().min(1).default('2026-01'),
+  /** Subscriptions: mailto target of List-Unsubscribe (optional; the https one-click link is always there). */
+  UNSUBSCRIBE_MAILTO: z.string().email().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;
