@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingEntry, Item } from './items.js';
 import { scopesOf } from './items.js';
+import { countryCodes } from './taxonomy.js';
 import type { Clock } from './ports.js';
 import { classify } from './classify.js';
 import { htmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
@@ -135,9 +136,9 @@ export function mergeCandidate(candidate: Candidate, previous: Item | undefined,
         tagProvenance: candidate.classification.provenance,
       };
   const publishedAt = candidate.publishedAt ?? previous?.publishedAt ?? now;
-  const contentHash = hashOf([
+  const sourceHash = hashOf([
     candidate.link, candidate.title, publishedAt, candidate.summary, candidate.contentHtml, candidate.author,
-    candidate.enclosures, candidate.sourceCategories, tags.countries, tags.topics,
+    candidate.enclosures, candidate.sourceCategories, candidate.classification,
   ]);
   return {
     id,
@@ -155,7 +156,7 @@ export function mergeCandidate(candidate: Candidate, previous: Item | undefined,
     ...tags,
     sourceCategories: candidate.sourceCategories,
     version: (previous?.version ?? 0) + 1,
-    contentHash,
+    sourceHash,
     ingestedAt: previous?.ingestedAt ?? now,
   };
 }
@@ -208,7 +209,7 @@ export async function ingestEntries(
         }
       }
       const next = mergeCandidate(candidate, previous, source, id, now);
-      if (previous && previous.contentHash === next.contentHash) {
+      if (previous && previous.sourceHash === next.sourceHash) {
         report.counts.unchanged++;
         return;
       }
@@ -226,4 +227,43 @@ export async function ingestEntries(
   report.changedScopes = [...changed].sort();
   if (report.changedScopes.length) await deps.store.touchScopes(report.changedScopes, now);
   return report;
+}
+
+/** An editor's correction of a stored item: fields replaced as given, tags overridden (and then kept across
+ *  re-ingestion), content sanitised like any other. */
+export interface ItemCorrection {
+  title?: string;
+  link?: string;
+  publishedAt?: string;
+  summary?: string;
+  contentHtml?: string;
+  author?: string;
+  countries?: Item['countries'];
+  topics?: Item['topics'];
+}
+
+export function correctItem(item: Item, patch: ItemCorrection, now: string): Item {
+  const link = patch.link ?? item.link;
+  const contentHtml = patch.contentHtml === undefined ? item.contentHtml : sanitizeHtml(patch.contentHtml, link);
+  const summary =
+    patch.summary !== undefined ? summarize(htmlToText(sanitizeHtml(patch.summary, link))) : patch.contentHtml !== undefined ? summarize(htmlToText(contentHtml)) : item.summary;
+  return {
+    ...item,
+    title: patch.title !== undefined ? stripInvalidXmlChars(patch.title).trim() : item.title,
+    link,
+    publishedAt: patch.publishedAt ? new Date(patch.publishedAt).toISOString() : item.publishedAt,
+    author: patch.author ?? item.author,
+    contentHtml,
+    summary,
+    // No country named means the bloc as a whole, which carries every member's code.
+    countries: patch.countries ? (patch.countries.length ? [...new Set(patch.countries)].sort() : [...countryCodes]) : item.countries,
+    topics: patch.topics ? [...new Set(patch.topics)].sort() : item.topics,
+    blocWide: patch.countries ? patch.countries.length === 0 || new Set(patch.countries).size === countryCodes.length : item.blocWide,
+    tagProvenance: {
+      countries: patch.countries ? 'editor' : item.tagProvenance.countries,
+      topics: patch.topics ? 'editor' : item.tagProvenance.topics,
+    },
+    updatedAt: now,
+    version: item.version + 1,
+  };
 }

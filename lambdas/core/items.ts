@@ -38,8 +38,9 @@ export interface Item {
   sourceCategories: string[];
   /** Bumped on every change; guards conditional writes. */
   version: number;
-  /** Hash of the fields that make an item "changed"; an unchanged re-poll compares this and writes nothing. */
-  contentHash: string;
+  /** Hash of the entry as its source last gave it. An unchanged re-poll compares this and writes nothing; an editor's
+   *  correction leaves it as it was, so the correction lasts until the source itself changes the entry. */
+  sourceHash: string;
   ingestedAt: string;
 }
 

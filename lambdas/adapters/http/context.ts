@@ -24,6 +24,8 @@ export interface BackgroundPorts {
   enqueue(queue: string, bodies: string[]): Promise<void>;
   /** Schedule a named job with a JSON payload at a time. */
   schedule(job: string, at: Date, payload: unknown): Promise<void>;
+  /** Called after items changed in these feed scopes (e.g. to ping a WebSub hub). */
+  itemsChanged?(scopes: string[]): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

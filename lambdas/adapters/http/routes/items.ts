@@ -1,7 +1,308 @@
-// Items, taxonomy and sources (foundation issue). Filled by the lead.
+// Items, taxonomy and sources (the foundation's public and editor API).
+import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
+import { requireEditor } from '../auth.js';
+import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy.js';
+import { itemSummaryView, scopeId, scopesOf, type FeedScope } from '../../../core/items.js';
+import { correctItem, ingestEntries } from '../../../core/ingest.js';
+import { invalid, notFound } from '../../../core/errors.js';
+import { importDigest, pollSource, sourceIdFor } from '../../../core/sources.js';
+import { createDynamoItemStore } from '../../dynamo/items.js';
+import { createDynamoSourceStore } from '../../dynamo/sources.js';
+import { createSourcePoller } from '../../feed/poller.js';
 
-export function itemRoutes(_ctx: AppContext) {
-  return newRouter();
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
+const CountryCode = z.enum(countryCodes);
+const TopicSlug = z.enum(topicSlugs);
+const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
+
+const ItemSummary = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    link: z.string(),
+    publishedAt: z.string(),
+    updatedAt: z.string(),
+    summary: z.string(),
+    countries: z.array(z.string()),
+    topics: z.array(z.string()),
+  })
+  .openapi('ItemSummary');
+
+const ItemInput = z
+  .object({
+    id: z.string().min(1).optional().openapi({ description: 'Give to correct an existing item; omit to add one.' }),
+    title: z.string().min(1).max(500).optional(),
+    link: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL').optional(),
+    publishedAt: IsoDate.optional(),
+    summary: z.string().max(5_000).optional(),
+    contentHtml: z.string().max(200_000).optional(),
+    author: z.string().max(200).optional(),
+    countries: z.array(CountryCode).max(4).optional().openapi({ description: 'Overrides the classification; [] = bloc-wide.' }),
+    topics: z.array(TopicSlug).max(topicSlugs.length).optional().openapi({ description: 'Overrides the classification.' }),
+  })
+  .strict()
+  .openapi('ItemInput');
+
+const SourceInput = z
+  .object({
+    url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL'),
+    name: z.string().min(1).max(200).optional(),
+    defaultCountries: z.array(CountryCode).optional(),
+    defaultTopics: z.array(TopicSlug).optional(),
+  })
+  .strict()
+  .openapi('SourceInput');
+
+const Counts = z.object({ new: z.number(), updated: z.number(), unchanged: z.number(), rejected: z.number() });
+const SourceView = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    name: z.string(),
+    defaultCountries: z.array(z.string()),
+    defaultTopics: z.array(z.string()),
+    lastPoll: z.object({ at: z.string(), status: z.string(), counts: Counts, error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
+    lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('Source');
+
+const editorSecurity = [{ editorToken: [] }];
+
+export function itemRoutes(ctx: AppContext) {
+  const app = newRouter();
+  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
+  const sources = createDynamoSourceStore(ctx.doc, ctx.tableName);
+  const poller = createSourcePoller(ctx.config);
+  const editor = requireEditor(ctx.config.EDITOR_TOKEN);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/taxonomy',
+      summary: 'Countries and topics items are classified by',
+      request: { query: z.object({ language: z.enum(['en', 'es']).optional() }) },
+      responses: {
+        200: {
+          description: 'The taxonomy',
+          content: {
+            'application/json': {
+              schema: z.object({
+                countries: z.array(z.object({ code: z.string(), name: z.string() })),
+                topics: z.array(z.object({ slug: z.string(), name: z.string() })),
+              }),
+            },
+          },
+        },
+      },
+    }),
+    (c) => c.json(taxonomyView(c.req.valid('query').language), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/items',
+      summary: 'Items, newest first, optionally for one country and/or topic',
+      request: {
+        query: z.object({
+          country: z.string().optional(),
+          topic: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          cursor: z.string().max(512).optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'A page of items', content: { 'application/json': { schema: z.object({ items: z.array(ItemSummary), cursor: z.string().nullable() }) } } },
+        400: { description: 'Unknown country or topic', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => {
+      const { country, topic, limit, cursor } = c.req.valid('query');
+      if (country !== undefined && !isCountryCode(country)) {
+        throw invalid('items.unknownCountry', `Unknown country "${country}"; use one of ${countryCodes.join(', ')}.`);
+      }
+      if (topic !== undefined && !isTopicSlug(topic)) {
+        throw invalid('items.unknownTopic', `Unknown topic "${topic}"; use one of ${topicSlugs.join(', ')}.`);
+      }
+      const scope: FeedScope =
+        country && topic ? { kind: 'countryTopic', country, topic } : country ? { kind: 'country', country } : topic ? { kind: 'topic', topic } : { kind: 'all' };
+      const page = await items.listScope(scopeId(scope), { limit, cursor });
+      return c.json({ items: page.items.map(itemSummaryView), cursor: page.cursor ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/items/{id}',
+      summary: 'One item with its sanitised content and tag provenance',
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: {
+        200: { description: 'The item', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+        404: { description: 'No such item', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => {
+      const item = await items.get(c.req.valid('param').id);
+      if (!item) throw notFound('item.notFound', 'No item has this id.');
+      const { sourceHash: _hash, ...view } = item;
+      return c.json(view, 200);
+    },
+  );
+
+  app.use('/api/items', async (c, next) => (c.req.method === 'POST' ? editor(c, next) : next()));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/items',
+      summary: 'Add an item, or correct one (and override its tags)',
+      security: editorSecurity,
+      request: { body: { required: true, content: { 'application/json': { schema: ItemInput } } } },
+      responses: {
+        200: { description: 'Corrected', content: { 'application/json': { schema: z.object({ id: z.string(), version: z.number() }) } } },
+        201: { description: 'Added', content: { 'application/json': { schema: z.object({ id: z.string(), version: z.number() }) } } },
+        400: { description: 'Invalid', content: { 'application/json': { schema: ErrorSchema } } },
+        404: { description: 'No item with that id', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const now = ctx.clock.now().toISOString();
+      let id = input.id;
+      let created = false;
+      if (!id) {
+        if (!input.title || !input.link) throw invalid('item.incomplete', 'A new item needs at least "title" and "link".');
+        const editorSource = { id: 'editor', url: ctx.config.PUBLIC_BASE_URL };
+        const before = (await items.findLinkOwners([input.link])).get(input.link);
+        await ingestEntries(
+          [{ guid: input.link, link: input.link, title: input.title, publishedAt: input.publishedAt ?? now, summary: input.summary, contentHtml: input.contentHtml, author: input.author, categories: [], enclosures: [] }],
+          editorSource,
+          { store: items, clock: ctx.clock },
+        );
+        id = (await items.findLinkOwners([input.link])).get(input.link);
+        created = before === undefined;
+        if (!id) throw new Error('item was ingested but its link has no owner');
+      }
+      // Corrections and tag overrides: retry on a concurrent write, comparing with what is stored now.
+      for (let attempt = 0; ; attempt++) {
+        const current = await items.get(id);
+        if (!current) throw notFound('item.notFound', `No item has id "${id}".`);
+        const wantsChange = !created || input.countries !== undefined || input.topics !== undefined;
+        if (!wantsChange) return c.json({ id, version: current.version }, 201);
+        const next = correctItem(current, created ? { countries: input.countries, topics: input.topics } : input, now);
+        if (await items.put(next, current)) {
+          await items.touchScopes([...new Set([...scopesOf(current), ...scopesOf(next)])], now);
+          await ctx.background.itemsChanged?.([...new Set([...scopesOf(current), ...scopesOf(next)])]);
+          return c.json({ id, version: next.version }, created ? 201 : 200);
+        }
+        if (attempt > 3) throw new Error('item kept changing while being corrected');
+      }
+    },
+  );
+
+  app.use('/api/sources', editor);
+  app.use('/api/sources/*', editor);
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/sources',
+      summary: 'Sources with their last poll and last error',
+      security: editorSecurity,
+      responses: { 200: { description: 'Sources', content: { 'application/json': { schema: z.object({ sources: z.array(SourceView) }) } } } },
+    }),
+    async (c) => {
+      const list = (await sources.list()).sort((a, b) => a.name.localeCompare(b.name));
+      return c.json({ sources: list.map(({ etag: _e, lastModified: _l, createdAt: _c, ...view }) => view) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/sources',
+      summary: 'Add a feed source (RSS 2.0, RSS 1.0, Atom 1.0 or JSON Feed)',
+      security: editorSecurity,
+      request: { body: { required: true, content: { 'application/json': { schema: SourceInput } } } },
+      responses: {
+        200: { description: 'Already known', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+        201: { description: 'Added', content: { 'application/json': { schema: z.object({ id: z.string() }) } } },
+        400: { description: 'Invalid', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const id = sourceIdFor(input.url);
+      const created = await sources.create({
+        id,
+        url: new URL(input.url).href,
+        name: input.name ?? new URL(input.url).hostname,
+        defaultCountries: input.defaultCountries ?? [],
+        defaultTopics: input.defaultTopics ?? [],
+        createdAt: ctx.clock.now().toISOString(),
+      });
+      return c.json({ id }, created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/sources/{id}/poll',
+      summary: 'Poll a source now',
+      security: editorSecurity,
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: {
+        200: {
+          description: 'Outcome of the poll',
+          content: {
+            'application/json': {
+              schema: z.object({ status: z.string(), counts: Counts, error: z.object({ code: z.string(), message: z.string() }).nullable() }),
+            },
+          },
+        },
+        404: { description: 'No such source', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => {
+      const source = await sources.get(c.req.valid('param').id);
+      if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
+      const result = await pollSource(source, { ...poller, items, sources, clock: ctx.clock });
+      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      return c.json({ status: result.status, counts: result.counts, error: result.error ?? null }, 200);
+    },
+  );
+
+  app.use('/api/imports/*', editor);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/imports/digest',
+      summary: 'Import a news digest (plain text: title, dated first paragraph, body, Source: line)',
+      security: editorSecurity,
+      request: {
+        query: z.object({ sourceUrl: z.string().url().optional().openapi({ description: 'Where the digest comes from; items link to it.' }) }),
+        body: { required: true, content: { 'text/plain': { schema: z.string().min(1) } } },
+      },
+      responses: {
+        200: {
+          description: 'Counts of new, updated, unchanged and rejected items, and lines that could not be read',
+          content: {
+            'application/json': {
+              schema: z.object({ counts: Counts, problems: z.array(z.object({ line: z.number(), message: z.string() })), rejected: z.array(z.record(z.string(), z.unknown())) }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const sourceUrl = c.req.valid('query').sourceUrl ?? `${ctx.config.PUBLIC_BASE_URL}/digest`;
+      const report = await importDigest(await c.req.text(), sourceUrl, { items, clock: ctx.clock });
+      if (report.changedScopes.length) await ctx.background.itemsChanged?.(report.changedScopes);
+      return c.json({ counts: report.counts, problems: report.problems, rejected: report.rejected }, 200);
+    },
+  );
+
+  return app;
 }

@@ -1,0 +1,18 @@
+// Binds the feed fetcher and parser to configured limits: what pollSource needs to reach a source.
+import type { Config } from '../../config.js';
+import type { PollDeps } from '../../core/sources.js';
+import { fetchSource } from './fetch.js';
+import { parseFeed } from './parse.js';
+
+export function createSourcePoller(config: Config, fetchImpl?: typeof fetch): Pick<PollDeps, 'fetch' | 'parse'> {
+  const limits = {
+    timeoutMs: config.FETCH_TIMEOUT_MS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    maxRedirects: config.FETCH_MAX_REDIRECTS,
+    allowLoopback: config.ALLOW_LOOPBACK_SOURCES,
+  };
+  return {
+    fetch: (url, validators) => fetchSource(url, validators, limits, fetchImpl),
+    parse: (body, options) => parseFeed(body, options),
+  };
+}

@@ -1,0 +1,46 @@
+// Lambda: the scheduled ingest (EventBridge Scheduler, every 15 minutes). Polls every source; a failing source is
+// recorded against itself and never stops the others.
+import type { Clock } from '../core/ports.js';
+import { pollAll, type PollDeps, type PollResult, type SourceStore } from '../core/sources.js';
+import type { IngestStore } from '../core/ingest.js';
+import { loadConfig } from '../config.js';
+import { createDocumentClient } from '../adapters/dynamo/client.js';
+import { createDynamoItemStore } from '../adapters/dynamo/items.js';
+import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
+import { createSourcePoller } from '../adapters/feed/poller.js';
+import { logger } from '../adapters/observability.js';
+
+export interface IngestHandlerDeps {
+  poller: Pick<PollDeps, 'fetch' | 'parse'>;
+  items: IngestStore;
+  sources: SourceStore;
+  clock: Clock;
+  /** Told which feed scopes changed (WebSub pings, cache invalidation). */
+  itemsChanged?(scopes: string[]): Promise<void>;
+}
+
+export function makeHandler(deps: IngestHandlerDeps) {
+  return async (_event?: unknown): Promise<{ results: PollResult[] }> => {
+    const results = await pollAll(await deps.sources.list(), { ...deps.poller, items: deps.items, sources: deps.sources, clock: deps.clock });
+    const changed = [...new Set(results.flatMap((r) => r.changedScopes))];
+    if (changed.length) await deps.itemsChanged?.(changed);
+    for (const r of results) {
+      logger.info('source polled', { sourceId: r.sourceId, status: r.status, counts: r.counts, error: r.error?.code });
+    }
+    return { results };
+  };
+}
+
+const defaults = (): IngestHandlerDeps => {
+  const config = loadConfig();
+  const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
+  return {
+    poller: createSourcePoller(config),
+    items: createDynamoItemStore(doc, config.TABLE_NAME),
+    sources: createDynamoSourceStore(doc, config.TABLE_NAME),
+    clock: { now: () => new Date() },
+  };
+};
+
+let cold: ReturnType<typeof makeHandler> | undefined;
+export const handler = (event: unknown) => (cold ??= makeHandler(defaults()))(event);

@@ -1,0 +1,79 @@
+// `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local, creates the
+// table from the shared key schema, loads the seed news, serves the HTTP app, runs the schedules, and prints its URLs.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { startEngines, assertPortFree, EngineStartError, type RunningEngines } from './engines.js';
+import { loadConfig, ConfigError } from '../config.js';
+import { createLocalRuntime, type LocalRuntime } from './runtime.js';
+
+export const seedDigestPath = resolve(import.meta.dirname, '../../samples/pacific-alliance-digest.txt');
+export const seedSourceUrl = 'https://alianzapacifico.net/en/';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const host = env.HOST ?? '127.0.0.1';
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}".`);
+  const editorToken = env.EDITOR_TOKEN ?? randomBytes(18).toString('base64url');
+  const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  await assertPortFree(port, host, 'The HTTP API (PORT)');
+  let engines: RunningEngines | undefined;
+  let server: ServerType | undefined;
+  let runtime: LocalRuntime | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    runtime?.stop();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await engines?.stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  try {
+    engines = await startEngines({
+      dataDir,
+      dynamoPort: env.DYNAMO_PORT ? Number(env.DYNAMO_PORT) : undefined,
+      sesPort: env.SES_PORT ? Number(env.SES_PORT) : undefined,
+      startTimeoutMs: Number(env.ENGINE_START_TIMEOUT_MS ?? 60_000),
+    });
+    const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const config = loadConfig({
+      ...env,
+      DYNAMO_ENDPOINT: engines.dynamoEndpoint,
+      SES_ENDPOINT: engines.sesEndpoint,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      EDITOR_TOKEN: editorToken,
+      // Locally a fresh secret per start unless given: links from an earlier run stop working, as they should.
+      SIGNING_SECRET: env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
+      ALLOW_LOOPBACK_SOURCES: env.ALLOW_LOOPBACK_SOURCES ?? 'true',
+    });
+    runtime = await createLocalRuntime(config);
+    const seed = await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
+    server = await new Promise<ServerType>((ready, fail) => {
+      const s = serve({ fetch: runtime!.app.fetch, hostname: host, port }, () => ready(s));
+      s.once('error', fail);
+    });
+    runtime.startSchedules();
+    console.log(`API: ${publicBaseUrl}`);
+    console.log(`Inbox: ${engines.sesEndpoint}`);
+    console.log(`Editor token: ${editorToken}`);
+    console.error(
+      `(seed: ${seed.counts.new} new, ${seed.counts.updated} updated, ${seed.counts.unchanged} unchanged; ` +
+        `DynamoDB Local ${engines.dynamoEndpoint}${dataDir ? `, data in ${dataDir}` : ', in memory'}; Ctrl-C stops everything)`,
+    );
+  } catch (error) {
+    const known = error instanceof EngineStartError || error instanceof ConfigError;
+    console.error(known ? (error as Error).message : `Could not start: ${(error as Error).message}`);
+    await stop(1);
+  }
+}
+
+await main();
