@@ -1,0 +1,599 @@
+// Parse a fetched feed body (RSS 2.0/0.9x, RSS 1.0 RDF, Atom 1.0, JSON Feed 1.0/1.1) into IncomingEntry[].
+//
+// Steps: decode bytes to text (BOM > XML declaration > Content-Type charset > UTF-8, falling back to windows-1252
+// when "UTF-8" bytes are not valid UTF-8) → sniff the kind (JSON, XML, an HTML page, binary) → for XML, refuse
+// internal entity declarations (no entity expansion, so no "billion laughs") and check well-formedness (a truncated
+// or broken document is an error, not a half-read feed) → let feedsmith map the document → normalise: absolute links
+// (entry xml:base > feed xml:base > feed URL, also inside the content HTML), ISO 8601 UTC dates (undefined when a date
+// cannot be read, never Invalid Date), GUIDs, categories, enclosures.
+//
+// No HTML sanitising here: `contentHtml` and `summary` are the source's raw HTML (plain-text fields are escaped into
+// HTML), and the ingestion service sanitises them.
+import { createHash } from 'node:crypto';
+import { XMLValidator } from 'fast-xml-parser';
+import { parseAtomFeed, parseJsonFeed, parseRdfFeed, parseRssFeed, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
+import iconv from 'iconv-lite';
+import { decodeHTML } from 'entities';
+import type { Enclosure, IncomingEntry } from '../../core/items.js';
+import { FeedParseError } from './errors.js';
+
+export interface ParsedFeed {
+  format: 'rss2' | 'rss1' | 'atom' | 'json';
+  title?: string;
+  link?: string;
+  language?: string;
+  entries: IncomingEntry[];
+  /** Entries left out because nothing identifies them (no id, link or title), with the reason. */
+  rejected?: Array<{ index: number; reason: string }>;
+}
+
+export interface ParseOptions {
+  contentType?: string;
+  /** The URL the feed was fetched from (after redirects): the base of relative links. */
+  baseUrl: string;
+}
+
+/** Parse a feed body. Throws FeedParseError (`feed.empty`, `feed.malformed`, `feed.unsupported`, `feed.encoding`,
+ *  `feed.entityDeclaration`). */
+export function parseFeed(body: Buffer | string, options: ParseOptions): ParsedFeed {
+  const text = decodeBody(body, options.contentType);
+  if (text.trim() === '') throw new FeedParseError('feed.empty', 'The feed is empty: the server answered with no content.');
+  assertNotBinary(text);
+
+  const start = text.trimStart();
+  const first = start[0];
+  if (first === '{' || first === '[') return parseJson(start, options.baseUrl);
+  if (first !== '<') {
+    if (isJsonContentType(options.contentType)) return parseJson(start, options.baseUrl);
+    throw new FeedParseError('feed.unsupported', `This is not a feed: the content is neither XML nor JSON (it begins "${preview(start)}").`);
+  }
+  return parseXml(start, options.baseUrl);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+export function decodeBody(body: Buffer | string, contentType?: string): string {
+  if (typeof body === 'string') return body.replace(/^\uFEFF/, '');
+  if (body.length === 0) return '';
+  if (body[0] === UTF8_BOM[0] && body[1] === UTF8_BOM[1] && body[2] === UTF8_BOM[2]) return decodeAs(body.subarray(3), 'utf-8');
+  if (body[0] === 0xff && body[1] === 0xfe) return decodeAs(body.subarray(2), 'utf-16le');
+  if (body[0] === 0xfe && body[1] === 0xff) return decodeAs(body.subarray(2), 'utf-16be');
+  // UTF-16 without a BOM: "<?" encoded on two bytes each.
+  if (body[0] === 0x3c && body[1] === 0x00 && body[2] === 0x3f && body[3] === 0x00) return decodeAs(body, 'utf-16le');
+  if (body[0] === 0x00 && body[1] === 0x3c && body[2] === 0x00 && body[3] === 0x3f) return decodeAs(body, 'utf-16be');
+
+  const head = body.subarray(0, 1024).toString('latin1');
+  const declared = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
+  const fromHeader = contentType ? /charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1] : undefined;
+  // The document's own declaration is written by the same program that encoded its bytes; an HTTP charset is often a
+  // server-wide default. So the declaration wins, then the header, then UTF-8.
+  const label = declared ?? fromHeader ?? 'utf-8';
+  return decodeAs(body, label);
+}
+
+function decodeAs(bytes: Buffer, label: string): string {
+  const enc = normaliseEncoding(label);
+  if (enc === 'utf-8') {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      // Bytes that are not UTF-8 in a feed that says (or defaults to) UTF-8 are almost always windows-1252.
+      return iconv.decode(bytes, 'windows-1252');
+    }
+  }
+  if (!iconv.encodingExists(enc)) {
+    throw new FeedParseError('feed.encoding', `The feed declares the character encoding "${label}", which we cannot decode; ask the publisher to serve UTF-8.`);
+  }
+  return iconv.decode(bytes, enc, { stripBOM: true });
+}
+
+function normaliseEncoding(label: string): string {
+  const l = label.trim().toLowerCase();
+  if (l === 'utf8' || l === 'utf-8' || l === 'unicode-1-1-utf-8') return 'utf-8';
+  // As browsers do (WHATWG Encoding): Latin-1 and ASCII labels mean windows-1252, a superset seen in the wild.
+  if (['iso-8859-1', 'iso8859-1', 'latin1', 'latin-1', 'l1', 'us-ascii', 'ascii', 'iso_8859-1', 'cp819', 'ibm819'].includes(l)) return 'windows-1252';
+  return l;
+}
+
+function assertNotBinary(text: string): void {
+  const sample = text.slice(0, 4096);
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) throw new FeedParseError('feed.malformed', 'This is not a feed: the content is binary data (it contains NUL bytes).');
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffd) control++;
+  }
+  if (control > 8 && control / sample.length > 0.02) {
+    throw new FeedParseError('feed.malformed', 'This is not a feed: the content looks like binary data (control characters), not XML or JSON.');
+  }
+}
+
+function preview(text: string): string {
+  const p = text.slice(0, 40).replace(/\s+/g, ' ');
+  return p.replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?') + (text.length > 40 ? '…' : '');
+}
+
+function isJsonContentType(contentType?: string): boolean {
+  return !!contentType && /\bjson\b/i.test(contentType);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// XML
+
+const ROOT_RE = /^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^[>]*|[^[>]*\[[\s\S]*?\]\s*)>))*\s*<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/i;
+
+function parseXml(text: string, baseUrl: string): ParsedFeed {
+  if (/<!DOCTYPE\s+html\b/i.test(text.slice(0, 512))) throw htmlPage(text);
+  const doctype = /<!DOCTYPE[^[>]*\[/i.exec(text.slice(0, 8192));
+  if (doctype && /<!ENTITY/i.test(text.slice(doctype.index, doctype.index + 1_000_000))) {
+    throw new FeedParseError(
+      'feed.entityDeclaration',
+      'The feed declares its own XML entities (<!ENTITY …> in its DOCTYPE). We do not expand them, to guard against ' +
+        'entity-expansion ("billion laughs") attacks; ask the publisher to remove the DOCTYPE internal subset.',
+    );
+  }
+  const rootName = ROOT_RE.exec(text)?.[1];
+  if (!rootName) throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: no root element found (it begins "${preview(text)}").`);
+  const root = rootName.toLowerCase();
+  const local = root.includes(':') ? root.slice(root.indexOf(':') + 1) : root;
+  if (local === 'html') throw htmlPage(text);
+  if (local !== 'rss' && local !== 'rdf' && local !== 'feed' && local !== 'channel') {
+    throw new FeedParseError('feed.unsupported', `This XML document is not a feed: its root element is <${rootName}>, not <rss>, <rdf:RDF> or <feed>.`);
+  }
+
+  assertWellFormed(text);
+
+  try {
+    if (local === 'rss' || local === 'channel') return fromRss(parseRssFeed(text), baseUrl);
+    if (local === 'rdf') return fromRdf(parseRdfFeed(text), baseUrl);
+    return fromAtom(parseAtomFeed(text), baseUrl);
+  } catch (cause) {
+    if (cause instanceof FeedParseError) throw cause;
+    const name = cause instanceof Error ? cause.name : '';
+    if (name === 'DetectError') {
+      throw new FeedParseError('feed.unsupported', `This XML document has a <${rootName}> root but is not a feed we recognise (RSS 2.0, RSS 1.0, Atom 1.0).`, { cause });
+    }
+    throw new FeedParseError('feed.malformed', `The feed could not be read as ${local === 'feed' ? 'Atom' : local === 'rdf' ? 'RSS 1.0' : 'RSS'}: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+  }
+}
+
+function htmlPage(text: string): FeedParseError {
+  // Point at the feed the page advertises, when it does.
+  const alt = /<link\b[^>]*\btype\s*=\s*["']application\/(?:rss|atom|feed)\+(?:xml|json)["'][^>]*>/i.exec(text)?.[0];
+  const href = alt ? /\bhref\s*=\s*["']([^"']+)["']/i.exec(alt)?.[1] : undefined;
+  return new FeedParseError(
+    'feed.unsupported',
+    `The URL returned an HTML page, not a feed.${href ? ` The page advertises a feed at ${decodeHTML(href)}; use that URL.` : ' Use the URL of the site\'s RSS, Atom or JSON feed.'}`,
+  );
+}
+
+/** Well-formedness check. Bare `&` (common in real feeds, and tolerated by the mapper) is escaped for the check only. */
+function assertWellFormed(text: string): void {
+  const forCheck = text.replace(/&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][\w.-]*);)/g, '&amp;');
+  let result: ReturnType<typeof XMLValidator.validate>;
+  try {
+    result = XMLValidator.validate(forCheck, { allowBooleanAttributes: true });
+  } catch (cause) {
+    throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+  }
+  if (result === true) return;
+  const { msg, line, col, code } = result.err;
+  const unclosed = /^Invalid '\[(.*)\]' found/s.exec(msg);
+  if (code === 'InvalidXml' && unclosed?.[1] !== undefined) {
+    const names = unclosed[1].split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter(Boolean);
+    throw new FeedParseError(
+      'feed.malformed',
+      `The feed is truncated or not well-formed XML: it ends with ${names.map((n) => `<${n}>`).join(', ')} still open.`,
+    );
+  }
+  throw new FeedParseError('feed.malformed', `The feed is not well-formed XML (line ${line}, column ${col}): ${msg}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mapping
+
+type Base = string;
+
+/** Resolve `ref` against `base`; undefined when it cannot be resolved. */
+function resolveUrl(ref: string | undefined, base: Base): string | undefined {
+  if (!ref) return undefined;
+  try {
+    return new URL(ref.trim(), base).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A link we are willing to keep as an item's link or an enclosure: absolute http(s). */
+function webUrl(ref: string | undefined, base: Base): string | undefined {
+  const url = resolveUrl(ref, base);
+  return url && /^https?:\/\//i.test(url) ? url : undefined;
+}
+
+function childBase(xmlBase: string | undefined, parent: Base): Base {
+  return resolveUrl(xmlBase, parent) ?? parent;
+}
+
+const URL_ATTR_RE = /(\s(?:href|src|poster|cite|background|longdesc)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
+const SRCSET_RE = /(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')/gi;
+
+/** Make relative URLs in an HTML fragment absolute against `base`. Leaves absolute URLs, fragments (#x) and other
+ *  schemes untouched (the sanitiser decides about those). */
+export function absolutiseHtml(html: string, base: Base): string {
+  if (!/\s(?:href|src|poster|cite|background|longdesc|srcset)\s*=/i.test(html)) return html;
+  const fix = (value: string): string => {
+    const raw = decodeHTML(value).trim();
+    if (raw === '' || raw.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(raw)) return value;
+    const abs = resolveUrl(raw, base);
+    return abs ? abs.replace(/&/g, '&amp;').replace(/"/g, '&quot;') : value;
+  };
+  return html
+    .replace(URL_ATTR_RE, (_m, pre: string, dq?: string, sq?: string, bare?: string) => `${pre}"${fix(dq ?? sq ?? bare ?? '')}"`)
+    .replace(SRCSET_RE, (_m, pre: string, dq?: string, sq?: string) => {
+      const parts = (dq ?? sq ?? '').split(',').map((candidate) => {
+        const [url, ...descriptor] = candidate.trim().split(/\s+/);
+        return [fix(url ?? ''), ...descriptor].join(' ');
+      });
+      return `${pre}"${parts.join(', ')}"`;
+    });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Plain text from an HTML title (Atom type="html" or "xhtml"). */
+function htmlToText(html: string): string {
+  return decodeHTML(html.replace(/<[^>]*>/g, ''));
+}
+
+function cleanText(value: string | undefined): string | undefined {
+  const t = value?.replace(/\s+/g, ' ').trim();
+  return t ? t : undefined;
+}
+
+function uniq(values: Array<string | undefined>): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    const t = cleanText(v);
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+function hashGuid(title: string | undefined, date: string | undefined, extra?: string): string {
+  return 'sha256:' + createHash('sha256').update(`${title ?? ''}\n${date ?? ''}\n${extra ?? ''}`).digest('hex').slice(0, 40);
+}
+
+function lengthOf(n: number | undefined): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
+}
+
+function enclosure(url: string | undefined, type: string | undefined, length: number | undefined, base: Base): Enclosure | undefined {
+  const abs = webUrl(url, base);
+  if (!abs) return undefined;
+  const e: Enclosure = { url: abs };
+  const t = cleanText(type);
+  if (t) e.type = t;
+  const l = lengthOf(length);
+  if (l !== undefined) e.length = l;
+  return e;
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+interface Collector {
+  entries: IncomingEntry[];
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+function finish(c: Collector, feed: Omit<ParsedFeed, 'entries' | 'rejected'>): ParsedFeed {
+  const out: ParsedFeed = withoutUndefined({ ...feed, entries: c.entries });
+  if (c.rejected.length > 0) out.rejected = c.rejected;
+  return out;
+}
+
+// RSS 2.0 (and 0.9x) ---------------------------------------------------------------------------------------------
+
+type XmlNsHolder = { xml?: { base?: string; lang?: string } };
+
+function fromRss(feed: RssFeed.Feed<string>, baseUrl: string): ParsedFeed {
+  const feedBase = childBase((feed as XmlNsHolder).xml?.base, baseUrl);
+  const feedLang = cleanText(feed.language ?? feed.dc?.languages?.[0] ?? (feed as XmlNsHolder).xml?.lang);
+  const c: Collector = { entries: [], rejected: [] };
+  (feed.items ?? []).forEach((item, index) => {
+    const base = childBase((item as XmlNsHolder).xml?.base, feedBase);
+    const title = cleanText(item.title);
+    const guidValue = cleanText(item.guid?.value);
+    const permalink = guidValue && item.guid?.isPermaLink !== false ? webUrl(guidValue, base) : undefined;
+    const link = webUrl(cleanText(item.link), base) ?? permalink;
+    const rawDate = item.pubDate ?? item.dc?.dates?.[0] ?? item.dcterms?.issued?.[0] ?? item.dcterms?.created?.[0];
+    const publishedAt = parseFeedDate(rawDate);
+    const updatedAt = parseFeedDate(item.dcterms?.modified?.[0] ?? item.atom?.updated);
+    const content = item.content?.encoded;
+    const description = item.description;
+    if (!guidValue && !link && !title) {
+      if (!content && !description) {
+        c.rejected.push({ index, reason: 'The item has no guid, link, title or content.' });
+        return;
+      }
+    }
+    // A permalink guid is a URL: resolve it so that "/a" and "https://site/a" are the same entry.
+    const guid = guidValue ? (permalink ?? guidValue) : (link ?? hashGuid(title, rawDate, title ? undefined : (content ?? description)));
+    const author = cleanText(item.authors?.[0]?.name ?? item.authors?.[0]?.email ?? item.dc?.creators?.[0]);
+    const entry: IncomingEntry = {
+      guid,
+      link,
+      title: title ?? '',
+      publishedAt,
+      updatedAt,
+      summary: description ? absolutiseHtml(description, base) : undefined,
+      contentHtml: content ? absolutiseHtml(content, base) : description ? absolutiseHtml(description, base) : undefined,
+      author,
+      language: cleanText(item.dc?.languages?.[0] ?? (item as XmlNsHolder).xml?.lang) ?? feedLang,
+      categories: uniq([...(item.categories ?? []).map((cat) => cat.name), ...(item.dc?.subjects ?? [])]),
+      enclosures: (item.enclosures ?? [])
+        .map((e) => enclosure(e.url, e.type, e.length, base))
+        .filter((e): e is Enclosure => e !== undefined),
+    };
+    c.entries.push(withoutUndefined(entry));
+  });
+  return finish(c, { format: 'rss2', title: cleanText(feed.title), link: webUrl(feed.link, feedBase), language: feedLang });
+}
+
+// RSS 1.0 (RDF) --------------------------------------------------------------------------------------------------
+
+function fromRdf(feed: RdfFeed.Feed<string>, baseUrl: string): ParsedFeed {
+  const feedBase = childBase((feed as XmlNsHolder).xml?.base, baseUrl);
+  const feedLang = cleanText(feed.dc?.languages?.[0]);
+  const c: Collector = { entries: [], rejected: [] };
+  (feed.items ?? []).forEach((item, index) => {
+    const base = childBase((item as XmlNsHolder).xml?.base, feedBase);
+    const title = cleanText(item.title);
+    const link = webUrl(cleanText(item.link), base);
+    const about = cleanText(item.rdf?.about);
+    const rawDate = item.dc?.dates?.[0] ?? item.dcterms?.issued?.[0] ?? item.dcterms?.created?.[0];
+    const content = item.content?.encoded;
+    const description = item.description;
+    if (!about && !link && !title && !content && !description) {
+      c.rejected.push({ index, reason: 'The item has no rdf:about, link, title or content.' });
+      return;
+    }
+    const guid = (about ? (webUrl(about, base) ?? about) : undefined) ?? link ?? hashGuid(title, rawDate, title ? undefined : (content ?? description));
+    const entry: IncomingEntry = {
+      guid,
+      link: link ?? (about ? webUrl(about, base) : undefined),
+      title: title ?? '',
+      publishedAt: parseFeedDate(rawDate),
+      updatedAt: parseFeedDate(item.dcterms?.modified?.[0]),
+      summary: description ? absolutiseHtml(description, base) : undefined,
+      contentHtml: content ? absolutiseHtml(content, base) : description ? absolutiseHtml(description, base) : undefined,
+      author: cleanText(item.dc?.creators?.[0]),
+      language: cleanText(item.dc?.languages?.[0]) ?? feedLang,
+      categories: uniq(item.dc?.subjects ?? []),
+      enclosures: [],
+    };
+    c.entries.push(withoutUndefined(entry));
+  });
+  return finish(c, { format: 'rss1', title: cleanText(feed.title), link: webUrl(feed.link, feedBase), language: feedLang });
+}
+
+// Atom 1.0 -------------------------------------------------------------------------------------------------------
+
+type AtomText = { value?: string; type?: string; xml?: { base?: string; lang?: string } };
+
+function atomTextToHtml(text: AtomText | undefined, base: Base): string | undefined {
+  if (!text?.value) return undefined;
+  const type = (text.type ?? 'text').toLowerCase();
+  const b = childBase(text.xml?.base, base);
+  if (type === 'html' || type === 'text/html' || type === 'xhtml' || type === 'application/xhtml+xml') return absolutiseHtml(text.value, b);
+  return escapeHtml(text.value);
+}
+
+function atomTextToPlain(text: AtomText | undefined): string | undefined {
+  if (!text?.value) return undefined;
+  const type = (text.type ?? 'text').toLowerCase();
+  return cleanText(type === 'text' || type === 'text/plain' ? text.value : htmlToText(text.value));
+}
+
+function fromAtom(feed: AtomFeed.Feed<string>, baseUrl: string): ParsedFeed {
+  const feedBase = childBase(feed.xml?.base, baseUrl);
+  const feedLang = cleanText(feed.xml?.lang ?? feed.dc?.languages?.[0]);
+  const alternate = (links: AtomFeed.Link<string>[] | undefined) => links?.find((l) => !l.rel || l.rel === 'alternate');
+  const c: Collector = { entries: [], rejected: [] };
+  (feed.entries ?? []).forEach((item, index) => {
+    const base = childBase(item.xml?.base, feedBase);
+    const title = atomTextToPlain(item.title as AtomText | undefined);
+    const id = cleanText(item.id);
+    const link = webUrl(alternate(item.links)?.href, base);
+    const content = item.content as (AtomText & { src?: string }) | undefined;
+    const rawPublished = item.published ?? item.dc?.dates?.[0];
+    const rawUpdated = item.updated;
+    if (!id && !link && !title && !content?.value && !item.summary) {
+      c.rejected.push({ index, reason: 'The entry has no id, link, title or content.' });
+      return;
+    }
+    const publishedAt = parseFeedDate(rawPublished) ?? parseFeedDate(rawUpdated);
+    const contentHtml = atomTextToHtml(content, base);
+    const entry: IncomingEntry = {
+      guid: id ?? link ?? hashGuid(title, rawPublished ?? rawUpdated, title ? undefined : contentHtml),
+      link,
+      title: title ?? '',
+      publishedAt,
+      updatedAt: parseFeedDate(rawUpdated),
+      summary: atomTextToHtml(item.summary as AtomText | undefined, base),
+      contentHtml: contentHtml ?? atomTextToHtml(item.summary as AtomText | undefined, base),
+      author: cleanText(item.authors?.[0]?.name ?? feed.authors?.[0]?.name),
+      language: cleanText(content?.xml?.lang ?? item.xml?.lang) ?? feedLang,
+      categories: uniq((item.categories ?? []).flatMap((cat) => [cat.term, cat.label])),
+      enclosures: (item.links ?? [])
+        .filter((l) => l.rel === 'enclosure')
+        .map((l) => enclosure(l.href, l.type, l.length, base))
+        .filter((e): e is Enclosure => e !== undefined),
+    };
+    c.entries.push(withoutUndefined(entry));
+  });
+  return finish(c, {
+    format: 'atom',
+    title: atomTextToPlain(feed.title as AtomText | undefined),
+    link: webUrl(alternate(feed.links)?.href, feedBase),
+    language: feedLang,
+  });
+}
+
+// JSON Feed 1.0 / 1.1 --------------------------------------------------------------------------------------------
+
+function parseJson(text: string, baseUrl: string): ParsedFeed {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new FeedParseError('feed.malformed', `The feed is not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+  }
+  const version = json && typeof json === 'object' && !Array.isArray(json) ? (json as { version?: unknown }).version : undefined;
+  if (typeof version !== 'string' || !/^https?:\/\/jsonfeed\.org\/version\/1(\.\d+)?\/?$/i.test(version.trim())) {
+    throw new FeedParseError('feed.unsupported', 'This JSON document is not a JSON Feed (it lacks "version": "https://jsonfeed.org/version/1.1").');
+  }
+  let feed: JsonFeed.Feed<string>;
+  try {
+    feed = parseJsonFeed(json);
+  } catch (cause) {
+    throw new FeedParseError('feed.malformed', `The JSON Feed could not be read: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+  }
+  const feedBase = baseUrl;
+  const feedLang = cleanText(feed.language);
+  const c: Collector = { entries: [], rejected: [] };
+  (feed.items ?? []).forEach((item, index) => {
+    const title = cleanText(item.title);
+    const id = cleanText(item.id === undefined || item.id === null ? undefined : String(item.id));
+    const link = webUrl(item.url, feedBase) ?? webUrl(item.external_url, feedBase);
+    const html = item.content_html ?? (item.content_text ? escapeHtml(item.content_text) : undefined);
+    if (!id && !link && !title && !html) {
+      c.rejected.push({ index, reason: 'The item has no id, url, title or content.' });
+      return;
+    }
+    const base = link ?? feedBase;
+    const entry: IncomingEntry = {
+      guid: id ?? link ?? hashGuid(title, item.date_published, title ? undefined : html),
+      link,
+      title: title ?? '',
+      publishedAt: parseFeedDate(item.date_published) ?? undefined,
+      updatedAt: parseFeedDate(item.date_modified),
+      summary: item.summary ? escapeHtml(item.summary) : undefined,
+      contentHtml: html ? absolutiseHtml(html, base) : undefined,
+      author: cleanText(item.authors?.[0]?.name ?? feed.authors?.[0]?.name),
+      language: cleanText(item.language) ?? feedLang,
+      categories: uniq(item.tags ?? []),
+      enclosures: (item.attachments ?? [])
+        .map((a) => enclosure(a.url, a.mime_type, a.size_in_bytes, feedBase))
+        .filter((e): e is Enclosure => e !== undefined),
+    };
+    c.entries.push(withoutUndefined(entry));
+  });
+  return finish(c, { format: 'json', title: cleanText(feed.title), link: webUrl(feed.home_page_url, feedBase), language: feedLang });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dates: RFC 822/2822 (with odd or named zones, English or Spanish month names, two-digit years), RFC 3339 / ISO 8601,
+// and "Month day, year" forms. Anything else gives undefined; never throws, never an Invalid Date. A time without a
+// zone is read as UTC. Output: ISO 8601 UTC (`2023-03-13T15:00:00.000Z`).
+
+const MONTHS: Record<string, number> = {
+  jan: 0, ene: 0, feb: 1, mar: 2, apr: 3, abr: 3, may: 4, jun: 5, jul: 6, aug: 7, ago: 7,
+  sep: 8, set: 8, oct: 9, nov: 10, dec: 11, dic: 11,
+};
+
+/** Offsets in minutes of the zone names seen in feeds. Unknown names are read as UTC (RFC 2822 §4.3: "-0000"). */
+const ZONES: Record<string, number> = {
+  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0,
+  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
+  akst: -540, akdt: -480, hst: -600, ast: -240, adt: -180,
+  bst: 60, cet: 60, cest: 120, met: 60, mest: 120, eet: 120, eest: 180, msk: 180,
+  ist: 330, sgt: 480, hkt: 480, awst: 480, jst: 540, kst: 540, aest: 600, aedt: 660, nzst: 720, nzdt: 780,
+  art: -180, brt: -180, clt: -240, clst: -180, cot: -300, pet: -300, bot: -240, vet: -240, uyt: -180,
+};
+
+function zoneOffset(zone: string | undefined): number {
+  if (!zone) return 0;
+  const z = zone.trim();
+  const num = /^(?:gmt|utc|ut)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
+  if (num) {
+    const h = Number(num[2]);
+    const m = Number(num[3] ?? 0);
+    if (h > 14 || m > 59) return Number.NaN;
+    return (num[1] === '-' ? -1 : 1) * (h * 60 + m);
+  }
+  return ZONES[z.toLowerCase()] ?? 0;
+}
+
+function monthIndex(name: string): number | undefined {
+  return MONTHS[name.slice(0, 3).toLowerCase()];
+}
+
+function fullYear(y: string): number {
+  const n = Number(y);
+  if (y.length === 2) return n < 50 ? 2000 + n : 1900 + n;
+  return n;
+}
+
+function build(
+  year: number, month: number | undefined, day: number, hour = 0, minute = 0, second = 0, ms = 0, offsetMin = 0,
+): string | undefined {
+  if (month === undefined || !Number.isFinite(offsetMin)) return undefined;
+  if (year < 1900 || year > 2999 || month < 0 || month > 11 || day < 1 || day > 31) return undefined;
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  const local = Date.UTC(year, month, day, hour, minute, Math.min(second, 59), ms);
+  const check = new Date(local);
+  if (check.getUTCDate() !== day) return undefined; // 31 February and the like
+  const t = local - offsetMin * 60_000;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt\s]+(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_BASIC_RE = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const W = '[A-Za-z\u00c0-\u00ff]';
+const TIME = '(\\d{1,2})[:.](\\d{2})(?:[:.](\\d{2})(?:[.,]\\d+)?)?\\s*(?:([ap])\\.?m\\.?)?';
+const ZONE = '(?:((?:GMT|UTC|UT)?\\s*[+-]\\d{1,2}(?::?\\d{2})?)|([A-Za-z]{1,5}))?';
+// "Tue, 10 Jun 2003 04:00:00 GMT", "10 Jun 03 4:00 EST", "lun, 13 mar 2023 10:00:00 -0500 (PET)"
+const RFC822_RE = new RegExp(`^(?:${W}+\\.?,?\\s*)?(\\d{1,2})[\\s-]+(${W}+)\\.?,?[\\s-]+(\\d{4}|\\d{2})(?:[\\s,T]+${TIME})?\\s*${ZONE}\\s*(?:\\(.*\\))?$`, 'i');
+// "Jun 10, 2003 04:00:00 GMT", "Tue Jun 10 2003 04:00:00 GMT+0200 (CEST)", "March 13th, 2023"
+const MDY_RE = new RegExp(`^(?:${W}+\\.?,?\\s+)?(${W}+)\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?:[\\s,T]+${TIME})?\\s*${ZONE}\\s*(?:\\(.*\\))?$`, 'i');
+
+function hour12(h: number, ampm: string | undefined): number {
+  if (!ampm) return h;
+  if (h < 1 || h > 12) return 99;
+  const pm = ampm.toLowerCase() === 'p';
+  return (h % 12) + (pm ? 12 : 0);
+}
+
+/** Read a feed date; ISO 8601 UTC or undefined. */
+export function parseFeedDate(raw: string | undefined | null): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const s = raw.replace(/\s+/g, ' ').trim();
+  if (s === '' || s.length > 100) return undefined;
+  let m = ISO_RE.exec(s);
+  if (m) {
+    const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+    return build(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms, zoneOffset(m[8]));
+  }
+  m = ISO_BASIC_RE.exec(s);
+  if (m) return build(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), 0, zoneOffset(m[7]));
+  m = RFC822_RE.exec(s);
+  if (m) {
+    const zone = m[8] ?? m[9];
+    return build(fullYear(m[3]!), monthIndex(m[2]!), Number(m[1]), hour12(Number(m[4] ?? 0), m[7]), Number(m[5] ?? 0), Number(m[6] ?? 0), 0, zoneOffset(zone));
+  }
+  m = MDY_RE.exec(s);
+  if (m) {
+    const zone = m[8] ?? m[9];
+    return build(Number(m[3]), monthIndex(m[1]!), Number(m[2]), hour12(Number(m[4] ?? 0), m[7]), Number(m[5] ?? 0), Number(m[6] ?? 0), 0, zoneOffset(zone));
+  }
+  return undefined;
+}
