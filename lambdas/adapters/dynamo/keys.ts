@@ -48,6 +48,9 @@ export const keys = {
   editionListingPartition: 'EDITIONS',
   /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner. */
   editionContent: (editionId: string, groupKey: string) => ({ pk: `EDITION#${editionId}`, sk: `CONTENT#${groupKey}` }),
+  /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
+  editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
+  editionParkedPrefix: 'PARKED#',
   /** Delivery by edition × subscriber: the conditional claim written before SES is called (never twice). */
   delivery: (editionId: string, subscriberId: string) => ({ pk: `DELIVERY#${editionId}#${subscriberId}`, sk: 'DELIVERY' }),
   /** Deliveries of one edition, for reconciliation and stats (gsi1). */
