@@ -55,6 +55,15 @@ export const envSchema = z.object({
   /** Messages per second; SES's MaxSendRate for the account. */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** AWS only: SSM SecureString parameter names holding the editor token and the signing secret (read at cold start). */
+  EDITOR_TOKEN_PARAMETER: z.string().optional(),
+  SIGNING_SECRET_PARAMETER: z.string().optional(),
+  /** AWS only: where background work goes (set by the stack). */
+  SEND_QUEUE_URL: url.optional(),
+  SEND_PLANNER_FUNCTION: z.string().optional(),
+  EDITION_SCHEDULE_GROUP: z.string().optional(),
+  EDITION_SCHEDULER_ROLE_ARN: z.string().optional(),
+  FAILED_INVOCATIONS_QUEUE_ARN: z.string().optional(),
   /** Subscriptions: subscribe/resend requests allowed per client IP per hour. */
   SUBSCRIBE_IP_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(20),
   /** Subscriptions: soft (transient) bounces before an address is suppressed. */

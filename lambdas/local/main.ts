@@ -8,9 +8,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { startEngines, assertPortFree, EngineStartError, type RunningEngines } from './engines.js';
 import { loadConfig, ConfigError } from '../config.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
+import { seedDigestPath, seedSourceUrl } from './seed.js';
 
-export const seedDigestPath = resolve(import.meta.dirname, '../../samples/pacific-alliance-digest.txt');
-export const seedSourceUrl = 'https://alianzapacifico.net/en/';
 
 async function main(): Promise<void> {
   const env = process.env;

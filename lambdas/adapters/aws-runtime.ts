@@ -1,0 +1,82 @@
+// Wiring for the Lambdas in AWS: configuration (with secrets read from SSM at cold start, never from the template),
+// SDK clients built once, and the background ports backed by SQS, EventBridge Scheduler and async Lambda invokes.
+import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, ConfigError, type Config } from '../config.js';
+import { createDocumentClient } from './dynamo/client.js';
+import { createSesClient } from './ses/mailer.js';
+import { systemClock, type AppContext, type BackgroundPorts } from './http/context.js';
+
+async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {
+  if (!name) return undefined;
+  const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  if (!out.Parameter?.Value) throw new ConfigError(`SSM parameter ${name} is empty; set it as described in docs/deploy.md.`);
+  return out.Parameter.Value;
+}
+
+/** Config with EDITOR_TOKEN and SIGNING_SECRET filled from the SSM parameters the stack names. */
+export async function loadAwsConfig(env: Record<string, string | undefined> = process.env): Promise<Config> {
+  const names = loadConfig(env);
+  const ssm = new SSMClient({});
+  const [editorToken, signingSecret] = await Promise.all([readSecret(ssm, names.EDITOR_TOKEN_PARAMETER), readSecret(ssm, names.SIGNING_SECRET_PARAMETER)]);
+  return { ...names, EDITOR_TOKEN: editorToken ?? names.EDITOR_TOKEN, SIGNING_SECRET: signingSecret ?? names.SIGNING_SECRET };
+}
+
+const chunk = <T>(values: readonly T[], size: number) =>
+  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
+
+export function awsBackground(env: Config): BackgroundPorts {
+  const sqs = new SQSClient({});
+  const scheduler = new SchedulerClient({});
+  const lambda = new LambdaClient({});
+  const queues: Record<string, string | undefined> = { send: env.SEND_QUEUE_URL };
+  return {
+    async enqueue(queue, bodies) {
+      const url = queues[queue];
+      if (!url) throw new ConfigError(`No queue URL is configured for "${queue}" (SEND_QUEUE_URL).`);
+      for (const part of chunk(bodies, 10)) {
+        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: part.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
+        if (out.Failed?.length) throw new Error(`SQS refused ${out.Failed.length} of ${part.length} messages: ${out.Failed[0]?.Message}`);
+      }
+    },
+    async schedule(job, at, payload) {
+      const target = env.SEND_PLANNER_FUNCTION;
+      if (!target) throw new ConfigError('SEND_PLANNER_FUNCTION is not set; the stack sets it on the HTTP Lambda.');
+      const input = JSON.stringify({ job, payload });
+      if (at.getTime() <= Date.now() + 60_000) {
+        await lambda.send(new InvokeCommand({ FunctionName: target, InvocationType: 'Event', Payload: Buffer.from(input) }));
+        return;
+      }
+      await scheduler.send(
+        new CreateScheduleCommand({
+          Name: `${job}-${randomUUID()}`.slice(0, 64),
+          GroupName: env.EDITION_SCHEDULE_GROUP,
+          ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,
+          ScheduleExpressionTimezone: 'UTC',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          ActionAfterCompletion: 'DELETE',
+          Target: {
+            Arn: target,
+            RoleArn: env.EDITION_SCHEDULER_ROLE_ARN,
+            Input: input,
+            ...(env.FAILED_INVOCATIONS_QUEUE_ARN ? { DeadLetterConfig: { Arn: env.FAILED_INVOCATIONS_QUEUE_ARN } } : {}),
+          },
+        }),
+      );
+    },
+  };
+}
+
+export function awsContext(config: Config, background: BackgroundPorts = awsBackground(config)): AppContext {
+  return {
+    config,
+    doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT }),
+    tableName: config.TABLE_NAME,
+    ses: createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }),
+    clock: systemClock,
+    background,
+  };
+}

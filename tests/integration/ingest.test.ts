@@ -1,0 +1,283 @@
+// Ingestion end to end on DynamoDB Local: the seed digest, idempotency, updates, concurrency, the editor API and
+// sources polled over HTTP from a feed served on this machine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { testRuntime, editorHeaders } from '../support/runtime.js';
+import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
+import { ingestEntries, type IngestStore } from '../../lambdas/core/ingest.js';
+import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
+import type { IncomingEntry } from '../../lambdas/core/items.js';
+
+type ItemsPage = { items: Array<{ id: string; title: string; link: string; publishedAt: string; updatedAt: string; summary: string; countries: string[]; topics: string[] }>; cursor: string | null };
+
+const clock = (iso: string) => ({ now: () => new Date(iso) });
+
+/** Counts writes through the real store: proves an unchanged re-poll writes nothing. */
+function countingStore(store: IngestStore) {
+  const counts = { saves: 0, claims: 0, touches: 0 };
+  const wrapped: IngestStore = {
+    getMany: (ids) => store.getMany(ids),
+    findLinkOwners: (links) => store.findLinkOwners(links),
+    claimLink: (link, id) => (counts.claims++, store.claimLink(link, id)),
+    save: (next, prev) => (counts.saves++, store.save(next, prev)),
+    touchScopes: (scopes, at) => (counts.touches++, store.touchScopes(scopes, at)),
+  };
+  return { wrapped, counts };
+}
+
+const entry = (over: Partial<IncomingEntry> = {}): IncomingEntry => ({
+  guid: 'guid-1',
+  link: 'https://publisher.example/news/1',
+  title: 'Chile and Peru sign a trade agreement',
+  publishedAt: '2024-05-01T10:00:00Z',
+  contentHtml: '<p>Exporters from Chile and Peru will benefit from the new trade agreement.</p>',
+  categories: [],
+  enclosures: [],
+  ...over,
+});
+
+describe('seed digest through the API', () => {
+  let rt: Awaited<ReturnType<typeof testRuntime>>;
+  beforeAll(async () => {
+    rt = await testRuntime();
+    const report = await rt.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
+    expect(report.counts.new).toBe(10);
+  });
+
+  it('lists the 10 seed items newest first with the contract shape, countries and topics', async () => {
+    const res = await rt.app.request('/api/items?limit=50');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as ItemsPage;
+    expect(body.items).toHaveLength(10);
+    expect(body.cursor).toBeNull();
+    const times = body.items.map((i) => i.publishedAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    for (const item of body.items) {
+      expect(Object.keys(item).sort()).toEqual(['countries', 'id', 'link', 'publishedAt', 'summary', 'title', 'topics', 'updatedAt']);
+      expect(item.publishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      expect(item.countries.length).toBeGreaterThan(0);
+      for (const c of item.countries) expect(['cl', 'co', 'mx', 'pe']).toContain(c);
+      expect(item.summary.length).toBeGreaterThan(0);
+    }
+    expect(body.items.some((i) => i.topics.length > 0)).toBe(true);
+  });
+
+  it('re-importing the same digest creates nothing and changes nothing', async () => {
+    const report = await rt.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
+    expect(report.counts).toEqual({ new: 0, updated: 0, unchanged: 10, rejected: 0 });
+  });
+
+  it('pages with a cursor and filters by country and topic', async () => {
+    const first = (await (await rt.app.request('/api/items?limit=4')).json()) as ItemsPage;
+    expect(first.items).toHaveLength(4);
+    const second = (await (await rt.app.request(`/api/items?limit=4&cursor=${first.cursor}`)).json()) as ItemsPage;
+    expect(second.items).toHaveLength(4);
+    expect(second.items.map((i) => i.id)).not.toContain(first.items[0]!.id);
+    const all = (await (await rt.app.request('/api/items?limit=50')).json()) as ItemsPage;
+    const someTopic = all.items.find((i) => i.topics.length)!.topics[0]!;
+    const filtered = (await (await rt.app.request(`/api/items?country=pe&topic=${someTopic}&limit=50`)).json()) as ItemsPage;
+    const expected = all.items.filter((i) => i.countries.includes('pe') && i.topics.includes(someTopic)).map((i) => i.id);
+    expect(filtered.items.map((i) => i.id)).toEqual(expected);
+  });
+
+  it('refuses an unknown country or topic with a message naming the valid ones', async () => {
+    const res = await rt.app.request('/api/items?country=zz');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('items.unknownCountry');
+    expect(body.error.message).toContain('cl, co, mx, pe');
+  });
+
+  it('GET /api/taxonomy answers the contract shape in English and Spanish', async () => {
+    const en = (await (await rt.app.request('/api/taxonomy')).json()) as { countries: Array<{ code: string; name: string }>; topics: Array<{ slug: string; name: string }> };
+    expect(en.countries.map((c) => c.code)).toEqual(['cl', 'co', 'mx', 'pe']);
+    expect(en.topics.length).toBeGreaterThanOrEqual(8);
+    const es = (await (await rt.app.request('/api/taxonomy?language=es')).json()) as typeof en;
+    expect(es.countries.find((c) => c.code === 'mx')!.name).toBe('México');
+    expect(es.countries.find((c) => c.code === 'pe')!.name).toBe('Perú');
+  });
+});
+
+describe('idempotent ingestion', () => {
+  it('an unchanged re-poll writes nothing; a changed entry is updated in place with its version bumped', async () => {
+    const rt = await testRuntime();
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const source = { id: 'src-a', url: 'https://publisher.example/feed' };
+    const first = await ingestEntries([entry(), entry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store, clock: clock('2024-05-02T00:00:00Z') });
+    expect(first.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 0 });
+
+    const { wrapped, counts } = countingStore(store);
+    const again = await ingestEntries([entry(), entry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store: wrapped, clock: clock('2024-05-03T00:00:00Z') });
+    expect(again.counts).toEqual({ new: 0, updated: 0, unchanged: 2, rejected: 0 });
+    expect(counts).toEqual({ saves: 0, claims: 0, touches: 0 });
+
+    const changed = await ingestEntries([entry({ title: 'Chile and Peru sign a new trade agreement' })], source, { store, clock: clock('2024-05-04T00:00:00Z') });
+    expect(changed.counts.updated).toBe(1);
+    const list = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    expect(list.items).toHaveLength(2);
+    const updated = list.items.find((i) => i.link === 'https://publisher.example/news/1')!;
+    expect(updated.title).toBe('Chile and Peru sign a new trade agreement');
+    expect(updated.updatedAt).toBe('2024-05-04T00:00:00.000Z');
+    const full = (await (await rt.app.request(`/api/items/${updated.id}`)).json()) as { version: number };
+    expect(full.version).toBe(2);
+  });
+
+  it('the same canonical link from another source is the same item, not a second one', async () => {
+    const rt = await testRuntime();
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    await ingestEntries([entry()], { id: 'src-a', url: 'https://a.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    const other = await ingestEntries([entry({ guid: 'another-guid' })], { id: 'src-b', url: 'https://b.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    expect(other.counts.new).toBe(0);
+    const list = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    expect(list.items).toHaveLength(1);
+  });
+
+  it('two runs at once and a retried run leave one copy of each item', async () => {
+    const rt = await testRuntime();
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const entries = Array.from({ length: 30 }, (_, i) => entry({ guid: `g${i}`, link: `https://publisher.example/n/${i}`, title: `Item ${i} about Mexico` }));
+    const source = { id: 'src-a', url: 'https://publisher.example/feed' };
+    const runs = await Promise.all([1, 2, 3].map(() => ingestEntries(entries, source, { store, clock: clock('2024-05-02T00:00:00Z') })));
+    const created = runs.reduce((n, r) => n + r.counts.new, 0);
+    expect(created).toBe(30);
+    const list = (await (await rt.app.request('/api/items?limit=100')).json()) as ItemsPage;
+    expect(list.items).toHaveLength(30);
+    expect(new Set(list.items.map((i) => i.id)).size).toBe(30);
+    const mx = (await (await rt.app.request('/api/items?country=mx&limit=100')).json()) as ItemsPage;
+    expect(mx.items).toHaveLength(30);
+  });
+
+  it('rejects entries with no title or id and says why, ingesting the rest', async () => {
+    const rt = await testRuntime();
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const report = await ingestEntries([entry(), entry({ guid: '', title: 'x' }), entry({ guid: 'g3', title: '  ' })], { id: 's', url: 'https://p.example/' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    expect(report.counts).toEqual({ new: 1, updated: 0, unchanged: 0, rejected: 2 });
+    expect(report.rejected.map((r) => r.reason)).toEqual(['entry has no id, guid or link to recognise it by', 'entry has no title']);
+  });
+
+  it('sanitises hostile HTML before it is stored', async () => {
+    const rt = await testRuntime();
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    await ingestEntries(
+      [entry({ contentHtml: '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">rel</a><iframe src="https://evil.example"></iframe></p>' })],
+      { id: 's', url: 'https://p.example/' },
+      { store, clock: clock('2024-05-02T00:00:00Z') },
+    );
+    const [item] = (await store.listScope('all', { limit: 5 })).items;
+    expect(item!.contentHtml).not.toMatch(/script|onclick|javascript:|iframe/i);
+    expect(item!.contentHtml).toContain('https://publisher.example/rel');
+  });
+});
+
+describe('editor item API', () => {
+  it('needs the editor token, validates, adds, corrects and overrides tags that survive re-ingestion', async () => {
+    const rt = await testRuntime();
+    expect((await rt.app.request('/api/items', { method: 'POST', body: '{}' })).status).toBe(401);
+    const bad = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'javascript:alert(1)' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('request.invalid');
+    const notJson = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: '{"title":' });
+    expect(notJson.status).toBe(400);
+    const unknownTag = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', countries: ['ar'] }) });
+    expect(unknownTag.status).toBe(400);
+
+    const added = await rt.app.request('/api/items', {
+      method: 'POST',
+      headers: editorHeaders,
+      body: JSON.stringify({ title: 'Editor note on fisheries', link: 'https://e.example/1', publishedAt: '2024-06-01T12:00:00Z', contentHtml: '<p>About fisheries in Peru</p>' }),
+    });
+    expect(added.status).toBe(201);
+    const { id } = (await added.json()) as { id: string };
+
+    const corrected = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id, title: 'Corrected title', countries: ['co'], topics: ['education-skills'] }) });
+    expect(corrected.status).toBe(200);
+    const item = (await (await rt.app.request(`/api/items/${id}`)).json()) as { title: string; countries: string[]; topics: string[]; tagProvenance: unknown; version: number };
+    expect(item).toMatchObject({ title: 'Corrected title', countries: ['co'], topics: ['education-skills'], tagProvenance: { countries: 'editor', topics: 'editor' }, version: 2 });
+
+    const inCo = (await (await rt.app.request('/api/items?country=co')).json()) as ItemsPage;
+    expect(inCo.items.map((i) => i.id)).toEqual([id]);
+    const inPe = (await (await rt.app.request('/api/items?country=pe')).json()) as ItemsPage;
+    expect(inPe.items).toHaveLength(0);
+
+    // The source publishes a change: content follows the source, the editor's tags stay.
+    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    await ingestEntries([{ guid: 'https://e.example/1', link: 'https://e.example/1', title: 'Editor note on fisheries (updated)', contentHtml: '<p>About fisheries in Peru and Chile</p>', publishedAt: '2024-06-01T12:00:00Z', categories: [], enclosures: [] }], { id: 'editor', url: 'https://news.example.org' }, { store, clock: clock('2024-06-02T00:00:00Z') });
+    const after = (await (await rt.app.request(`/api/items/${id}`)).json()) as typeof item;
+    expect(after.countries).toEqual(['co']);
+    expect(after.topics).toEqual(['education-skills']);
+
+    const missing = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id: 'nope', title: 'x' }) });
+    expect(missing.status).toBe(404);
+  });
+
+  it('refuses an oversize body with 413', async () => {
+    const rt = await testRuntime();
+    const res = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', contentHtml: 'a'.repeat(400_000) }) });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('sources polled over HTTP', () => {
+  let server: Server;
+  let base: string;
+  let etagHits = 0;
+  const rss = (title: string) => `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Local</title><link>http://x/</link>
+    <item><title>${title}</title><link>http://127.0.0.1/news/a</link><guid>a</guid><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>&lt;p&gt;Colombia hosts SMEs&lt;/p&gt;</description></item>
+    <item><title>Second item about Mexico</title><link>http://127.0.0.1/news/b</link><guid>b</guid><pubDate>Thu, 02 May 2024 10:00:00 GMT</pubDate></item>
+    </channel></rss>`;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/feed.xml') {
+        if (req.headers['if-none-match'] === '"v1"') {
+          etagHits++;
+          res.writeHead(304).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(rss('Entrepreneurs in Colombia'));
+      } else if (req.url === '/broken.xml') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss><channel><item><title>cut');
+      } else if (req.url === '/garbage') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 2, 255, 254, 0, 7]));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('adds sources, polls them (conditional GET on the second poll) and records errors per source', async () => {
+    const rt = await testRuntime();
+    expect((await rt.app.request('/api/sources', { method: 'POST', body: '{}' })).status).toBe(401);
+    const add = async (url: string) => {
+      const res = await rt.app.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url, name: url.split('/').pop(), defaultCountries: ['co'] }) });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const good = await add(`${base}/feed.xml`);
+    const broken = await add(`${base}/broken.xml`);
+    await add(`${base}/garbage`);
+    const again = await rt.app.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url: `${base}/feed.xml` }) });
+    expect(again.status).toBe(200);
+
+    const poll = async (id: string) => (await (await rt.app.request(`/api/sources/${id}/poll`, { method: 'POST', headers: editorHeaders })).json()) as { status: string; counts: Record<string, number>; error: { code: string; message: string } | null };
+    expect(await poll(good)).toEqual({ status: 'ok', counts: { new: 2, updated: 0, unchanged: 0, rejected: 0 }, error: null });
+    expect(await poll(good)).toMatchObject({ status: 'not-modified', counts: { new: 0 } });
+    expect(etagHits).toBe(1);
+    const failed = await poll(broken);
+    expect(failed.status).toBe('error');
+    expect(failed.error?.message.length).toBeGreaterThan(5);
+
+    // The scheduled run polls all three; the two bad ones fail alone.
+    const results = await rt.pollSources();
+    expect(results.map((r) => r.status).sort()).toEqual(['error', 'error', 'not-modified']);
+    const sources = (await (await rt.app.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ id: string; lastPoll?: { status: string }; lastError?: { code: string } }> };
+    expect(sources.sources).toHaveLength(3);
+    expect(sources.sources.find((s) => s.id === broken)!.lastError?.code).toMatch(/^feed\./);
+    const items = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    expect(items.items.map((i) => i.title).sort()).toEqual(['Entrepreneurs in Colombia', 'Second item about Mexico']);
+    expect(items.items.find((i) => i.title === 'Entrepreneurs in Colombia')!.countries).toEqual(['co']);
+    expect((await rt.app.request('/api/sources/nope/poll', { method: 'POST', headers: editorHeaders })).status).toBe(404);
+  });
+});
