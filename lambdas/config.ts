@@ -55,6 +55,13 @@ export const envSchema = z.object({
   /** Messages per second; SES's MaxSendRate for the account. */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Newsletters: recipients per queued chunk (one SQS message). */
+  SEND_CHUNK_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  /** Newsletters: a delivery claim that no SES record confirms is retried only after this many seconds. */
+  SEND_IN_DOUBT_AFTER_SECONDS: z.coerce.number().int().min(0).default(900),
+  /** Newsletters: bounce and complaint rates (of sent) past which a sending edition pauses itself. */
+  SEND_MAX_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  SEND_MAX_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.001),
   /** AWS only: SSM SecureString parameter names holding the editor token and the signing secret (read at cold start). */
   EDITOR_TOKEN_PARAMETER: z.string().optional(),
   SIGNING_SECRET_PARAMETER: z.string().optional(),
