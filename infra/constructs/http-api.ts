@@ -1,0 +1,98 @@
+// The one HTTP app (Hono) behind an API Gateway HTTP API: /api/*, /feeds/*, the pages and the editor console.
+// Throttled on the stage; access logs in JSON. Editor auth is checked inside the app (bearer token from SSM; Cognito
+// JWT when configured), so the routes carry no API Gateway authorizer.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigwv1 from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config.js';
+import { acknowledge } from './nag.js';
+import type { EmailIdentityRefs } from './email-identity.js';
+import { NewsFunction } from './news-function.js';
+import type { Sending } from './sending.js';
+
+export interface HttpApiProps {
+  readonly config: StageConfig;
+  readonly table: ITable;
+  readonly email: EmailIdentityRefs;
+  readonly sending: Sending;
+}
+
+export class HttpApi extends Construct {
+  readonly fn: NewsFunction;
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.fn = new NewsFunction(this, 'Function', {
+      config,
+      handler: 'http-api',
+      description: 'The HTTP app: API, feeds, pages, editor console',
+      // API Gateway gives up after 30 s.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      withTemplates: true,
+      environment: {
+        PUBLIC_BASE_URL: config.publicBaseUrl,
+        FEED_PAGE_SIZE: String(config.feedPageSize),
+        SOURCES: JSON.stringify(config.sources),
+        ALLOW_LOOPBACK_SOURCES: 'false',
+        ...(config.websubHubUrl ? { WEBSUB_HUB_URL: config.websubHubUrl } : {}),
+      },
+    })
+      .useTable(props.table, 'readWrite')
+      .useEmailSending(props.email)
+      .useSecretParameter('EDITOR_TOKEN_PARAMETER', config.editorTokenParameter)
+      .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
+    props.sending.allowStartingSends(this.fn);
+
+    this.api = new apigw.HttpApi(this, 'Api', {
+      apiName: config.prefix,
+      description: 'Pacific news: API, feeds and pages (served through CloudFront)',
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('App', this.fn, {
+        payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${config.prefix}-http`,
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // No query strings or headers: tokens travel in them.
+        format: apigwv1.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            route: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    acknowledge(this.api, {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Public routes (feeds, pages, subscribe, one-click unsubscribe) need no auth by design; editor routes are authorised inside the app (bearer token or Cognito JWT), which serves both.',
+    });
+  }
+}

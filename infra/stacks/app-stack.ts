@@ -1,0 +1,46 @@
+// Stateless resources: every Lambda, the HTTP API and its CDN, the send queue, the schedules and the alarms. It
+// takes the table and the SES identity from the DataStack; it can be destroyed and redeployed without data loss.
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config.js';
+import type { EmailIdentity } from '../constructs/email-identity.js';
+import { Feeds } from '../constructs/feeds.js';
+import { HttpApi } from '../constructs/http-api.js';
+import { Ingest } from '../constructs/ingest.js';
+import { Operations } from '../constructs/operations.js';
+import { Sending } from '../constructs/sending.js';
+import { Subscriptions } from '../constructs/subscriptions.js';
+
+export interface AppStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly table: ITable;
+  readonly email: EmailIdentity;
+}
+
+export class AppStack extends Stack {
+  readonly ops: Operations;
+  readonly ingest: Ingest;
+  readonly subscriptions: Subscriptions;
+  readonly sending: Sending;
+  readonly http: HttpApi;
+  readonly feeds: Feeds;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config, table, email } = props;
+
+    this.ops = new Operations(this, 'Operations', { config });
+    this.ingest = new Ingest(this, 'Ingest', { config, table, ops: this.ops });
+    this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
+    this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
+    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending });
+    this.feeds = new Feeds(this, 'Feeds', { config, api: this.http.api });
+
+    new CfnOutput(this, 'DistributionDomain', {
+      value: this.feeds.distribution.distributionDomainName,
+      description: 'CloudFront domain: point your DNS here, or use it as publicBaseUrl',
+    });
+    new CfnOutput(this, 'ApiEndpoint', { value: this.http.api.apiEndpoint, description: 'HTTP API (origin of CloudFront)' });
+  }
+}

@@ -1,0 +1,45 @@
+// Stateful resources, in their own stack so the stateless app can be torn down and redeployed freely: the single
+// table (built from lambdas/adapters/dynamo/table.ts, the same definition the local runtime uses) and the SES identity,
+// configuration set and feedback topic.
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { tableKeys, timeToLiveAttribute } from '../../lambdas/adapters/dynamo/table.js';
+import type { StageConfig } from '../config.js';
+import { EmailIdentity } from '../constructs/email-identity.js';
+
+export interface DataStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+export class DataStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly email: EmailIdentity;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      tableName: config.prefix,
+      partitionKey: { name: tableKeys.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableKeys.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableKeys.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    this.email = new EmailIdentity(this, 'Email', { config });
+  }
+}

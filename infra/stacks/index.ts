@@ -1,0 +1,25 @@
+// Builds the service's stacks into an app: one stateful DataStack, one stateless AppStack, per stage.
+import { type App, Tags } from 'aws-cdk-lib';
+import type { StageConfig } from '../config.js';
+import { AppStack } from './app-stack.js';
+import { DataStack } from './data-stack.js';
+
+export function buildStacks(app: App, config: StageConfig): { data: DataStack; app: AppStack } {
+  const env = config.account || config.region ? { account: config.account, region: config.region } : undefined;
+  const data = new DataStack(app, `PacificNews-${config.stage}-Data`, {
+    env,
+    config,
+    description: `Pacific news (${config.stage}): table and SES identity (stateful)`,
+    terminationProtection: config.stage === 'prod',
+  });
+  const appStack = new AppStack(app, `PacificNews-${config.stage}-App`, {
+    env,
+    config,
+    table: data.table,
+    email: data.email,
+    description: `Pacific news (${config.stage}): Lambdas, HTTP API, CDN, queues, schedules, alarms (stateless)`,
+  });
+  Tags.of(app).add('project', 'pacific-news');
+  Tags.of(app).add('stage', config.stage);
+  return { data, app: appStack };
+}
