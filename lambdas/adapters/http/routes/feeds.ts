@@ -1,7 +1,125 @@
-// Routes of this concern. (Empty until its issue lands: owned by that work.)
+// Feeds over HTTP: /feeds/{scope}.{rss|atom|json}, /feeds/index.opml and the /feeds page. The core decides what to
+// answer (304 from the scope head alone, or a rendered page); this adapter adds content negotiation for gzip/br,
+// Vary, CORS for web readers, and turns the result into a Response. HEAD is served by Hono from the GET route.
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import type { Context } from 'hono';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
+import { createDynamoItemStore } from '../../dynamo/items.js';
+import type { ItemReader } from '../../../core/ports.js';
+import { notFound } from '../../../core/errors.js';
+import {
+  bodyValidators,
+  etagFor,
+  isNotModified,
+  renderFeedsPage,
+  renderOpml,
+  serveFeed,
+  staticCacheControl,
+  type ContentCoding,
+} from '../../../core/feeds/index.js';
 
-export function feedRoutes(_ctx: AppContext) {
-  return newRouter();
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Bodies smaller than this are not worth compressing. */
+const minCompressBytes = 1024;
+/** Fixed date for the static documents' Last-Modified: they change only with a deploy (their ETag covers that). */
+const staticModified = '2023-01-01T00:00:00.000Z';
+
+/** Picks br, then gzip, among the codings the client accepts (RFC 9110 §12.5.3; q=0 refuses). */
+export function negotiateCoding(acceptEncoding: string | undefined | null): ContentCoding {
+  if (!acceptEncoding) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (!name) continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  const accepts = (coding: string) => (q.get(coding) ?? q.get('*') ?? 0) > 0;
+  if (accepts('br')) return 'br';
+  if (accepts('gzip') || (q.get('x-gzip') ?? 0) > 0) return 'gzip';
+  return 'identity';
+}
+
+async function encode(body: string, coding: ContentCoding): Promise<Uint8Array> {
+  const bytes = Buffer.from(body, 'utf8');
+  if (coding === 'br') {
+    return brotli(bytes, {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    });
+  }
+  if (coding === 'gzip') return gzipAsync(bytes, { level: 6 });
+  return bytes;
+}
+
+interface Representation {
+  status: 200 | 304;
+  body?: string;
+  etag: string;
+  headers: Record<string, string>;
+}
+
+/** Sends a representation: picks a coding, tags the ETag with it, compresses, sets Vary and Content-Length. */
+async function send(c: Context, rep: Representation): Promise<Response> {
+  const wanted = negotiateCoding(c.req.header('accept-encoding'));
+  const coding: ContentCoding = rep.body !== undefined && Buffer.byteLength(rep.body) < minCompressBytes ? 'identity' : wanted;
+  const headers = new Headers(rep.headers);
+  headers.set('etag', etagFor(rep.etag, coding));
+  headers.set('vary', 'Accept-Encoding');
+  headers.set('access-control-allow-origin', '*');
+  headers.set('x-content-type-options', 'nosniff');
+  if (rep.status === 304 || rep.body === undefined) {
+    headers.delete('content-type');
+    return new Response(null, { status: 304, headers });
+  }
+  const payload = await encode(rep.body, coding);
+  if (coding !== 'identity') headers.set('content-encoding', coding);
+  headers.set('content-length', String(payload.byteLength));
+  return new Response(c.req.raw.method === 'HEAD' ? null : (payload as Uint8Array<ArrayBuffer>), { status: 200, headers });
+}
+
+/** A static document (OPML, the /feeds page): ETag from its bytes, conditional GET answered without a body. */
+function sendStatic(c: Context, body: string, contentType: string): Promise<Response> {
+  const v = bodyValidators(body, staticModified);
+  const headers = { 'content-type': contentType, 'last-modified': v.lastModified, 'cache-control': staticCacheControl };
+  const conditions = { ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') };
+  return send(c, isNotModified(conditions, v) ? { status: 304, etag: v.etag, headers } : { status: 200, body, etag: v.etag, headers });
+}
+
+export function feedRoutes(ctx: AppContext, deps: { reader?: ItemReader } = {}) {
+  const app = newRouter();
+  const reader = deps.reader ?? createDynamoItemStore(ctx.doc, ctx.tableName);
+  const settings = {
+    baseUrl: ctx.config.PUBLIC_BASE_URL,
+    pageSize: ctx.config.FEED_PAGE_SIZE,
+    ...(ctx.config.WEBSUB_HUB_URL ? { hubUrl: ctx.config.WEBSUB_HUB_URL } : {}),
+  };
+  // Both are pure functions of the configuration: rendered once.
+  const opml = renderOpml(settings.baseUrl);
+  const page = renderFeedsPage(settings.baseUrl);
+
+  app.get('/feeds', (c) => sendStatic(c, page, 'text/html; charset=utf-8'));
+  app.get('/feeds/', (c) => c.redirect('/feeds', 301));
+  app.get('/feeds/index.opml', (c) => sendStatic(c, opml, 'text/x-opml; charset=utf-8'));
+  app.get('/feeds/*', async (c) => {
+    const raw = new URL(c.req.url).pathname.slice('/feeds/'.length);
+    let path: string;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      throw notFound('feeds.unknownFeed', `No feed at /feeds/${raw}; see /feeds for every feed's address.`);
+    }
+    const result = await serveFeed(reader, settings, {
+      path,
+      page: c.req.query('page'),
+      ifNoneMatch: c.req.header('if-none-match'),
+      ifModifiedSince: c.req.header('if-modified-since'),
+    });
+    return send(c, { status: result.status, body: result.body, etag: result.validators.etag, headers: result.headers });
+  });
+  return app;
 }
