@@ -71,25 +71,34 @@ describe('parseFeed: RSS 2.0', () => {
 
   it('takes the GUID from guid, then link, then a hash of title and date', () => {
     expect(feed.entries[0]!.guid).toBe('tag:news.example.org,2023:1001'); // isPermaLink="false": kept as is
-    expect(feed.entries[1]!.guid).toBe('https://otro.example.com/base/articulo-2.html'); // permalink: resolved, and the link
-    expect(feed.entries[2]!.guid).toBe('https://news.example.org/es/tres');
-    expect(feed.entries[3]!.guid).toMatch(/^sha256:[0-9a-f]{40}$/);
+    expect(feed.entries[1]!.guid).toBe('2002'); // default isPermaLink, but not a URL: kept as is, not read as relative
+    expect(feed.entries[2]!.guid).toBe('https://news.example.org/es/permalink'); // a permalink guid is also the link
+    expect(feed.entries[2]!.link).toBe('https://news.example.org/es/permalink');
+    expect(feed.entries[3]!.guid).toBe('https://news.example.org/es/tres');
+    expect(feed.entries[4]!.guid).toMatch(/^sha256:[0-9a-f]{40}$/);
     const again = parseFeed(fixture('rss2-basic.xml'), { baseUrl: 'https://fetched.example.org/feed.xml' });
-    expect(again.entries[3]!.guid).toBe(feed.entries[3]!.guid);
+    expect(again.entries[4]!.guid).toBe(feed.entries[4]!.guid);
+  });
+
+  it('does not read an id-like guid as a relative URL', () => {
+    const f = parseFeed('<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>12345</guid></item></channel></rss>', { baseUrl: 'https://x.example/feed' });
+    expect(f.entries[0]!.guid).toBe('12345');
+    expect(f.entries[0]!.link).toBeUndefined();
   });
 
   it('reads RFC 822 dates with named and numeric zones, and leaves an unreadable or missing date undefined', () => {
     expect(feed.entries[0]!.publishedAt).toBe('2023-03-13T15:30:00.000Z'); // EST = -05:00
     expect(feed.entries[1]!.publishedAt).toBe('2023-03-14T02:30:00.000Z'); // +0530
-    expect(feed.entries[2]!.publishedAt).toBeUndefined();
+    expect(feed.entries[2]!.publishedAt).toBe('2023-03-15T08:00:00.000Z');
     expect(feed.entries[3]!.publishedAt).toBeUndefined();
-    expect('publishedAt' in feed.entries[2]!).toBe(false);
+    expect(feed.entries[4]!.publishedAt).toBeUndefined();
+    expect('publishedAt' in feed.entries[3]!).toBe(false);
   });
 
   it('gives entries the channel language, and reports an item that nothing identifies as rejected', () => {
     expect(feed.entries.every((e) => e.language === 'es-CL')).toBe(true);
-    expect(feed.entries).toHaveLength(4);
-    expect(feed.rejected).toEqual([{ index: 4, reason: expect.stringContaining('no guid, link, title or content') }]);
+    expect(feed.entries).toHaveLength(5);
+    expect(feed.rejected).toEqual([{ index: 5, reason: expect.stringContaining('no guid, link, title or content') }]);
   });
 
   it('tolerates a bare ampersand in text, as real feeds have', () => {
@@ -308,6 +317,26 @@ describe('parseFeed: bad input', () => {
     const err = parseError(() => parseFeed(fixture('billion-laughs.xml'), opts));
     expect(err.code).toBe('feed.entityDeclaration');
     expect(performance.now() - started).toBeLessThan(500);
+    // External entities (XXE) are refused the same way, and so is a DOCTYPE that comes after a long comment.
+    const xxe = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>&xxe;</title></channel></rss>';
+    expect(parseError(() => parseFeed(xxe, opts)).code).toBe('feed.entityDeclaration');
+    const late = `<?xml version="1.0"?><!--${'x'.repeat(20_000)}--><!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"><channel><title>&a;</title></channel></rss>`;
+    expect(parseError(() => parseFeed(late, opts)).code).toBe('feed.entityDeclaration');
+  });
+
+  it('an external DTD reference without an internal subset (RSS 0.91) is fine', () => {
+    const f = parseFeed(
+      '<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>old</title><item><title>i</title><link>http://x.example/i</link></item></channel></rss>',
+      opts,
+    );
+    expect(f.entries[0]).toMatchObject({ guid: 'http://x.example/i', title: 'i' });
+  });
+
+  it('deeply nested markup (an HTML bomb in a description) neither hangs nor overflows the stack', () => {
+    const started = performance.now();
+    const f = parseFeed(`<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid><description>${'<div>'.repeat(50_000)}${'</div>'.repeat(50_000)}</description></item></channel></rss>`, opts);
+    expect(f.entries).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('an empty or blank body gives feed.empty', () => {

@@ -2,10 +2,11 @@
 // and each address checked before we connect), conditional GET, one deadline for the whole fetch, a size cap enforced
 // while streaming, and redirects followed by hand up to a bound.
 //
-// Known limit (accepted): we resolve the name, check the addresses, then let fetch() resolve it again to connect. A
-// hostile DNS server could answer differently the second time (DNS rebinding) within that window. Closing it needs a
-// connect-time check (a custom undici dispatcher with a checked `lookup`); the deployed Lambda also has no route to
-// the instance metadata service's credentials that matter here (it uses the Lambda runtime API, not IMDS).
+// Known limit (accepted): we resolve the name and check every address, then fetch() resolves it again to connect. A
+// hostile DNS server could answer differently the second time (DNS rebinding) inside that window. Closing it needs a
+// connect-time check (an undici dispatcher whose `connect.lookup` runs the same check), which we do not have here.
+// Note that in Lambda the Runtime API listens on loopback (AWS_LAMBDA_RUNTIME_API, 127.0.0.1:9001): `allowLoopback`
+// must stay false there; only the local runtime sets it.
 import { lookup as dnsLookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { SourceFetchError } from './errors.js';

@@ -127,15 +127,17 @@ const ROOT_RE = /^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^[>]*|[^[
 
 function parseXml(text: string, baseUrl: string): ParsedFeed {
   if (/<!DOCTYPE\s+html\b/i.test(text.slice(0, 512))) throw htmlPage(text);
-  const doctype = /<!DOCTYPE[^[>]*\[/i.exec(text.slice(0, 8192));
-  if (doctype && /<!ENTITY/i.test(text.slice(doctype.index, doctype.index + 1_000_000))) {
+  const prolog = ROOT_RE.exec(text);
+  // Entity declarations live in the DOCTYPE's internal subset, before the root element. Refusing them stops both
+  // entity expansion ("billion laughs") and external entities (XXE). The mapper does not expand them either.
+  if (/<!ENTITY/i.test(prolog?.[0] ?? text.slice(0, 65_536))) {
     throw new FeedParseError(
       'feed.entityDeclaration',
       'The feed declares its own XML entities (<!ENTITY …> in its DOCTYPE). We do not expand them, to guard against ' +
-        'entity-expansion ("billion laughs") attacks; ask the publisher to remove the DOCTYPE internal subset.',
+        'entity-expansion ("billion laughs") and external-entity attacks; ask the publisher to remove the DOCTYPE internal subset.',
     );
   }
-  const rootName = ROOT_RE.exec(text)?.[1];
+  const rootName = prolog?.[1];
   if (!rootName) throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: no root element found (it begins "${preview(text)}").`);
   const root = rootName.toLowerCase();
   const local = root.includes(':') ? root.slice(root.indexOf(':') + 1) : root;
@@ -311,7 +313,9 @@ function fromRss(feed: RssFeed.Feed<string>, baseUrl: string): ParsedFeed {
     const base = childBase((item as XmlNsHolder).xml?.base, feedBase);
     const title = cleanText(item.title);
     const guidValue = cleanText(item.guid?.value);
-    const permalink = guidValue && item.guid?.isPermaLink !== false ? webUrl(guidValue, base) : undefined;
+    // A permalink guid counts as a link only when it is an absolute http(s) URL: many feeds leave isPermaLink at its
+    // default for ids like "12345", which must not be read as relative URLs.
+    const permalink = guidValue && item.guid?.isPermaLink !== false && /^https?:\/\//i.test(guidValue) ? webUrl(guidValue, base) : undefined;
     const link = webUrl(cleanText(item.link), base) ?? permalink;
     const rawDate = item.pubDate ?? item.dc?.dates?.[0] ?? item.dcterms?.issued?.[0] ?? item.dcterms?.created?.[0];
     const publishedAt = parseFeedDate(rawDate);
@@ -324,7 +328,6 @@ function fromRss(feed: RssFeed.Feed<string>, baseUrl: string): ParsedFeed {
         return;
       }
     }
-    // A permalink guid is a URL: resolve it so that "/a" and "https://site/a" are the same entry.
     const guid = guidValue ? (permalink ?? guidValue) : (link ?? hashGuid(title, rawDate, title ? undefined : (content ?? description)));
     const author = cleanText(item.authors?.[0]?.name ?? item.authors?.[0]?.email ?? item.dc?.creators?.[0]);
     const entry: IncomingEntry = {
