@@ -1,0 +1,108 @@
+// The stateful stack: the table is built from lambdas/adapters/dynamo/table.ts (the definition the local runtime
+// uses), with PITR, deletion protection, TTL and RETAIN; SES identity with Easy DKIM and MAIL FROM; configuration
+// set with its events going to an encrypted SNS topic.
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { createTableInput, tableKeys, timeToLiveAttribute } from '../../lambdas/adapters/dynamo/table.js';
+import { resources, synth } from './support.js';
+
+const { data, config } = synth();
+
+describe('DataStack: table', () => {
+  const [[tableId, table]] = resources(data, 'AWS::DynamoDB::Table') as [[string, { Properties: any; DeletionPolicy: string; UpdateReplacePolicy: string }]];
+
+  it('has the key schema of table.ts', () => {
+    expect(table.Properties.KeySchema).toEqual(createTableInput('x').KeySchema);
+    expect(table.Properties.AttributeDefinitions).toEqual(expect.arrayContaining(createTableInput('x').AttributeDefinitions));
+    expect(table.Properties.AttributeDefinitions).toHaveLength(createTableInput('x').AttributeDefinitions.length);
+  });
+
+  it('has every global index of table.ts, projecting all attributes', () => {
+    const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+    expect(indexes.map((i) => i.IndexName)).toEqual(tableKeys.indexes.map((i) => i.name));
+    for (const expected of createTableInput('x').GlobalSecondaryIndexes) {
+      const index = indexes.find((i) => i.IndexName === expected.IndexName)!;
+      expect(index.KeySchema).toEqual(expected.KeySchema);
+      expect(index.Projection).toEqual({ ProjectionType: 'ALL' });
+    }
+  });
+
+  it('bills on demand, keeps point-in-time recovery, is deletion protected and retained', () => {
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(tableId).toMatch(/^Table/);
+  });
+
+  it('expires rows through the TTL attribute of table.ts', () => {
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: timeToLiveAttribute, Enabled: true });
+  });
+
+  it('is named for the stage', () => {
+    expect(table.Properties.TableName).toBe(`pacific-news-${config.stage}`);
+  });
+});
+
+describe('DataStack: SES', () => {
+  it('verifies the sender domain with Easy DKIM (2048-bit) and a custom MAIL FROM domain', () => {
+    data.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: config.senderDomain,
+      DkimAttributes: { SigningEnabled: true },
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      MailFromAttributes: { MailFromDomain: `mail.${config.senderDomain}`, BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+      FeedbackAttributes: { EmailForwardingEnabled: false },
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it('has a configuration set with reputation metrics, TLS required and the account suppression list', () => {
+    data.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: `pacific-news-${config.stage}`,
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: Match.objectLike({ TlsPolicy: 'REQUIRE' }),
+      SuppressionOptions: { SuppressedReasons: Match.arrayWith(['BOUNCE', 'COMPLAINT']) },
+    });
+  });
+
+  it('sends bounce, complaint, delivery, reject and send events to the SNS feedback topic', () => {
+    const [[, destination]] = resources(data, 'AWS::SES::ConfigurationSetEventDestination');
+    const d = destination.Properties!.EventDestination;
+    expect(d.Enabled).toBe(true);
+    expect([...d.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'send']);
+    const [[topicId]] = resources(data, 'AWS::SNS::Topic');
+    expect(d.SnsDestination.TopicARN).toEqual({ Ref: topicId });
+  });
+
+  it('encrypts the feedback topic with a rotating key that SES may use, and lets only this account\'s SES publish', () => {
+    const [[keyId, key]] = resources(data, 'AWS::KMS::Key');
+    expect(key.Properties!.EnableKeyRotation).toBe(true);
+    expect(key.Properties!.KeyPolicy.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Principal: { Service: 'ses.amazonaws.com' },
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }),
+      ]),
+    );
+    data.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    data.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringEquals: Match.objectLike({ 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } }) },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('outputs the three DKIM CNAME records to publish', () => {
+    const outputs = Object.keys(data.findOutputs('*')).filter((id) => id.startsWith('DkimCname'));
+    expect(outputs.sort()).toEqual(['DkimCname1', 'DkimCname2', 'DkimCname3']);
+  });
+});
