@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText, limitNesting, sanitizeHtml, stripInvalidXmlChars, summarize, textToHtml } from '../../lambdas/core/sanitize.js';
+
+const BASE = 'https://news.example.org/section/article.html';
+
+/** Asserts that nothing executable or remotely loaded-by-script survived. */
+function expectInert(html: string) {
+  expect(html).not.toMatch(/<\s*(script|style|iframe|object|embed|svg|math|form|meta|base|link|frame|template)/i);
+  expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+  expect(html).not.toMatch(/javascript:|vbscript:|data:/i);
+  expect(html).not.toMatch(/\sstyle\s*=/i);
+}
+
+describe('sanitizeHtml: hostile markup', () => {
+  it('removes script and style elements with their content', () => {
+    const out = sanitizeHtml('<p>Hello</p><script>alert(1)</script><style>p{color:red}</style><SCRIPT SRC=//x.js></SCRIPT>', BASE);
+    expect(out).toBe('<p>Hello</p>');
+  });
+
+  it('removes event handler and style attributes', () => {
+    const out = sanitizeHtml('<p onclick="steal()" style="background:url(javascript:x)" ONMOUSEOVER=x>Text</p><img src="a.png" onerror="alert(1)">', BASE);
+    expectInert(out);
+    expect(out).toBe('<p>Text</p><img src="https://news.example.org/section/a.png" />');
+  });
+
+  it.each([
+    ['plain', 'javascript:alert(1)'],
+    ['mixed case with spaces', '  JaVaScRiPt:alert(1)'],
+    ['embedded tab entity', 'java&#x09;script:alert(1)'],
+    ['embedded newline entity', 'java&#10;script:alert(1)'],
+    ['raw tab and newline', 'java\tscr\nipt:alert(1)'],
+    ['decimal entities', '&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)'],
+    ['hex entities without semicolons', '&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)'],
+    ['named colon entity', 'javascript&colon;alert(1)'],
+    ['leading control character', '\u0001javascript:alert(1)'],
+    ['leading entity-encoded space', '&#32;javascript:alert(1)'],
+    ['vbscript', 'VBScript:MsgBox(1)'],
+    ['data URL', 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=='],
+  ])('drops a %s URL from links but keeps the text', (_name, href) => {
+    const out = sanitizeHtml(`<p><a href="${href}">click</a></p>`, BASE);
+    expectInert(out);
+    expect(out).toBe('<p><a>click</a></p>');
+  });
+
+  it('drops images with data:, javascript: or unusable sources', () => {
+    const out = sanitizeHtml(
+      '<img src="data:image/png;base64,iVBORw0KGgo=" alt="a"><img src="javascript:alert(1)"><img alt="no src"><img src="ok.jpg" alt="ok">',
+      BASE,
+    );
+    expectInert(out);
+    expect(out).toBe('<img src="https://news.example.org/section/ok.jpg" alt="ok" />');
+  });
+
+  it('removes iframes, objects, embeds, forms, svg and math, with their content', () => {
+    const out = sanitizeHtml(
+      '<iframe src="https://evil.example/"></iframe><object data="x.swf"><param name="a"></object><embed src="x.swf">' +
+        '<form action="https://evil.example/"><input name="q"><button>Go</button></form>' +
+        '<svg onload="alert(1)"><script>alert(2)</script><text>svg text</text></svg>' +
+        '<math><mi xlink:href="javascript:alert(3)">m</mi></math><p>kept</p>',
+      BASE,
+    );
+    expectInert(out);
+    expect(out).toBe('<p>kept</p>');
+  });
+
+  it('removes meta refresh, base and link elements', () => {
+    const out = sanitizeHtml(
+      '<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><base href="https://evil.example/"><link rel="stylesheet" href="x.css"><p>body</p>',
+      BASE,
+    );
+    expectInert(out);
+    expect(out).toBe('<p>body</p>');
+  });
+
+  it('does not let CDATA sections, comments or conditional comments smuggle markup in', () => {
+    const out = sanitizeHtml('<![CDATA[<script>alert(1)</script>]]><!--<script>alert(2)</script>--><!--[if IE]><script>x</script><![endif]--><p>after</p>', BASE);
+    expectInert(out);
+    expect(out).toBe('<p>after</p>');
+  });
+
+  it('escapes "]]>" in text and attributes so the output is safe inside a CDATA section', () => {
+    const out = sanitizeHtml('<p title="x">a ]]> b</p><img src="p.png" alt="]]>">', BASE);
+    expect(out).not.toContain(']]>');
+    expect(out).toContain(']]&gt;');
+    expect(htmlToText(out)).toBe('a ]]> b');
+  });
+
+  it('does not allow target, id, class or unknown attributes, and adds rel to links', () => {
+    const out = sanitizeHtml('<a href="https://x.example/" target="_blank" id="i" class="c" data-x="1" rel="opener">x</a>', BASE);
+    expect(out).toBe('<a href="https://x.example/" rel="noopener noreferrer nofollow">x</a>');
+  });
+
+  it('keeps only numeric image dimensions', () => {
+    const out = sanitizeHtml('<img src="a.png" alt="" width="640" height="100%;background:url(x)">', BASE);
+    expect(out).toBe('<img src="https://news.example.org/section/a.png" alt="" width="640" />');
+  });
+});
+
+describe('sanitizeHtml: ordinary article markup', () => {
+  it('keeps the allowlisted elements', () => {
+    const html =
+      '<h2>Sub</h2><p><strong>b</strong> <em>e</em> <b>b</b> <i>i</i> <u>u</u> <code>c</code> <span>s</span> H<sub>2</sub>O x<sup>2</sup><br></p>' +
+      '<ul><li>one</li></ul><ol start="3"><li>two</li></ol><blockquote><p>q</p></blockquote><pre>pre</pre><hr>' +
+      '<figure><img src="https://cdn.example/i.jpg" alt="i" width="10" height="20"><figcaption>cap</figcaption></figure>' +
+      '<table><caption>t</caption><thead><tr><th scope="col">h</th></tr></thead><tbody><tr><td colspan="2">d</td></tr></tbody></table>';
+    const out = sanitizeHtml(html, BASE);
+    for (const tag of ['h2', 'p', 'strong', 'em', 'b', 'i', 'u', 'code', 'span', 'sub', 'sup', 'br', 'ul', 'ol', 'li', 'blockquote',
+      'pre', 'hr', 'figure', 'img', 'figcaption', 'table', 'caption', 'thead', 'tr', 'th', 'tbody', 'td']) {
+      expect(out, tag).toContain(`<${tag}`);
+    }
+    expect(out).toContain('<ol start="3">');
+    expect(out).toContain('<td colspan="2">');
+  });
+
+  it('turns h1 into h2 (the page title is the item title)', () => {
+    expect(sanitizeHtml('<h1>Big</h1>', BASE)).toBe('<h2>Big</h2>');
+  });
+
+  it('makes relative links and image sources absolute against the base URL', () => {
+    const out = sanitizeHtml(
+      '<a href="/about">a</a><a href="other.html#x">b</a><a href="../up?q=1&amp;r=2">c</a><a href="//cdn.example/x">d</a><img src="img/p.png" alt="">',
+      BASE,
+    );
+    expect(out).toContain('href="https://news.example.org/about"');
+    expect(out).toContain('href="https://news.example.org/section/other.html#x"');
+    expect(out).toContain('href="https://news.example.org/up?q=1&amp;r=2"');
+    expect(out).toContain('href="https://cdn.example/x"');
+    expect(out).toContain('src="https://news.example.org/section/img/p.png"');
+    expect(out.match(/rel="noopener noreferrer nofollow"/g)).toHaveLength(4);
+  });
+
+  it('keeps mailto links and drops links it cannot make absolute', () => {
+    expect(sanitizeHtml('<a href="mailto:press@example.org">mail</a>', BASE)).toBe(
+      '<a href="mailto:press@example.org" rel="noopener noreferrer nofollow">mail</a>',
+    );
+    expect(sanitizeHtml('<a href="/relative">r</a>', 'not a url')).toBe('<a>r</a>');
+    expect(sanitizeHtml('<a href="ftp://x.example/f">f</a>', BASE)).toBe('<a>f</a>');
+  });
+
+  it('decodes entities in text and keeps accents', () => {
+    expect(sanitizeHtml('<p>Per&uacute; &amp; M&#xE9;xico &lt;3</p>', BASE)).toBe('<p>Perú &amp; México &lt;3</p>');
+  });
+
+  it('removes control characters, U+FFFE/U+FFFF and lone surrogates, literal or as entities', () => {
+    const out = sanitizeHtml('<p>a\u0001b\u0008c&#1;d&#x1F;e\uFFFEf\uFFFFg\uD800h\uDC00i\tj 😀</p>', BASE);
+    expect(out).toBe('<p>abcdefghi\tj 😀</p>');
+  });
+
+  it('returns an empty string for empty input', () => {
+    expect(sanitizeHtml('', BASE)).toBe('');
+  });
+});
+
+describe('sanitizeHtml: HTML bombs', () => {
+  it('handles a million nested unclosed elements (5 MB) in bounded time and keeps the text', () => {
+    const bomb = '<div>'.repeat(1_000_000) + 'deep text';
+    const started = Date.now();
+    const out = sanitizeHtml(bomb, BASE);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(out).toContain('deep text');
+    expect((out.match(/<div>/g) ?? []).length).toBeLessThanOrEqual(101);
+  });
+
+  it('handles deep nesting with mismatched end tags and an unterminated attribute', () => {
+    const bomb = '<b><i>'.repeat(300_000) + '</u>'.repeat(300_000) + '<a title="' + 'x'.repeat(1_000_000);
+    const started = Date.now();
+    const out = sanitizeHtml(bomb, BASE);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expectInert(out);
+  });
+
+  it('handles 5 MB of flat, ordinary markup', () => {
+    const html = '<p>Hello <a href="/x">world</a> &amp; friends</p>'.repeat(110_000);
+    expect(html.length).toBeGreaterThan(5_000_000);
+    const out = sanitizeHtml(html, BASE);
+    expect(out.match(/<p>/g)).toHaveLength(110_000);
+    expect(htmlToText(html).split('\n\n')).toHaveLength(110_000);
+  });
+
+  it('limitNesting leaves ordinary documents untouched and cuts only excess depth', () => {
+    const doc = '<div><p>a<p>b<ul><li>x<li>y</ul></div><script>"<div>".repeat(9)</script>';
+    expect(limitNesting(doc)).toBe(doc);
+    expect(limitNesting('<i><b><u>x</u></b></i>', 2)).toBe('<i><b>x</b></i>');
+  });
+});
+
+describe('htmlToText', () => {
+  it('separates blocks by blank lines, keeps line breaks, decodes entities and collapses white space', () => {
+    const html = '<h2>Title</h2>\n<p>First   para&nbsp;with <b>bold</b>\n and&#160;M&eacute;xico.</p><p>Line one<br>Line   two</p><ul><li>a</li><li>b</li></ul>';
+    expect(htmlToText(html)).toBe('Title\n\nFirst para with bold and México.\n\nLine one\nLine two\n\na\n\nb');
+  });
+
+  it('drops scripts, styles and comments', () => {
+    expect(htmlToText('<p>a<script>var x = "<p>no</p>";</script><style>.x{}</style><!-- c -->b</p>')).toBe('ab');
+  });
+
+  it('gives plain text for plain text and an empty string for empty markup', () => {
+    expect(htmlToText('just text &amp; more')).toBe('just text & more');
+    expect(htmlToText('<p> </p><div></div>')).toBe('');
+  });
+});
+
+describe('summarize', () => {
+  it('returns short text unchanged but with white space collapsed', () => {
+    expect(summarize('  a\n\nshort   text ')).toBe('a short text');
+  });
+
+  it('cuts at a word boundary with an ellipsis, within the limit', () => {
+    const text = 'The Pacific Alliance held a second technical workshop on Article six of the Paris Agreement, with experts.';
+    const out = summarize(text, 60);
+    expect(out).toBe('The Pacific Alliance held a second technical workshop on…');
+    expect(out.length).toBeLessThanOrEqual(60);
+  });
+
+  it('defaults to 280 characters', () => {
+    const out = summarize('word '.repeat(200));
+    expect(out.length).toBeLessThanOrEqual(280);
+    expect(out.endsWith('word…')).toBe(true);
+  });
+
+  it('hard-cuts a single overlong word without splitting a surrogate pair', () => {
+    expect(summarize('x'.repeat(50), 10)).toBe(`${'x'.repeat(9)}…`);
+    const out = summarize('a' + '😀'.repeat(20), 5);
+    expect(out).toBe('a😀…');
+  });
+});
+
+describe('stripInvalidXmlChars', () => {
+  it('keeps tab, newline, carriage return and astral characters, removes the rest', () => {
+    expect(stripInvalidXmlChars('a\tb\nc\rd\u0000e\u000Bf\u000Cg\u001Fh\uFFFEi\uFFFFj\uDBFFk\uDFFFl🎉')).toBe('a\tb\nc\rdefghijkl🎉');
+  });
+
+  it('returns the same string when nothing is invalid', () => {
+    const text = 'Perú — “ok”';
+    expect(stripInvalidXmlChars(text)).toBe(text);
+  });
+});
+
+describe('textToHtml', () => {
+  it('makes escaped paragraphs from blank-line separated text', () => {
+    expect(textToHtml('First line\ncontinues <here> & "there"\n\n  \n\nSecond\r\n\r\nThird')).toBe(
+      '<p>First line continues &lt;here&gt; &amp; &quot;there&quot;</p>\n<p>Second</p>\n<p>Third</p>',
+    );
+  });
+
+  it('gives an empty string for blank text and round-trips through htmlToText', () => {
+    expect(textToHtml(' \n\n ')).toBe('');
+    const text = 'One & two.\n\nThree <four>.';
+    expect(htmlToText(textToHtml(text))).toBe(text);
+  });
+});
