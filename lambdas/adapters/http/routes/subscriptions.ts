@@ -1,7 +1,617 @@
-// Routes of this concern. (Empty until its issue lands: owned by that work.)
+// Subscriptions over HTTP: the public JSON API (subscribe, resend, confirm, preference centre), the editor API
+// (lookup, segments, import, export, delete), and two minimal server-rendered pages whose GET never changes anything:
+// the confirmation page and the one-click unsubscribe page (RFC 8058: POST with `List-Unsubscribe=One-Click`).
+import { randomUUID } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
+import { requireEditor } from '../auth.js';
+import { createSubscriberRepo } from '../../dynamo/subscribers.js';
+import { createSesMailer } from '../../ses/mailer.js';
+import { DomainError, invalid } from '../../../core/errors.js';
+import { countryCodes, topicSlugs } from '../../../core/taxonomy.js';
+import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
+import { escapeHtml } from '../../../core/subscriptions/emails.js';
+import { linkPaths } from '../../../core/subscriptions.js';
 
-export function subscriptionRoutes(_ctx: AppContext) {
-  return newRouter();
+// ---------------------------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------------------------
+
+const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+
+const Country = z.enum(countryCodes);
+const Topic = z.enum(topicSlugs);
+const Language = z.enum(['es', 'en']);
+const Frequency = z.enum(['instant', 'daily', 'weekly']);
+const Status = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
+
+const SubscribeBody = z
+  .object({
+    email: z.string().max(320).openapi({ example: 'ana@example.org' }),
+    countries: z.array(Country).max(countryCodes.length * 2).default([]).openapi({ description: 'Empty = all countries.' }),
+    topics: z.array(Topic).max(topicSlugs.length * 2).default([]).openapi({ description: 'Empty = all topics.' }),
+    language: Language,
+    frequency: Frequency,
+    /** Honeypot: a hidden form field people never fill in. */
+    website: z.string().max(500).optional().openapi({ description: 'Honeypot: leave empty. A filled value is accepted and ignored.' }),
+  })
+  .openapi('SubscribeRequest');
+
+const Accepted = z.object({ status: z.literal('accepted'), message: z.string() }).openapi('Accepted');
+const accepted = {
+  status: 'accepted' as const,
+  message: 'If this address can receive our news, a confirmation email is on its way. Follow its link within 7 days.',
+};
+
+const PreferencesSchema = z
+  .object({
+    email: z.string(),
+    status: Status,
+    paused: z.boolean(),
+    countries: z.array(Country),
+    topics: z.array(Topic),
+    language: Language,
+    frequency: Frequency,
+  })
+  .openapi('Preferences');
+
+const PreferencesPatch = z
+  .object({
+    countries: z.array(Country).max(countryCodes.length * 2).optional(),
+    topics: z.array(Topic).max(topicSlugs.length * 2).optional(),
+    language: Language.optional(),
+    frequency: Frequency.optional(),
+    paused: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('PreferencesPatch');
+
+const TokenParam = z.object({ token: z.string().min(10).max(512).openapi({ param: { name: 'token', in: 'path' } }) });
+const EmailQuery = z.object({ email: z.string().max(320).openapi({ param: { name: 'email', in: 'query' }, example: 'ana@example.org' }) });
+
+const SubscriberStatusSchema = z
+  .object({ status: Status, countries: z.array(Country), topics: z.array(Topic), language: Language, frequency: Frequency })
+  .openapi('SubscriberStatus');
+
+const ListedSubscriber = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    status: Status,
+    paused: z.boolean(),
+    countries: z.array(Country),
+    topics: z.array(Topic),
+    language: Language,
+    frequency: Frequency,
+    createdAt: z.string(),
+    confirmedAt: z.string().optional(),
+  })
+  .openapi('ListedSubscriber');
+
+const SegmentQuery = z.object({
+  status: Status.optional(),
+  country: Country.optional(),
+  topic: Topic.optional(),
+  language: Language.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(2000).optional(),
+});
+
+const ConsentInput = z.object({
+  at: z.string().openapi({ description: 'When the person consented (ISO 8601).' }),
+  wordingVersion: z.string().min(1),
+  ip: z.string().max(64).optional(),
+  userAgent: z.string().max(512).optional(),
+  source: z.string().max(200).optional(),
+});
+
+const ImportRowSchema = z.object({
+  email: z.string().max(320),
+  countries: z.array(z.string()).max(20).optional(),
+  topics: z.array(z.string()).max(40).optional(),
+  language: Language.optional(),
+  frequency: Frequency.optional(),
+  consent: ConsentInput.optional(),
+});
+
+const ImportBody = z
+  .object({
+    subscribers: z.array(ImportRowSchema).max(5000),
+    sendConfirmations: z.boolean().default(true).openapi({ description: 'Email a confirmation link to each address imported without consent proof.' }),
+  })
+  .openapi('ImportRequest');
+
+const ImportReportSchema = z
+  .object({
+    received: z.number(),
+    confirmed: z.number(),
+    pending: z.number(),
+    skippedExisting: z.number(),
+    skippedSuppressed: z.number(),
+    errors: z.array(z.object({ row: z.number(), code: z.string(), message: z.string() })),
+  })
+  .openapi('ImportReport');
+
+const editorSecurity = [{ editorToken: [] }];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request helpers
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The client address: the Lambda event's source IP, else the right-most X-Forwarded-For entry (the one our own
+ *  proxy appended; entries to its left are whatever the client sent), else the socket's address. */
+export function clientIp(c: Context): string {
+  const env = c.env as { requestContext?: { http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  const fromLambda = env?.requestContext?.http?.sourceIp;
+  if (fromLambda) return fromLambda;
+  const forwarded = c.req.header('x-forwarded-for');
+  if (forwarded) {
+    const last = forwarded.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    if (last) return last.slice(0, 64);
+  }
+  return c.req.header('x-real-ip') ?? env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
+
+const statusOfKind: Record<DomainError['kind'], 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  rateLimited: 429,
+  unavailable: 503,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages (minimal; the designed pages are issue 6)
+// ---------------------------------------------------------------------------------------------------------------
+
+function page(c: Context, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503, title: string, body: string) {
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('X-Robots-Tag', 'noindex');
+  return c.html(
+    `<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,Arial,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
+button{font-size:1rem;padding:.6rem 1.2rem;background:#0b5394;color:#fff;border:0;border-radius:4px;cursor:pointer}
+.en{color:#444}</style></head>
+<body><main>${body}</main></body></html>`,
+    status,
+  );
+}
+
+function errorPage(c: Context, error: unknown) {
+  if (error instanceof DomainError) {
+    return page(c, statusOfKind[error.kind], 'No se pudo completar · Could not complete', `<h1>No se pudo completar · Could not complete</h1><p>${escapeHtml(error.message)}</p>`);
+  }
+  throw error;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------------------------
+
+export function subscriptionRoutes(ctx: AppContext, overrides: { service?: SubscriptionService } = {}) {
+  const router = newRouter();
+  const repo = createSubscriberRepo(ctx.doc, ctx.tableName);
+  const quiet = ctx.config.STAGE === 'test' || ctx.config.LOG_LEVEL === 'ERROR' || ctx.config.LOG_LEVEL === 'WARN';
+  const service =
+    overrides.service ??
+    createSubscriptionService({
+      store: repo,
+      mailer: createSesMailer(ctx.ses),
+      clock: ctx.clock,
+      newId: randomUUID,
+      settings: {
+        baseUrl: ctx.config.PUBLIC_BASE_URL,
+        secret: ctx.config.SIGNING_SECRET ?? '',
+        sender: ctx.config.SENDER_EMAIL,
+        wordingVersion: ctx.config.CONSENT_WORDING_VERSION,
+        ipLimitPerHour: ctx.config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
+        softBounceLimit: ctx.config.SOFT_BOUNCE_LIMIT,
+        ...(ctx.config.SES_CONFIGURATION_SET ? { configurationSet: ctx.config.SES_CONFIGURATION_SET } : {}),
+      },
+      log: quiet ? undefined : (event, fields) => console.log(JSON.stringify({ level: 'INFO', message: event, ...fields })),
+    });
+
+  const requireSecret = async (_c: Context, next: () => Promise<void>) => {
+    if (!ctx.config.SIGNING_SECRET) {
+      throw new DomainError('unavailable', 'subscription.notConfigured', 'Subscriptions are not configured here (SIGNING_SECRET is missing).');
+    }
+    await next();
+  };
+  router.use('/api/subscriptions/*', requireSecret);
+  router.use('/api/subscriptions', requireSecret);
+  router.use('/api/preferences/*', requireSecret);
+  router.use(`${linkPaths.confirm}/*`, requireSecret);
+  router.use(`${linkPaths.unsubscribe}/*`, requireSecret);
+  router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN));
+  router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN));
+
+  const pageBodyLimit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => page(c, 413, 'Too large', '<p>The request is too large.</p>') });
+  router.use(`${linkPaths.confirm}/*`, pageBodyLimit);
+  router.use(`${linkPaths.unsubscribe}/*`, pageBodyLimit);
+
+  // ---- Public JSON API --------------------------------------------------------------------------------------
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscriptions',
+      tags: ['subscriptions'],
+      summary: 'Subscribe (double opt-in): sends a confirmation email. Same answer whether or not the address is known.',
+      request: { body: { required: true, content: { 'application/json': { schema: SubscribeBody } } } },
+      responses: { 202: { description: 'Accepted', content: { 'application/json': { schema: Accepted } } }, ...errors(400, 413, 429) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      if (!body.website) {
+        await service.subscribe(
+          { email: body.email, countries: body.countries, topics: body.topics, language: body.language, frequency: body.frequency },
+          origin(c),
+        );
+      }
+      return c.json(accepted, 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscriptions/resend',
+      tags: ['subscriptions'],
+      summary: 'Resend the confirmation email (at most 3 per address per 24 h; extra requests are accepted and ignored).',
+      request: {
+        body: {
+          required: true,
+          content: { 'application/json': { schema: z.object({ email: z.string().max(320), website: z.string().max(500).optional() }).openapi('ResendRequest') } },
+        },
+      },
+      responses: { 202: { description: 'Accepted', content: { 'application/json': { schema: Accepted } } }, ...errors(400, 429) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      if (!body.website) await service.resend(body.email, origin(c));
+      return c.json(accepted, 202);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscriptions/confirm',
+      tags: ['subscriptions'],
+      summary: 'Confirm with the token from the confirmation link (works once, within 7 days).',
+      request: { body: { required: true, content: { 'application/json': { schema: z.object({ token: z.string().min(10).max(512) }).openapi('ConfirmRequest') } } } },
+      responses: {
+        200: {
+          description: 'Confirmed',
+          content: { 'application/json': { schema: z.object({ status: z.literal('confirmed'), preferencesUrl: z.string(), preferencesToken: z.string() }) } },
+        },
+        ...errors(400, 403, 404, 409),
+      },
+    }),
+    async (c) => c.json(await service.confirm(c.req.valid('json').token, origin(c)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/preferences/{token}',
+      tags: ['preferences'],
+      summary: 'Read my preferences (token from the preferences link in every email).',
+      request: { params: TokenParam },
+      responses: { 200: { description: 'Preferences', content: { 'application/json': { schema: PreferencesSchema } } }, ...errors(403, 404) },
+    }),
+    async (c) => c.json(await service.getPreferences(c.req.valid('param').token), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/api/preferences/{token}',
+      tags: ['preferences'],
+      summary: 'Change countries, topics, language, frequency or pause.',
+      request: { params: TokenParam, body: { required: true, content: { 'application/json': { schema: PreferencesPatch } } } },
+      responses: { 200: { description: 'Preferences', content: { 'application/json': { schema: PreferencesSchema } } }, ...errors(400, 403, 404, 409) },
+    }),
+    async (c) => c.json(await service.updatePreferences(c.req.valid('param').token, c.req.valid('json')), 200),
+  );
+
+  for (const [action, paused] of [['pause', true], ['resume', false]] as const) {
+    router.openapi(
+      createRoute({
+        method: 'post',
+        path: `/api/preferences/{token}/${action}`,
+        tags: ['preferences'],
+        summary: paused ? 'Pause all emails (keeps preferences).' : 'Resume emails after a pause.',
+        request: { params: TokenParam },
+        responses: { 200: { description: 'Preferences', content: { 'application/json': { schema: PreferencesSchema } } }, ...errors(403, 404) },
+      }),
+      async (c) => c.json(await service.updatePreferences(c.req.valid('param').token, { paused }), 200),
+    );
+  }
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/preferences/{token}/unsubscribe',
+      tags: ['preferences'],
+      summary: 'Unsubscribe from everything.',
+      request: { params: TokenParam },
+      responses: { 200: { description: 'Unsubscribed', content: { 'application/json': { schema: z.object({ status: z.string() }) } } }, ...errors(403) },
+    }),
+    async (c) => c.json(await service.unsubscribe(c.req.valid('param').token), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/preferences/{token}/resubscribe',
+      tags: ['preferences'],
+      summary: 'Come back after unsubscribing (records a new consent proof).',
+      request: { params: TokenParam },
+      responses: { 200: { description: 'Preferences', content: { 'application/json': { schema: PreferencesSchema } } }, ...errors(403, 404, 409) },
+    }),
+    async (c) => c.json(await service.resubscribe(c.req.valid('param').token, origin(c)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/preferences/{token}/export',
+      tags: ['preferences'],
+      summary: 'Export everything we hold about me (JSON).',
+      request: { params: TokenParam },
+      responses: { 200: { description: 'My data', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...errors(403, 404) },
+    }),
+    async (c) => {
+      const data = await service.exportData(c.req.valid('param').token);
+      c.header('Content-Disposition', 'attachment; filename="my-subscription.json"');
+      c.header('Cache-Control', 'no-store');
+      return c.json(data as Record<string, unknown>, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/preferences/{token}',
+      tags: ['preferences'],
+      summary: 'Delete me: erases the record; only a salted hash of the address stays, so no import can bring it back.',
+      request: { params: TokenParam },
+      responses: { 200: { description: 'Erased', content: { 'application/json': { schema: z.object({ status: z.literal('erased') }) } } }, ...errors(403) },
+    }),
+    async (c) => {
+      await service.eraseMe(c.req.valid('param').token);
+      return c.json({ status: 'erased' as const }, 200);
+    },
+  );
+
+  // ---- Editor API ---------------------------------------------------------------------------------------------
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/subscribers',
+      tags: ['subscribers (editor)'],
+      summary: "One subscriber's status and preferences, by address.",
+      security: editorSecurity,
+      request: { query: EmailQuery },
+      responses: { 200: { description: 'Subscriber', content: { 'application/json': { schema: SubscriberStatusSchema } } }, ...errors(400, 401, 404) },
+    }),
+    async (c) => c.json(await service.lookup(c.req.valid('query').email), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/subscribers',
+      tags: ['subscribers (editor)'],
+      summary: 'Delete a subscriber: erases the record, keeps only a salted hash in the suppression list.',
+      security: editorSecurity,
+      request: { query: EmailQuery },
+      responses: { 200: { description: 'Erased', content: { 'application/json': { schema: z.object({ status: z.literal('erased') }) } } }, ...errors(400, 401, 404) },
+    }),
+    async (c) => {
+      await service.deleteByEmail(c.req.valid('query').email);
+      return c.json({ status: 'erased' as const }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/subscribers/list',
+      tags: ['subscribers (editor)'],
+      summary: 'Subscribers of a segment (status, country, topic, language), oldest first. Empty preferences = in every country/topic.',
+      security: editorSecurity,
+      request: { query: SegmentQuery },
+      responses: {
+        200: { description: 'Page', content: { 'application/json': { schema: z.object({ subscribers: z.array(ListedSubscriber), cursor: z.string().optional() }) } } },
+        ...errors(400, 401),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      return c.json(await service.list(filter, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/subscribers/counts',
+      tags: ['subscribers (editor)'],
+      summary: 'Counts per country × topic: how many subscribers of the segment would get an item tagged with both.',
+      security: editorSecurity,
+      request: { query: z.object({ status: Status.default('confirmed'), language: Language.optional() }) },
+      responses: {
+        200: {
+          description: 'Counts',
+          content: { 'application/json': { schema: z.object({ total: z.number(), cells: z.array(z.object({ country: Country, topic: Topic, count: z.number() })) }) } },
+        },
+        ...errors(400, 401),
+      },
+    }),
+    async (c) => c.json(await service.counts(c.req.valid('query')), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscribers/import',
+      tags: ['subscribers (editor)'],
+      summary:
+        'Import subscribers (JSON, or CSV with header email,countries,topics,language,frequency,consent_at,consent_wording_version,consent_ip,consent_user_agent,consent_source; lists separated by ";"). Rows with consent proof are confirmed; others get a confirmation email. Known, suppressed or unsubscribed addresses are never changed.',
+      security: editorSecurity,
+      request: {
+        query: z.object({ sendConfirmations: z.enum(['true', 'false']).optional().openapi({ description: 'CSV only; default true.' }) }),
+        body: { required: false, content: { 'application/json': { schema: ImportBody }, 'text/csv': { schema: z.string() } } },
+      },
+      responses: { 200: { description: 'Report', content: { 'application/json': { schema: ImportReportSchema } } }, ...errors(400, 401, 413) },
+    }),
+    async (c) => {
+      const type = c.req.header('content-type') ?? '';
+      let rows: ImportRow[];
+      let sendConfirmations: boolean;
+      if (/^text\/csv\b/i.test(type)) {
+        rows = csvRows(await c.req.text());
+        sendConfirmations = c.req.valid('query').sendConfirmations !== 'false';
+      } else if (/^application\/json\b/i.test(type)) {
+        const body = c.req.valid('json') as z.infer<typeof ImportBody>;
+        rows = body.subscribers;
+        sendConfirmations = body.sendConfirmations;
+      } else {
+        throw invalid('import.unsupportedType', 'Send the import as application/json or text/csv.');
+      }
+      return c.json(await service.importRows(rows, { sendConfirmations }, origin(c)), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/subscribers/export',
+      tags: ['subscribers (editor)'],
+      summary: 'Export every subscriber with consent proof (JSON).',
+      security: editorSecurity,
+      responses: { 200: { description: 'Subscribers', content: { 'application/json': { schema: z.object({ subscribers: z.array(z.record(z.string(), z.unknown())) }) } } }, ...errors(401) },
+    }),
+    async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json({ subscribers: (await service.exportAll()) as Array<Record<string, unknown>> }, 200);
+    },
+  );
+
+  // ---- Pages: confirmation and one-click unsubscribe ------------------------------------------------------------
+
+  router.get(`${linkPaths.confirm}/:token`, (c) => {
+    const token = c.req.param('token');
+    const action = `${linkPaths.confirm}/${encodeURIComponent(token)}`;
+    return page(
+      c,
+      200,
+      'Confirma tu suscripción · Confirm your subscription',
+      `<h1>Confirma tu suscripción</h1><p class="en">Confirm your subscription</p>
+<p>Pulsa el botón para empezar a recibir las noticias. <span class="en">Press the button to start receiving the news.</span></p>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="confirm" value="yes">
+<button type="submit">Confirmar · Confirm</button></form>`,
+    );
+  });
+
+  router.post(`${linkPaths.confirm}/:token`, async (c) => {
+    try {
+      const done = await service.confirm(c.req.param('token'), origin(c));
+      return page(
+        c,
+        200,
+        'Suscripción confirmada · Subscription confirmed',
+        `<h1>¡Listo! Suscripción confirmada</h1><p class="en">Done: your subscription is confirmed.</p>
+<p><a href="${escapeHtml(done.preferencesUrl)}">Tus preferencias · Your preferences</a></p>`,
+      );
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  router.get(`${linkPaths.unsubscribe}/:token`, (c) => {
+    const token = c.req.param('token');
+    const action = `${linkPaths.unsubscribe}/${encodeURIComponent(token)}`;
+    return page(
+      c,
+      200,
+      'Cancelar suscripción · Unsubscribe',
+      `<h1>Cancelar la suscripción</h1><p class="en">Unsubscribe</p>
+<p>Pulsa el botón y no te enviaremos más correos. <span class="en">Press the button and we will send you no more emails.</span></p>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Cancelar suscripción · Unsubscribe</button></form>`,
+    );
+  });
+
+  router.post(`${linkPaths.unsubscribe}/:token`, async (c) => {
+    let oneClick = false;
+    try {
+      const form = await c.req.parseBody();
+      oneClick = form['List-Unsubscribe'] === 'One-Click';
+    } catch {
+      oneClick = false;
+    }
+    if (!oneClick) {
+      return page(c, 400, 'Unsubscribe', '<p>Send <code>List-Unsubscribe=One-Click</code> as a form body, or use the button on this page.</p>');
+    }
+    try {
+      await service.unsubscribe(c.req.param('token'), { oneClick: true });
+      return page(c, 200, 'Suscripción cancelada · Unsubscribed', '<h1>Suscripción cancelada</h1><p class="en">You are unsubscribed. We will send you no more emails.</p>');
+    } catch (error) {
+      return errorPage(c, error);
+    }
+  });
+
+  return router;
+}
+
+/** Rows of an import CSV (header row required). */
+export function csvRows(text: string): ImportRow[] {
+  let records: Array<Record<string, string>>;
+  try {
+    records = parseCsv(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+  } catch (error) {
+    throw invalid('import.invalidCsv', `The CSV could not be read: ${(error as Error).message}`);
+  }
+  if (records.length > 5000) throw invalid('import.tooManyRows', 'Import at most 5000 rows at a time.');
+  const listOf = (value: string | undefined) => (value ? value.split(/[;|\s]+/).map((v) => v.trim().toLowerCase()).filter(Boolean) : []);
+  return records.map((r) => {
+    const language = r.language === 'en' || r.language === 'es' ? r.language : undefined;
+    const frequency = r.frequency === 'instant' || r.frequency === 'daily' || r.frequency === 'weekly' ? r.frequency : undefined;
+    return {
+      email: r.email ?? '',
+      countries: listOf(r.countries),
+      topics: listOf(r.topics),
+      ...(language ? { language } : {}),
+      ...(frequency ? { frequency } : {}),
+      ...(r.consent_at && r.consent_wording_version
+        ? {
+            consent: {
+              at: r.consent_at,
+              wordingVersion: r.consent_wording_version,
+              ...(r.consent_ip ? { ip: r.consent_ip } : {}),
+              ...(r.consent_user_agent ? { userAgent: r.consent_user_agent } : {}),
+              ...(r.consent_source ? { source: r.consent_source } : {}),
+            },
+          }
+        : {}),
+    };
+  });
 }

@@ -1,0 +1,53 @@
+// Transactional emails of the subscription flow (confirmation, "already subscribed"), in Spanish and English, each
+// with a real text part. Plain templates: no personal data beyond the address they go to.
+import type { Language } from '../subscriber-model.js';
+
+export const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+
+const copy = {
+  es: {
+    confirmSubject: 'Confirma tu suscripción a las noticias de la Alianza del Pacífico',
+    confirmIntro: 'Recibimos una solicitud para suscribir esta dirección a las noticias de la Alianza del Pacífico.',
+    confirmAction: 'Confirmar mi suscripción',
+    confirmExpiry: 'El enlace vence en 7 días. Si no lo pediste tú, ignora este mensaje: no te enviaremos nada más.',
+    alreadySubject: 'Ya estás suscrito a las noticias de la Alianza del Pacífico',
+    alreadyIntro: 'Alguien (quizá tú) pidió suscribir esta dirección, pero ya estás suscrito. No cambiamos nada.',
+    alreadyAction: 'Cambiar mis preferencias',
+  },
+  en: {
+    confirmSubject: 'Confirm your subscription to Pacific Alliance news',
+    confirmIntro: 'We received a request to subscribe this address to Pacific Alliance news.',
+    confirmAction: 'Confirm my subscription',
+    confirmExpiry: 'The link expires in 7 days. If this was not you, ignore this message: we will send nothing more.',
+    alreadySubject: 'You are already subscribed to Pacific Alliance news',
+    alreadyIntro: 'Someone (perhaps you) asked to subscribe this address, but you are already subscribed. Nothing was changed.',
+    alreadyAction: 'Change my preferences',
+  },
+} as const;
+
+const html = (lang: Language, paragraphs: string[], action: string, url: string, footer: string) => `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(action)}</title></head>
+<body style="font-family:Arial,sans-serif;line-height:1.5;color:#1a1a1a;max-width:560px;margin:0 auto;padding:16px">
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+<p><a href="${escapeHtml(url)}" style="display:inline-block;background:#0b5394;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none">${escapeHtml(action)}</a></p>
+<p style="font-size:13px;color:#555">${escapeHtml(footer)}</p>
+</body></html>`;
+
+export function confirmationEmail(lang: Language, confirmLink: string) {
+  const t = copy[lang];
+  return {
+    subject: t.confirmSubject,
+    text: `${t.confirmIntro}\n\n${t.confirmAction}:\n${confirmLink}\n\n${t.confirmExpiry}\n`,
+    html: html(lang, [t.confirmIntro], t.confirmAction, confirmLink, t.confirmExpiry),
+  };
+}
+
+export function alreadySubscribedEmail(lang: Language, preferencesLink: string) {
+  const t = copy[lang];
+  return {
+    subject: t.alreadySubject,
+    text: `${t.alreadyIntro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
+    html: html(lang, [t.alreadyIntro], t.alreadyAction, preferencesLink, ''),
+  };
+}

@@ -1,0 +1,75 @@
+// What the subscriptions concern stores and the store port it needs. The Subscriber shape shared with newsletters
+// lives in ../subscriber-model.ts; the record here adds the fields only this concern reads (consent, link nonces,
+// bounce counts).
+import type { Subscriber, SubscriberStatus, Language, Frequency } from '../subscriber-model.js';
+import type { CountryCode, TopicSlug } from '../taxonomy.js';
+
+/** Proof of consent: when, from where, with which browser, and which wording the person agreed to. */
+export interface ConsentProof {
+  at: string;
+  ip: string;
+  userAgent: string;
+  wordingVersion: string;
+  /** form: the subscribe form/API; confirm-link: the button on the confirmation page; import: proof supplied by an
+   *  editor's import; preference-centre: re-subscribed from their own preference link. */
+  method: 'form' | 'confirm-link' | 'import' | 'preference-centre';
+  /** For imports: where the consent was collected (e.g. "event sign-up sheet 2025-10"). */
+  source?: string;
+}
+
+export interface SubscriberRecord extends Subscriber {
+  consent: { requested?: ConsentProof; confirmed?: ConsentProof; imported?: ConsentProof; resubscribed?: ConsentProof };
+  /** Expiry (epoch seconds) of each confirmation link still outstanding; a confirm consumes all of them. */
+  confirmNonces?: number[];
+  softBounces?: number;
+  unsubscribedAt?: string;
+  suppressedAt?: string;
+  suppressedReason?: string;
+  origin: 'api' | 'import';
+}
+
+export interface Preferences {
+  countries: CountryCode[];
+  topics: TopicSlug[];
+  language: Language;
+  frequency: Frequency;
+}
+
+export type SuppressionReason = 'bounce' | 'complaint' | 'soft-bounces' | 'erased' | 'editor';
+
+export interface SubscriberPage {
+  subscribers: SubscriberRecord[];
+  cursor?: string;
+}
+
+/** The store the subscription service needs. The DynamoDB adapter implements it with conditional writes and
+ *  transactions for every "exactly one" rule. */
+export interface SubscriberStore {
+  get(id: string): Promise<SubscriberRecord | undefined>;
+  findByEmail(email: string): Promise<SubscriberRecord | undefined>;
+  /** Writes the subscriber and its unique email claim in one transaction; 'exists' when the address is claimed. */
+  create(record: SubscriberRecord): Promise<'created' | 'exists'>;
+  /** Replaces the record if the stored version is `record.version - 1` (optimistic lock); false when it lost a race. */
+  save(record: SubscriberRecord): Promise<boolean>;
+  /** A repeated subscribe of a pending address: new preferences and request proof, only while still pending. */
+  updatePending(id: string, prefs: Preferences, requested: ConsentProof, now: Date): Promise<boolean>;
+  /** Registers an outstanding confirmation link (its expiry), only while pending. */
+  addConfirmNonce(id: string, nonce: number): Promise<boolean>;
+  /** Pending → confirmed, only if `nonce` is outstanding; consumes every outstanding nonce. */
+  confirm(id: string, nonce: number, proof: ConsentProof, now: Date): Promise<boolean>;
+  /** Deletes the record and its email claim and keeps only a salted hash in the suppression list. */
+  erase(record: SubscriberRecord, reason: SuppressionReason, now: Date): Promise<void>;
+  /** Adds the address to the suppression list and marks its subscriber (if any) suppressed. */
+  suppress(email: string, reason: SuppressionReason, now: Date): Promise<{ subscriberId?: string }>;
+  /** Counts a soft bounce against the address's subscriber; undefined when no subscriber has that address. */
+  countSoftBounce(email: string, now: Date): Promise<{ subscriberId: string; count: number } | undefined>;
+  isSuppressed(email: string): Promise<boolean>;
+  /** Sliding window: at most `max` confirmation emails per address per `windowMs`. True when a slot was taken. */
+  takeConfirmationSlot(email: string, now: Date, max: number, windowMs: number): Promise<boolean>;
+  /** Fixed-window counter; true when this hit is within `limit`. */
+  hitRateLimit(bucket: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
+  /** Every subscriber, oldest first, a page at a time. */
+  listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+}
+
+export type { Subscriber, SubscriberStatus, Language, Frequency };

@@ -1,0 +1,537 @@
+// The subscription service: double opt-in, the preference centre, one-click unsubscribe, erasure, the editor's
+// view, imports and SES feedback. Every write that must happen exactly once is a conditional write in the store.
+import { DomainError, invalid, notFound } from '../errors.js';
+import type { Clock, Mailer } from '../ports.js';
+import { signToken, verifyToken, type TokenPurpose } from '../signing.js';
+import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy.js';
+import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from '../subscriptions.js';
+import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
+import type { SesEventSummary } from './ses-events.js';
+import type { ConsentProof, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
+
+export const confirmationsPerWindow = 3;
+export const confirmationWindowMs = 24 * 3600 * 1000;
+const ipWindowMs = 3600 * 1000;
+
+export interface SubscriptionSettings {
+  baseUrl: string;
+  secret: string;
+  sender: string;
+  wordingVersion: string;
+  /** Subscribe requests per IP per hour. */
+  ipLimitPerHour: number;
+  /** Soft bounces before an address is suppressed. */
+  softBounceLimit: number;
+  configurationSet?: string;
+}
+
+export interface SubscriptionDeps {
+  store: SubscriberStore;
+  mailer: Mailer;
+  clock: Clock;
+  newId: () => string;
+  settings: SubscriptionSettings;
+  /** Structured log line (never a full address or a token). */
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** Who is asking: for consent proof and the per-IP limit. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent: string;
+}
+
+export interface SubscribeInput extends Preferences {
+  email: string;
+}
+
+export interface PreferencesView extends Preferences {
+  email: string;
+  status: SubscriberStatus;
+  paused: boolean;
+}
+
+export interface ImportRow {
+  email: string;
+  countries?: string[];
+  topics?: string[];
+  language?: 'es' | 'en';
+  frequency?: 'instant' | 'daily' | 'weekly';
+  consent?: { at: string; wordingVersion: string; ip?: string; userAgent?: string; source?: string };
+}
+
+export interface ImportReport {
+  received: number;
+  confirmed: number;
+  pending: number;
+  skippedExisting: number;
+  skippedSuppressed: number;
+  errors: Array<{ row: number; code: string; message: string }>;
+}
+
+export interface SegmentFilter {
+  status?: SubscriberStatus;
+  country?: CountryCode;
+  topic?: TopicSlug;
+  language?: 'es' | 'en';
+}
+
+export interface FeedbackOutcome {
+  type: SesEventSummary['type'];
+  action: 'suppressed' | 'softBounceCounted' | 'ignored';
+  subscriberId?: string;
+  tags: Record<string, string>;
+}
+
+const emailPattern = /^[^\s@"<>()[\],;:\\]+@[^\s@"<>()[\],;:\\]+\.[^\s@"<>()[\],;:\\]{2,}$/;
+
+/** Validates and case-folds an address; throws `subscription.invalidEmail`. */
+export function normaliseEmail(raw: string): string {
+  const email = foldEmail(raw);
+  if (email.length > 254 || !emailPattern.test(email) || email.split('@')[0]!.length > 64) {
+    throw invalid('subscription.invalidEmail', 'This email address does not look right; check it for typos.');
+  }
+  return email;
+}
+
+/** Keeps known values only; throws `subscription.unknownCountry` / `subscription.unknownTopic` otherwise. */
+export function checkPreferences(countries: readonly string[], topics: readonly string[]): { countries: CountryCode[]; topics: TopicSlug[] } {
+  const badCountry = countries.find((c) => !(countryCodes as readonly string[]).includes(c));
+  if (badCountry !== undefined) {
+    throw invalid('subscription.unknownCountry', `Unknown country "${badCountry}"; use one of ${countryCodes.join(', ')}.`);
+  }
+  const badTopic = topics.find((t) => !(topicSlugs as readonly string[]).includes(t));
+  if (badTopic !== undefined) {
+    throw invalid('subscription.unknownTopic', `Unknown topic "${badTopic}"; use one of ${topicSlugs.join(', ')}.`);
+  }
+  return { countries: [...new Set(countries)] as CountryCode[], topics: [...new Set(topics)] as TopicSlug[] };
+}
+
+const noSubscription = () =>
+  notFound('subscription.notFound', 'We hold no subscription for this link any more (it may have been deleted). You can subscribe again.');
+
+export function createSubscriptionService(deps: SubscriptionDeps) {
+  const { store, mailer, clock, settings } = deps;
+  const log = deps.log ?? (() => undefined);
+
+  const proof = (origin: RequestOrigin, method: ConsentProof['method']): ConsentProof => ({
+    at: clock.now().toISOString(),
+    ip: origin.ip,
+    userAgent: origin.userAgent.slice(0, 512),
+    wordingVersion: settings.wordingVersion,
+    method,
+  });
+
+  /** Sends a confirmation link, if the address still has a slot in its 24 h window. Silent otherwise. */
+  async function sendConfirmation(record: SubscriberRecord, language: SubscriberRecord['language']): Promise<boolean> {
+    const now = clock.now();
+    if (!(await store.takeConfirmationSlot(record.email, now, confirmationsPerWindow, confirmationWindowMs))) {
+      log('confirmation.rateLimited', { subscriberId: record.id });
+      return false;
+    }
+    const expiresAt = new Date(now.getTime() + tokenLifetimeMs.confirm);
+    const nonce = Math.floor(expiresAt.getTime() / 1000);
+    if (!(await store.addConfirmNonce(record.id, nonce))) return false; // confirmed or gone meanwhile
+    const token = signToken({ subscriberId: record.id, purpose: 'confirm', expiresAt }, settings.secret);
+    const mail = confirmationEmail(language, confirmUrl(settings.baseUrl, token));
+    await mailer.send({
+      from: settings.sender,
+      to: record.email,
+      ...mail,
+      tags: { type: 'confirmation', subscriber: record.id },
+      ...(settings.configurationSet ? { configurationSet: settings.configurationSet } : {}),
+    });
+    log('confirmation.sent', { subscriberId: record.id, to: maskEmail(record.email) });
+    return true;
+  }
+
+  async function sendAlreadySubscribed(record: SubscriberRecord): Promise<void> {
+    const now = clock.now();
+    if (!(await store.takeConfirmationSlot(record.email, now, confirmationsPerWindow, confirmationWindowMs))) return;
+    const links = subscriberLinks(record.id, { baseUrl: settings.baseUrl, secret: settings.secret, now });
+    await mailer.send({
+      from: settings.sender,
+      to: record.email,
+      ...alreadySubscribedEmail(record.language, links.preferencesUrl),
+      tags: { type: 'already-subscribed', subscriber: record.id },
+      ...(settings.configurationSet ? { configurationSet: settings.configurationSet } : {}),
+    });
+  }
+
+  function verify(token: string, purposes: TokenPurpose[]) {
+    const now = clock.now();
+    let lastError: unknown;
+    for (const purpose of purposes) {
+      try {
+        return verifyToken(token, purpose, settings.secret, now);
+      } catch (error) {
+        lastError = error;
+        if (error instanceof DomainError && error.code === 'token.expired') throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Read-modify-write under the record's version, retried on a lost race. */
+  async function mutate(id: string, change: (record: SubscriberRecord) => SubscriberRecord | undefined): Promise<SubscriberRecord> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await store.get(id);
+      if (!current) throw noSubscription();
+      const next = change(current);
+      if (!next) return current;
+      const saved = { ...next, version: current.version + 1, updatedAt: clock.now().toISOString() };
+      if (await store.save(saved)) return saved;
+    }
+    throw new DomainError('conflict', 'subscription.busy', 'Your subscription changed while we saved it; try again.');
+  }
+
+  const view = (r: SubscriberRecord): PreferencesView => ({
+    email: r.email,
+    status: r.status,
+    paused: r.paused,
+    countries: r.countries,
+    topics: r.topics,
+    language: r.language,
+    frequency: r.frequency,
+  });
+
+  return {
+    /** Always resolves the same way whether or not the address is known (no enumeration); mails only the owner. */
+    async subscribe(input: SubscribeInput, origin: RequestOrigin): Promise<void> {
+      const now = clock.now();
+      if (!(await store.hitRateLimit(`subscribe-ip:${origin.ip}`, now, ipWindowMs, settings.ipLimitPerHour))) {
+        throw new DomainError('rateLimited', 'subscription.tooManyRequests', 'Too many subscription requests from your network; try again in an hour.');
+      }
+      const email = normaliseEmail(input.email);
+      const prefs: Preferences = { ...checkPreferences(input.countries, input.topics), language: input.language, frequency: input.frequency };
+      if (await store.isSuppressed(email)) return;
+      const requested = proof(origin, 'form');
+      let record = await store.findByEmail(email);
+      if (!record) {
+        const at = now.toISOString();
+        const fresh: SubscriberRecord = {
+          id: deps.newId(),
+          email,
+          status: 'pending',
+          ...prefs,
+          paused: false,
+          createdAt: at,
+          updatedAt: at,
+          version: 1,
+          consent: { requested },
+          origin: 'api',
+        };
+        if ((await store.create(fresh)) === 'created') {
+          await sendConfirmation(fresh, prefs.language);
+          return;
+        }
+        record = await store.findByEmail(email); // another request created it first
+        if (!record) return;
+      }
+      if (record.status === 'pending') {
+        await store.updatePending(record.id, prefs, requested, now);
+        await sendConfirmation(record, prefs.language);
+      } else if (record.status === 'confirmed') {
+        await sendAlreadySubscribed(record);
+      }
+      // unsubscribed or suppressed: never mailed again by a request anyone can make.
+    },
+
+    /** Resends the confirmation link to a pending address; silent in every other case (no enumeration). */
+    async resend(rawEmail: string, origin: RequestOrigin): Promise<void> {
+      const now = clock.now();
+      if (!(await store.hitRateLimit(`subscribe-ip:${origin.ip}`, now, ipWindowMs, settings.ipLimitPerHour))) {
+        throw new DomainError('rateLimited', 'subscription.tooManyRequests', 'Too many requests from your network; try again in an hour.');
+      }
+      const email = normaliseEmail(rawEmail);
+      if (await store.isSuppressed(email)) return;
+      const record = await store.findByEmail(email);
+      if (record?.status === 'pending') await sendConfirmation(record, record.language);
+    },
+
+    /** Confirms with a link token: works once, within 7 days, only while pending. */
+    async confirm(token: string, origin: RequestOrigin) {
+      const claims = verify(token, ['confirm']);
+      const nonce = Math.floor(claims.expiresAt.getTime() / 1000);
+      const now = clock.now();
+      if (await store.confirm(claims.subscriberId, nonce, proof(origin, 'confirm-link'), now)) {
+        const links = subscriberLinks(claims.subscriberId, { baseUrl: settings.baseUrl, secret: settings.secret, now });
+        log('subscription.confirmed', { subscriberId: claims.subscriberId });
+        return { status: 'confirmed' as const, preferencesUrl: links.preferencesUrl, preferencesToken: links.prefsToken };
+      }
+      const record = await store.get(claims.subscriberId);
+      if (!record) throw noSubscription();
+      if (record.status === 'confirmed') {
+        throw new DomainError('conflict', 'subscription.alreadyConfirmed', 'This subscription is already confirmed; there is nothing more to do.');
+      }
+      if (record.status === 'pending') {
+        throw new DomainError('forbidden', 'token.superseded', 'This link was replaced by a newer one. Use the latest confirmation email we sent you.');
+      }
+      throw new DomainError('conflict', 'subscription.notPending', 'This address has left the list, so this link can no longer subscribe it. Subscribe again from the form if you want the news back.');
+    },
+
+    async getPreferences(token: string): Promise<PreferencesView> {
+      const claims = verify(token, ['prefs']);
+      const record = await store.get(claims.subscriberId);
+      if (!record) throw noSubscription();
+      return view(record);
+    },
+
+    async updatePreferences(token: string, patch: Partial<Preferences> & { paused?: boolean }): Promise<PreferencesView> {
+      const claims = verify(token, ['prefs']);
+      const checked = checkPreferences(patch.countries ?? [], patch.topics ?? []);
+      const next = await mutate(claims.subscriberId, (r) => ({
+        ...r,
+        ...(patch.countries ? { countries: checked.countries } : {}),
+        ...(patch.topics ? { topics: checked.topics } : {}),
+        ...(patch.language ? { language: patch.language } : {}),
+        ...(patch.frequency ? { frequency: patch.frequency } : {}),
+        ...(patch.paused === undefined ? {} : { paused: patch.paused }),
+      }));
+      return view(next);
+    },
+
+    /** Unsubscribes from everything. Idempotent; an erased subscriber is already gone (no error for one-click). */
+    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ status: SubscriberStatus | 'erased' }> {
+      const claims = verify(token, ['unsub', 'prefs']);
+      try {
+        const next = await mutate(claims.subscriberId, (r) =>
+          r.status === 'unsubscribed' || r.status === 'suppressed'
+            ? undefined
+            : { ...r, status: 'unsubscribed', unsubscribedAt: clock.now().toISOString(), confirmNonces: [] },
+        );
+        log('subscription.unsubscribed', { subscriberId: claims.subscriberId, oneClick: Boolean(options.oneClick) });
+        return { status: next.status };
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'subscription.notFound') return { status: 'erased' };
+        throw error;
+      }
+    },
+
+    /** Comes back after unsubscribing, from the person's own preference link (new consent proof). */
+    async resubscribe(token: string, origin: RequestOrigin): Promise<PreferencesView> {
+      const claims = verify(token, ['prefs']);
+      const current = await store.get(claims.subscriberId);
+      if (!current) throw noSubscription();
+      if (current.status === 'suppressed' || (await store.isSuppressed(current.email))) {
+        throw new DomainError('conflict', 'subscription.suppressed', 'Mail to this address bounced or was reported as spam, so we cannot send to it. Write to the editors if this is a mistake.');
+      }
+      const next = await mutate(claims.subscriberId, (r) =>
+        r.status !== 'unsubscribed'
+          ? undefined
+          : { ...r, status: 'confirmed', paused: false, confirmedAt: clock.now().toISOString(), consent: { ...r.consent, resubscribed: proof(origin, 'preference-centre') } },
+      );
+      return view(next);
+    },
+
+    /** Everything we hold about the person, as JSON. */
+    async exportData(token: string) {
+      const claims = verify(token, ['prefs']);
+      const record = await store.get(claims.subscriberId);
+      if (!record) throw noSubscription();
+      return exportable(record);
+    },
+
+    /** Erases the record; only a salted hash of the address stays, in the suppression list. */
+    async eraseMe(token: string): Promise<void> {
+      const claims = verify(token, ['prefs', 'unsub']);
+      const record = await store.get(claims.subscriberId);
+      if (!record) return;
+      await store.erase(record, 'erased', clock.now());
+      log('subscription.erased', { subscriberId: record.id });
+    },
+
+    // ----------------------------------------------------------------------------------------------------------
+    // Editor side
+    // ----------------------------------------------------------------------------------------------------------
+
+    async lookup(rawEmail: string) {
+      const email = normaliseEmail(rawEmail);
+      const record = await store.findByEmail(email);
+      if (!record) throw notFound('subscriber.notFound', 'No subscriber has this address.');
+      const status: SubscriberStatus = record.status === 'suppressed' || (await store.isSuppressed(email)) ? 'suppressed' : record.status;
+      return { status, countries: record.countries, topics: record.topics, language: record.language, frequency: record.frequency };
+    },
+
+    async list(filter: SegmentFilter, options: { limit: number; cursor?: string }) {
+      const out: SubscriberRecord[] = [];
+      let cursor = options.cursor;
+      do {
+        const page = await store.listPage({ limit: Math.min(100, Math.max(options.limit, 25)), ...(cursor ? { cursor } : {}) });
+        for (const r of page.subscribers) if (inSegment(r, filter)) out.push(r);
+        cursor = page.cursor;
+      } while (cursor && out.length < options.limit);
+      // A page may overshoot the limit: return it whole so the cursor stays exact.
+      return { subscribers: out.map(listed), ...(cursor ? { cursor } : {}) };
+    },
+
+    /** Counts per country × topic: how many subscribers of the segment would receive an item tagged with both. */
+    async counts(filter: Omit<SegmentFilter, 'country' | 'topic'>) {
+      let total = 0;
+      const matrix = new Map<string, number>();
+      let cursor: string | undefined;
+      do {
+        const page = await store.listPage({ limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const r of page.subscribers) {
+          if (!inSegment(r, filter)) continue;
+          total++;
+          for (const c of r.countries.length ? r.countries : countryCodes) {
+            for (const t of r.topics.length ? r.topics : topicSlugs) matrix.set(`${c}|${t}`, (matrix.get(`${c}|${t}`) ?? 0) + 1);
+          }
+        }
+        cursor = page.cursor;
+      } while (cursor);
+      const cells = countryCodes.flatMap((country) => topicSlugs.map((topic) => ({ country, topic, count: matrix.get(`${country}|${topic}`) ?? 0 })));
+      return { total, cells };
+    },
+
+    async importRows(rows: ImportRow[], options: { sendConfirmations: boolean }, origin: RequestOrigin): Promise<ImportReport> {
+      const report: ImportReport = { received: rows.length, confirmed: 0, pending: 0, skippedExisting: 0, skippedSuppressed: 0, errors: [] };
+      for (const [index, row] of rows.entries()) {
+        try {
+          const email = normaliseEmail(row.email);
+          const checked = checkPreferences(row.countries ?? [], row.topics ?? []);
+          if (await store.isSuppressed(email)) {
+            report.skippedSuppressed++;
+            continue;
+          }
+          const now = clock.now().toISOString();
+          const withProof = row.consent !== undefined;
+          if (withProof && Number.isNaN(Date.parse(row.consent!.at))) {
+            throw invalid('import.invalidConsent', 'consent.at must be an ISO 8601 time.');
+          }
+          const record: SubscriberRecord = {
+            id: deps.newId(),
+            email,
+            status: withProof ? 'confirmed' : 'pending',
+            ...checked,
+            language: row.language ?? 'es',
+            frequency: row.frequency ?? 'instant',
+            paused: false,
+            createdAt: now,
+            updatedAt: now,
+            ...(withProof ? { confirmedAt: now } : {}),
+            version: 1,
+            consent: withProof
+              ? {
+                  imported: {
+                    at: new Date(row.consent!.at).toISOString(),
+                    ip: row.consent!.ip ?? '',
+                    userAgent: row.consent!.userAgent ?? '',
+                    wordingVersion: row.consent!.wordingVersion,
+                    method: 'import',
+                    ...(row.consent!.source ? { source: row.consent!.source } : {}),
+                  },
+                }
+              : { requested: { ...proof(origin, 'import'), source: 'editor import without consent proof' } },
+            origin: 'import',
+          };
+          if ((await store.create(record)) === 'exists') {
+            report.skippedExisting++; // only the owner may change an existing subscription
+            continue;
+          }
+          if (withProof) report.confirmed++;
+          else {
+            report.pending++;
+            if (options.sendConfirmations) await sendConfirmation(record, record.language);
+          }
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          report.errors.push({ row: index + 1, code: error.code, message: error.message });
+        }
+      }
+      return report;
+    },
+
+    async exportAll() {
+      const out: ReturnType<typeof exportable>[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listPage({ limit: 100, ...(cursor ? { cursor } : {}) });
+        out.push(...page.subscribers.map(exportable));
+        cursor = page.cursor;
+      } while (cursor);
+      return out;
+    },
+
+    async deleteByEmail(rawEmail: string): Promise<void> {
+      const email = normaliseEmail(rawEmail);
+      const record = await store.findByEmail(email);
+      if (!record) throw notFound('subscriber.notFound', 'No subscriber has this address.');
+      await store.erase(record, 'editor', clock.now());
+    },
+
+    // ----------------------------------------------------------------------------------------------------------
+    // SES feedback
+    // ----------------------------------------------------------------------------------------------------------
+
+    /** Hard bounce or complaint → suppressed at once; soft bounces counted and suppressed at the limit. An address
+     *  we do not know is still put on the suppression list for hard bounces and complaints (it must never be
+     *  mailed), and soft bounces for it are ignored. */
+    async applyFeedback(events: SesEventSummary[]): Promise<FeedbackOutcome[]> {
+      const outcomes: FeedbackOutcome[] = [];
+      const now = clock.now();
+      for (const event of events) {
+        const base = { type: event.type, tags: event.tags };
+        let reason: SuppressionReason | undefined;
+        if (event.type === 'Complaint') reason = 'complaint';
+        else if (event.type === 'Bounce' && event.permanent) reason = 'bounce';
+        else if (event.type === 'Bounce') {
+          const counted = await store.countSoftBounce(event.email, now);
+          if (!counted) {
+            outcomes.push({ ...base, action: 'ignored' });
+            continue;
+          }
+          if (counted.count < settings.softBounceLimit) {
+            outcomes.push({ ...base, action: 'softBounceCounted', subscriberId: counted.subscriberId });
+            continue;
+          }
+          reason = 'soft-bounces';
+        }
+        if (!reason) {
+          outcomes.push({ ...base, action: 'ignored' });
+          continue;
+        }
+        const done = await store.suppress(event.email, reason, now);
+        log('subscription.suppressed', { reason, to: maskEmail(event.email), subscriberId: done.subscriberId });
+        outcomes.push({ ...base, action: 'suppressed', ...(done.subscriberId ? { subscriberId: done.subscriberId } : {}) });
+      }
+      return outcomes;
+    },
+  };
+}
+
+export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
+
+function inSegment(r: SubscriberRecord, filter: SegmentFilter): boolean {
+  if (filter.status && r.status !== filter.status) return false;
+  if (filter.language && r.language !== filter.language) return false;
+  if (filter.country && r.countries.length > 0 && !r.countries.includes(filter.country)) return false;
+  if (filter.topic && r.topics.length > 0 && !r.topics.includes(filter.topic)) return false;
+  return true;
+}
+
+const listed = (r: SubscriberRecord) => ({
+  id: r.id,
+  email: r.email,
+  status: r.status,
+  paused: r.paused,
+  countries: r.countries,
+  topics: r.topics,
+  language: r.language,
+  frequency: r.frequency,
+  createdAt: r.createdAt,
+  ...(r.confirmedAt ? { confirmedAt: r.confirmedAt } : {}),
+});
+
+function exportable(r: SubscriberRecord) {
+  return {
+    ...listed(r),
+    updatedAt: r.updatedAt,
+    origin: r.origin,
+    consent: r.consent,
+    ...(r.unsubscribedAt ? { unsubscribedAt: r.unsubscribedAt } : {}),
+    ...(r.suppressedAt ? { suppressedAt: r.suppressedAt, suppressedReason: r.suppressedReason } : {}),
+    ...(r.softBounces ? { softBounces: r.softBounces } : {}),
+  };
+}
