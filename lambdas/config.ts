@@ -79,6 +79,10 @@ export const envSchema = z.object({
   CONSENT_WORDING_VERSION: z.string().min(1).default('2026-01'),
   /** Subscriptions: mailto target of List-Unsubscribe (optional; the https one-click link is always there). */
   UNSUBSCRIBE_MAILTO: z.string().email().optional(),
+  /** AWS only: editors' Cognito user pool, app client and hosted sign-in base URL (set by the stack; public ids). */
+  EDITOR_USER_POOL_ID: z.string().optional(),
+  EDITOR_USER_POOL_CLIENT_ID: z.string().optional(),
+  EDITOR_SIGN_IN_URL: url.optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;
