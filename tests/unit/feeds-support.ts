@@ -205,6 +205,8 @@ export function checkAtom(xml: string): FeedSummary & { doc: Document } {
     for (const required of ['id', 'title', 'updated']) expect(direct(entry, required), `entry ${required}`).toHaveLength(1);
     const id = text(direct(entry, 'id')[0]);
     expect(() => new URL(id), `entry id is an IRI: ${id}`).not.toThrow();
+    // RFC 4151 tag URI syntax (the validator checks it): tag:DNSname,YYYY[-MM[-DD]]:specific
+    if (id.startsWith('tag:')) expect(id).toMatch(/^tag:[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]+$/i);
     summary.ids.push(id);
     expect(text(direct(entry, 'updated')[0])).toMatch(rfc3339);
     for (const p of direct(entry, 'published')) expect(text(p)).toMatch(rfc3339);
