@@ -270,6 +270,11 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       throw new DomainError('conflict', 'subscription.notPending', 'This address has left the list, so this link can no longer subscribe it. Subscribe again from the form if you want the news back.');
     },
 
+    /** Checks a link's signature, purpose and expiry without changing anything (for the GET pages). */
+    checkLink(token: string, purposes: TokenPurpose[]): void {
+      verify(token, purposes);
+    },
+
     async getPreferences(token: string): Promise<PreferencesView> {
       const claims = verify(token, ['prefs']);
       const record = await store.get(claims.subscriberId);
@@ -433,7 +438,14 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
           if (withProof) report.confirmed++;
           else {
             report.pending++;
-            if (options.sendConfirmations) await sendConfirmation(record, record.language);
+            if (options.sendConfirmations) {
+              try {
+                await sendConfirmation(record, record.language);
+              } catch (error) {
+                // The subscriber stays pending; a resend (or the next import) can mail it later.
+                report.errors.push({ row: index + 1, code: 'import.confirmationNotSent', message: `Imported as pending, but the confirmation email could not be sent (${(error as Error).name}); resend it later.` });
+              }
+            }
           }
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;

@@ -519,6 +519,11 @@ export function subscriptionRoutes(ctx: AppContext, overrides: { service?: Subsc
 
   router.get(`${linkPaths.confirm}/:token`, (c) => {
     const token = c.req.param('token');
+    try {
+      service.checkLink(token, ['confirm']);
+    } catch (error) {
+      return errorPage(c, error);
+    }
     const action = `${linkPaths.confirm}/${encodeURIComponent(token)}`;
     return page(
       c,
@@ -548,6 +553,11 @@ export function subscriptionRoutes(ctx: AppContext, overrides: { service?: Subsc
 
   router.get(`${linkPaths.unsubscribe}/:token`, (c) => {
     const token = c.req.param('token');
+    try {
+      service.checkLink(token, ['unsub', 'prefs']);
+    } catch (error) {
+      return errorPage(c, error);
+    }
     const action = `${linkPaths.unsubscribe}/${encodeURIComponent(token)}`;
     return page(
       c,
