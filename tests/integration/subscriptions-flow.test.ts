@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { subscriberLinks } from '../../lambdas/core/subscriptions.js';
+import { confirmedShardCount, confirmedShardOf } from '../../lambdas/adapters/dynamo/subscribers.js';
+import { baseUrl, confirmTokenOf, form, inbox, secret, subscriptionApp, uniqueAddress } from './subscriptions-support.js';
+
+describe('subscription flow on DynamoDB Local and SES local', () => {
+  it('subscribe → email → confirm page → confirm → preferences → one-click unsubscribe, and later sends skip the address', async () => {
+    const t = await subscriptionApp();
+    const email = uniqueAddress('flow');
+
+    const res = await t.subscribe(email.toUpperCase(), { countries: ['cl', 'pe'], topics: ['trade-investment'] });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ status: 'accepted' });
+
+    const mails = await inbox(email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toMatch(/Confirm your subscription/);
+    expect(mails[0]!.body.html).toContain('/confirm/');
+    const token = confirmTokenOf(mails[0]!);
+
+    // A link scanner's GET shows a page with a button and confirms nobody.
+    const page = await t.app.request(`/confirm/${token}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<form method="post"');
+    expect(html).toContain('type="hidden"');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('pending');
+
+    const confirmed = await t.app.request(`/confirm/${token}`, { ...form({ confirm: 'yes' }), headers: { ...form({}).headers, 'x-forwarded-for': '203.0.113.7', 'user-agent': 'Browser/1.0' } });
+    expect(confirmed.status).toBe(200);
+    const confirmedHtml = await confirmed.text();
+    const prefsToken = /\/preferences\/([^"]+)"/.exec(confirmedHtml)?.[1];
+    expect(prefsToken).toBeDefined();
+
+    const status = await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toEqual({ status: 'confirmed', countries: ['cl', 'pe'], topics: ['trade-investment'], language: 'en', frequency: 'instant' });
+
+    // Consent proof stored: time, IP, user agent, wording version.
+    const exported = (await (await t.json('GET', `/api/preferences/${prefsToken}/export`)).json()) as { consent: { confirmed: Record<string, string>; requested: Record<string, string> } };
+    expect(exported.consent.confirmed).toMatchObject({ ip: '203.0.113.7', userAgent: 'Browser/1.0', wordingVersion: '2026-01', method: 'confirm-link' });
+    expect(exported.consent.requested).toMatchObject({ userAgent: 'vitest', method: 'form' });
+
+    // Preferences
+    const prefs = await t.json('GET', `/api/preferences/${prefsToken}`);
+    expect(await prefs.json()).toMatchObject({ email, status: 'confirmed', countries: ['cl', 'pe'], paused: false });
+    const changed = await t.json('PUT', `/api/preferences/${prefsToken}`, { countries: ['mx'], topics: [], language: 'es', frequency: 'weekly' });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ countries: ['mx'], topics: [], language: 'es', frequency: 'weekly' });
+
+    // The newsletters planner sees the subscriber in its shard.
+    const id = token.split('.')[0]!;
+    const shard = confirmedShardOf(id);
+    expect(shard).toBeLessThan(confirmedShardCount);
+    const listed = await t.repo.listConfirmedShard(shard);
+    expect(listed.subscribers.map((s) => s.id)).toContain(id);
+
+    // One-click unsubscribe (RFC 8058): GET changes nothing; POST with the body unsubscribes at once.
+    const links = subscriberLinks(id, { baseUrl, secret, now: t.clock.now() });
+    const unsubPath = new URL(links.unsubscribeUrl).pathname;
+    const unsubPage = await t.app.request(unsubPath);
+    expect(unsubPage.status).toBe(200);
+    expect(await unsubPage.text()).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('confirmed');
+
+    const oneClick = await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }));
+    expect(oneClick.status).toBe(200);
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
+    // Idempotent: a second one-click is still 200.
+    expect((await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
+
+    // A later send skips the address: it is no longer in any confirmed shard, and a new subscribe mails nothing.
+    const after = await t.repo.listConfirmedShard(shard);
+    expect(after.subscribers.map((s) => s.id)).not.toContain(id);
+    expect((await t.subscribe(email)).status).toBe(202);
+    expect(await inbox(email)).toHaveLength(1);
+  });
+
+  it('pause removes the subscriber from the send shards and resume puts it back', async () => {
+    const t = await subscriptionApp();
+    const email = uniqueAddress('pause');
+    await t.subscribe(email);
+    const token = confirmTokenOf((await inbox(email))[0]!);
+    expect((await t.json('POST', '/api/subscriptions/confirm', { token })).status).toBe(200);
+    const id = token.split('.')[0]!;
+    const { prefsToken } = subscriberLinks(id, { baseUrl, secret, now: t.clock.now() });
+    const shardIds = async () => (await t.repo.listConfirmedShard(confirmedShardOf(id))).subscribers.map((s) => s.id);
+
+    expect(await (await t.json('POST', `/api/preferences/${prefsToken}/pause`)).json()).toMatchObject({ paused: true, status: 'confirmed' });
+    expect(await shardIds()).not.toContain(id);
+    expect(await (await t.json('POST', `/api/preferences/${prefsToken}/resume`)).json()).toMatchObject({ paused: false });
+    expect(await shardIds()).toContain(id);
+  });
+
+  it('unsubscribe from the preference centre and come back with a new consent proof', async () => {
+    const t = await subscriptionApp();
+    const email = uniqueAddress('back');
+    await t.subscribe(email);
+    const token = confirmTokenOf((await inbox(email))[0]!);
+    const { preferencesToken } = (await (await t.json('POST', '/api/subscriptions/confirm', { token })).json()) as { preferencesToken: string };
+    expect(await (await t.json('POST', `/api/preferences/${preferencesToken}/unsubscribe`)).json()).toEqual({ status: 'unsubscribed' });
+    const back = await t.json('POST', `/api/preferences/${preferencesToken}/resubscribe`);
+    expect(back.status).toBe(200);
+    expect(await back.json()).toMatchObject({ status: 'confirmed' });
+    const exported = (await (await t.json('GET', `/api/preferences/${preferencesToken}/export`)).json()) as { consent: Record<string, unknown> };
+    expect(exported.consent.resubscribed).toMatchObject({ method: 'preference-centre' });
+  });
+
+  it('delete me erases the record, keeps only a salted hash, and neither a subscribe nor an import brings it back', async () => {
+    const t = await subscriptionApp();
+    const email = uniqueAddress('erase');
+    await t.subscribe(email);
+    const token = confirmTokenOf((await inbox(email))[0]!);
+    const { preferencesToken } = (await (await t.json('POST', '/api/subscriptions/confirm', { token })).json()) as { preferencesToken: string };
+
+    const erased = await t.json('DELETE', `/api/preferences/${preferencesToken}`);
+    expect(erased.status).toBe(200);
+    expect((await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).status).toBe(404);
+    expect((await t.json('GET', `/api/preferences/${preferencesToken}`)).status).toBe(404);
+    expect(await t.repo.isSuppressed(email)).toBe(true);
+
+    // Nothing in the table holds the address any more.
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const rows = await t.doc.send(new ScanCommand({ TableName: t.tableName }));
+    expect(JSON.stringify(rows.Items)).not.toContain(email);
+
+    expect((await t.subscribe(email)).status).toBe(202);
+    expect(await inbox(email)).toHaveLength(1);
+    const report = await t.editor('POST', '/api/subscribers/import', { subscribers: [{ email, consent: { at: '2026-01-01T00:00:00Z', wordingVersion: 'v1' } }] });
+    expect(await report.json()).toMatchObject({ skippedSuppressed: 1, confirmed: 0 });
+  });
+});
