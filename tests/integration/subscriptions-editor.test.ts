@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { makeHandler } from '../../lambdas/handlers/ses-feedback.js';
 import { snsEnvelope, sesEvent } from '../../scripts/ses-event.js';
 import { confirmTokenOf, inbox, subscriptionApp, uniqueAddress } from './subscriptions-support.js';
@@ -158,6 +160,16 @@ describe('subscriptions: SES feedback through SNS', () => {
     // A later import cannot bring it back.
     const report = await t.editor('POST', '/api/subscribers/import', { subscribers: [{ email: stranger, consent: { at: '2026-01-01T00:00:00Z', wordingVersion: 'v1' } }] });
     expect(await report.json()).toMatchObject({ skippedSuppressed: 1 });
+  });
+
+  it('scripts/ses-event.ts feeds an SNS-shaped complaint to the same handler (as a person would run it locally)', async () => {
+    const t = await subscriptionApp();
+    const email = await confirmedSubscriber(t, 'script');
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/ses-event.ts', '--complaint', email], {
+      env: { ...process.env, TABLE_NAME: t.tableName, DYNAMO_ENDPOINT: inject('dynamoEndpoint'), LOG_LEVEL: 'ERROR' },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ records: 1, skipped: 0, outcomes: [{ type: 'Complaint', action: 'suppressed' }] });
+    expect((await (await t.editor('GET', `/api/subscribers?email=${email}`)).json()).status).toBe('suppressed');
   });
 
   it('skips SNS records that are not SES events and delivery events change nothing', async () => {
