@@ -79,6 +79,12 @@ const stageSchema = z
     /** SSM SecureString parameter names (the values are set out of band: docs/deploy.md). */
     editorTokenParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter name starting with /').optional(),
     signingSecretParameter: z.string().regex(/^\/[\w./-]+$/, 'an SSM parameter name starting with /').optional(),
+    /** Prefix of the Cognito hosted sign-in domain for editors (globally unique per region). */
+    editorAuthDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes (no "aws", "amazon" or "cognito")')
+      .refine((v) => !/aws|amazon|cognito/.test(v), 'must not contain aws, amazon or cognito')
+      .optional(),
     /** IANA time zone for the digest schedules. */
     digestTimeZone: z.string().default('America/Bogota'),
     digestHour: int(0, 23).default(7),

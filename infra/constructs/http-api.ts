@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from './nag.js';
+import type { EditorAuthRefs } from './editor-auth.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { NewsFunction } from './news-function.js';
 import type { Sending } from './sending.js';
@@ -19,6 +20,7 @@ export interface HttpApiProps {
   readonly table: ITable;
   readonly email: EmailIdentityRefs;
   readonly sending: Sending;
+  readonly editorAuth: EditorAuthRefs;
 }
 
 export class HttpApi extends Construct {
@@ -44,6 +46,10 @@ export class HttpApi extends Construct {
         SOURCES: JSON.stringify(config.sources),
         ALLOW_LOOPBACK_SOURCES: 'false',
         ...(config.websubHubUrl ? { WEBSUB_HUB_URL: config.websubHubUrl } : {}),
+        // Public identifiers (no secret): the app verifies editors' JWTs against this pool and client.
+        EDITOR_USER_POOL_ID: props.editorAuth.userPoolId,
+        EDITOR_USER_POOL_CLIENT_ID: props.editorAuth.userPoolClientId,
+        EDITOR_SIGN_IN_URL: props.editorAuth.signInUrl,
       },
     })
       .useTable(props.table, 'readWrite')

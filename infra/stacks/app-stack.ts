@@ -4,6 +4,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
+import type { EditorAuthRefs } from '../constructs/editor-auth.js';
 import type { EmailIdentity } from '../constructs/email-identity.js';
 import { Feeds } from '../constructs/feeds.js';
 import { HttpApi } from '../constructs/http-api.js';
@@ -16,6 +17,7 @@ export interface AppStackProps extends StackProps {
   readonly config: StageConfig;
   readonly table: ITable;
   readonly email: EmailIdentity;
+  readonly editorAuth: EditorAuthRefs;
 }
 
 export class AppStack extends Stack {
@@ -34,7 +36,7 @@ export class AppStack extends Stack {
     this.ingest = new Ingest(this, 'Ingest', { config, table, ops: this.ops });
     this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
     this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
-    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending });
+    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth });
     this.feeds = new Feeds(this, 'Feeds', { config, api: this.http.api });
 
     new CfnOutput(this, 'DistributionDomain', {

@@ -1,11 +1,12 @@
 // Stateful resources, in their own stack so the stateless app can be torn down and redeployed freely: the single
-// table (built from lambdas/adapters/dynamo/table.ts, the same definition the local runtime uses) and the SES identity,
-// configuration set and feedback topic.
+// table (built from lambdas/adapters/dynamo/table.ts, the same definition the local runtime uses), the SES identity,
+// configuration set and feedback topic, and the editors' Cognito user pool.
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { tableKeys, timeToLiveAttribute } from '../../lambdas/adapters/dynamo/table.js';
 import type { StageConfig } from '../config.js';
+import { EditorAuth } from '../constructs/editor-auth.js';
 import { EmailIdentity } from '../constructs/email-identity.js';
 
 export interface DataStackProps extends StackProps {
@@ -15,6 +16,7 @@ export interface DataStackProps extends StackProps {
 export class DataStack extends Stack {
   readonly table: dynamodb.Table;
   readonly email: EmailIdentity;
+  readonly editorAuth: EditorAuth;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -41,5 +43,6 @@ export class DataStack extends Stack {
     }
 
     this.email = new EmailIdentity(this, 'Email', { config });
+    this.editorAuth = new EditorAuth(this, 'EditorAuth', { config });
   }
 }

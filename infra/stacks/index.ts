@@ -17,6 +17,7 @@ export function buildStacks(app: App, config: StageConfig): { data: DataStack; a
     config,
     table: data.table,
     email: data.email,
+    editorAuth: data.editorAuth,
     description: `Pacific news (${config.stage}): Lambdas, HTTP API, CDN, queues, schedules, alarms (stateless)`,
   });
   Tags.of(app).add('project', 'pacific-news');

@@ -5,7 +5,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { handlerNames } from '../../infra/constructs/news-function.js';
 import { envSchema } from '../../lambdas/config.js';
-import { functionId, functionProps, resources, show, synth } from './support.js';
+import { functionId, functionProps, only, resources, show, synth } from './support.js';
 
 const { app_: t, config } = synth();
 const prefix = `pacific-news-${config.stage}`;
@@ -54,6 +54,7 @@ describe('AppStack: Lambdas', () => {
       ]),
     );
     expect(env('http-api').PUBLIC_BASE_URL).toBe(config.publicBaseUrl);
+    expect(Object.keys(env('http-api'))).toEqual(expect.arrayContaining(['EDITOR_USER_POOL_ID', 'EDITOR_USER_POOL_CLIENT_ID', 'EDITOR_SIGN_IN_URL']));
     expect(env('http-api').EDITOR_TOKEN_PARAMETER).toBe(`/pacific-news/${config.stage}/editor-token`);
     expect(Object.keys(env('send-planner'))).toEqual(expect.arrayContaining(['TABLE_NAME', 'SEND_QUEUE_URL', 'SIGNING_SECRET_PARAMETER']));
     expect(Object.keys(env('send-batch'))).toEqual(
@@ -94,7 +95,7 @@ describe('AppStack: schedules', () => {
   });
 
   it('retries each target and sends what still fails to the failed-invocations queue', () => {
-    const [[dlqId]] = resources(t, 'AWS::SQS::Queue').filter(([, q]) => q.Properties!.QueueName === `${prefix}-failed-invocations`);
+    const [dlqId] = only(resources(t, 'AWS::SQS::Queue').filter(([, q]) => q.Properties!.QueueName === `${prefix}-failed-invocations`));
     for (const s of schedules) {
       expect(s.Target.RetryPolicy.MaximumRetryAttempts).toBe(2);
       expect(s.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
@@ -194,7 +195,7 @@ describe('AppStack: HTTP API', () => {
   });
 
   it('throttles the stage and writes JSON access logs without query strings', () => {
-    const [[, stage]] = resources(t, 'AWS::ApiGatewayV2::Stage');
+    const [, stage] = only(resources(t, 'AWS::ApiGatewayV2::Stage'));
     expect(stage.Properties!.StageName).toBe('$default');
     expect(stage.Properties!.DefaultRouteSettings).toMatchObject({
       ThrottlingRateLimit: config.apiThrottleRate,
@@ -211,9 +212,9 @@ describe('AppStack: HTTP API', () => {
 });
 
 describe('AppStack: CDN', () => {
-  const [[, distribution]] = resources(t, 'AWS::CloudFront::Distribution');
+  const [, distribution] = only(resources(t, 'AWS::CloudFront::Distribution'));
   const dc = distribution.Properties!.DistributionConfig;
-  const [[feedPolicyId, feedPolicy]] = resources(t, 'AWS::CloudFront::CachePolicy');
+  const [feedPolicyId, feedPolicy] = only(resources(t, 'AWS::CloudFront::CachePolicy'));
   const behavior = (pattern: string) => dc.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === pattern);
 
   it('caches feeds briefly (within one ingest cycle), compressed, keyed on path and query only', () => {
@@ -252,10 +253,10 @@ describe('AppStack: CDN', () => {
 
 describe('AppStack: alarms', () => {
   const alarms = resources(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
-  const [[alarmTopicId]] = resources(t, 'AWS::SNS::Topic');
+  const [alarmTopicId] = only(resources(t, 'AWS::SNS::Topic'));
 
   it('alarms as soon as the send DLQ holds a message', () => {
-    const [[dlqId]] = resources(t, 'AWS::SQS::Queue').filter(([, q]) => q.Properties!.QueueName === `${prefix}-send-dlq`);
+    const [dlqId] = only(resources(t, 'AWS::SQS::Queue').filter(([, q]) => q.Properties!.QueueName === `${prefix}-send-dlq`));
     expect(alarms).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -4,12 +4,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createTableInput, tableKeys, timeToLiveAttribute } from '../../lambdas/adapters/dynamo/table.js';
-import { resources, synth } from './support.js';
+import { only, resources, synth } from './support.js';
 
 const { data, config } = synth();
 
 describe('DataStack: table', () => {
-  const [[tableId, table]] = resources(data, 'AWS::DynamoDB::Table') as [[string, { Properties: any; DeletionPolicy: string; UpdateReplacePolicy: string }]];
+  const [tableId, table] = only(resources(data, 'AWS::DynamoDB::Table'));
 
   it('has the key schema of table.ts', () => {
     expect(table.Properties.KeySchema).toEqual(createTableInput('x').KeySchema);
@@ -67,16 +67,16 @@ describe('DataStack: SES', () => {
   });
 
   it('sends bounce, complaint, delivery, reject and send events to the SNS feedback topic', () => {
-    const [[, destination]] = resources(data, 'AWS::SES::ConfigurationSetEventDestination');
+    const [, destination] = only(resources(data, 'AWS::SES::ConfigurationSetEventDestination'));
     const d = destination.Properties!.EventDestination;
     expect(d.Enabled).toBe(true);
     expect([...d.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'send']);
-    const [[topicId]] = resources(data, 'AWS::SNS::Topic');
+    const [topicId] = only(resources(data, 'AWS::SNS::Topic'));
     expect(d.SnsDestination.TopicARN).toEqual({ Ref: topicId });
   });
 
   it('encrypts the feedback topic with a rotating key that SES may use, and lets only this account\'s SES publish', () => {
-    const [[keyId, key]] = resources(data, 'AWS::KMS::Key');
+    const [keyId, key] = only(resources(data, 'AWS::KMS::Key'));
     expect(key.Properties!.EnableKeyRotation).toBe(true);
     expect(key.Properties!.KeyPolicy.Statement).toEqual(
       expect.arrayContaining([
@@ -104,5 +104,41 @@ describe('DataStack: SES', () => {
   it('outputs the three DKIM CNAME records to publish', () => {
     const outputs = Object.keys(data.findOutputs('*')).filter((id) => id.startsWith('DkimCname'));
     expect(outputs.sort()).toEqual(['DkimCname1', 'DkimCname2', 'DkimCname3']);
+  });
+});
+
+describe('DataStack: editors (Cognito)', () => {
+  const [poolId, pool] = only(resources(data, 'AWS::Cognito::UserPool'));
+
+  it('lets nobody sign up, requires TOTP MFA and strong passwords, enforces threat protection, and is retained', () => {
+    expect(pool.Properties.AdminCreateUserConfig).toMatchObject({ AllowAdminCreateUserOnly: true });
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
+    expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.Properties.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 12,
+      RequireLowercase: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+    });
+    expect(pool.Properties.UserPoolTier).toBe('PLUS');
+    expect(pool.Properties.UserPoolAddOns).toEqual({ AdvancedSecurityMode: 'ENFORCED' });
+    expect(pool.Properties.DeletionProtection).toBe('ACTIVE');
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has a public console client using the authorization code flow, calling back to the public site only', () => {
+    data.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      UserPoolId: { Ref: poolId },
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [`${config.publicBaseUrl}/editor/callback`],
+      LogoutURLs: [`${config.publicBaseUrl}/editor`],
+      PreventUserExistenceErrors: 'ENABLED',
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    data.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'editors', UserPoolId: { Ref: poolId } });
+    data.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: `pacific-news-${config.stage}-editors`, UserPoolId: { Ref: poolId } });
   });
 });

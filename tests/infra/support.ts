@@ -21,7 +21,7 @@ export function synth(overrides: Record<string, unknown> = {}) {
   };
 }
 
-type Resource = { Type: string; Properties?: Record<string, any>; [k: string]: unknown };
+type Resource = { Type: string; Properties: Record<string, any>; [k: string]: unknown };
 
 export function resources(template: Template, type: string): [string, Resource][] {
   return Object.entries(template.findResources(type)) as [string, Resource][];
@@ -64,3 +64,9 @@ export const resourcesOf = (statements: Statement[], action: string) =>
 
 /** Serialised form of a CloudFormation value, to check which resource an intrinsic points at. */
 export const show = (value: unknown) => JSON.stringify(value);
+
+/** The single element of a list; fails loudly when there is none or several. */
+export function only<T>(list: T[]): T {
+  if (list.length !== 1) throw new Error(`expected exactly one, found ${list.length}`);
+  return list[0]!;
+}
