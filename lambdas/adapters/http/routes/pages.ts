@@ -1,7 +1,643 @@
-// Routes of this concern. (Empty until its issue lands: owned by that work.)
+// The web pages (issue 6), server-rendered with hono/jsx from the views in ../views/. Public pages live under a
+// language prefix (/es/…, /en/…); bare paths redirect by Accept-Language (Spanish by default). The preference centre
+// sits at /preferences/{token} (the link every email carries) and speaks the subscriber's language. The editor console
+// (/{lang}/editor/…) needs a session; see docs/pages.md.
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
+import { createDynamoItemStore } from '../../dynamo/items.js';
+import { createSubscriberRepo } from '../../dynamo/subscribers.js';
+import { createSesMailer } from '../../ses/mailer.js';
+import { DomainError } from '../../../core/errors.js';
+import { scopeId, type Item } from '../../../core/items.js';
+import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
+import { createSubscriptionService, type RequestOrigin } from '../../../core/subscriptions/service.js';
+import { preferencesUrl, unsubscribeUrl } from '../../../core/subscriptions.js';
+import { clientIp } from './subscriptions.js';
+import { editionServiceFor } from './editions.js';
+import { assetPaths, editorJs, siteCss } from '../views/assets.js';
+import { isLang, langFromAcceptLanguage, t, type Lang } from '../views/i18n.js';
+import {
+  ArchiveEditionPage,
+  ArchiveIndexPage,
+  CheckInboxPage,
+  HomePage,
+  ItemPage,
+  MessagePage,
+  PreferencesPage,
+  UnsubscribedPage,
+  type ArchiveEntry,
+  type PreferencesModel,
+  type SubscribeValues,
+} from '../views/public.js';
+import {
+  EditionPage,
+  EditionsPage,
+  ItemsPage,
+  SignInPage,
+  SourcesPage,
+  SubscribersPage,
+  progressSummary,
+  type EditionDetail,
+  type EditionRow,
+  type Flash,
+  type PreflightPanel,
+  type PreviewPanel,
+  type SourceRow,
+  type SubscriberLookup,
+} from '../views/editor.js';
+import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
+import { createEditorApi, type EditorApi } from '../views/api-client.js';
 
-export function pageRoutes(_ctx: AppContext) {
-  return newRouter();
+type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
+type Node = { toString(): string | Promise<string> };
+
+async function render(c: Context, node: Node, status: Status = 200, options: { private?: boolean } = {}) {
+  const body = `<!doctype html>\n${await node.toString()}`;
+  c.header('Cache-Control', options.private ? 'no-store' : 'no-cache');
+  if (options.private) {
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Robots-Tag', 'noindex');
+  }
+  return c.html(body, status);
 }
+
+const statusOfKind: Record<DomainError['kind'], Status> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  rateLimited: 429,
+  unavailable: 503,
+};
+
+const langOf = (c: Context): Lang => {
+  const l = c.req.param('lang');
+  return isLang(l) ? l : langFromAcceptLanguage(c.req.header('accept-language'));
+};
+const preferredLang = (c: Context): Lang => langFromAcceptLanguage(c.req.header('accept-language'));
+const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
+
+/** Form fields, with repeated names (checkboxes) as lists. */
+async function form(c: Context): Promise<Record<string, string | string[]>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+    else if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
+
+export interface PageRouteOptions {
+  /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
+  sessions?: EditorSessions;
+  api?: EditorApi;
+}
+
+export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
+  const app = newRouter();
+  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
+  const secret = ctx.config.SIGNING_SECRET ?? '';
+  const subscriptions = createSubscriptionService({
+    store: createSubscriberRepo(ctx.doc, ctx.tableName),
+    mailer: createSesMailer(ctx.ses),
+    clock: ctx.clock,
+    newId: randomUUID,
+    settings: {
+      baseUrl: ctx.config.PUBLIC_BASE_URL,
+      secret,
+      sender: ctx.config.SENDER_EMAIL,
+      wordingVersion: ctx.config.CONSENT_WORDING_VERSION,
+      ipLimitPerHour: ctx.config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
+      softBounceLimit: ctx.config.SOFT_BOUNCE_LIMIT,
+      ...(ctx.config.SES_CONFIGURATION_SET ? { configurationSet: ctx.config.SES_CONFIGURATION_SET } : {}),
+    },
+  });
+  let editionsCache: ReturnType<typeof editionServiceFor> | undefined;
+  const editions = () => (editionsCache ??= editionServiceFor(ctx));
+  const sessions = options.sessions ?? createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock });
+  const api = options.api ?? createEditorApi(ctx);
+
+  const pageLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  app.use('/es/*', pageLimit);
+  app.use('/en/*', pageLimit);
+  app.use('/preferences/*', pageLimit);
+
+  const errorPage = (c: Context, lang: Lang, error: unknown, privatePage = false) => {
+    if (!(error instanceof DomainError)) throw error;
+    const s = t(lang);
+    return render(c, MessagePage({ lang, title: s.linkProblem, body: error.message, kind: 'error', noindex: privatePage }), statusOfKind[error.kind], { private: privatePage });
+  };
+  const notFoundPage = (c: Context, lang: Lang) => {
+    const s = t(lang);
+    return render(c, MessagePage({ lang, title: s.notFoundTitle, body: s.notFoundBody, kind: 'error' }), 404);
+  };
+
+  // ---- Assets and language redirects ---------------------------------------------------------------------------
+
+  app.get('/assets/:file', (c) => {
+    const file = `/assets/${c.req.param('file')}`;
+    const immutable = 'public, max-age=31536000, immutable';
+    if (file === assetPaths.css) return c.body(siteCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable });
+    if (file === assetPaths.editorJs) return c.body(editorJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable });
+    return c.text('Not found', 404);
+  });
+
+  const redirectByLanguage = (c: Context, path: string) => {
+    c.header('Vary', 'Accept-Language');
+    return c.redirect(`/${preferredLang(c)}${path}`, 302);
+  };
+  app.get('/', (c) => redirectByLanguage(c, '/'));
+  app.get('/archive', (c) => redirectByLanguage(c, '/archive'));
+  app.get('/archive/:id', (c) => redirectByLanguage(c, `/archive/${encodeURIComponent(c.req.param('id'))}`));
+  app.get('/items/:id', (c) => redirectByLanguage(c, `/items/${encodeURIComponent(c.req.param('id'))}`));
+  app.get('/editor', (c) => redirectByLanguage(c, '/editor'));
+
+  // ---- Home, subscribe, check your inbox ------------------------------------------------------------------------
+
+  const latest = async () => {
+    try {
+      return (await items.listScope('all', { limit: 5 })).items;
+    } catch {
+      return [] as Item[];
+    }
+  };
+
+  // (Mounted under '/', Hono matches '/es' and '/es/' alike: send the bare one to the canonical address.)
+  app.get('/:lang{es|en}/', async (c) =>
+    new URL(c.req.url).pathname.endsWith('/') ? render(c, HomePage({ lang: langOf(c), latest: await latest() })) : c.redirect(`/${langOf(c)}/`, 301),
+  );
+
+  app.post('/:lang{es|en}/subscribe', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const values: SubscribeValues = {
+      email: one(f.email).slice(0, 320),
+      countries: many(f.countries),
+      topics: many(f.topics),
+      language: isLang(one(f.language)) ? (one(f.language) as Lang) : lang,
+      frequency: (['instant', 'daily', 'weekly'] as const).find((x) => x === one(f.frequency)) ?? 'instant',
+    };
+    if (!one(f.website)) {
+      try {
+        await subscriptions.subscribe(
+          { email: values.email ?? '', countries: (values.countries ?? []) as CountryCode[], topics: (values.topics ?? []) as TopicSlug[], language: values.language ?? lang, frequency: values.frequency ?? 'instant' },
+          origin(c),
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const message = error.kind === 'rateLimited' ? t(lang).tooMany : error.message;
+        return render(c, HomePage({ lang, values, error: message, latest: await latest() }), statusOfKind[error.kind]);
+      }
+    }
+    // Post/redirect/get: the same answer whether or not the address was known (or was a bot's).
+    return c.redirect(`/${lang}/check-inbox`, 303);
+  });
+
+  app.get('/:lang{es|en}/check-inbox', (c) => render(c, CheckInboxPage({ lang: langOf(c), resent: c.req.query('resent') === '1' })));
+
+  app.post('/:lang{es|en}/resend', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    if (!one(f.website)) {
+      try {
+        await subscriptions.resend(one(f.email).slice(0, 320), origin(c));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return render(c, CheckInboxPage({ lang, error: error.kind === 'rateLimited' ? t(lang).tooMany : error.message }), statusOfKind[error.kind]);
+      }
+    }
+    return c.redirect(`/${lang}/check-inbox?resent=1`, 303);
+  });
+
+  // ---- Archive and items ----------------------------------------------------------------------------------------
+
+  const archiveEntries = async (lang: Lang): Promise<ArchiveEntry[]> => {
+    const list = await editions().list(100);
+    return list
+      .filter((e) => e.state === 'sent' && e.kind === 'edition')
+      .filter((e) => {
+        const languages = (e.audience as { languages?: string[] } | undefined)?.languages;
+        return !languages || languages.length === 0 || languages.includes(lang);
+      })
+      .map((e) => ({ id: e.id, subject: e.subject, ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: e.itemIds?.length ?? 0 }))
+      .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
+  };
+
+  app.get('/:lang{es|en}/archive', async (c) => {
+    const lang = langOf(c);
+    return render(c, ArchiveIndexPage({ lang, editions: await archiveEntries(lang) }));
+  });
+
+  app.get('/:lang{es|en}/archive/:id', async (c) => {
+    const lang = langOf(c);
+    const id = c.req.param('id');
+    if (id.length > 100) return notFoundPage(c, lang);
+    try {
+      const base = ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+      const web = await editions().webVersion(id, lang, { preferencesUrl: `${base}/${lang}/`, unsubscribeUrl: `${base}/${lang}/` });
+      const e = web.edition;
+      const entry: ArchiveEntry = { id: e.id, subject: e.subject, ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
+      return render(c, ArchiveEditionPage({ lang, edition: entry, items: web.items }));
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
+      throw error;
+    }
+  });
+
+  app.get('/:lang{es|en}/items/:id', async (c) => {
+    const lang = langOf(c);
+    const id = c.req.param('id');
+    const item = id.length <= 64 ? await items.get(id) : undefined;
+    if (!item) return notFoundPage(c, lang);
+    return render(c, ItemPage({ lang, item, baseUrl: ctx.config.PUBLIC_BASE_URL }));
+  });
+
+  // ---- Preference centre ---------------------------------------------------------------------------------------
+
+  const prefsLang = (c: Context, fallback?: Lang): Lang => {
+    const q = c.req.query('lang');
+    return isLang(q) ? q : (fallback ?? preferredLang(c));
+  };
+  const showPrefs = async (c: Context, token: string, extra: { message?: string; error?: string; status?: Status } = {}) => {
+    const prefs = (await subscriptions.getPreferences(token)) as PreferencesModel;
+    const lang = prefsLang(c, prefs.language);
+    return render(c, PreferencesPage({ lang, token, prefs, ...extra }), extra.status ?? 200, { private: true });
+  };
+
+  app.get('/preferences/:token', async (c) => {
+    try {
+      return await showPrefs(c, c.req.param('token'));
+    } catch (error) {
+      return errorPage(c, prefsLang(c), error, true);
+    }
+  });
+
+  app.post('/preferences/:token', async (c) => {
+    const token = c.req.param('token');
+    const lang = prefsLang(c);
+    try {
+      const f = await form(c);
+      const language = one(f.language);
+      const frequency = one(f.frequency);
+      await subscriptions.updatePreferences(token, {
+        // Unknown values are refused by the service (checkPreferences), not trusted.
+        countries: many(f.countries) as CountryCode[],
+        topics: many(f.topics) as TopicSlug[],
+        ...(isLang(language) ? { language } : {}),
+        ...(frequency === 'instant' || frequency === 'daily' || frequency === 'weekly' ? { frequency } : {}),
+      });
+      return await showPrefs(c, token, { message: t(isLang(language) && !c.req.query('lang') ? language : lang).saved });
+    } catch (error) {
+      return errorPage(c, lang, error, true);
+    }
+  });
+
+  app.post('/preferences/:token/:action{pause|resume|unsubscribe|resubscribe|erase}', async (c) => {
+    const token = c.req.param('token');
+    const action = c.req.param('action');
+    const lang = prefsLang(c);
+    const s = t(lang);
+    try {
+      if (action === 'pause' || action === 'resume') {
+        await subscriptions.updatePreferences(token, { paused: action === 'pause' });
+        return await showPrefs(c, token, { message: action === 'pause' ? s.pausedDone : s.resumedDone });
+      }
+      if (action === 'unsubscribe') {
+        await subscriptions.unsubscribe(token);
+        return render(c, UnsubscribedPage({ lang, token }), 200, { private: true });
+      }
+      if (action === 'resubscribe') {
+        await subscriptions.resubscribe(token, origin(c));
+        return await showPrefs(c, token, { message: s.resubscribed });
+      }
+      const f = await form(c);
+      if (one(f.confirm) !== 'yes') return await showPrefs(c, token, { error: s.eraseNeedsConfirm, status: 400 });
+      await subscriptions.eraseMe(token);
+      return render(c, MessagePage({ lang, title: s.erasedTitle, body: s.erasedBody, noindex: true }), 200, { private: true });
+    } catch (error) {
+      return errorPage(c, lang, error, true);
+    }
+  });
+
+  // ---- Editor console ------------------------------------------------------------------------------------------
+
+  const editorBase = (lang: Lang) => `/${lang}/editor`;
+  const identities = new WeakMap<Request, EditorIdentity>();
+
+  app.get('/:lang{es|en}/editor/sign-in', (c) => render(c, SignInPage({ lang: langOf(c), next: safeNext(c.req.query('next')) }), 200, { private: true }));
+
+  app.post('/:lang{es|en}/editor/sign-in', async (c) => {
+    const lang = langOf(c);
+    if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+    const f = await form(c);
+    if (!(await sessions.signIn(c, one(f.token)))) {
+      return render(c, SignInPage({ lang, error: t(lang).badToken }), 401, { private: true });
+    }
+    return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);
+  });
+
+  // Every other editor page needs a session; every POST also a same-origin request and the session's CSRF token.
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    const lang = langOf(c);
+    const identity = await sessions.verify(c);
+    if (!identity) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        const here = new URL(c.req.url);
+        return c.redirect(`${editorBase(lang)}/sign-in?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
+      }
+      return c.text('Sign in first.', 401);
+    }
+    if (c.req.method === 'POST') {
+      if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+      const f = await form(c);
+      if (!csrfMatches(one(f.csrf), identity, secret)) return c.text('The form expired; reload the page and try again.', 403);
+    }
+    identities.set(c.req.raw, identity);
+    c.header('Cache-Control', 'no-store');
+    await next();
+  };
+  app.use('/:lang{es|en}/editor', guard);
+  app.use('/:lang{es|en}/editor/items', guard);
+  app.use('/:lang{es|en}/editor/items/*', guard);
+  app.use('/:lang{es|en}/editor/sources', guard);
+  app.use('/:lang{es|en}/editor/sources/*', guard);
+  app.use('/:lang{es|en}/editor/editions', guard);
+  app.use('/:lang{es|en}/editor/editions/*', guard);
+  app.use('/:lang{es|en}/editor/subscribers', guard);
+  app.use('/:lang{es|en}/editor/subscribers/*', guard);
+  app.use('/:lang{es|en}/editor/sign-out', guard);
+
+  const csrfOf = (c: Context) => csrfToken(identities.get(c.req.raw)!, secret);
+  const flashOf = (c: Context): Flash | undefined => {
+    const ok = c.req.query('ok');
+    return ok === '1' ? { kind: 'ok', text: t(langOf(c)).done } : undefined;
+  };
+  const apiError = (r: { status: number; error?: { message: string }; body: unknown }, lang: Lang): Flash => ({
+    kind: 'error',
+    text: r.status === 404 && !r.error ? t(lang).notAvailable : (r.error?.message ?? `${t(lang).notAvailable} (${r.status})`),
+  });
+  const statusFrom = (code: number): Status => ([400, 401, 403, 404, 409, 413, 429, 503] as const).find((s) => s === code) ?? 500;
+
+  app.get('/:lang{es|en}/editor', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
+  app.post('/:lang{es|en}/editor/sign-out', (c) => {
+    sessions.signOut(c);
+    return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
+  });
+
+  // Items
+  const showItems = async (c: Context, flash?: Flash, status: Status = 200) => {
+    const lang = langOf(c);
+    const country = c.req.query('country') || undefined;
+    const topic = c.req.query('topic') || undefined;
+    const cursor = c.req.query('cursor') || undefined;
+    const scope = scopeIdOf(country && isCountryCode(country) ? country : undefined, topic && isTopicSlug(topic) ? topic : undefined);
+    const page = await items.listScope(scope, { limit: 25, ...(cursor && cursor.length < 512 ? { cursor } : {}) });
+    return render(
+      c,
+      ItemsPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), items: page.items, country, topic, ...(page.cursor ? { nextCursor: page.cursor } : {}) }),
+      status,
+      { private: true },
+    );
+  };
+  app.get('/:lang{es|en}/editor/items', (c) => showItems(c));
+
+  app.post('/:lang{es|en}/editor/items', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const countries = many(f.countries);
+    const topics = many(f.topics);
+    const r = await api.call('POST', '/api/items', {
+      title: one(f.title),
+      link: one(f.link),
+      ...(one(f.summary) ? { summary: one(f.summary) } : {}),
+      ...(countries.length ? { countries } : {}),
+      ...(topics.length ? { topics } : {}),
+    });
+    if (!r.ok) return showItems(c, apiError(r, lang), statusFrom(r.status));
+    return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
+  });
+
+  app.post('/:lang{es|en}/editor/items/:id/tags', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const r = await api.call('POST', '/api/items', { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) });
+    if (!r.ok) return showItems(c, apiError(r, lang), statusFrom(r.status));
+    const q = new URL(c.req.url).searchParams;
+    q.set('ok', '1');
+    return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
+  });
+
+  // Sources
+  const showSources = async (c: Context, flash?: Flash, status: Status = 200) => {
+    const lang = langOf(c);
+    const r = await api.call<{ sources: SourceRow[] }>('GET', '/api/sources');
+    return render(
+      c,
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : apiError(r, lang)), sources: r.ok ? r.body.sources : [] }),
+      status,
+      { private: true },
+    );
+  };
+  app.get('/:lang{es|en}/editor/sources', (c) => showSources(c));
+
+  app.post('/:lang{es|en}/editor/sources/poll-all', async (c) => {
+    const lang = langOf(c);
+    const list = await api.call<{ sources: SourceRow[] }>('GET', '/api/sources');
+    if (!list.ok) return showSources(c, apiError(list, lang), statusFrom(list.status));
+    for (const src of list.body.sources) await api.call('POST', `/api/sources/${encodeURIComponent(src.id)}/poll`);
+    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+  });
+
+  app.post('/:lang{es|en}/editor/sources/:id/poll', async (c) => {
+    const lang = langOf(c);
+    const r = await api.call('POST', `/api/sources/${encodeURIComponent(c.req.param('id'))}/poll`);
+    if (!r.ok) return showSources(c, apiError(r, lang), statusFrom(r.status));
+    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+  });
+
+  // Editions
+  const showEditions = async (c: Context, flash?: Flash, status: Status = 200) => {
+    const lang = langOf(c);
+    const [list, recent] = await Promise.all([api.call<{ editions: EditionRow[] }>('GET', '/api/editions?limit=50'), items.listScope('all', { limit: 40 })]);
+    return render(
+      c,
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : apiError(list, lang)), editions: list.ok ? list.body.editions : [], items: recent.items }),
+      status,
+      { private: true },
+    );
+  };
+  app.get('/:lang{es|en}/editor/editions', (c) => showEditions(c));
+
+  app.post('/:lang{es|en}/editor/editions', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const countries = many(f.countries);
+    const topics = many(f.topics);
+    const languages = many(f.languages);
+    const audience = {
+      ...(countries.length ? { countries } : {}),
+      ...(topics.length ? { topics } : {}),
+      ...(languages.length ? { languages } : {}),
+    };
+    const itemIds = many(f.itemIds);
+    const r = await api.call<{ id: string }>('POST', '/api/editions', {
+      subject: one(f.subject),
+      ...(one(f.intro).trim() ? { intro: one(f.intro) } : {}),
+      ...(itemIds.length ? { itemIds } : {}),
+      ...(Object.keys(audience).length ? { audience } : {}),
+    });
+    if (!r.ok) return showEditions(c, apiError(r, lang), statusFrom(r.status));
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.body.id)}`, 303);
+  });
+
+  const editionPath = (c: Context) => `/api/editions/${encodeURIComponent(c.req.param('id') ?? '')}`;
+
+  const showEdition = async (c: Context, flash?: Flash, status: Status = 200) => {
+    const lang = langOf(c);
+    const r = await api.call<EditionDetail>('GET', editionPath(c));
+    if (!r.ok) {
+      if (r.status === 404) return notFoundPage(c, lang);
+      return showEditions(c, apiError(r, lang), statusFrom(r.status));
+    }
+    const e = r.body;
+    const country = c.req.query('country') || '';
+    const topic = c.req.query('topic') || '';
+    const language = isLang(c.req.query('language')) ? (c.req.query('language') as Lang) : lang;
+    const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
+    const q = new URLSearchParams({ language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
+    const [pv, pf, chosen] = await Promise.all([
+      api.call<string>('GET', `${editionPath(c)}/preview?${q.toString()}`),
+      e.state === 'draft' || e.state === 'scheduled' ? api.call<{ ok: boolean; issues: PreflightPanel['issues'] }>('GET', `${editionPath(c)}/preflight`) : undefined,
+      e.itemIds?.length ? items.getMany(e.itemIds) : Promise.resolve([] as Item[]),
+    ]);
+    const preview: PreviewPanel = pv.ok ? { segment, html: String(pv.body) } : { segment, error: apiError(pv, lang).text };
+    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: pf.body.issues ?? [] } : { error: apiError(pf, lang).text };
+    const byId = new Map(chosen.map((i) => [i.id, i]));
+    const ordered = (e.itemIds ?? []).map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
+    return render(c, EditionPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), edition: e, items: ordered, preview, preflight }), status, { private: true });
+  };
+  app.get('/:lang{es|en}/editor/editions/:id', (c) => showEdition(c));
+
+  app.get('/:lang{es|en}/editor/editions/:id/status', async (c) => {
+    const lang = langOf(c);
+    const r = await api.call<EditionDetail>('GET', editionPath(c));
+    if (!r.ok) return c.json({ error: r.error ?? { code: 'unavailable', message: t(lang).notAvailable } }, statusFrom(r.status) === 500 ? 500 : (statusFrom(r.status) as 400));
+    const e = r.body;
+    return c.json({ state: e.state, stateLabel: e.state, counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
+  });
+
+  app.post('/:lang{es|en}/editor/editions/:id/:action{send|schedule|pause|resume|cancel|test}', async (c) => {
+    const lang = langOf(c);
+    const action = c.req.param('action');
+    const f = await form(c);
+    let r;
+    if (action === 'send') r = await api.call('POST', `${editionPath(c)}/send`, {});
+    else if (action === 'schedule') {
+      const raw = one(f.at);
+      const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? `${raw}:00Z` : raw;
+      r = await api.call('POST', `${editionPath(c)}/send`, { at });
+    } else if (action === 'test') {
+      const emails = one(f.to)
+        .split(/[,\s;]+/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const country = one(f.country);
+      const topic = one(f.topic);
+      const language = one(f.language);
+      r = await api.call('POST', `${editionPath(c)}/test`, {
+        emails,
+        ...(country ? { countries: [country] } : {}),
+        ...(topic ? { topics: [topic] } : {}),
+        language: isLang(language) ? language : lang,
+      });
+    } else r = await api.call('POST', `${editionPath(c)}/${action}`);
+    if (!r.ok) return showEdition(c, apiError(r, lang), statusFrom(r.status));
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1`, 303);
+  });
+
+  // Subscribers
+  const showSubscribers = async (c: Context, flash?: Flash, status: Status = 200) => {
+    const lang = langOf(c);
+    const email = (c.req.query('email') ?? '').trim();
+    const [counts, suppressed, found] = await Promise.all([
+      api.call<{ total: number; cells: Array<{ country: string; topic: string; count: number }> }>('GET', '/api/subscribers/counts?status=confirmed'),
+      api.call<{ subscribers: Array<{ email: string; countries: string[]; topics: string[] }> }>('GET', '/api/subscribers/list?status=suppressed&limit=100'),
+      email ? api.call<SubscriberLookup['found']>('GET', `/api/subscribers?email=${encodeURIComponent(email)}`) : undefined,
+    ]);
+    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.body } : {}) } : undefined;
+    return render(
+      c,
+      SubscribersPage({
+        lang,
+        csrf: csrfOf(c),
+        flash: flash ?? flashOf(c),
+        ...(counts.ok ? { counts: counts.body } : { countsError: apiError(counts, lang).text }),
+        lookup,
+        suppressed: suppressed.ok ? suppressed.body.subscribers : [],
+      }),
+      status,
+      { private: true },
+    );
+  };
+  app.get('/:lang{es|en}/editor/subscribers', (c) => showSubscribers(c));
+
+  app.get('/:lang{es|en}/editor/subscribers/export', async (c) => {
+    const r = await api.call('GET', '/api/subscribers/export');
+    if (!r.ok) return showSubscribers(c, apiError(r, langOf(c)), statusFrom(r.status));
+    c.header('Content-Disposition', 'attachment; filename="subscribers.json"');
+    return c.json(r.body as Record<string, unknown>);
+  });
+
+  app.post('/:lang{es|en}/editor/subscribers/delete', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const r = await api.call('DELETE', `/api/subscribers?email=${encodeURIComponent(one(f.email))}`);
+    if (!r.ok) return showSubscribers(c, apiError(r, lang), statusFrom(r.status));
+    return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
+  });
+
+  app.post('/:lang{es|en}/editor/subscribers/import', async (c) => {
+    const lang = langOf(c);
+    const f = await form(c);
+    const r = await api.call<{ received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: unknown[] }>(
+      'POST',
+      '/api/subscribers/import',
+      one(f.csv),
+      { contentType: 'text/csv' },
+    );
+    if (!r.ok) return showSubscribers(c, apiError(r, lang), statusFrom(r.status));
+    const b = r.body;
+    return showSubscribers(c, {
+      kind: b.errors.length ? 'error' : 'ok',
+      text: `${t(lang).done} ${JSON.stringify({ received: b.received, confirmed: b.confirmed, pending: b.pending, skippedExisting: b.skippedExisting, skippedSuppressed: b.skippedSuppressed, errors: b.errors.length })}`,
+    });
+  });
+
+  // Anything else under a language prefix is a page that does not exist.
+  app.all('/:lang{es|en}/*', (c) => notFoundPage(c, langOf(c)));
+
+  return app;
+}
+
+function scopeIdOf(country: CountryCode | undefined, topic: TopicSlug | undefined): string {
+  if (country && topic) return scopeId({ kind: 'countryTopic', country, topic });
+  if (country) return scopeId({ kind: 'country', country });
+  if (topic) return scopeId({ kind: 'topic', topic });
+  return scopeId({ kind: 'all' });
+}
+
+/** A same-site path to return to after sign-in (never another origin). */
+function safeNext(next: string | undefined): string | undefined {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  return /^\/(es|en)\/editor(\/|$|\?)/.test(next) ? next : undefined;
+}
+
+export { preferencesUrl, unsubscribeUrl };

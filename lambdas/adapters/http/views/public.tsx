@@ -1,0 +1,395 @@
+// Public pages: subscribe, "check your inbox", the preference centre, the archive (index and each edition's web
+// version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
+// without JavaScript.
+import type { Item } from '../../../core/items.js';
+import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
+import { Layout, Notice } from './layout.js';
+import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
+
+export interface SubscribeValues {
+  email?: string;
+  countries?: string[];
+  topics?: string[];
+  language?: Lang;
+  frequency?: 'instant' | 'daily' | 'weekly';
+}
+
+const frequencies = ['instant', 'daily', 'weekly'] as const;
+
+function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix: string }) {
+  const s = t(props.lang);
+  const taxonomy = taxonomyView(props.lang);
+  const v = props.values;
+  const p = props.idPrefix;
+  return (
+    <>
+      <fieldset aria-describedby={`${p}countries-hint`}>
+        <legend>{s.countries}</legend>
+        <p class="hint" id={`${p}countries-hint`}>
+          {s.countriesHint}
+        </p>
+        <div class="choices">
+          {taxonomy.countries.map((c) => (
+            <label for={`${p}country-${c.code}`}>
+              <input type="checkbox" id={`${p}country-${c.code}`} name="countries" value={c.code} checked={v.countries?.includes(c.code) ?? false} />
+              <span>{c.name}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset aria-describedby={`${p}topics-hint`}>
+        <legend>{s.topics}</legend>
+        <p class="hint" id={`${p}topics-hint`}>
+          {s.topicsHint}
+        </p>
+        <div class="choices">
+          {taxonomy.topics.map((x) => (
+            <label for={`${p}topic-${x.slug}`}>
+              <input type="checkbox" id={`${p}topic-${x.slug}`} name="topics" value={x.slug} checked={v.topics?.includes(x.slug) ?? false} />
+              <span>{x.name}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>{s.language}</legend>
+        <label for={`${p}lang-es`}>
+          <input type="radio" id={`${p}lang-es`} name="language" value="es" checked={(v.language ?? props.lang) === 'es'} />
+          <span lang="es">Español</span>
+        </label>
+        <label for={`${p}lang-en`}>
+          <input type="radio" id={`${p}lang-en`} name="language" value="en" checked={(v.language ?? props.lang) === 'en'} />
+          <span lang="en">English</span>
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>{s.frequency}</legend>
+        {frequencies.map((f) => (
+          <label for={`${p}freq-${f}`}>
+            <input type="radio" id={`${p}freq-${f}`} name="frequency" value={f} checked={(v.frequency ?? 'instant') === f} />
+            <span>{s[`freq_${f}`]}</span>
+          </label>
+        ))}
+      </fieldset>
+    </>
+  );
+}
+
+export function HomePage(props: { lang: Lang; values?: SubscribeValues; error?: string; latest: Item[] }) {
+  const s = t(props.lang);
+  const values = props.values ?? {};
+  return (
+    <Layout lang={props.lang} title={s.homeTitle} section="home" altPath={`/${props.lang === 'es' ? 'en' : 'es'}/`}>
+      <h1>{s.homeTitle}</h1>
+      <p class="lead">{s.homeLead}</p>
+      {props.error ? (
+        <Notice kind="error">
+          <strong>{s.fixErrors}: </strong>
+          {props.error}
+        </Notice>
+      ) : null}
+      <form class="stack" method="post" action={`/${props.lang}/subscribe`} id="subscribe">
+        <div>
+          <label for="email">{s.email}</label>
+          <p class="hint" id="email-hint">
+            {s.emailHint}
+          </p>
+          <input
+            type="email"
+            id="email"
+            name="email"
+            required
+            autocomplete="email"
+            maxlength={254}
+            value={values.email ?? ''}
+            aria-describedby="email-hint"
+            aria-invalid={props.error ? 'true' : undefined}
+          />
+        </div>
+        <PreferenceFields lang={props.lang} values={values} idPrefix="" />
+        <div class="hp" aria-hidden="true">
+          <label for="website">{s.honeypot}</label>
+          <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" value="" />
+        </div>
+        <p class="consent" id="consent">
+          {s.consent}
+        </p>
+        <button type="submit" aria-describedby="consent">
+          {s.subscribe}
+        </button>
+      </form>
+      <p class="muted">
+        <a href="/feeds">{s.feedsInstead}</a>
+      </p>
+      {props.latest.length > 0 ? (
+        <section aria-labelledby="latest">
+          <h2 id="latest">{s.latestNews}</h2>
+          <ItemList lang={props.lang} items={props.latest} headingLevel={3} />
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
+export function CheckInboxPage(props: { lang: Lang; resent?: boolean; error?: string }) {
+  const s = t(props.lang);
+  return (
+    <Layout lang={props.lang} title={s.checkTitle} section="home" narrow altPath={`/${props.lang === 'es' ? 'en' : 'es'}/check-inbox`}>
+      <h1>{s.checkTitle}</h1>
+      {props.error ? <Notice kind="error">{props.error}</Notice> : <Notice>{props.resent ? s.resent : s.checkBody}</Notice>}
+      <p>{s.checkNothing}</p>
+      <form class="stack" method="post" action={`/${props.lang}/resend`}>
+        <div>
+          <label for="resend-email">{s.email}</label>
+          <input type="email" id="resend-email" name="email" required autocomplete="email" maxlength={254} />
+        </div>
+        <div class="hp" aria-hidden="true">
+          <label for="resend-website">{s.honeypot}</label>
+          <input type="text" id="resend-website" name="website" tabindex={-1} autocomplete="off" value="" />
+        </div>
+        <button type="submit" class="secondary">
+          {s.resend}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function ItemTags(props: { lang: Lang; item: Pick<Item, 'countries' | 'topics' | 'blocWide'> }) {
+  const s = t(props.lang);
+  return (
+    <span>
+      {props.item.blocWide ? <span class="tag">{s.blocWide}</span> : props.item.countries.map((c) => <span class="tag">{countryName(c, props.lang)}</span>)}
+      {props.item.topics.map((x) => (
+        <span class="tag">{topicName(x, props.lang)}</span>
+      ))}
+    </span>
+  );
+}
+
+export function ItemList(props: { lang: Lang; items: Item[]; headingLevel: 2 | 3 }) {
+  const H = props.headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <ul class="cards">
+      {props.items.map((item) => (
+        <li>
+          <H>
+            <a href={`/${props.lang}/items/${encodeURIComponent(item.id)}`}>{item.title}</a>
+          </H>
+          <p class="meta">
+            <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time> · <ItemTags lang={props.lang} item={item} />
+          </p>
+          <p>{truncate(item.summary, 280)}</p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const truncate = (text: string, max: number) => {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  const cut = clean.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+};
+
+export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
+  const s = t(props.lang);
+  const { item } = props;
+  const scope =
+    item.countries.length === 1 ? { kind: 'country' as const, country: item.countries[0]! } : item.topics.length === 1 ? { kind: 'topic' as const, topic: item.topics[0]! } : undefined;
+  return (
+    <Layout
+      lang={props.lang}
+      title={item.title}
+      section="archive"
+      canonical={item.link}
+      altPath={`/${props.lang === 'es' ? 'en' : 'es'}/items/${encodeURIComponent(item.id)}`}
+      feedScope={scope}
+    >
+      <article class="item" lang={item.language && item.language !== props.lang ? item.language : undefined}>
+        <h1>{item.title}</h1>
+        <p class="meta">
+          {s.published} <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time>
+          {item.author ? ` · ${item.author}` : ''} · <ItemTags lang={props.lang} item={item} />
+        </p>
+        <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeText(item.summary)}</p>` }} />
+        <p>
+          <strong>{s.canonical}: </strong>
+          <a href={item.link} rel="noopener">
+            {s.readAtSource}
+          </a>{' '}
+          <span class="muted">({new URL(item.link).hostname})</span>
+        </p>
+      </article>
+    </Layout>
+  );
+}
+
+const escapeText = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export interface ArchiveEntry {
+  id: string;
+  subject: string;
+  intro?: string;
+  sentAt: string;
+  itemCount: number;
+}
+
+export function ArchiveIndexPage(props: { lang: Lang; editions: ArchiveEntry[] }) {
+  const s = t(props.lang);
+  return (
+    <Layout lang={props.lang} title={s.archiveTitle} section="archive" altPath={`/${props.lang === 'es' ? 'en' : 'es'}/archive`}>
+      <h1>{s.archiveTitle}</h1>
+      <p class="lead">{s.archiveLead}</p>
+      {props.editions.length === 0 ? (
+        <p>{s.archiveEmpty}</p>
+      ) : (
+        <ul class="cards">
+          {props.editions.map((e) => (
+            <li>
+              <h2>
+                <a href={`/${props.lang}/archive/${encodeURIComponent(e.id)}`}>{e.subject}</a>
+              </h2>
+              <p class="meta">
+                {s.sentOn} <time datetime={e.sentAt}>{formatDate(e.sentAt, props.lang)}</time> · {s.itemsCount(e.itemCount)}
+              </p>
+              {e.intro ? <p>{e.intro}</p> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export function ArchiveEditionPage(props: { lang: Lang; edition: ArchiveEntry; items: Item[] }) {
+  const s = t(props.lang);
+  const e = props.edition;
+  return (
+    <Layout lang={props.lang} title={e.subject} section="archive" altPath={`/${props.lang === 'es' ? 'en' : 'es'}/archive/${encodeURIComponent(e.id)}`}>
+      <p>
+        <a href={`/${props.lang}/archive`}>← {s.backToArchive}</a>
+      </p>
+      <h1>{e.subject}</h1>
+      <p class="meta">
+        {s.sentOn} <time datetime={e.sentAt}>{formatDate(e.sentAt, props.lang)}</time> · {s.itemsCount(props.items.length)}
+      </p>
+      {e.intro ? <p class="lead">{e.intro}</p> : null}
+      <ItemList lang={props.lang} items={props.items} headingLevel={2} />
+      <p>
+        <a class="button" href={`/${props.lang}/#subscribe`}>
+          {s.subscribe}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export interface PreferencesModel {
+  email: string;
+  status: 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
+  paused: boolean;
+  countries: CountryCode[];
+  topics: TopicSlug[];
+  language: Lang;
+  frequency: 'instant' | 'daily' | 'weekly';
+}
+
+export function PreferencesPage(props: { lang: Lang; token: string; prefs: PreferencesModel; message?: string; error?: string }) {
+  const s = t(props.lang);
+  const p = props.prefs;
+  const base = `/preferences/${encodeURIComponent(props.token)}`;
+  const other: Lang = props.lang === 'es' ? 'en' : 'es';
+  return (
+    <Layout lang={props.lang} title={s.prefsTitle} section="none" narrow noindex altPath={`${base}?lang=${other}`}>
+      <h1>{s.prefsTitle}</h1>
+      <p class="lead">{s.prefsLead(p.email)}</p>
+      <p>
+        <strong>{s.statusLabel}:</strong> {s[`status_${p.status}`]}
+        {p.paused ? ` · ${s.pausedNote}` : ''}
+      </p>
+      {props.message ? <Notice>{props.message}</Notice> : null}
+      {props.error ? <Notice kind="error">{props.error}</Notice> : null}
+      {p.status === 'unsubscribed' ? (
+        <form method="post" action={`${base}/resubscribe?lang=${props.lang}`}>
+          <button type="submit">{s.undo}</button>
+        </form>
+      ) : null}
+      {p.status === 'confirmed' || p.status === 'pending' ? (
+        <>
+          <form class="stack" method="post" action={`${base}?lang=${props.lang}`}>
+            <PreferenceFields lang={props.lang} values={p} idPrefix="p-" />
+            <button type="submit">{s.save}</button>
+          </form>
+          <h2>{p.paused ? s.resume : s.pause}</h2>
+          <form method="post" action={`${base}/${p.paused ? 'resume' : 'pause'}?lang=${props.lang}`}>
+            <button type="submit" class="secondary">
+              {p.paused ? s.resume : s.pause}
+            </button>
+          </form>
+          <h2>{s.leaveTitle}</h2>
+          <p>{s.leaveBody}</p>
+          <form method="post" action={`${base}/unsubscribe?lang=${props.lang}`}>
+            <button type="submit" class="secondary">
+              {s.unsubscribe}
+            </button>
+          </form>
+        </>
+      ) : null}
+      <h2>{s.dataTitle}</h2>
+      <p>
+        <a href={`/api/preferences/${encodeURIComponent(props.token)}/export`} download="my-subscription.json">
+          {s.exportData}
+        </a>
+      </p>
+      <p>{s.eraseBody}</p>
+      <form class="stack" method="post" action={`${base}/erase?lang=${props.lang}`}>
+        <label class="choice" for="erase-confirm">
+          <input type="checkbox" id="erase-confirm" name="confirm" value="yes" required />
+          <span>{s.eraseConfirm}</span>
+        </label>
+        <button type="submit" class="danger">
+          {s.erase}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function UnsubscribedPage(props: { lang: Lang; token: string }) {
+  const s = t(props.lang);
+  const base = `/preferences/${encodeURIComponent(props.token)}`;
+  return (
+    <Layout lang={props.lang} title={s.unsubscribedTitle} section="none" narrow noindex>
+      <h1>{s.unsubscribedTitle}</h1>
+      <Notice>{s.unsubscribedBody}</Notice>
+      <form method="post" action={`${base}/resubscribe?lang=${props.lang}`}>
+        <p>
+          <button type="submit">{s.undo}</button>
+        </p>
+      </form>
+      <p>
+        <a href={`${base}?lang=${props.lang}`}>{s.prefsTitle}</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function MessagePage(props: { lang: Lang; title: string; body: string; kind?: 'ok' | 'error'; noindex?: boolean; action?: { href: string; label: string } }) {
+  const s = t(props.lang);
+  return (
+    <Layout lang={props.lang} title={props.title} section="none" narrow noindex={props.noindex}>
+      <h1>{props.title}</h1>
+      <Notice kind={props.kind}>{props.body}</Notice>
+      <p>
+        <a href={props.action?.href ?? `/${props.lang}/`}>{props.action?.label ?? s.goHome}</a>
+      </p>
+    </Layout>
+  );
+}
+
+export const knownCountries = countryCodes;
+export const knownTopics = topicSlugs;
+export { formatDateTime };

@@ -1,0 +1,141 @@
+// Browser support for the end-to-end tests: the local runtime served on a free 127.0.0.1 port, Debian's Chromium
+// driven by playwright-core, axe-core on every page, screenshots at phone and desktop width, and the SES local inbox.
+import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { inject, expect } from 'vitest';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { testRuntime } from '../support/runtime.js';
+import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
+import type { LocalRuntime } from '../../lambdas/local/runtime.js';
+
+export const screenshotDir = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((ready, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => ready(port));
+    });
+  });
+}
+
+export interface Site {
+  runtime: LocalRuntime;
+  baseUrl: string;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/** The whole service (its own table, the seed news) on a local port, and a browser. */
+export async function startSite(env: Record<string, string> = {}): Promise<Site> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const runtime = await testRuntime({ STAGE: 'test', LOG_LEVEL: 'ERROR', PUBLIC_BASE_URL: baseUrl, SUBSCRIBE_IP_LIMIT_PER_HOUR: '1000', ...env });
+  await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
+  const server = await new Promise<ServerType>((ready, fail) => {
+    const s = serve({ fetch: runtime.app.fetch, hostname: '127.0.0.1', port }, () => ready(s));
+    s.once('error', fail);
+  });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  return {
+    runtime,
+    baseUrl,
+    browser,
+    async stop() {
+      await browser.close();
+      runtime.stop();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+export async function newContext(site: Site, width = 1280): Promise<BrowserContext> {
+  // bypassCSP only so the test can inject axe-core; the pages themselves never need inline scripts.
+  return site.browser.newContext({ baseURL: site.baseUrl, viewport: { width, height: 900 }, locale: 'es-ES', bypassCSP: true });
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+/** Runs axe-core on the page; fails on any serious or critical violation, naming the rule and the elements. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  await page.addScriptTag({ path: axePath });
+  const violations = (await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  })) as AxeViolation[];
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad, `axe on ${label}`).toEqual([]);
+}
+
+/** Screenshots of the page as it is, at 375 px and 1280 px wide, into test-artifacts/screenshots/<name>-<width>.png. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const before = page.viewportSize() ?? { width: 1280, height: 900 };
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(screenshotDir, `${name}-${width}.png`), fullPage: width === 1280, animations: 'disabled' });
+  }
+  await page.setViewportSize(before);
+}
+
+/** Accessibility check and screenshots of the page as it is now. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await expectAccessible(page, name);
+  await screenshots(page, name);
+}
+
+// ---- SES local inbox --------------------------------------------------------------------------------------------
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc?: string[]; bcc?: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: Array<{ name: string; value: string }>;
+  at?: number;
+}
+
+export async function inbox(address: string): Promise<StoredEmail[]> {
+  const res = await fetch(`${inject('sesEndpoint')}/store`);
+  const store = (await res.json()) as { emails: StoredEmail[] };
+  return store.emails.filter((e) => e.destination.to.some((to) => to.toLowerCase().includes(address.toLowerCase())));
+}
+
+export async function waitForEmails(address: string, count: number, timeoutMs = 15_000): Promise<StoredEmail[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const emails = await inbox(address);
+    if (emails.length >= count || Date.now() > until) return emails;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const linksIn = (html: string): string[] => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));

@@ -1,0 +1,210 @@
+// Public pages in a real browser (Debian's Chromium through playwright-core): both languages, axe-core on every page,
+// screenshots at 375 px and 1280 px, feed autodiscovery, the subscribe → confirm → preferences flow through the form
+// and the SES local inbox, and the preference centre's unsubscribe with its undo, export and erase.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { editorHeaders } from '../support/runtime.js';
+import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
+
+let site: Site;
+
+beforeAll(async () => {
+  site = await startSite();
+}, 60_000);
+
+afterAll(async () => {
+  await site?.stop();
+});
+
+const address = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
+
+describe('public pages', () => {
+  test('/ redirects by Accept-Language (Spanish by default) and bare archive and item paths follow the same rule', async () => {
+    const plain = await fetch(`${site.baseUrl}/`, { redirect: 'manual' });
+    expect(plain.status).toBe(302);
+    expect(plain.headers.get('location')).toBe('/es/');
+    const english = await fetch(`${site.baseUrl}/`, { redirect: 'manual', headers: { 'accept-language': 'en-GB,en;q=0.9,es;q=0.5' } });
+    expect(english.headers.get('location')).toBe('/en/');
+    const spanishFirst = await fetch(`${site.baseUrl}/archive/abc`, { redirect: 'manual', headers: { 'accept-language': 'fr, es;q=0.8, en;q=0.5' } });
+    expect(spanishFirst.headers.get('location')).toBe('/es/archive/abc');
+    const missing = await fetch(`${site.baseUrl}/en/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('Page not found');
+  });
+
+  for (const lang of ['es', 'en'] as const) {
+    test(`home, archive, item and not-found pages in ${lang}: accessible, autodiscovery links, canonical link`, async () => {
+      const context = await newContext(site);
+      const page = await context.newPage();
+      await page.goto(`/${lang}/`);
+      expect(await page.getAttribute('html', 'lang')).toBe(lang);
+      await expect(page.locator('h1').textContent()).resolves.toBe(lang === 'es' ? 'Recibe las noticias de la Alianza del Pacífico' : 'Get the Pacific Alliance news');
+      const feeds = await page.locator('link[rel="alternate"][type="application/rss+xml"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('href')));
+      expect(feeds).toContain('/feeds/all.rss');
+      expect(await page.locator('link[rel="alternate"][type="application/atom+xml"]').count()).toBeGreaterThan(0);
+      expect(await page.locator('link[rel="alternate"][type="application/feed+json"]').count()).toBeGreaterThan(0);
+      // Every country and topic of the taxonomy is offered, labelled in the page's language.
+      expect(await page.locator('input[name="countries"]').count()).toBe(4);
+      expect(await page.locator('input[name="topics"]').count()).toBe(10);
+      await expect(page.getByLabel(lang === 'es' ? 'México' : 'Mexico').count()).resolves.toBe(1);
+      await checkPage(page, `home-${lang}`);
+
+      await page.getByRole('link', { name: lang === 'es' ? 'Archivo' : 'Archive' }).first().click();
+      await page.waitForURL(`**/${lang}/archive`);
+      await checkPage(page, `archive-${lang}`);
+
+      await page.goto(`/${lang}/`);
+      const firstItem = page.locator('#latest ~ ul a, ul.cards h3 a').first();
+      const title = await firstItem.textContent();
+      await firstItem.click();
+      await page.waitForURL(`**/${lang}/items/**`);
+      expect(await page.locator('h1').textContent()).toBe(title);
+      const canonical = await page.getAttribute('link[rel="canonical"]', 'href');
+      expect(canonical).toMatch(/^https:\/\/alianzapacifico\.net\//);
+      expect(await page.getAttribute(`a[href="${canonical}"]`, 'href')).toBe(canonical);
+      await checkPage(page, `item-${lang}`);
+
+      // The language switch leads to the same page in the other language.
+      const other = lang === 'es' ? 'en' : 'es';
+      await page.locator(`header a[hreflang="${other}"]`).click();
+      await page.waitForURL(`**/${other}/items/**`);
+      expect(await page.getAttribute('html', 'lang')).toBe(other);
+
+      await page.goto(`/${lang}/no-such-page`);
+      await checkPage(page, `not-found-${lang}`);
+      await context.close();
+    });
+  }
+
+  test('a visitor subscribes with the form, confirms from the email, and changes preferences; the answer never tells whether the address was known', async () => {
+    const email = address('visitor');
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await page.goto('/en/');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Chile').check();
+    await page.getByLabel('Trade and investment promotion').check();
+    await page.getByLabel('English', { exact: true }).check();
+    await page.getByLabel('Every edition, as it comes out').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForURL('**/en/check-inbox');
+    const answer = await page.locator('main').innerText();
+    expect(answer).toContain('If this address can receive our news');
+    await checkPage(page, 'check-inbox-en');
+
+    const [confirmation] = await waitForEmails(email, 1);
+    expect(confirmation, 'the confirmation email arrived in the SES local inbox').toBeDefined();
+    const confirmLink = linksIn(confirmation!.body.html ?? '').find((l) => l.includes('/confirm/')) ?? (confirmation!.body.text ?? '').match(/https?:\/\/\S+\/confirm\/\S+/)?.[0];
+    expect(confirmLink).toBeDefined();
+    expect(confirmLink!.startsWith(site.baseUrl)).toBe(true);
+
+    // The same address again: the same answer, and no second account.
+    await page.goto('/en/');
+    await page.getByLabel('Email address').fill(email.toUpperCase());
+    await page.getByLabel('Chile').check();
+    await page.getByLabel('Trade and investment promotion').check();
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForURL('**/en/check-inbox');
+    expect(await page.locator('main').innerText()).toBe(answer);
+
+    // A bot that fills the honeypot gets the same answer and no email.
+    const bot = address('bot');
+    await page.goto('/en/');
+    await page.getByLabel('Email address').fill(bot);
+    await page.locator('#website').fill('https://spam.example', { force: true });
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForURL('**/en/check-inbox');
+    expect(await page.locator('main').innerText()).toBe(answer);
+    expect(await inbox(bot)).toHaveLength(0);
+
+    // The confirmation link's GET changes nothing; its button confirms.
+    await page.goto(confirmLink!);
+    const before = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
+    expect(((await before.json()) as { status: string }).status).toBe('pending');
+    await page.getByRole('button').click();
+    await page.waitForLoadState();
+    const prefsLink = page.locator('a[href*="/preferences/"]');
+    await expect(prefsLink.count()).resolves.toBe(1);
+    await prefsLink.click();
+    await page.waitForURL('**/preferences/**');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.locator('main').innerText()).toContain(email);
+    expect(await page.getByLabel('Chile').isChecked()).toBe(true);
+    await checkPage(page, 'preferences-en');
+
+    await page.getByLabel('Peru').check();
+    await page.getByLabel('Climate and environment').check();
+    await page.getByLabel('Weekly digest').check();
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('[role="status"]').first().innerText()).toContain('Preferences saved.');
+    const after = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as {
+      status: string;
+      countries: string[];
+      topics: string[];
+      frequency: string;
+    };
+    expect(after.status).toBe('confirmed');
+    expect([...after.countries].sort()).toEqual(['cl', 'pe']);
+    expect([...after.topics].sort()).toEqual(['climate-environment', 'trade-investment']);
+    expect(after.frequency).toBe('weekly');
+
+    // The same page in Spanish.
+    await page.goto(`${page.url().split('?')[0]}?lang=es`);
+    expect(await page.locator('h1').textContent()).toBe('Tus preferencias');
+    await checkPage(page, 'preferences-es');
+    await context.close();
+  });
+
+  test('the preference centre pauses, unsubscribes with an undo, exports and erases', async () => {
+    const email = address('leaver');
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await page.goto('/es/');
+    await page.getByLabel('Correo electrónico').fill(email);
+    await page.getByRole('button', { name: 'Suscribirme' }).click();
+    await page.waitForURL('**/es/check-inbox');
+    await checkPage(page, 'check-inbox-es');
+    const [confirmation] = await waitForEmails(email, 1);
+    const confirmLink = linksIn(confirmation!.body.html ?? '').find((l) => l.includes('/confirm/'))!;
+    await page.goto(confirmLink);
+    await page.getByRole('button').click();
+    await page.waitForLoadState();
+    await page.locator('a[href*="/preferences/"]').click();
+    await page.waitForURL('**/preferences/**');
+    expect(await page.getAttribute('html', 'lang')).toBe('es');
+
+    await page.getByRole('button', { name: 'Pausar los correos' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('main').innerText()).toContain('Tus correos están en pausa.');
+    await page.getByRole('button', { name: 'Reanudar los correos' }).click();
+    await page.waitForLoadState();
+
+    const exportHref = await page.getAttribute('a[download]', 'href');
+    const exported = (await (await fetch(`${site.baseUrl}${exportHref}`)).json()) as { email: string; consent: unknown };
+    expect(exported.email).toBe(email);
+    expect(exported.consent).toBeDefined();
+
+    await page.getByRole('button', { name: 'Darme de baja de todo' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('h1').textContent()).toBe('Te has dado de baja');
+    await checkPage(page, 'unsubscribed-es');
+    const left = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+    expect(left.status).toBe('unsubscribed');
+
+    await page.getByRole('button', { name: 'Deshacer y volver a suscribirme' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('main').innerText()).toContain('Has vuelto.');
+    const back = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+    expect(back.status).toBe('confirmed');
+
+    // Erase needs the box ticked (the browser refuses an unticked required box; the server does too).
+    await page.getByLabel('Entiendo que esto no se puede deshacer').check();
+    await page.getByRole('button', { name: 'Borrar mis datos' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('h1').textContent()).toBe('Datos borrados');
+    const gone = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
+    expect(gone.status).toBe(404);
+    await context.close();
+  });
+});
