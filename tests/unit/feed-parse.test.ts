@@ -145,6 +145,11 @@ describe('parseFeed: character encodings', () => {
     expect(f.entries[0]!.summary).toBe('Inscripción abierta: «mañana»');
   });
 
+  it('ignores a UTF-16 label on a document whose bytes are 8-bit', () => {
+    const body = Buffer.from('<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>Perú</title></channel></rss>');
+    expect(parseFeed(body, { baseUrl: 'https://x.example/', contentType: 'text/xml; charset=utf-16' }).title).toBe('Perú');
+  });
+
   it('strips a UTF-8 byte order mark', () => {
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<rss version="2.0"><channel><title>Ñ</title></channel></rss>')]);
     expect(decodeBody(body)).toBe('<rss version="2.0"><channel><title>Ñ</title></channel></rss>');
@@ -357,6 +362,18 @@ describe('parseFeed: bad input', () => {
       opts,
     );
     expect(f.entries[0]!.contentHtml).toBe('<img src="https://bad.example.org/x" onerror="alert(1)"><a href="javascript:alert(2)">y</a>');
+  });
+
+  it.each([
+    ['a never-closed DOCTYPE', () => `<!DOCTYPE rss [${'a'.repeat(1_000_000)}`],
+    ['thousands of processing instructions before an unclosed comment', () => `<?xml version="1.0"?>${'<?x?>'.repeat(10_000)}<!--${'a'.repeat(1_000_000)}`],
+    ['100,000 unclosed <item> elements', () => `<rss version="2.0"><channel><title>t</title>${'<item>'.repeat(100_000)}`],
+  ])('hostile markup (%s) fails fast with a short message', (_label, make) => {
+    const started = performance.now();
+    const err = parseError(() => parseFeed(make(), opts));
+    expect(err.code).toBe('feed.malformed');
+    expect(err.message.length).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('a large feed (5,000 items, ~5 MB) parses in reasonable time', () => {

@@ -70,7 +70,9 @@ export function decodeBody(body: Buffer | string, contentType?: string): string 
   const fromHeader = contentType ? /charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1] : undefined;
   // The document's own declaration is written by the same program that encoded its bytes; an HTTP charset is often a
   // server-wide default. So the declaration wins, then the header, then UTF-8.
-  const label = declared ?? fromHeader ?? 'utf-8';
+  // Here the bytes are not UTF-16 (no BOM, no NUL pattern above), so a UTF-16/32 label is a mislabel: ignore it.
+  const usable = (l: string | undefined) => (l && !/^(?:utf|ucs)-?(?:16|32|2|4)/i.test(l) ? l : undefined);
+  const label = usable(declared) ?? usable(fromHeader) ?? 'utf-8';
   return decodeAs(body, label);
 }
 
@@ -123,24 +125,60 @@ function isJsonContentType(contentType?: string): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // XML
 
-const ROOT_RE = /^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^[>]*|[^[>]*\[[\s\S]*?\]\s*)>))*\s*<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/i;
+/**
+ * Skip the prolog (XML declaration, processing instructions, comments, DOCTYPE) with a plain scan (a regex here can
+ * backtrack catastrophically on hostile input) and return it with the root element's name; undefined when the
+ * document has no root element.
+ */
+function findRoot(text: string): { prolog: string; name: string } | undefined {
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    while (i < n && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09 || text.charCodeAt(i) === 0x0a || text.charCodeAt(i) === 0x0d)) i++;
+    if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return undefined;
+      i = end + 3;
+    } else if (text.slice(i, i + 9).toUpperCase() === '<!DOCTYPE') {
+      const gt = text.indexOf('>', i + 9);
+      const bracket = text.indexOf('[', i + 9);
+      if (gt < 0) return undefined;
+      if (bracket < 0 || gt < bracket) {
+        i = gt + 1;
+      } else {
+        const close = /\]\s*>/g;
+        close.lastIndex = bracket;
+        const m = close.exec(text);
+        if (!m) return undefined;
+        i = m.index + m[0].length;
+      }
+    } else {
+      const m = /^<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)/.exec(text.slice(i, i + 256));
+      return m?.[1] ? { prolog: text.slice(0, i), name: m[1] } : undefined;
+    }
+  }
+}
 
 function parseXml(text: string, baseUrl: string): ParsedFeed {
   if (/<!DOCTYPE\s+html\b/i.test(text.slice(0, 512))) throw htmlPage(text);
-  const prolog = ROOT_RE.exec(text);
+  const root = findRoot(text);
   // Entity declarations live in the DOCTYPE's internal subset, before the root element. Refusing them stops both
   // entity expansion ("billion laughs") and external entities (XXE). The mapper does not expand them either.
-  if (/<!ENTITY/i.test(prolog?.[0] ?? text.slice(0, 65_536))) {
+  if (/<!ENTITY/i.test(root ? root.prolog : text.slice(0, 65_536))) {
     throw new FeedParseError(
       'feed.entityDeclaration',
       'The feed declares its own XML entities (<!ENTITY …> in its DOCTYPE). We do not expand them, to guard against ' +
         'entity-expansion ("billion laughs") and external-entity attacks; ask the publisher to remove the DOCTYPE internal subset.',
     );
   }
-  const rootName = prolog?.[1];
-  if (!rootName) throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: no root element found (it begins "${preview(text)}").`);
-  const root = rootName.toLowerCase();
-  const local = root.includes(':') ? root.slice(root.indexOf(':') + 1) : root;
+  if (!root) throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: no root element found (it begins "${preview(text)}").`);
+  const rootName = root.name;
+  const lower = rootName.toLowerCase();
+  const local = lower.includes(':') ? lower.slice(lower.indexOf(':') + 1) : lower;
   if (local === 'html') throw htmlPage(text);
   if (local !== 'rss' && local !== 'rdf' && local !== 'feed' && local !== 'channel') {
     throw new FeedParseError('feed.unsupported', `This XML document is not a feed: its root element is <${rootName}>, not <rss>, <rdf:RDF> or <feed>.`);
@@ -164,7 +202,7 @@ function parseXml(text: string, baseUrl: string): ParsedFeed {
 
 function htmlPage(text: string): FeedParseError {
   // Point at the feed the page advertises, when it does.
-  const alt = /<link\b[^>]*\btype\s*=\s*["']application\/(?:rss|atom|feed)\+(?:xml|json)["'][^>]*>/i.exec(text)?.[0];
+  const alt = /<link\b[^>]{0,2000}?\btype\s*=\s*["']application\/(?:rss|atom|feed)\+(?:xml|json)["'][^>]{0,2000}>/i.exec(text.slice(0, 65_536))?.[0];
   const href = alt ? /\bhref\s*=\s*["']([^"']+)["']/i.exec(alt)?.[1] : undefined;
   return new FeedParseError(
     'feed.unsupported',
@@ -185,13 +223,12 @@ function assertWellFormed(text: string): void {
   const { msg, line, col, code } = result.err;
   const unclosed = /^Invalid '\[(.*)\]' found/s.exec(msg);
   if (code === 'InvalidXml' && unclosed?.[1] !== undefined) {
-    const names = unclosed[1].split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter(Boolean);
-    throw new FeedParseError(
-      'feed.malformed',
-      `The feed is truncated or not well-formed XML: it ends with ${names.map((n) => `<${n}>`).join(', ')} still open.`,
-    );
+    const names = unclosed[1].split(',').map((s) => `<${s.trim().replace(/^"|"$/g, '')}>`).filter((s) => s !== '<>');
+    const list = names.length > 6 ? `${names.slice(0, 3).join(', ')}, … (${names.length - 5} more), ${names.slice(-2).join(', ')}` : names.join(', ');
+    throw new FeedParseError('feed.malformed', `The feed is truncated or not well-formed XML: it ends with ${list} still open.`);
   }
-  throw new FeedParseError('feed.malformed', `The feed is not well-formed XML (line ${line}, column ${col}): ${msg}`);
+  const detail = msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+  throw new FeedParseError('feed.malformed', `The feed is not well-formed XML (line ${line}, column ${col}): ${detail}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
