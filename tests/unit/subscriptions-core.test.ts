@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { onSesEvent, sesEventsFromSns } from '../../lambdas/core/subscriptions/ses-events.js';
 import { checkPreferences, normaliseEmail } from '../../lambdas/core/subscriptions/service.js';
 import { confirmationEmail, alreadySubscribedEmail } from '../../lambdas/core/subscriptions/emails.js';
-import { csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
+import { clientIp, csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
+import { Hono } from 'hono';
 import { DomainError } from '../../lambdas/core/errors.js';
 
 const codeOf = (fn: () => unknown) => {
@@ -76,5 +77,19 @@ describe('subscription input rules', () => {
     expect(es.html).toContain('&lt;y&gt;');
     expect(confirmationEmail('en', 'https://x').subject).toMatch(/Confirm your subscription/);
     expect(alreadySubscribedEmail('en', 'https://news.example/preferences/t').text).toContain('/preferences/t');
+  });
+});
+
+describe('client IP for consent proof and rate limits', () => {
+  const app = new Hono().get('/ip', (c) => c.text(clientIp(c)));
+  it('prefers the Lambda event source IP over any header', async () => {
+    const res = await app.request('/ip', { headers: { 'x-forwarded-for': '10.0.0.1' } }, { requestContext: { http: { sourceIp: '203.0.113.9' } } });
+    expect(await res.text()).toBe('203.0.113.9');
+  });
+  it('else takes the right-most X-Forwarded-For entry (the proxy appended it), else the socket', async () => {
+    expect(await (await app.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.2' } })).text()).toBe('198.51.100.2');
+    expect(await (await app.request('/ip', {}, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })).text()).toBe('127.0.0.1');
+    expect(await (await app.request('/ip', {}, { server: { incoming: { socket: { remoteAddress: '::1' } } } })).text()).toBe('::1');
+    expect(await (await app.request('/ip')).text()).toBe('unknown');
   });
 });

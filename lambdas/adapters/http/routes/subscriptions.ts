@@ -147,7 +147,8 @@ const editorSecurity = [{ editorToken: [] }];
 /** The client address: the Lambda event's source IP, else the right-most X-Forwarded-For entry (the one our own
  *  proxy appended; entries to its left are whatever the client sent), else the socket's address. */
 export function clientIp(c: Context): string {
-  const env = c.env as { requestContext?: { http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  type Incoming = { incoming?: { socket?: { remoteAddress?: string } } };
+  const env = c.env as ({ requestContext?: { http?: { sourceIp?: string } }; server?: Incoming } & Incoming) | undefined;
   const fromLambda = env?.requestContext?.http?.sourceIp;
   if (fromLambda) return fromLambda;
   const forwarded = c.req.header('x-forwarded-for');
@@ -155,7 +156,7 @@ export function clientIp(c: Context): string {
     const last = forwarded.split(',').map((s) => s.trim()).filter(Boolean).pop();
     if (last) return last.slice(0, 64);
   }
-  return c.req.header('x-real-ip') ?? env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return c.req.header('x-real-ip') ?? (env?.server ?? env)?.incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
