@@ -37,7 +37,7 @@ describe('feeds of the seed digest', () => {
   let items: ApiItem[];
 
   beforeAll(async () => {
-    rt = await testRuntime({ FEED_PAGE_SIZE: '50' });
+    rt = await testRuntime({ FEED_PAGE_SIZE: '50', FEED_HEAD_CACHE_MS: '0' });
     const report = await rt.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
     expect(report.counts.new).toBe(10);
     items = ((await (await rt.app.request('/api/items?limit=100')).json()) as { items: ApiItem[] }).items;
@@ -120,7 +120,7 @@ describe('feeds of the seed digest', () => {
 
 describe('feeds after further ingests', () => {
   it('moves the ETag and puts a new item on top once ingest writes it; keeps the id when it is edited', async () => {
-    const rt = await testRuntime();
+    const rt = await testRuntime({ FEED_HEAD_CACHE_MS: '0' });
     const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
     const source = { id: 'src-feeds', url: 'https://publisher.example/feed.xml' };
     await ingestEntries([entry({ guid: 'a', publishedAt: '2024-05-01T10:00:00Z' })], source, { store, clock: clock('2024-05-01T10:05:00Z') });

@@ -7,15 +7,17 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { loadConfig } from '../../lambdas/config.js';
 import { handleError } from '../../lambdas/adapters/http/errors.js';
 import { newRouter } from '../../lambdas/adapters/http/router.js';
-import { feedRoutes, negotiateCoding } from '../../lambdas/adapters/http/routes/feeds.js';
+import { feedRoutes, negotiateCoding, type FeedRouteDeps } from '../../lambdas/adapters/http/routes/feeds.js';
+import { withHeadCache } from '../../lambdas/adapters/feed-render/cache.js';
 import type { AppContext } from '../../lambdas/adapters/http/context.js';
 import { buildItem, checkAtom, checkJsonFeed, checkRss, manyItems, MemoryItemReader, parseXml } from './feeds-support.js';
 
 const base = 'https://news.example.org';
 
-function appWith(reader: MemoryItemReader, env: Record<string, string> = {}) {
+/** By default no head caching, so each request shows what it read; caching has its own tests below. */
+function appWith(reader: MemoryItemReader, env: Record<string, string> = {}, deps: Omit<FeedRouteDeps, 'reader'> = {}) {
   const ctx: AppContext = {
-    config: loadConfig({ PUBLIC_BASE_URL: base, FEED_PAGE_SIZE: '20', ...env }),
+    config: loadConfig({ PUBLIC_BASE_URL: base, FEED_PAGE_SIZE: '20', FEED_HEAD_CACHE_MS: '0', ...env }),
     doc: {} as DynamoDBDocumentClient, // unused: the reader is injected
     tableName: 'unused',
     ses: {} as SESv2Client,
@@ -24,7 +26,7 @@ function appWith(reader: MemoryItemReader, env: Record<string, string> = {}) {
   };
   const app = newRouter();
   app.onError(handleError);
-  app.route('/', feedRoutes(ctx, { reader }));
+  app.route('/', feedRoutes(ctx, { reader, ...deps }));
   return app;
 }
 
@@ -176,5 +178,46 @@ describe('feed routes', () => {
     const after = await app.request('/feeds/countries/cl.json', { headers: { 'if-none-match': before.headers.get('etag')! } });
     expect(after.status).toBe(200);
     expect(checkJsonFeed(await after.text()).ids[0]).toBe('tag:news.example.org,2023:items/breaking');
+  });
+
+  it('renders a feed once for a burst of concurrent requests and serves later ones from the body cache', async () => {
+    const reader = new MemoryItemReader(manyItems(30));
+    const app = appWith(reader);
+    const bodies = await Promise.all(Array.from({ length: 10 }, () => app.request('/feeds/all.atom', { headers: { 'accept-encoding': 'gzip' } })));
+    const texts = await Promise.all(bodies.map(async (r) => gunzipSync(Buffer.from(await r.arrayBuffer())).toString('utf8')));
+    expect(new Set(texts).size).toBe(1);
+    checkAtom(texts[0]!);
+    expect(reader.calls.listScope).toBe(1);
+    expect(reader.calls.getScopeHead).toBe(10);
+    reader.put([buildItem({ id: 'later', publishedAt: '2024-04-09T00:00:00.000Z', updatedAt: '2024-04-09T00:00:00.000Z' })], '2024-04-09T00:00:00.000Z');
+    const fresh = await app.request('/feeds/all.atom');
+    expect(checkAtom(await fresh.text()).ids[0]).toBe('tag:news.example.org,2023:items/later');
+    expect(reader.calls.listScope).toBe(2);
+  });
+
+  it('renders every request when the cache is off', async () => {
+    const reader = new MemoryItemReader(manyItems(5));
+    const app = appWith(reader, {}, { cache: false });
+    await app.request('/feeds/all.rss');
+    await app.request('/feeds/all.rss');
+    expect(reader.calls.listScope).toBe(2);
+  });
+
+  it('keeps head records for FEED_HEAD_CACHE_MS, then reads them again', async () => {
+    const reader = new MemoryItemReader(manyItems(3));
+    let now = 0;
+    const cached = withHeadCache(reader, 1000, () => now);
+    await Promise.all([cached.getScopeHead('all'), cached.getScopeHead('all'), cached.getScopeHead('countries/cl')]);
+    now = 999;
+    expect(await cached.getScopeHead('all')).toEqual(reader.heads.get('all'));
+    expect(reader.calls.getScopeHead).toBe(2);
+    now = 1000;
+    await cached.getScopeHead('all');
+    expect(reader.calls.getScopeHead).toBe(3);
+    expect(withHeadCache(reader, 0)).toBe(reader);
+    const app = appWith(reader, { FEED_HEAD_CACHE_MS: '60000' });
+    reader.calls.getScopeHead = 0;
+    for (let i = 0; i < 5; i++) await app.request('/feeds/all.rss');
+    expect(reader.calls.getScopeHead).toBe(1);
   });
 });

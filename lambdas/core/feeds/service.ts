@@ -13,6 +13,13 @@ export interface FeedSettings {
   language?: string;
 }
 
+/** Rendered bodies by strong ETag (an adapter keeps them in memory). Equal ETags mean byte-identical bodies, so a
+ *  cached body is exactly what a fresh render would give. */
+export interface RenderCache {
+  /** The body for `etag`, produced (once, even for concurrent callers) when absent. */
+  getOrRender(etag: string, produce: () => Promise<string>): Promise<string>;
+}
+
 export interface FeedRequest {
   /** The path after `/feeds/`, e.g. `countries/cl.rss`. */
   path: string;
@@ -33,7 +40,12 @@ export interface FeedResult {
   itemsRead: boolean;
 }
 
-export async function serveFeed(reader: ItemReader, settings: FeedSettings, request: FeedRequest): Promise<FeedResult> {
+export async function serveFeed(
+  reader: ItemReader,
+  settings: FeedSettings,
+  request: FeedRequest,
+  cache?: RenderCache,
+): Promise<FeedResult> {
   const { scope, format } = parseFeedPath(request.path);
   const page = request.page ? request.page : undefined;
   const id = scopeId(scope);
@@ -52,23 +64,29 @@ export async function serveFeed(reader: ItemReader, settings: FeedSettings, requ
     return { status: 304, format, validators: fromHead, headers: headers(fromHead), itemsRead: false };
   }
 
-  const { items, cursor } = await reader.listScope(id, { limit: settings.pageSize, ...(page !== undefined ? { cursor: page } : {}) });
-  const updated = head?.changedAt ?? newestUpdate(items);
-  const body = renderFeed(format, {
-    scope,
-    baseUrl: settings.baseUrl,
-    items,
-    updated,
-    ...(page !== undefined ? { page } : {}),
-    ...(cursor !== undefined ? { nextPage: cursor } : {}),
-    ...(settings.hubUrl ? { hubUrl: settings.hubUrl } : {}),
-    ...(settings.language ? { language: settings.language } : {}),
-  });
+  let itemsRead = false;
+  let updated = head?.changedAt ?? '';
+  const produce = async () => {
+    itemsRead = true;
+    const { items, cursor } = await reader.listScope(id, { limit: settings.pageSize, ...(page !== undefined ? { cursor: page } : {}) });
+    updated = head?.changedAt ?? newestUpdate(items);
+    return renderFeed(format, {
+      scope,
+      baseUrl: settings.baseUrl,
+      items,
+      updated,
+      ...(page !== undefined ? { page } : {}),
+      ...(cursor !== undefined ? { nextPage: cursor } : {}),
+      ...(settings.hubUrl ? { hubUrl: settings.hubUrl } : {}),
+      ...(settings.language ? { language: settings.language } : {}),
+    });
+  };
+  const body = fromHead && cache ? await cache.getOrRender(fromHead.etag, produce) : await produce();
   const validators = fromHead ?? bodyValidators(body, updated);
   if (!fromHead && isNotModified(request, validators)) {
-    return { status: 304, format, validators, headers: headers(validators), itemsRead: true };
+    return { status: 304, format, validators, headers: headers(validators), itemsRead };
   }
-  return { status: 200, format, body, validators, headers: headers(validators), itemsRead: true };
+  return { status: 200, format, body, validators, headers: headers(validators), itemsRead };
 }
 
 /** An empty scope with no head: the feed's time is the epoch (a fixed value keeps output reproducible). */

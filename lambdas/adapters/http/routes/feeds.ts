@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
+import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from '../../feed-render/cache.js';
 import type { ItemReader } from '../../../core/ports.js';
 import { notFound } from '../../../core/errors.js';
 import {
@@ -64,7 +65,7 @@ interface Representation {
 }
 
 /** Sends a representation: picks a coding, tags the ETag with it, compresses, sets Vary and Content-Length. */
-async function send(c: Context, rep: Representation): Promise<Response> {
+async function send(c: Context, rep: Representation, cache?: FeedBodyCache): Promise<Response> {
   const wanted = negotiateCoding(c.req.header('accept-encoding'));
   const coding: ContentCoding = rep.body !== undefined && Buffer.byteLength(rep.body) < minCompressBytes ? 'identity' : wanted;
   const headers = new Headers(rep.headers);
@@ -76,7 +77,8 @@ async function send(c: Context, rep: Representation): Promise<Response> {
     headers.delete('content-type');
     return new Response(null, { status: 304, headers });
   }
-  const payload = await encode(rep.body, coding);
+  const body = rep.body;
+  const payload = cache ? await cache.encoded(rep.etag, coding, () => encode(body, coding)) : await encode(body, coding);
   if (coding !== 'identity') headers.set('content-encoding', coding);
   headers.set('content-length', String(payload.byteLength));
   return new Response(c.req.raw.method === 'HEAD' ? null : (payload as Uint8Array<ArrayBuffer>), { status: 200, headers });
@@ -90,9 +92,16 @@ function sendStatic(c: Context, body: string, contentType: string): Promise<Resp
   return send(c, isNotModified(conditions, v) ? { status: 304, etag: v.etag, headers } : { status: 200, body, etag: v.etag, headers });
 }
 
-export function feedRoutes(ctx: AppContext, deps: { reader?: ItemReader } = {}) {
+export interface FeedRouteDeps {
+  reader?: ItemReader;
+  /** Rendered/compressed bodies by ETag; `false` turns caching off (every full request reads and renders). */
+  cache?: FeedBodyCache | false;
+}
+
+export function feedRoutes(ctx: AppContext, deps: FeedRouteDeps = {}) {
   const app = newRouter();
-  const reader = deps.reader ?? createDynamoItemStore(ctx.doc, ctx.tableName);
+  const reader = withHeadCache(deps.reader ?? createDynamoItemStore(ctx.doc, ctx.tableName), ctx.config.FEED_HEAD_CACHE_MS);
+  const cache = deps.cache === false ? undefined : (deps.cache ?? createFeedBodyCache());
   const settings = {
     baseUrl: ctx.config.PUBLIC_BASE_URL,
     pageSize: ctx.config.FEED_PAGE_SIZE,
@@ -113,13 +122,18 @@ export function feedRoutes(ctx: AppContext, deps: { reader?: ItemReader } = {}) 
     } catch {
       throw notFound('feeds.unknownFeed', `No feed at /feeds/${raw}; see /feeds for every feed's address.`);
     }
-    const result = await serveFeed(reader, settings, {
-      path,
-      page: c.req.query('page'),
-      ifNoneMatch: c.req.header('if-none-match'),
-      ifModifiedSince: c.req.header('if-modified-since'),
-    });
-    return send(c, { status: result.status, body: result.body, etag: result.validators.etag, headers: result.headers });
+    const result = await serveFeed(
+      reader,
+      settings,
+      {
+        path,
+        page: c.req.query('page'),
+        ifNoneMatch: c.req.header('if-none-match'),
+        ifModifiedSince: c.req.header('if-modified-since'),
+      },
+      cache,
+    );
+    return send(c, { status: result.status, body: result.body, etag: result.validators.etag, headers: result.headers }, cache);
   });
   return app;
 }
