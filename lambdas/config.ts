@@ -50,6 +50,8 @@ export const envSchema = z.object({
   FETCH_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(10).default(5),
   FEED_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  /** How long a process keeps a feed scope's head record before reading it again (0: every request reads it). */
+  FEED_HEAD_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   WEBSUB_HUB_URL: url.optional(),
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Messages per second; SES's MaxSendRate for the account. */
