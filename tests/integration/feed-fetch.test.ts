@@ -323,6 +323,10 @@ describe('address rules', () => {
     ['fe80::1', false],
     ['224.0.0.1', false],
     ['255.255.255.255', false],
+    ['::a9fe:a9fe', false], // IPv4-compatible form of 169.254.169.254
+    ['64:ff9b::a9fe:a9fe', false], // NAT64
+    ['2002:a9fe:a9fe::1', false], // 6to4
+    ['198.18.0.1', false],
   ])('%s is blocked; allowed with allowLoopback only when loopback (%s)', (address, loopback) => {
     expect(blockedReason(address, false)).toBeDefined();
     expect(blockedReason(address, true) === undefined).toBe(loopback);

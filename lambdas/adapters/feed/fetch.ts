@@ -36,6 +36,8 @@ export const FEED_ACCEPT =
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 export type LookupFn = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
 const defaultLookup: LookupFn = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -55,7 +57,12 @@ export function blockedReason(address: string, allowLoopback: boolean): string |
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   }
   const range = parsed.range();
-  if (range === 'unicast') return undefined;
+  if (range === 'unicast') {
+    // ipaddr.js calls any IPv6 address outside its special ranges "unicast", including the deprecated
+    // IPv4-compatible ::a.b.c.d form; the internet's global unicast space is 2000::/3.
+    if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) return 'is outside the IPv6 global unicast range (2000::/3)';
+    return undefined;
+  }
   if (range === 'loopback' && allowLoopback) return undefined;
   return `is in a ${range} range`;
 }
