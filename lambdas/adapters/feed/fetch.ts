@@ -29,7 +29,7 @@ export type FetchResult =
   | { status: 'not-modified'; finalUrl: string }
   | { status: 'ok'; body: Buffer; contentType?: string; etag?: string; lastModified?: string; finalUrl: string };
 
-export const USER_AGENT = 'pacific-news-ingest/0.1 (feed fetcher; +https://github.com/pacific-news)';
+export const USER_AGENT = 'pacific-news-ingest/0.1 (news feed fetcher)';
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
   'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1';
