@@ -2,7 +2,7 @@
 // consumes them (partial batch failures, a DLQ after 5 receives, SQS maxConcurrency as the account-wide rate limit);
 // daily and weekly digests run on EventBridge Scheduler. Editions scheduled for later get a one-off schedule in
 // their own schedule group, created by the HTTP Lambda through a role that may only invoke the planner.
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -181,8 +181,11 @@ export class Sending extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
     );
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledge(fn.role!, {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.props.config.prefix}-editions/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${region}:${account}:schedule/${this.props.config.prefix}-editions/*]`,
       reason: 'Schedules of editions have run-time names; the grant is limited to the editions schedule group.',
     });
   }
