@@ -147,6 +147,18 @@ describe('subscriptions: SES feedback through SNS', () => {
     expect((await (await t.editor('GET', `/api/subscribers?email=${email}`)).json()).status).toBe('suppressed');
   });
 
+  it('a delivery in between resets the soft-bounce count (only consecutive soft bounces suppress)', async () => {
+    const t = await subscriptionApp();
+    const email = await confirmedSubscriber(t, 'softreset');
+    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const actions: string[] = [];
+    for (const kind of ['softBounce', 'softBounce', 'delivery', 'softBounce', 'softBounce'] as const) {
+      actions.push(...(await handler(snsEnvelope([sesEvent(kind, email)]))).outcomes.map((o) => o.action));
+    }
+    expect(actions).toEqual(['softBounceCounted', 'softBounceCounted', 'ignored', 'softBounceCounted', 'softBounceCounted']);
+    expect((await t.repo.findByEmail(email))!).toMatchObject({ status: 'confirmed', softBounces: 2 });
+  });
+
   it('a bounce for an unknown address is handled gracefully: no subscriber is created, the address is suppressed', async () => {
     const t = await subscriptionApp();
     const stranger = uniqueAddress('stranger');

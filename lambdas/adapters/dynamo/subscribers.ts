@@ -203,10 +203,10 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
           new UpdateCommand({
             TableName,
             Key: keys.subscriber(id),
-            UpdateExpression: 'SET confirmNonces = list_append(if_not_exists(confirmNonces, :empty), :nonce)',
+            UpdateExpression: 'SET confirmNonces = list_append(if_not_exists(confirmNonces, :empty), :nonce) ADD #version :one',
             ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':empty': [], ':nonce': [nonce], ':pending': 'pending' },
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+            ExpressionAttributeValues: { ':empty': [], ':nonce': [nonce], ':pending': 'pending', ':one': 1 },
           }),
         );
         return true;
@@ -303,8 +303,10 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
           new UpdateCommand({
             TableName,
             Key: keys.subscriber(id),
-            UpdateExpression: 'SET lastSoftBounceAt = :now ADD softBounces :one',
+            // Bumps the version too, so a concurrent read-modify-write (preferences) retries instead of losing it.
+            UpdateExpression: 'SET lastSoftBounceAt = :now ADD softBounces :one, #version :one',
             ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':now': now.toISOString(), ':one': 1 },
             ReturnValues: 'UPDATED_NEW',
           }),
@@ -313,6 +315,25 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
       } catch (error) {
         if (isConditionFailure(error)) return undefined;
         throw error;
+      }
+    },
+
+    async resetSoftBounces(email: string): Promise<void> {
+      const record = await findByEmail(email);
+      if (!record?.softBounces) return;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.subscriber(record.id),
+            UpdateExpression: 'SET softBounces = :zero ADD #version :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
 

@@ -63,6 +63,8 @@ export interface SubscriberStore {
   suppress(email: string, reason: SuppressionReason, now: Date): Promise<{ subscriberId?: string }>;
   /** Counts a soft bounce against the address's subscriber; undefined when no subscriber has that address. */
   countSoftBounce(email: string, now: Date): Promise<{ subscriberId: string; count: number } | undefined>;
+  /** A delivery succeeded: soft bounces count only while consecutive. */
+  resetSoftBounces(email: string): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
   /** Sliding window: at most `max` confirmation emails per address per `windowMs`. True when a slot was taken. */
   takeConfirmationSlot(email: string, now: Date, max: number, windowMs: number): Promise<boolean>;

@@ -477,7 +477,8 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     // SES feedback
     // ----------------------------------------------------------------------------------------------------------
 
-    /** Hard bounce or complaint → suppressed at once; soft bounces counted and suppressed at the limit. An address
+    /** Hard bounce or complaint → suppressed at once; consecutive soft bounces counted (a delivery resets the count)
+     *  and suppressed at the limit. An address
      *  we do not know is still put on the suppression list for hard bounces and complaints (it must never be
      *  mailed), and soft bounces for it are ignored. */
     async applyFeedback(events: SesEventSummary[]): Promise<FeedbackOutcome[]> {
@@ -486,6 +487,11 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       for (const event of events) {
         const base = { type: event.type, tags: event.tags };
         let reason: SuppressionReason | undefined;
+        if (event.type === 'Delivery') {
+          await store.resetSoftBounces(event.email);
+          outcomes.push({ ...base, action: 'ignored' });
+          continue;
+        }
         if (event.type === 'Complaint') reason = 'complaint';
         else if (event.type === 'Bounce' && event.permanent) reason = 'bounce';
         else if (event.type === 'Bounce') {
