@@ -67,7 +67,8 @@ interface Representation {
 /** Sends a representation: picks a coding, tags the ETag with it, compresses, sets Vary and Content-Length. */
 async function send(c: Context, rep: Representation, cache?: FeedBodyCache): Promise<Response> {
   const wanted = negotiateCoding(c.req.header('accept-encoding'));
-  const coding: ContentCoding = rep.body !== undefined && Buffer.byteLength(rep.body) < minCompressBytes ? 'identity' : wanted;
+  // Length in UTF-16 units: a lower bound of the UTF-8 size, and free (byteLength would scan the body).
+  const coding: ContentCoding = rep.body !== undefined && rep.body.length < minCompressBytes ? 'identity' : wanted;
   const headers = new Headers(rep.headers);
   headers.set('etag', etagFor(rep.etag, coding));
   headers.set('vary', 'Accept-Encoding');
