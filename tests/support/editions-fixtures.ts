@@ -19,7 +19,7 @@ export function anItem(overrides: Partial<Item> & { id: string }): Item {
     tagProvenance: { countries: 'rule', topics: 'rule' },
     sourceCategories: [],
     version: 1,
-    contentHash: `hash-${overrides.id}`,
+    sourceHash: `hash-${overrides.id}`,
     ingestedAt: '2026-11-20T10:00:00.000Z',
     ...overrides,
   };

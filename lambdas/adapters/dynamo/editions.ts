@@ -1,0 +1,545 @@
+// Editions, their content groups, parked chunks and deliveries on the single table.
+//
+// Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
+//        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge placeholders)
+//        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
+//        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
+//
+// Counters are exact under retries: a planned page and a finished chunk add their counts in the same conditional
+// update that records their id in a string set (`plannedPages`, `doneChunks`), so a replay adds nothing twice.
+// In-doubt claims are a map chunk → count, overwritten (idempotent) and removed when the chunk finishes.
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Edition, EditionCounts, EditionState } from '../../core/editions.js';
+import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
+import type { ContentGroup } from '../../core/newsletter.js';
+import type { Subscriber } from '../../core/subscriber-model.js';
+import { keys } from './keys.js';
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Delivery rows are kept for this long (then expire by TTL). */
+const deliveryRetentionSeconds = 180 * 24 * 3600;
+
+const editionFields = [
+  'kind',
+  'frequency',
+  'subject',
+  'intro',
+  'selection',
+  'audience',
+  'state',
+  'createdAt',
+  'updatedAt',
+  'scheduledAt',
+  'sendStartedAt',
+  'completedAt',
+  'pausedReason',
+  'resolvedItemIds',
+] as const satisfies ReadonlyArray<keyof Edition>;
+
+function toEdition(row: Record<string, unknown>): Edition {
+  const edition: Record<string, unknown> = { id: row.id, version: row.version };
+  for (const f of editionFields) if (row[f] !== undefined) edition[f] = row[f];
+  return edition as unknown as Edition;
+}
+
+function toDelivery(row: Record<string, unknown>): Delivery {
+  return {
+    editionId: String(row.editionId),
+    subscriberId: String(row.subscriberId),
+    status: row.status as Delivery['status'],
+    claimToken: row.claimToken as string | undefined,
+    claimedAt: row.claimedAt as string | undefined,
+    attempts: Number(row.attempts ?? 0),
+    messageId: row.messageId as string | undefined,
+    settledAt: row.settledAt as string | undefined,
+    reason: row.reason as string | undefined,
+  };
+}
+
+const sumMap = (map: unknown) => Object.values((map as Record<string, number> | undefined) ?? {}).reduce((n, v) => n + Number(v), 0);
+
+/** Builds `SET a = :a, ... REMOVE b` for the edition fields of `patch`. */
+function fieldUpdates(patch: Partial<Edition>, names: Record<string, string>, values: Record<string, unknown>) {
+  const sets: string[] = [];
+  const removes: string[] = [];
+  for (const f of editionFields) {
+    if (!(f in patch)) continue;
+    names[`#${f}`] = f;
+    const value = patch[f];
+    if (value === undefined) removes.push(`#${f}`);
+    else {
+      values[`:${f}`] = value;
+      sets.push(`#${f} = :${f}`);
+    }
+  }
+  return { sets, removes };
+}
+
+export type DynamoEditionStore = EditionStore & {
+  /** The SES feedback handler calls this for a bounce or complaint tagged with an edition. */
+  recordFeedback(editionId: string, kind: 'bounce' | 'complaint'): Promise<void>;
+  /** The SES event handler calls this for a Send event tagged with edition and subscriber (reconciliation evidence). */
+  recordAccepted(editionId: string, subscriberId: string, messageId: string): Promise<void>;
+};
+
+export function createEditionStore(doc: DynamoDBDocumentClient, tableName: string): DynamoEditionStore {
+  const TableName = tableName;
+  const editionKey = (id: string) => keys.edition(id);
+
+  async function update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await doc.send(new UpdateCommand({ TableName, ...input }));
+      return (out.Attributes as Record<string, unknown> | undefined) ?? {};
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await doc.send(new QueryCommand({ TableName, ...input, ExclusiveStartKey: start }));
+      rows.push(...((out.Items as Record<string, unknown>[] | undefined) ?? []));
+      start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+    } while (start);
+    return rows;
+  }
+
+  const store: DynamoEditionStore = {
+    async create(edition) {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...editionKey(edition.id),
+            ...keys.editionListing(edition.createdAt, edition.id),
+            type: 'edition',
+            ...edition,
+            plannedCount: 0,
+            skippedCount: 0,
+            sentCount: 0,
+            suppressedCount: 0,
+            failedCount: 0,
+            bounces: 0,
+            complaints: 0,
+            inDoubt: {},
+            planShards: {},
+            planComplete: false,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    async get(id) {
+      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(id), ConsistentRead: true }));
+      return out.Item ? toEdition(out.Item) : undefined;
+    },
+
+    async save(next, expectedVersion) {
+      const names: Record<string, string> = { '#version': 'version' };
+      const values: Record<string, unknown> = { ':expected': expectedVersion, ':one': 1 };
+      const { sets, removes } = fieldUpdates(next, names, values);
+      const out = await update({
+        Key: editionKey(next.id),
+        UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
+      if (!out) {
+        const { conflict } = await import('../../core/errors.js');
+        throw conflict('edition.changed', 'The edition changed meanwhile; reload it and try again.');
+      }
+      return toEdition(out);
+    },
+
+    async transition(id, from, to, patch = {}) {
+      const names: Record<string, string> = { '#state': 'state', '#version': 'version' };
+      const values: Record<string, unknown> = { ':one': 1 };
+      const { sets, removes } = fieldUpdates({ ...patch, state: to }, names, values);
+      from.forEach((s, i) => (values[`:from${i}`] = s));
+      const out = await update({
+        Key: editionKey(id),
+        UpdateExpression: `SET ${[...sets, '#version = #version + :one'].join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: `#state IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
+      return out ? toEdition(out) : undefined;
+    },
+
+    async lastStarted(kind, frequency, exceptId) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': keys.editionListingPartition },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        const found = ((out.Items as Record<string, unknown>[] | undefined) ?? [])
+          .map(toEdition)
+          .filter((e) => e.id !== exceptId && e.kind === kind && e.frequency === frequency && e.sendStartedAt)
+          .sort((a, b) => (b.sendStartedAt! < a.sendStartedAt! ? -1 : 1))[0];
+        if (found) return found;
+        start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+      } while (start);
+      return undefined;
+    },
+
+    async list(limit) {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': keys.editionListingPartition },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition);
+    },
+
+    async counts(id): Promise<EditionCounts> {
+      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(id), ConsistentRead: true }));
+      const row = out.Item ?? {};
+      return {
+        planned: Number(row.plannedCount ?? 0),
+        sent: Number(row.sentCount ?? 0),
+        skipped: Number(row.skippedCount ?? 0),
+        suppressed: Number(row.suppressedCount ?? 0),
+        failed: Number(row.failedCount ?? 0),
+        inDoubt: sumMap(row.inDoubt),
+      };
+    },
+
+    async putGroup(editionId, group) {
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...group } }));
+    },
+
+    async getGroup(editionId, key) {
+      const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
+      if (!out.Item) return undefined;
+      const { key: k, language, itemIds, subject, html, text } = out.Item as ContentGroup;
+      return { key: k, language, itemIds, subject, html, text };
+    },
+
+    async planProgress(editionId): Promise<PlanProgress> {
+      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(editionId), ConsistentRead: true, ProjectionExpression: 'planShards, planComplete, totalChunks' }));
+      return {
+        shards: (out.Item?.planShards as PlanProgress['shards'] | undefined) ?? {},
+        complete: out.Item?.planComplete === true,
+        totalChunks: out.Item?.totalChunks as number | undefined,
+      };
+    },
+
+    async recordPlannedPage(editionId, page) {
+      const pageId = `${page.shard}:${page.page}`;
+      const progress = { pages: page.page + 1, chunks: page.chunks, done: page.done, ...(page.cursor ? { cursor: page.cursor } : {}) };
+      const counted = await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'ADD plannedPages :page, plannedCount :planned, skippedCount :skipped SET planShards.#shard = :progress',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(plannedPages, :pageId)',
+        ExpressionAttributeNames: { '#shard': String(page.shard) },
+        ExpressionAttributeValues: { ':page': new Set([pageId]), ':pageId': pageId, ':planned': page.planned, ':skipped': page.skipped, ':progress': progress },
+      });
+      if (!counted) {
+        await update({
+          Key: editionKey(editionId),
+          UpdateExpression: 'SET planShards.#shard = :progress',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#shard': String(page.shard) },
+          ExpressionAttributeValues: { ':progress': progress },
+        });
+      }
+    },
+
+    async completePlan(editionId, totalChunks) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'SET planComplete = :t, totalChunks = :n',
+        ExpressionAttributeValues: { ':t': true, ':n': totalChunks },
+      });
+    },
+
+    async claim(editionId, subscriberId, token, now) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.delivery(editionId, subscriberId),
+            UpdateExpression:
+              'SET #status = :claimed, claimToken = :token, claimedAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp ADD attempts :one',
+            ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':claimed': 'claimed',
+              ':released': 'released',
+              ':token': token,
+              ':now': now.toISOString(),
+              ':e': editionId,
+              ':s': subscriberId,
+              ':gpk': keys.deliveryListing(editionId, subscriberId).gsi1pk,
+              ':gsk': keys.deliveryListing(editionId, subscriberId).gsi1sk,
+              ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+              ':one': 1,
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { claimed: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const old = (error as ConditionalCheckFailedException).Item;
+        if (old) return { claimed: false, existing: toDelivery(unmarshall(old as Record<string, AttributeValue>)) };
+        const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
+        return { claimed: false, existing: toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' }) };
+      }
+    },
+
+    async reclaim(editionId, subscriberId, oldToken, newToken, now) {
+      const out = await update({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET claimToken = :new, claimedAt = :now ADD attempts :one',
+        ConditionExpression: '#status = :claimed AND claimToken = :old',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':new': newToken, ':old': oldToken, ':claimed': 'claimed', ':now': now.toISOString(), ':one': 1 },
+      });
+      return out !== undefined;
+    },
+
+    async markSent(editionId, subscriberId, token, messageId, now) {
+      const out = await update({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET #status = :sent, messageId = :m, settledAt = :now',
+        ConditionExpression: '#status = :claimed AND claimToken = :t',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':t': token, ':m': messageId, ':now': now.toISOString() },
+      });
+      return out !== undefined;
+    },
+
+    async release(editionId, subscriberId, token) {
+      await update({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET #status = :released',
+        ConditionExpression: '#status = :claimed AND claimToken = :t',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':t': token },
+      });
+    },
+
+    async markFailed(editionId, subscriberId, token, reason, now) {
+      await update({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET #status = :failed, reason = :r, settledAt = :now',
+        ConditionExpression: '#status = :claimed AND claimToken = :t',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':t': token, ':r': reason, ':now': now.toISOString() },
+      });
+    },
+
+    async markSuppressed(editionId, subscriberId, reason, now, claimToken) {
+      const listing = keys.deliveryListing(editionId, subscriberId);
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.delivery(editionId, subscriberId),
+            UpdateExpression:
+              'SET #status = :suppressed, reason = :r, settledAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp',
+            ConditionExpression: `attribute_not_exists(pk) OR #status = :released${claimToken ? ' OR (#status = :claimed AND claimToken = :t)' : ''}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':suppressed': 'suppressed',
+              ':released': 'released',
+              ':r': reason,
+              ':now': now.toISOString(),
+              ':e': editionId,
+              ':s': subscriberId,
+              ':gpk': listing.gsi1pk,
+              ':gsk': listing.gsi1sk,
+              ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+              ...(claimToken ? { ':claimed': 'claimed', ':t': claimToken } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return toDelivery(out.Attributes ?? {});
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const old = (error as ConditionalCheckFailedException).Item;
+        return toDelivery(old ? unmarshall(old as Record<string, AttributeValue>) : { editionId, subscriberId, status: 'claimed' });
+      }
+    },
+
+    async listDeliveries(editionId) {
+      const rows = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': keys.deliveryListingPartition(editionId) },
+      });
+      return rows.map(toDelivery);
+    },
+
+    async finishChunk(editionId, chunkId, tally: ChunkTally) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'ADD doneChunks :chunk, sentCount :sent, suppressedCount :suppressed, failedCount :failed REMOVE inDoubt.#chunk',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
+        ExpressionAttributeNames: { '#chunk': chunkId },
+        ExpressionAttributeValues: { ':chunk': new Set([chunkId]), ':chunkId': chunkId, ':sent': tally.sent, ':suppressed': tally.suppressed, ':failed': tally.failed },
+      });
+    },
+
+    async setChunkInDoubt(editionId, chunkId, inDoubt) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: inDoubt > 0 ? 'SET inDoubt.#chunk = :n' : 'REMOVE inDoubt.#chunk',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
+        ExpressionAttributeNames: { '#chunk': chunkId },
+        ExpressionAttributeValues: { ':chunkId': chunkId, ...(inDoubt > 0 ? { ':n': inDoubt } : {}) },
+      });
+    },
+
+    async tryComplete(editionId, now) {
+      const out = await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'SET #state = :sent, completedAt = :now, updatedAt = :now, #version = #version + :one',
+        ConditionExpression: '#state = :sending AND planComplete = :t AND (totalChunks = :zero OR size(doneChunks) >= totalChunks)',
+        ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':t': true, ':zero': 0, ':now': now.toISOString(), ':one': 1 },
+      });
+      return out !== undefined;
+    },
+
+    async park(message: ChunkMessage) {
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionParked(message.editionId, message.chunkId), type: 'parkedChunk', message: JSON.stringify(message) } }));
+    },
+
+    async unpark(editionId, chunkId) {
+      try {
+        await doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' }));
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async listParked(editionId) {
+      const rows = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionParkedPrefix },
+        ConsistentRead: true,
+      });
+      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
+    },
+
+    async feedback(editionId) {
+      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(editionId), ProjectionExpression: 'bounces, complaints' }));
+      return { bounces: Number(out.Item?.bounces ?? 0), complaints: Number(out.Item?.complaints ?? 0) };
+    },
+
+    async recordFeedback(editionId, kind) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: `ADD ${kind === 'bounce' ? 'bounces' : 'complaints'} :one`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      });
+    },
+
+    async recordAccepted(editionId, subscriberId, messageId) {
+      await update({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET acceptedMessageId = :m',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':m': messageId },
+      });
+    },
+  };
+  return store;
+}
+
+/** Evidence of acceptance in AWS: SES Send events (tagged with edition and subscriber) recorded on the delivery row
+ *  by the SES event handler through `recordAccepted`. */
+export function createDynamoSendEvidence(doc: DynamoDBDocumentClient, tableName: string): SendEvidence {
+  return {
+    async accepted(editionId, subscriberIds) {
+      const found = new Map<string, string>();
+      for (let i = 0; i < subscriberIds.length; i += 100) {
+        const out = await doc.send(
+          new BatchGetCommand({
+            RequestItems: { [tableName]: { Keys: subscriberIds.slice(i, i + 100).map((s) => keys.delivery(editionId, s)), ConsistentRead: true } },
+          }),
+        );
+        for (const row of (out.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []) {
+          if (typeof row.acceptedMessageId === 'string') found.set(String(row.subscriberId), row.acceptedMessageId);
+        }
+      }
+      return found;
+    },
+  };
+}
+
+const internalKeys = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind', 'type'];
+
+/** The send pipeline's view of subscribers: the subscriptions repository for shards and suppression, plus a BatchGet
+ *  of current records (read again at send time). */
+export function createSubscriberSource(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  repo: {
+    listConfirmedShard(shard: number, cursor?: string, limit?: number): Promise<{ subscribers: Subscriber[]; cursor?: string }>;
+    isSuppressed(email: string): Promise<boolean>;
+  },
+  options: { pageSize?: number } = {},
+): SubscriberSource {
+  return {
+    listConfirmedShard: (shard, cursor) => repo.listConfirmedShard(shard, cursor, options.pageSize ?? 500),
+    isSuppressed: (email) => repo.isSuppressed(email),
+    async getMany(ids) {
+      const out = new Map<string, Subscriber>();
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Array<{ pk: string; sk: string }>; ConsistentRead: boolean }> | undefined = {
+          [tableName]: { Keys: unique.slice(i, i + 100).map((id) => keys.subscriber(id)), ConsistentRead: true },
+        };
+        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+          const res = await doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const row of (res.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []) {
+            const record = { ...row };
+            for (const k of internalKeys) delete record[k];
+            out.set(String(record.id), record as unknown as Subscriber);
+          }
+          request = res.UnprocessedKeys as typeof request;
+          if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        }
+      }
+      return out;
+    },
+  };
+}

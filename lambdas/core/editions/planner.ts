@@ -1,0 +1,163 @@
+// The planner: pages through confirmed subscribers in parallel shards, picks each one's items, groups them by content
+// (distinct item set + language), compiles each group once (MJML, through the renderer port), and enqueues chunks of
+// recipients. It is safe to run again after a crash: it resumes each shard from its saved cursor, page counts are
+// recorded idempotently, and a re-enqueued chunk is harmless because the sender claims each delivery exactly once.
+import { DomainError } from '../errors.js';
+import type { Edition } from '../editions.js';
+import { resolveItems } from '../editions.js';
+import type { Item } from '../items.js';
+import type { ContentGroup, EmailRenderer } from '../newsletter.js';
+import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from '../newsletter.js';
+import type { Clock, ItemReader } from '../ports.js';
+import type { Subscriber } from '../subscriber-model.js';
+import type { ChunkMessage, ChunkQueue, EditionStore, SubscriberSource } from './ports.js';
+import { confirmedShardCount } from './ports.js';
+
+export interface PlannerDeps {
+  store: EditionStore;
+  subscribers: SubscriberSource;
+  items: ItemReader;
+  renderer: EmailRenderer;
+  queue: ChunkQueue;
+  clock: Clock;
+  publicBaseUrl: string;
+  /** Recipients per queued chunk (one SQS message). */
+  chunkSize?: number;
+  shards?: number;
+}
+
+export interface PlanResult {
+  editionId: string;
+  state: Edition['state'];
+  planned: number;
+  skipped: number;
+  chunks: number;
+  contentGroups: number;
+  compiles: number;
+}
+
+/** Everyone this edition is for: confirmed, not paused, of the edition's frequency, in its audience. */
+export function isRecipient(edition: Edition, subscriber: Subscriber): boolean {
+  return subscriber.status === 'confirmed' && !subscriber.paused && subscriber.frequency === edition.frequency && inAudience(subscriber, edition.audience);
+}
+
+/** Freezes the edition's items when the send starts (so every shard and every retry sees the same set). */
+export async function freezeItems(deps: Pick<PlannerDeps, 'store' | 'items'>, edition: Edition): Promise<{ edition: Edition; items: Item[] }> {
+  if (edition.resolvedItemIds) {
+    const found = await deps.items.getMany(edition.resolvedItemIds);
+    const byId = new Map(found.map((i) => [i.id, i]));
+    return { edition, items: edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined) };
+  }
+  const last = edition.selection.kind === 'sinceLastEdition' ? await deps.store.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
+  const items = await resolveItems(edition.selection, deps.items, last?.sendStartedAt);
+  const saved = await deps.store.save({ ...edition, resolvedItemIds: items.map((i) => i.id) }, edition.version);
+  return { edition: saved, items };
+}
+
+export async function planEdition(deps: PlannerDeps, editionId: string, options: { scheduledAt?: string } = {}): Promise<PlanResult> {
+  const chunkSize = deps.chunkSize ?? 50;
+  const shardCount = deps.shards ?? confirmedShardCount;
+  let edition = await deps.store.get(editionId);
+  if (!edition) throw new DomainError('notFound', 'edition.notFound', `Edition ${editionId} does not exist.`);
+  if (edition.state === 'scheduled') {
+    // A schedule fires: only the schedule that is current may start the send (a re-scheduled edition ignores the old).
+    if (options.scheduledAt && edition.scheduledAt && options.scheduledAt !== edition.scheduledAt) return summary(edition);
+    edition = (await deps.store.transition(editionId, ['scheduled'], 'sending', { sendStartedAt: deps.clock.now().toISOString() })) ?? (await deps.store.get(editionId))!;
+  }
+  if (edition.state !== 'sending' && edition.state !== 'paused') return summary(edition);
+
+  const frozen = await freezeItems(deps, edition);
+  edition = frozen.edition;
+  const items = frozen.items;
+  const itemById = new Map(items.map((i) => [i.id, i]));
+  const archive = archiveUrl(deps.publicBaseUrl, edition.id);
+
+  // One compile per content group, shared by every shard; stored before any chunk that names it is enqueued.
+  const groups = new Map<string, Promise<ContentGroup>>();
+  let compiles = 0;
+  const groupFor = (language: Subscriber['language'], ids: string[]) => {
+    const key = groupKeyFor(language, ids);
+    let pending = groups.get(key);
+    if (!pending) {
+      compiles++;
+      pending = (async () => {
+        const group = await compileContentGroup(deps.renderer, {
+          language,
+          subject: edition!.subject,
+          intro: edition!.intro,
+          items: ids.map((id) => itemById.get(id)!),
+          archiveUrl: archive,
+        });
+        await deps.store.putGroup(edition!.id, group);
+        return group;
+      })();
+      groups.set(key, pending);
+    }
+    return { key, ready: pending };
+  };
+
+  const progress = await deps.store.planProgress(edition.id);
+  let planned = 0;
+  let skipped = 0;
+  let chunks = 0;
+
+  const planShard = async (shard: number) => {
+    const saved = progress.shards[String(shard)];
+    if (saved?.done) {
+      chunks += saved.chunks;
+      return;
+    }
+    let cursor = saved?.cursor;
+    let page = saved?.pages ?? 0;
+    let shardChunks = saved?.chunks ?? 0;
+    for (;;) {
+      const result = await deps.subscribers.listConfirmedShard(shard, cursor);
+      const recipients: Array<{ s: string; g: string }> = [];
+      const waits: Array<Promise<ContentGroup>> = [];
+      let pageSkipped = 0;
+      for (const subscriber of result.subscribers) {
+        if (!isRecipient(edition!, subscriber)) continue;
+        const ids = itemsFor(subscriber, items, edition!.audience);
+        if (ids.length === 0) {
+          pageSkipped++;
+          continue;
+        }
+        const { key, ready } = groupFor(subscriber.language, ids);
+        waits.push(ready);
+        recipients.push({ s: subscriber.id, g: key });
+      }
+      await Promise.all(waits);
+      const messages: ChunkMessage[] = [];
+      for (let i = 0; i < recipients.length; i += chunkSize) {
+        messages.push({ editionId: edition!.id, chunkId: `${shard}-${page}-${i / chunkSize}`, recipients: recipients.slice(i, i + chunkSize) });
+      }
+      if (messages.length > 0) await deps.queue.enqueue(messages);
+      shardChunks += messages.length;
+      cursor = result.cursor;
+      await deps.store.recordPlannedPage(edition!.id, {
+        shard,
+        page,
+        planned: recipients.length,
+        skipped: pageSkipped,
+        chunks: shardChunks,
+        cursor,
+        done: !cursor,
+      });
+      planned += recipients.length;
+      skipped += pageSkipped;
+      page++;
+      if (!cursor) break;
+    }
+    chunks += shardChunks;
+  };
+
+  await Promise.all(Array.from({ length: shardCount }, (_, shard) => planShard(shard)));
+  await deps.store.completePlan(edition.id, chunks);
+  await deps.store.tryComplete(edition.id, deps.clock.now());
+  const after = (await deps.store.get(edition.id))!;
+  return { editionId: edition.id, state: after.state, planned, skipped, chunks, contentGroups: groups.size, compiles };
+
+  function summary(e: Edition): PlanResult {
+    return { editionId: e.id, state: e.state, planned: 0, skipped: 0, chunks: 0, contentGroups: 0, compiles: 0 };
+  }
+}

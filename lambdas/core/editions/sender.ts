@@ -1,0 +1,272 @@
+// The sender: takes one chunk of recipients, re-checks each subscriber, claims the delivery row with a conditional
+// write BEFORE calling SES, merges the precompiled content group (string joins, no MJML), sends within the rate,
+// and settles the claim. The rules that make "never twice, never lost" hold:
+//  - a claim exists before SES is called, so a redelivered chunk or a second sender never mails the same person again;
+//  - throttling is retried with backoff; if SES still throttles, the claim is released (SES did not accept) and the
+//    chunk is retried later — the chunk's other recipients are settled and not lost;
+//  - a claim whose outcome is unknown (crash or timeout after SES may have accepted) stays "in doubt" until SES's
+//    own records say whether it was accepted; only a claim that no record confirms after `inDoubtAfterMs` is retried.
+import { randomUUID } from 'node:crypto';
+import type { Edition } from '../editions.js';
+import type { PreparedGroup } from '../newsletter.js';
+import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from '../newsletter.js';
+import type { Clock, Mailer } from '../ports.js';
+import type { Subscriber } from '../subscriber-model.js';
+import type { ChunkMessage, ChunkTally, Delivery, EditionStore, SendEvidence, SubscriberSource } from './ports.js';
+import type { TokenBucket } from './token-bucket.js';
+
+export interface SenderDeps {
+  store: EditionStore;
+  subscribers: SubscriberSource;
+  mailer: Mailer;
+  evidence: SendEvidence;
+  bucket: TokenBucket;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  /** Builds a subscriber's personal links and List-Unsubscribe headers. */
+  links: (subscriberId: string, now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
+  from: string;
+  configurationSet?: string;
+  /** A claim no SES record confirms is retried only after this long (SES events arrive within minutes). */
+  inDoubtAfterMs: number;
+  throttleRetries?: number;
+  throttleBaseMs?: number;
+  /** Messages sent at once within a chunk (the token bucket still bounds the rate). */
+  concurrency?: number;
+  /** Bounce and complaint rates over which the edition pauses itself. */
+  maxBounceRate?: number;
+  maxComplaintRate?: number;
+  /** Feedback rates are judged only after this many sends. */
+  feedbackMinSample?: number;
+  isThrottle: (error: unknown) => boolean;
+  /** How often (ms) a chunk in progress looks again at its edition's state and feedback (pause, cancel, bounces). */
+  stateCheckMs?: number;
+}
+
+export type ChunkOutcome = 'done' | 'retry' | 'parked' | 'dropped';
+
+export interface ChunkReport {
+  outcome: ChunkOutcome;
+  tally: ChunkTally & { inDoubt: number; pending: number };
+  /** SES calls made while handling this chunk (for tests and logs). */
+  sesCalls: number;
+}
+
+type RecipientResult = 'sent' | 'suppressed' | 'failed' | 'inDoubt' | 'pending';
+
+const groupCache = new Map<string, PreparedGroup>();
+
+/** A 4xx answer that is not throttling: SES refused the message for good (it was not accepted). */
+const isPermanent = (error: unknown) => {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
+export async function processChunk(deps: SenderDeps, message: ChunkMessage): Promise<ChunkReport> {
+  const tally = { sent: 0, suppressed: 0, failed: 0, inDoubt: 0, pending: 0 };
+  let sesCalls = 0;
+  const report = (outcome: ChunkOutcome): ChunkReport => ({ outcome, tally, sesCalls });
+
+  let edition = await deps.store.get(message.editionId);
+  if (!edition || edition.state === 'cancelled' || edition.state === 'draft' || edition.state === 'scheduled') return report('dropped');
+  if (edition.state === 'sending' && (await feedbackTooHigh(deps, edition))) edition = (await pauseForFeedback(deps, edition)) ?? edition;
+  if (edition.state === 'paused') {
+    // Keep the chunk until resume. If a resume raced us, whoever removes the parked row carries on with it.
+    await deps.store.park(message);
+    const again = await deps.store.get(edition.id);
+    if (again?.state !== 'sending' || !(await deps.store.unpark(edition.id, message.chunkId))) return report('parked');
+    edition = again;
+  }
+  // A chunk of a finished edition can only be a redelivery: everything in it is settled already, so it falls through
+  // the claims below without sending anything.
+
+  const groups = new Map<string, PreparedGroup>();
+  for (const key of new Set(message.recipients.map((r) => r.g))) {
+    const cacheKey = `${edition.id}/${key}`;
+    let prepared = groupCache.get(cacheKey);
+    if (!prepared) {
+      const group = await deps.store.getGroup(edition.id, key);
+      if (!group) throw new Error(`Content group ${key} of edition ${edition.id} is missing; the planner stores it before enqueuing.`);
+      prepared = prepareGroup(group);
+      if (groupCache.size > 500) groupCache.clear();
+      groupCache.set(cacheKey, prepared);
+    }
+    groups.set(key, prepared);
+  }
+
+  const current = await deps.subscribers.getMany(message.recipients.map((r) => r.s));
+  const now = () => deps.clock.now();
+
+  // A pause, a cancel or a bounce spike must stop a chunk that is already under way, not only the next one.
+  let halted: 'paused' | 'cancelled' | undefined;
+  let lastCheck = deps.clock.now().getTime();
+  let checking: Promise<void> | undefined;
+  const haltedNow = async () => {
+    if (halted || deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000)) return halted;
+    checking ??= (async () => {
+      let e = await deps.store.get(edition!.id);
+      if (e?.state === 'sending' && (await feedbackTooHigh(deps, e))) e = (await pauseForFeedback(deps, e)) ?? e;
+      if (e?.state === 'paused' || e?.state === 'cancelled') halted = e.state;
+      lastCheck = deps.clock.now().getTime();
+    })().finally(() => (checking = undefined));
+    await checking;
+    return halted;
+  };
+
+  const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string): Promise<RecipientResult> => {
+    const prepared = groups.get(recipient.g)!;
+    if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
+      await deps.store.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
+      return 'failed';
+    }
+    const links = deps.links(subscriber.id, now());
+    const email = buildMessage(
+      prepared,
+      { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers },
+      { from: deps.from, editionId: edition!.id, configurationSet: deps.configurationSet },
+    );
+    const retries = deps.throttleRetries ?? 4;
+    for (let attempt = 0; ; attempt++) {
+      await deps.bucket.take();
+      if (await haltedNow()) {
+        await deps.store.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
+        return 'pending';
+      }
+      let messageId: string;
+      try {
+        sesCalls++;
+        messageId = (await deps.mailer.send(email)).messageId;
+      } catch (error) {
+        if (deps.isThrottle(error)) {
+          if (attempt < retries) {
+            const base = (deps.throttleBaseMs ?? 100) * 2 ** attempt;
+            await deps.sleep(base + Math.floor(Math.random() * base));
+            continue;
+          }
+          await deps.store.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
+          return 'pending';
+        }
+        if (isPermanent(error)) {
+          await deps.store.markFailed(edition!.id, recipient.s, token, (error as Error).name || 'rejected', now());
+          return 'failed';
+        }
+        return 'inDoubt'; // SES may have accepted it: the claim stays until SES's records settle it
+      }
+      // A failure here (the process dying) leaves the claim in doubt; reconciliation finds SES's record of it.
+      await deps.store.markSent(edition!.id, recipient.s, token, messageId, now());
+      return 'sent';
+    }
+  };
+
+  const inDoubt: Array<{ recipient: { s: string; g: string }; subscriber?: Subscriber; delivery: Delivery }> = [];
+
+  const handle = async (recipient: { s: string; g: string }): Promise<RecipientResult | undefined> => {
+    const subscriber = current.get(recipient.s);
+    if (!subscriber || subscriber.status !== 'confirmed' || subscriber.paused || (await deps.subscribers.isSuppressed(subscriber.email))) {
+      const row = await deps.store.markSuppressed(edition!.id, recipient.s, subscriber ? subscriber.status : 'gone', now());
+      if (row.status === 'claimed') {
+        inDoubt.push({ recipient, delivery: row }); // an earlier attempt may have reached SES: settle from its records
+        return undefined;
+      }
+      return settled(row);
+    }
+    const token = randomUUID();
+    const claim = await deps.store.claim(edition!.id, recipient.s, token, now());
+    if (claim.claimed) return send(recipient, subscriber, token);
+    if (claim.existing.status === 'claimed') {
+      inDoubt.push({ recipient, subscriber, delivery: claim.existing });
+      return undefined; // decided below, with one look at SES's records for the whole chunk
+    }
+    return settled(claim.existing);
+  };
+
+  const results = await pool(message.recipients, deps.concurrency ?? 4, handle);
+
+  if (inDoubt.length > 0) {
+    const oldest = inDoubt.reduce((min, d) => Math.min(min, Date.parse(d.delivery.claimedAt ?? '')), Infinity);
+    const accepted = await deps.evidence.accepted(edition.id, inDoubt.map((d) => d.recipient.s), new Date((Number.isFinite(oldest) ? oldest : now().getTime()) - 60_000));
+    const decided = await pool(inDoubt, deps.concurrency ?? 4, async ({ recipient, subscriber, delivery }): Promise<RecipientResult> => {
+      const messageId = accepted.get(recipient.s);
+      if (messageId !== undefined) {
+        await deps.store.markSent(edition!.id, recipient.s, delivery.claimToken!, messageId, now());
+        return 'sent';
+      }
+      const age = now().getTime() - Date.parse(delivery.claimedAt ?? '');
+      if (!(age >= deps.inDoubtAfterMs)) return 'inDoubt';
+      if (!subscriber) {
+        // Unconfirmed after the bound, and the subscriber left meanwhile: never retried, settled as suppressed.
+        const row = await deps.store.markSuppressed(edition!.id, recipient.s, 'left', now(), delivery.claimToken);
+        return settled(row);
+      }
+      const token = randomUUID();
+      if (!(await deps.store.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, now()))) return 'inDoubt'; // someone else took it
+      return send(recipient, subscriber, token);
+    });
+    results.push(...decided);
+  }
+
+  for (const r of results) if (r) tally[r]++;
+  if (halted === 'cancelled') return report('dropped');
+  if (halted === 'paused' && tally.pending > 0) {
+    await deps.store.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
+    await deps.store.park(message);
+    const again = await deps.store.get(edition.id);
+    if (again?.state !== 'sending' || !(await deps.store.unpark(edition.id, message.chunkId))) return report('parked');
+    return report('retry'); // resumed meanwhile and nobody took the parked copy: let the queue bring it back
+  }
+  if (tally.inDoubt + tally.pending === 0) {
+    await deps.store.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
+    await deps.store.tryComplete(edition.id, now());
+    return report('done');
+  }
+  await deps.store.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
+  return report('retry');
+}
+
+function settled(row: Delivery): RecipientResult {
+  switch (row.status) {
+    case 'sent':
+      return 'sent';
+    case 'failed':
+      return 'failed';
+    case 'suppressed':
+      return 'suppressed';
+    default:
+      return 'inDoubt';
+  }
+}
+
+async function feedbackTooHigh(deps: SenderDeps, edition: Edition): Promise<boolean> {
+  const minSample = deps.feedbackMinSample ?? 200;
+  const counts = await deps.store.feedback(edition.id);
+  if (counts.bounces === 0 && counts.complaints === 0) return false;
+  const sent = (await deps.store.counts(edition.id)).sent;
+  if (sent < minSample) return false;
+  return counts.bounces / sent > (deps.maxBounceRate ?? 0.05) || counts.complaints / sent > (deps.maxComplaintRate ?? 0.001);
+}
+
+function pauseForFeedback(deps: SenderDeps, edition: Edition) {
+  return deps.store.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
+}
+
+async function pool<T, R>(values: readonly T[], size: number, fn: (value: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(values.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < values.length) {
+      const i = next++;
+      out[i] = await fn(values[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, values.length) }, worker));
+  return out;
+}
+
+/** Resume: sending again, and every parked chunk re-enqueued by exactly one party. */
+export async function resumeEdition(deps: { store: EditionStore; enqueue: (messages: ChunkMessage[]) => Promise<void> }, editionId: string): Promise<number> {
+  const parked = await deps.store.listParked(editionId);
+  const mine: ChunkMessage[] = [];
+  for (const message of parked) if (await deps.store.unpark(editionId, message.chunkId)) mine.push(message);
+  if (mine.length > 0) await deps.enqueue(mine);
+  return mine.length;
+}

@@ -1,0 +1,32 @@
+// A token bucket: `rate` tokens per second, bursts up to `burst`. `take()` waits until a token is available. The clock
+// and sleep are injected so the core stays deterministic in tests.
+export interface TokenBucket {
+  take(): Promise<void>;
+}
+
+export function createTokenBucket(options: { rate: number; burst?: number; now: () => number; sleep: (ms: number) => Promise<void> }): TokenBucket {
+  const capacity = Math.max(1, options.burst ?? Math.ceil(options.rate));
+  let tokens = capacity;
+  let last = options.now();
+  let queue = Promise.resolve();
+  const refill = () => {
+    const now = options.now();
+    tokens = Math.min(capacity, tokens + ((now - last) / 1000) * options.rate);
+    last = now;
+  };
+  return {
+    take() {
+      // Serialise takers so waiting ones are served in order.
+      const turn = queue.then(async () => {
+        refill();
+        while (tokens < 1) {
+          await options.sleep(Math.ceil(((1 - tokens) / options.rate) * 1000));
+          refill();
+        }
+        tokens -= 1;
+      });
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
+  };
+}
