@@ -15,6 +15,9 @@ import { allScopes, feedFormats, itemTagUri } from '../../lambdas/core/feeds/ind
 import { scopeId } from '../../lambdas/core/items.js';
 import type { IncomingEntry } from '../../lambdas/core/items.js';
 import type { ItemReader } from '../../lambdas/core/ports.js';
+import { createWebSubNotifier } from '../../lambdas/adapters/websub.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { checkAtom, checkJsonFeed, checkRss, parseXml } from '../unit/feeds-support.js';
 
 const base = 'https://news.example.org';
@@ -205,5 +208,40 @@ describe('feeds after further ingests', () => {
     }
     expect(pages).toBe(3);
     expect(titles).toEqual(Array.from({ length: 11 }, (_, i) => `Chile trade update ${10 - i}`));
+  });
+
+  it('pings a WebSub hub for every feed of the scopes an ingest run changed', async () => {
+    const pinged: string[] = [];
+    const hub = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = new URLSearchParams(raw);
+        if (body.get('hub.mode') === 'publish') pinged.push(body.get('hub.url')!);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    try {
+      const hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`;
+      const rt = await testRuntime({ WEBSUB_HUB_URL: hubUrl });
+      const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+      const report = await ingestEntries(
+        [entry({ guid: 'w1', title: 'Mexico opens a new scholarship call', contentHtml: '<p>Scholarships for students from Mexico.</p>' })],
+        { id: 'src-websub', url: 'https://publisher.example/w.xml' },
+        { store, clock: clock('2024-06-01T00:00:00Z') },
+      );
+      const notify = createWebSubNotifier({ hubUrl: rt.ctx.config.WEBSUB_HUB_URL, baseUrl: rt.ctx.config.PUBLIC_BASE_URL })!;
+      const results = await notify(report.changedScopes);
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(report.changedScopes).toContain('all');
+      expect(report.changedScopes).toContain('countries/mx');
+      expect(pinged.sort()).toEqual(report.changedScopes.flatMap((s) => feedFormats.map((f) => `${base}/feeds/${s}.${f}`)).sort());
+      // The feeds it pinged advertise the same hub.
+      expect(await (await rt.app.request('/feeds/countries/mx.atom')).text()).toContain(`<link rel="hub" href="${hubUrl}"/>`);
+    } finally {
+      await new Promise((resolve) => hub.close(resolve));
+    }
   });
 });
