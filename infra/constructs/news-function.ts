@@ -27,6 +27,21 @@ export function handlerEntry(handler: HandlerName): string {
   return join(repoRoot, 'lambdas', 'handlers', `${handler}.ts`);
 }
 
+export class MissingHandlerError extends Error {
+  override name = 'MissingHandlerError';
+}
+
+/** Fails with one message naming every handler entry that does not exist yet (bundling needs them all). */
+export function assertHandlerEntriesExist(handlers: readonly HandlerName[] = handlerNames): void {
+  const missing = handlers.filter((h) => !existsSync(handlerEntry(h))).map((h) => `lambdas/handlers/${h}.ts`);
+  if (missing.length > 0) {
+    throw new MissingHandlerError(
+      `Cannot bundle the Lambdas: missing handler entr${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')}. ` +
+        'Write them, or synthesise without bundling: npx cdk synth -c skipBundling=true',
+    );
+  }
+}
+
 /** Env variables whose value is the NAME of an SSM SecureString parameter (never the secret itself). */
 export type SecretParameterEnv = 'EDITOR_TOKEN_PARAMETER' | 'SIGNING_SECRET_PARAMETER';
 
@@ -91,12 +106,8 @@ export class NewsFunction extends NodejsFunction {
     if (config.skipBundling) {
       super(scope, id, { ...common, code: placeholderCode(), handler: 'index.handler' });
     } else {
+      assertHandlerEntriesExist([props.handler]);
       const entry = handlerEntry(props.handler);
-      if (!existsSync(entry)) {
-        throw new Error(
-          `Lambda entry ${entry.slice(repoRoot.length + 1)} does not exist: write it, or synthesise without bundling: npx cdk synth -c skipBundling=true`,
-        );
-      }
       super(scope, id, {
         ...common,
         entry,

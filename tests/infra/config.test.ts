@@ -1,6 +1,7 @@
 // infra/config.ts: the stage configuration read from CDK context, validated with messages that name the key.
 import { describe, expect, it } from 'vitest';
 import { parseStageConfig, StageConfigError } from '../../infra/config.js';
+import { assertHandlerEntriesExist, type HandlerName, MissingHandlerError } from '../../infra/constructs/news-function.js';
 
 const base = { stage: 'dev', senderEmail: 'news@example.org', senderDomain: 'example.org', publicBaseUrl: 'https://news.example.org/' };
 
@@ -53,5 +54,15 @@ describe('stage config', () => {
 
   it('requires the sender and the public URL', () => {
     expect(() => parseStageConfig({ stage: 'dev' })).toThrow(/senderEmail.*senderDomain.*publicBaseUrl|senderEmail/);
+  });
+});
+
+describe('bundling guard', () => {
+  it('names every missing handler entry in one message and says how to synthesise without bundling', () => {
+    const missing = ['no-such-handler', 'nor-this-one'] as unknown as HandlerName[];
+    expect(() => assertHandlerEntriesExist(missing)).toThrow(MissingHandlerError);
+    expect(() => assertHandlerEntriesExist(missing)).toThrow(
+      'missing handler entries lambdas/handlers/no-such-handler.ts, lambdas/handlers/nor-this-one.ts. Write them, or synthesise without bundling: npx cdk synth -c skipBundling=true',
+    );
   });
 });
