@@ -141,7 +141,7 @@ describe('subscriptions: tokens, limits and bad input', () => {
     expect(mails.at(-1)!.body.text).toContain(`${baseUrl}/preferences/`);
   });
 
-  it('oversize body → 413, invalid JSON → 400, unknown country → 400, bad email → 400, all with codes', async () => {
+  it('oversize body → 413, invalid JSON → 400, unknown country → 400, bad email → 400, form body → 415, all with codes', async () => {
     const t = await subscriptionApp();
     const big = await t.json('POST', '/api/subscriptions', JSON.stringify({ email: 'a@example.org', pad: 'x'.repeat(300 * 1024) }));
     expect(big.status).toBe(413);
@@ -168,6 +168,10 @@ describe('subscriptions: tokens, limits and bad input', () => {
 
     const missing = await t.json('POST', '/api/subscriptions', { email: uniqueAddress() });
     expect(missing.status).toBe(400);
+
+    const notJson = await t.json('POST', '/api/subscriptions', 'email=a@example.org', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(notJson.status).toBe(415);
+    expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/Unsupported Media Type/);
   });
 
   it('one-click POST without the RFC 8058 body changes nothing; a tampered unsubscribe token is refused', async () => {
