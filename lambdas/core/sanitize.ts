@@ -6,8 +6,10 @@
 //
 // 1. A linear pre-pass (`limitNesting`) that caps element nesting before the parser sees the markup. htmlparser2
 //    keeps its open-element stack with `Array#unshift`, so an "HTML bomb" of a million unclosed tags costs it
-//    quadratic time (200k nested <div> take ~15 s). The pre-pass drops tags nested deeper than MAX_DEPTH; it only
-//    ever removes tags, and its output still goes through the sanitiser, so it cannot weaken the allowlist.
+//    quadratic time (200k nested <div> take ~15 s). The pre-pass tokenises tags exactly as htmlparser2 does, cuts
+//    start tags nested deeper than MAX_DEPTH and blanks out comments and raw-text elements (which the sanitiser
+//    drops anyway); it only ever removes markup, and its output still goes through the sanitiser, so it cannot
+//    weaken the allowlist.
 // 2. URL handling with the WHATWG URL parser (the browser's own rules): entities are already decoded by the
 //    parser, leading/trailing controls and spaces, embedded tabs/newlines and upper case are normalised exactly as
 //    a browser would, so obfuscated `JaVa&#x09;Script:` is seen as `javascript:` and refused. Relative URLs are
@@ -62,106 +64,213 @@ export function stripInvalidXmlChars(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Nesting limiter: a single left-to-right scan that recognises tags, comments, declarations and raw-text elements
-// well enough to count open elements, and cuts out start/end tags beyond MAX_DEPTH. Everything else is copied.
+// Nesting limiter: one left-to-right pass that bounds how deep htmlparser2's open-element stack can grow.
+//
+// Invariant: every `<` construct in the output is either a start/end tag that this pass tokenised exactly as
+// htmlparser2 10's Tokenizer does (same tag-name and attribute states, so the tag ends at the same `>`), and counted;
+// or it is gone. Comments, CDATA, declarations, processing instructions and raw-text elements (script, style, title,
+// textarea, xmp: the sanitiser drops them anyway) and bogus end tags are cut out, so whatever their exact extent,
+// the parser never sees them and cannot read hidden tags differently. Text between constructs holds no `<` + letter,
+// `</`, `<!` or `<?`, so the parser sees no tag this pass did not see. The pass mirrors the parser's open-element
+// stack (void elements, implied closes) and cuts start tags that would push it past `maxDepth` (their text stays),
+// so the parser's per-tag cost is bounded and the whole sanitise is linear.
 
-const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source',
-  'track', 'wbr', 'keygen', 'basefont', 'bgsound', 'frame', 'image']);
-/** Elements whose content the parser reads as raw text up to the matching end tag. */
-const RAW_TEXT_TAGS = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript']);
-/** Elements that a start tag of the same name closes implicitly (so `<p>a<p>b` is not nesting). */
-const SELF_CLOSING_SIBLINGS = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'optgroup']);
+/** htmlparser2's void elements (never pushed on its stack). Must not hold a name htmlparser2 pushes. */
+const VOID_TAGS = new Set(['area', 'base', 'basefont', 'br', 'col', 'command', 'embed', 'frame', 'hr', 'img', 'input',
+  'isindex', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+/** htmlparser2's raw-text ("special") elements: their content is not parsed for tags. */
+const RAW_TEXT_TAGS = new Set(['script', 'style', 'title', 'textarea', 'xmp']);
+/** htmlparser2's implicit closes: a start tag of the key closes open elements of these names on top of the stack. */
+const P_ONLY = ['p'];
+const FORM_TAGS = ['input', 'option', 'optgroup', 'select', 'button', 'datalist', 'textarea'];
+const IMPLIES_CLOSE = new Map<string, Set<string>>(
+  Object.entries({
+    tr: ['tr', 'th', 'td'], th: ['th'], td: ['thead', 'th', 'td'], body: ['head', 'link', 'script'], li: ['li'],
+    p: P_ONLY, h1: P_ONLY, h2: P_ONLY, h3: P_ONLY, h4: P_ONLY, h5: P_ONLY, h6: P_ONLY,
+    select: FORM_TAGS, input: FORM_TAGS, output: FORM_TAGS, button: FORM_TAGS, datalist: FORM_TAGS, textarea: FORM_TAGS,
+    option: ['option'], optgroup: ['optgroup', 'option'], dd: ['dd', 'dt'], dt: ['dd', 'dt'],
+    address: P_ONLY, article: P_ONLY, aside: P_ONLY, blockquote: P_ONLY, details: P_ONLY, div: P_ONLY, dl: P_ONLY,
+    fieldset: P_ONLY, figcaption: P_ONLY, figure: P_ONLY, footer: P_ONLY, form: P_ONLY, header: P_ONLY, hr: P_ONLY,
+    main: P_ONLY, nav: P_ONLY, ol: P_ONLY, pre: P_ONLY, section: P_ONLY, table: P_ONLY, ul: P_ONLY,
+    rt: ['rt', 'rp'], rp: ['rt', 'rp'], tbody: ['thead', 'tbody'], tfoot: ['thead', 'tbody'],
+  }).map(([name, closes]) => [name, new Set(closes)]),
+);
 
-function isAsciiLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
+const GT = 62;
+const SLASH = 47;
+const EQ = 61;
+const DQ = 34;
+const SQ = 39;
+
+const enum S { BeforeAttr, SelfClosing, AttrName, AfterAttrName, BeforeValue, Dq, Sq, Nq }
+
+/** From just after a start tag's name, the index of the `>` that ends the tag (or -1 at end of input), following
+ *  htmlparser2's attribute states: a quote opens a value only right after `=`. */
+function startTagEnd(html: string, from: number): number {
+  const n = html.length;
+  let state = S.BeforeAttr;
+  for (let j = from; j < n; j++) {
+    const c = html.charCodeAt(j);
+    switch (state) {
+      case S.Dq:
+        if (c === DQ) state = S.BeforeAttr;
+        continue;
+      case S.Sq:
+        if (c === SQ) state = S.BeforeAttr;
+        continue;
+      case S.Nq:
+        if (c === GT) return j;
+        if (isSpace(c)) state = S.BeforeAttr;
+        continue;
+      case S.BeforeValue:
+        if (c === DQ) state = S.Dq;
+        else if (c === SQ) state = S.Sq;
+        else if (c === GT) return j; // an unquoted value ends at '>'
+        else if (!isSpace(c)) state = S.Nq;
+        continue;
+      case S.AttrName:
+        if (c === EQ) state = S.BeforeValue;
+        else if (c === GT) return j;
+        else if (c === SLASH) state = S.SelfClosing;
+        else if (isSpace(c)) state = S.AfterAttrName;
+        continue;
+      case S.AfterAttrName:
+        if (c === EQ) state = S.BeforeValue;
+        else if (c === GT) return j;
+        else if (c === SLASH) state = S.SelfClosing;
+        else if (!isSpace(c)) state = S.AttrName;
+        continue;
+      case S.SelfClosing:
+      case S.BeforeAttr:
+        if (c === GT) return j;
+        if (c === SLASH) state = S.SelfClosing;
+        else if (!isSpace(c)) state = S.AttrName;
+        continue;
+    }
+  }
+  return -1;
 }
 
-/** Returns `html` with start and end tags nested deeper than `maxDepth` removed (linear time). */
+/** Returns `html` with start tags that would nest deeper than `maxDepth`, comments, declarations, processing
+ *  instructions and raw-text elements cut out. Linear time and memory. */
 export function limitNesting(html: string, maxDepth = MAX_DEPTH): string {
   const n = html.length;
+  // A mirror of htmlparser2's open-element stack for the tags that are kept. It is never smaller than the real one
+  // (the real parser also closes self-closing tags inside SVG/MathML; everything else is mirrored exactly).
   const stack: string[] = [];
-  let dropped = 0; // start tags removed because the stack was full; their end tags are removed too
-  let out: string[] | undefined;
+  const out: string[] = [];
   let copyFrom = 0;
-  let lower: string | undefined; // lazily built lower-case copy, for finding raw-text end tags
+  let lower: string | undefined; // lower-case copy, built once if a raw-text element needs its end tag found
+  // Cuts html[start, end). A space is left only where the output so far ends with '<', so that a cut never joins
+  // a '<' to the text after it into a new tag (`<` + `<!---->div>`).
+  let outputEndsWithLt = false;
   const cut = (start: number, end: number) => {
-    (out ??= []).push(html.slice(copyFrom, start));
+    const kept = html.slice(copyFrom, start);
+    if (kept) outputEndsWithLt = kept.charCodeAt(kept.length - 1) === 60;
+    out.push(kept);
+    if (outputEndsWithLt) {
+      out.push(' ');
+      outputEndsWithLt = false;
+    }
     copyFrom = end;
+  };
+  /** How many elements a start tag of `name` would close implicitly. */
+  const impliedCloses = (name: string) => {
+    const closes = IMPLIES_CLOSE.get(name);
+    let k = 0;
+    if (closes) while (k < stack.length && closes.has(stack[stack.length - 1 - k]!)) k++;
+    return k;
   };
 
   let i = html.indexOf('<');
   while (i !== -1 && i < n - 1) {
     const next = html.charCodeAt(i + 1);
-    if (next === 33 /* ! */) {
-      const end = html.startsWith('<!--', i) ? html.indexOf('-->', i + 4) : html.indexOf('>', i + 2);
-      if (end === -1) break;
-      i = html.indexOf('<', end + 1);
+    if (next === 33 /* ! */ || next === 63 /* ? */) {
+      let end: number;
+      if (html.startsWith('<!--', i)) {
+        const close = html.indexOf('-->', i + 2); // htmlparser2 accepts "<!-->" as a whole comment
+        end = close === -1 ? n : close + 3;
+      } else if (html.startsWith('<![CDATA[', i)) {
+        const close = html.indexOf(']]>', i + 9);
+        end = close === -1 ? n : close + 3;
+      } else {
+        const close = html.indexOf('>', i + 2);
+        end = close === -1 ? n : close + 1;
+      }
+      cut(i, end);
+      i = html.indexOf('<', end);
       continue;
     }
-    if (next === 63 /* ? */) {
-      const end = html.indexOf('>', i + 2);
-      if (end === -1) break;
-      i = html.indexOf('<', end + 1);
+    if (next === SLASH) {
+      // End tag. White space after "</" is skipped; then '>' is nothing, a letter starts the name (which runs to
+      // white space or '>', and the rest up to '>' is ignored), anything else is a bogus comment up to '>'.
+      let j = i + 2;
+      while (j < n && isSpace(html.charCodeAt(j))) j++;
+      if (j >= n) break;
+      const c = html.charCodeAt(j);
+      if (c === GT) {
+        i = html.indexOf('<', j + 1);
+        continue;
+      }
+      const close = html.indexOf('>', j);
+      const end = close === -1 ? n : close + 1;
+      if (!isAsciiLetter(c)) {
+        cut(i, end);
+        i = html.indexOf('<', end);
+        continue;
+      }
+      const nameStart = j;
+      while (j < n && !isSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== GT) j++;
+      const name = html.slice(nameStart, j).toLowerCase();
+      if (!VOID_TAGS.has(name)) {
+        const at = stack.lastIndexOf(name);
+        if (at !== -1) stack.length = at;
+        else if (name === 'p') stack.length -= impliedCloses('p'); // "</p>" alone opens and closes a p
+      }
+      i = html.indexOf('<', end);
       continue;
     }
-    const closing = next === 47; /* / */
-    const nameStart = closing ? i + 2 : i + 1;
-    if (nameStart >= n || !isAsciiLetter(html.charCodeAt(nameStart))) {
+    if (!isAsciiLetter(next)) {
       i = html.indexOf('<', i + 1);
       continue;
     }
-    let j = nameStart;
+    // Start tag.
+    let j = i + 1;
     while (j < n) {
       const c = html.charCodeAt(j);
-      if (c === 62 /* > */ || c === 47 /* / */ || c === 32 || c === 9 || c === 10 || c === 12 || c === 13) break;
+      if (c === GT || c === SLASH || isSpace(c)) break;
       j++;
     }
-    const name = html.slice(nameStart, j).toLowerCase();
-    // Scan attributes to the closing '>', honouring quotes.
-    let quote = 0;
-    let selfClosing = false;
-    while (j < n) {
-      const c = html.charCodeAt(j);
-      if (quote) {
-        if (c === quote) quote = 0;
-      } else if (c === 34 || c === 39) {
-        quote = c;
-      } else if (c === 62) {
-        selfClosing = html.charCodeAt(j - 1) === 47;
-        break;
+    const name = html.slice(i + 1, j).toLowerCase();
+    const gt = startTagEnd(html, j);
+    const tagEnd = gt === -1 ? n : gt + 1;
+    if (RAW_TEXT_TAGS.has(name)) {
+      lower ??= html.toLowerCase();
+      let end = n;
+      const endTag = lower.indexOf(`</${name}`, tagEnd);
+      if (endTag !== -1) {
+        const close = html.indexOf('>', endTag);
+        end = close === -1 ? n : close + 1;
       }
-      j++;
+      cut(i, end);
+      i = html.indexOf('<', end);
+      continue;
     }
-    const tagEnd = Math.min(j + 1, n);
-
-    if (closing) {
-      const at = stack.lastIndexOf(name);
-      if (at !== -1) {
-        stack.length = at;
-      } else if (dropped > 0) {
-        dropped--;
-        cut(i, tagEnd);
-      }
-    } else if (!VOID_TAGS.has(name) && !selfClosing) {
-      if (SELF_CLOSING_SIBLINGS.has(name) && stack[stack.length - 1] === name) stack.pop();
-      if (stack.length >= maxDepth) {
-        dropped++;
-        cut(i, tagEnd);
-      } else {
-        stack.push(name);
-      }
-      if (RAW_TEXT_TAGS.has(name)) {
-        lower ??= html.toLowerCase();
-        const endTag = lower.indexOf(`</${name}`, tagEnd);
-        if (endTag === -1) break;
-        i = endTag;
-        continue;
-      }
+    const closes = impliedCloses(name);
+    if (VOID_TAGS.has(name)) {
+      stack.length -= closes;
+    } else if (stack.length - closes >= maxDepth) {
+      cut(i, tagEnd); // too deep: the parser never sees this tag (so it closes nothing either)
+    } else {
+      // `<div/>` is an ordinary start tag in HTML: it stays open.
+      stack.length -= closes;
+      stack.push(name);
     }
-    if (j >= n) break;
     i = html.indexOf('<', tagEnd);
   }
-  if (!out) return html;
+  if (out.length === 0) return html;
   out.push(html.slice(copyFrom));
   return out.join('');
 }

@@ -1,3 +1,6 @@
+// htmlparser2 is the parser inside sanitize-html (its dependency, not ours): the fuzz test below checks the nesting
+// limiter against the very parser it protects.
+import { Parser } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { htmlToText, limitNesting, sanitizeHtml, stripInvalidXmlChars, summarize, textToHtml } from '../../lambdas/core/sanitize.js';
 
@@ -177,10 +180,66 @@ describe('sanitizeHtml: HTML bombs', () => {
     expect(htmlToText(html).split('\n\n')).toHaveLength(110_000);
   });
 
-  it('limitNesting leaves ordinary documents untouched and cuts only excess depth', () => {
-    const doc = '<div><p>a<p>b<ul><li>x<li>y</ul></div><script>"<div>".repeat(9)</script>';
+  // Each of these hides a million-tag bomb from a naive tag scanner (a quote that is not a quote, a comment that is
+  // not one, an element that is not raw text in htmlparser2): without an exact pre-pass each would take minutes.
+  it.each([
+    ['a quote inside an unquoted attribute value', '<a x=b"c>', '<b ">'],
+    ['a quote inside an end tag', '</b x="> ', '">'],
+    ['a comment opener inside CDATA', '<![CDATA[ x> <!-- ]]>', '-->'],
+    ['the short comment <!-->', '<!-->', '-->'],
+    ['noscript, which is not raw text', '<noscript>', ''],
+    ['a self-closing <div/>, which HTML ignores', '', ''],
+    ['svg elements', '', ''],
+  ])('bounds the parser\'s depth despite %s', (name, before, after) => {
+    const unit = name.startsWith('a self-closing') ? '<div/>' : name.startsWith('svg') ? '<svg><g>' : '<div>';
+    const bomb = before + unit.repeat(400_000) + after;
+    const started = Date.now();
+    sanitizeHtml(bomb, BASE);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('limitNesting leaves ordinary documents alone, blanks comments and raw-text elements, cuts only excess depth', () => {
+    const doc = '<div><p a="x>y">a<p>b<ul><li>x<li>y</ul><img src=a.png></div>';
     expect(limitNesting(doc)).toBe(doc);
-    expect(limitNesting('<i><b><u>x</u></b></i>', 2)).toBe('<i><b>x</b></i>');
+    expect(limitNesting('a<!-- c -->b<script>"<div>".repeat(9)</script>c<![CDATA[x]]>d<?php x ?>e')).toBe('abcde');
+    // The too-deep start tag goes; its end tag stays for the parser to ignore.
+    expect(limitNesting('<i><b><u>x</u></b></i>', 2)).toBe('<i><b>x</u></b></i>');
+    expect(sanitizeHtml('<i><b><u>x</u></b></i>', BASE)).toBe('<i><b><u>x</u></b></i>');
+    // A cut never joins a '<' to what follows into a new tag.
+    expect(limitNesting('<<!---->div>')).toBe('< div>');
+    expect(limitNesting('<i><<b>b>', 1)).toBe('<i>< b>');
+  });
+
+  it('keeps the real parser\'s open-element stack within the limit on random hostile markup (fuzz)', () => {
+    const fragments = ['<div>', '<b>', '</b>', '<p>', '</p>', '<', '>', '"', "'", '=', ' ', '/', '<!--', '-->', '<!-->',
+      '<![CDATA[', ']]>', '<!', '<?', '</', '</ ', '</<', '</ b>', '</b/>', '<script>', '</script>', '<svg>', '<div/>', 'a',
+      '<a x=', '<title>', '</title', '&amp;', '<br>', '</br>', '<li>', '<td>', '<tr>', '<th>', '<thead>', '<tbody>',
+      '<table>', '\n', '<math>', '<xmp>', '</xmp>', '<textarea>', '<noscript>', '<style/>', 'x="', '<i ', '<BR>', '<TD>',
+      '<P>', '<image>', '<hr>', '<select>', '<input>', '<option>', '<optgroup>', '<dd>', '<dt>', '<h2>', '<ul>', '<rt>',
+      '<body>', '<head>', '</div>', '</td>', '<a x="y" / >', '<a/x>', '\t', '\f', '<q\f>', '<z\fx=">">'];
+    let seed = 20260101;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const limit = 4;
+    for (let run = 0; run < 3000; run++) {
+      let html = '';
+      const length = 5 + Math.floor(random() * 120);
+      for (let k = 0; k < length; k++) html += random() < 0.4 ? '<div>' : fragments[Math.floor(random() * fragments.length)];
+      let deepest = 0;
+      const parser: Parser = new Parser(
+        { onopentag: () => { deepest = Math.max(deepest, (parser as unknown as { stack: string[] }).stack.length); } },
+        { decodeEntities: true, lowerCaseTags: true },
+      );
+      parser.end(limitNesting(html, limit));
+      // +1: "</p>" with no open p makes the parser open and at once close one.
+      expect(deepest, html).toBeLessThanOrEqual(limit + 1);
+    }
+  });
+
+  it('is not fooled into uncounted tags by cutting between "<" and a name, at depth', () => {
+    const bomb = '<i>'.repeat(100) + '<<b>b>'.repeat(400_000);
+    const started = Date.now();
+    sanitizeHtml(bomb, BASE);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
 
