@@ -60,6 +60,9 @@ describe('feed routes', () => {
     expect(((await ext.json()) as { error: { code: string } }).error.code).toBe('feeds.unknownFormat');
     expect((await app.request('/feeds/countries/cl/topics.rss')).status).toBe(404);
     expect((await app.request('/feeds/%E0%A4%A.rss')).status).toBe(404);
+    const page = await app.request(`/feeds/all.rss?page=${'A'.repeat(600)}`);
+    expect(page.status).toBe(404);
+    expect(((await page.json()) as { error: { code: string } }).error.code).toBe('feeds.unknownPage');
   });
 
   it('sets a strong ETag, Last-Modified, CDN-fit Cache-Control and Vary', async () => {

@@ -1,6 +1,7 @@
 // Serving one feed request: parse the path, read the scope's head, answer 304 from the head alone when the reader's
 // copy is current, otherwise read one page of items and render. Transport-free (the HTTP adapter adds compression).
 import type { ItemReader } from '../ports.js';
+import { notFound } from '../errors.js';
 import { scopeId } from '../items.js';
 import { bodyValidators, feedCacheControl, headValidators, isNotModified, type Validators } from './conditional.js';
 import { renderFeed } from './render.js';
@@ -48,6 +49,9 @@ export async function serveFeed(
 ): Promise<FeedResult> {
   const { scope, format } = parseFeedPath(request.path);
   const page = request.page ? request.page : undefined;
+  if (page !== undefined && !/^[\x21-\x7e]{1,512}$/.test(page)) {
+    throw notFound('feeds.unknownPage', 'No such feed page: follow the next/prev-archive links of the feed to reach older pages.');
+  }
   const id = scopeId(scope);
   const headers = (v: Validators): Record<string, string> => ({
     'content-type': feedContentTypes[format],
