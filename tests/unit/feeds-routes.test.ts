@@ -206,7 +206,7 @@ describe('feed routes', () => {
     expect(reader.calls.listScope).toBe(2);
   });
 
-  it('keeps head records for FEED_HEAD_CACHE_MS, then reads them again', async () => {
+  it('keeps head records for FEED_HEAD_CACHE_MS, then refreshes them without stalling callers', async () => {
     const reader = new MemoryItemReader(manyItems(3));
     let now = 0;
     const cached = withHeadCache(reader, 1000, () => now);
@@ -214,10 +214,23 @@ describe('feed routes', () => {
     now = 999;
     expect(await cached.getScopeHead('all')).toEqual(reader.heads.get('all'));
     expect(reader.calls.getScopeHead).toBe(2);
+    // After the TTL: the previous head answers at once while one refresh runs, then the refreshed one.
+    reader.put([buildItem({ id: 'n1', publishedAt: '2024-04-10T00:00:00.000Z' })], '2024-04-10T00:00:00.000Z');
     now = 1000;
-    await cached.getScopeHead('all');
+    const [stale, alsoStale] = await Promise.all([cached.getScopeHead('all'), cached.getScopeHead('all')]);
+    expect(stale!.changedAt).toBe('2024-04-01T00:00:00.000Z');
+    expect(alsoStale).toEqual(stale);
+    expect(reader.calls.getScopeHead).toBe(3);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await cached.getScopeHead('all'))!.changedAt).toBe('2024-04-10T00:00:00.000Z');
     expect(reader.calls.getScopeHead).toBe(3);
     expect(withHeadCache(reader, 0)).toBe(reader);
+    // A failed first read is not cached.
+    let fail = true;
+    const flaky = withHeadCache({ ...reader, getScopeHead: async () => { if (fail) throw new Error('down'); return undefined; } } as never, 1000, () => now);
+    await expect(flaky.getScopeHead('x')).rejects.toThrow('down');
+    fail = false;
+    await expect(flaky.getScopeHead('x')).resolves.toBeUndefined();
     const app = appWith(reader, { FEED_HEAD_CACHE_MS: '60000' });
     reader.calls.getScopeHead = 0;
     for (let i = 0; i < 5; i++) await app.request('/feeds/all.rss');

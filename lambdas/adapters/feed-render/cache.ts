@@ -88,22 +88,50 @@ export function createFeedBodyCache(options: { maxBytes?: number } = {}): FeedBo
   };
 }
 
-/** An ItemReader whose getScopeHead answers from memory for `ttlMs` (0: no caching). Other reads pass through. */
+/**
+ * An ItemReader whose getScopeHead answers from memory for `ttlMs` (0: no caching); other reads pass through.
+ * After `ttlMs` the next call starts one refresh and, until it lands, callers keep the previous head (stale while
+ * revalidate), so a slow read never stalls a burst of polls. A failed refresh is not cached.
+ */
 export function withHeadCache(reader: ItemReader, ttlMs: number, now: () => number = () => performance.now()): ItemReader {
   if (ttlMs <= 0) return reader;
-  const heads = new Map<string, { at: number; head: Promise<ScopeHead | undefined> }>();
+  interface Entry {
+    at: number;
+    value?: { head: ScopeHead | undefined };
+    pending?: Promise<ScopeHead | undefined>;
+  }
+  const heads = new Map<string, Entry>();
+  const refresh = (scope: string, entry: Entry) => {
+    const pending = reader.getScopeHead(scope).then(
+      (head) => {
+        entry.value = { head };
+        entry.at = now();
+        entry.pending = undefined;
+        return head;
+      },
+      (error: unknown) => {
+        entry.pending = undefined;
+        if (!entry.value) heads.delete(scope);
+        throw error;
+      },
+    );
+    entry.pending = pending;
+    return pending;
+  };
   return {
     get: (id) => reader.get(id),
     getMany: (ids) => reader.getMany(ids),
     listScope: (scope, options) => reader.listScope(scope, options),
     getScopeHead(scope) {
-      const cached = heads.get(scope);
-      const t = now();
-      if (cached && t - cached.at < ttlMs) return cached.head;
-      const head = reader.getScopeHead(scope);
-      heads.set(scope, { at: t, head });
-      head.catch(() => heads.delete(scope)); // never cache a failure
-      return head;
+      let entry = heads.get(scope);
+      if (!entry) {
+        entry = { at: now() };
+        heads.set(scope, entry);
+        return refresh(scope, entry);
+      }
+      if (!entry.value) return entry.pending ?? refresh(scope, entry);
+      if (now() - entry.at >= ttlMs && !entry.pending) refresh(scope, entry).catch(() => undefined);
+      return Promise.resolve(entry.value.head);
     },
   };
 }
