@@ -2,7 +2,7 @@
 // creates editors), MFA required (TOTP), strong passwords, threat protection enforced; a public app client for the
 // hosted sign-in (authorization code + PKCE) whose callback is on the public site; an `editors` group. The HTTP app
 // verifies the JWT itself (it also serves public routes, so there is no API Gateway authorizer).
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
@@ -80,5 +80,7 @@ export class EditorAuth extends Construct implements EditorAuthRefs {
     this.userPoolId = this.userPool.userPoolId;
     this.userPoolClientId = this.client.userPoolClientId;
     this.signInUrl = domain.baseUrl();
+    new CfnOutput(Stack.of(this), 'EditorUserPoolId', { value: this.userPoolId, description: 'Create editors here (docs/deploy.md)' });
+    new CfnOutput(Stack.of(this), 'EditorSignInUrl', { value: this.signInUrl, description: 'Hosted sign-in for editors' });
   }
 }
