@@ -70,7 +70,10 @@ export async function startSite(env: Record<string, string> = {}): Promise<Site>
 
 export async function newContext(site: Site, width = 1280): Promise<BrowserContext> {
   // bypassCSP only so the test can inject axe-core; the pages themselves never need inline scripts.
-  return site.browser.newContext({ baseURL: site.baseUrl, viewport: { width, height: 900 }, locale: 'es-ES', bypassCSP: true });
+  const context = await site.browser.newContext({ baseURL: site.baseUrl, viewport: { width, height: 900 }, locale: 'es-ES', bypassCSP: true });
+  // Fail a step with Playwright's own message well before the test's timeout.
+  context.setDefaultTimeout(8_000);
+  return context;
 }
 
 interface AxeViolation {

@@ -353,6 +353,8 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
         const here = new URL(c.req.url);
         return c.redirect(`${editorBase(lang)}/sign-in?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
       }
+      // Read the (size-limited) form before answering: some clients wait for the upload to finish.
+      await c.req.arrayBuffer().catch(() => undefined);
       return c.text('Sign in first.', 401);
     }
     if (c.req.method === 'POST') {

@@ -587,6 +587,9 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           <h2 id="test-h">{s.testSend}</h2>
           <form method="post" action={`${base}/test`} class="row">
             <Csrf token={props.csrf} />
+            <input type="hidden" name="language" value={seg.language} />
+            {seg.country ? <input type="hidden" name="country" value={seg.country} /> : null}
+            {seg.topic ? <input type="hidden" name="topic" value={seg.topic} /> : null}
             <div>
               <label for="test-to">{s.testAddresses}</label>
               <input type="text" id="test-to" name="to" required autocomplete="off" />
