@@ -4,7 +4,9 @@ import { DomainError, conflict, invalid } from './errors.js';
 import type { Item } from './items.js';
 import type { Audience } from './newsletter.js';
 import type { ItemReader } from './ports.js';
-import type { Frequency } from './subscriber-model.js';
+import type { Frequency, Language } from './subscriber-model.js';
+
+export const subjectFor = (edition: Pick<Edition, 'subject' | 'subjects'>, language: Language) => edition.subjects?.[language] ?? edition.subject;
 
 export type EditionState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
 export const editionStates: readonly EditionState[] = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'];
@@ -36,6 +38,8 @@ export interface Edition {
   /** Which subscribers (by their chosen frequency) this edition is for. */
   frequency: Frequency;
   subject: string;
+  /** Per-language subjects (digests); `subject` otherwise. */
+  subjects?: Partial<Record<Language, string>>;
   intro?: string;
   selection: ItemSelection;
   audience?: Audience;

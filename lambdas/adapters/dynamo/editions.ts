@@ -34,6 +34,7 @@ const editionFields = [
   'kind',
   'frequency',
   'subject',
+  'subjects',
   'intro',
   'selection',
   'audience',

@@ -4,7 +4,7 @@
 // recorded idempotently, and a re-enqueued chunk is harmless because the sender claims each delivery exactly once.
 import { DomainError } from '../errors.js';
 import type { Edition } from '../editions.js';
-import { resolveItems } from '../editions.js';
+import { resolveItems, subjectFor } from '../editions.js';
 import type { Item } from '../items.js';
 import type { ContentGroup, EmailRenderer } from '../newsletter.js';
 import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from '../newsletter.js';
@@ -83,7 +83,7 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
       pending = (async () => {
         const group = await compileContentGroup(deps.renderer, {
           language,
-          subject: edition!.subject,
+          subject: subjectFor(edition!, language),
           intro: edition!.intro,
           items: ids.map((id) => itemById.get(id)!),
           archiveUrl: archive,

@@ -2,7 +2,7 @@
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
 import { DomainError, invalid, notFound } from '../errors.js';
 import type { Edition, EditionInput } from '../editions.js';
-import { editEdition, editionView, newEdition, nextState, resolveItems, transitionOf } from '../editions.js';
+import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from '../editions.js';
 import type { Item } from '../items.js';
 import type { EmailRenderer, PreflightIssue } from '../newsletter.js';
 import { archiveUrl, buildMessage, compileContentGroup, emptySegments, escapeHtml, itemsFor, languages, merge, preflightGroup, prepareGroup } from '../newsletter.js';
@@ -57,7 +57,7 @@ export function createEditionService(deps: EditionServiceDeps) {
   }
 
   async function compileFor(edition: Edition, items: Item[], language: Language) {
-    return compileContentGroup(deps.renderer, { language, subject: edition.subject, intro: edition.intro, items, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
+    return compileContentGroup(deps.renderer, { language, subject: subjectFor(edition, language), intro: edition.intro, items, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
   }
 
   async function segmentItems(edition: Edition, segment: Segment) {

@@ -1,0 +1,276 @@
+// Newsletter send benchmark, in one run on its own engines:
+//  1. 100,000 subscribers with varied preferences written to DynamoDB Local (BatchWriteItem), then the real planner
+//     pages them (16 shards in parallel), groups them by content and compiles each group once: plan time, groups,
+//     compiles.
+//  2. Messages built per second with a null transport (merge precompiled HTML/text, sign the two personal links, build
+//     headers), beside the naive way (mjml2html per recipient, measured on 1,000 and scaled): the ratio.
+//  3. End to end: 10,000 recipients through planner → local queue → sender → aws-ses-v2-local, wall time, and the
+//     duplicates and losses counted from SES local's store.
+//  4. The sender Lambda's bundle size (esbuild, everything bundled) and proof it holds no MJML.
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import mjml2html from 'mjml';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startEngines } from '../lambdas/local/engines.js';
+import { createDocumentClient, ensureTable } from '../lambdas/adapters/dynamo/client.js';
+import { createDynamoItemStore } from '../lambdas/adapters/dynamo/items.js';
+import { createEditionStore, createSubscriberSource } from '../lambdas/adapters/dynamo/editions.js';
+import { confirmedShardOf, createSubscriberRepo } from '../lambdas/adapters/dynamo/subscribers.js';
+import { keys } from '../lambdas/adapters/dynamo/keys.js';
+import { composeMjml, createMjmlRenderer, loadTemplates } from '../lambdas/adapters/mjml/renderer.js';
+import { createSesClient } from '../lambdas/adapters/ses/mailer.js';
+import { loadConfig } from '../lambdas/config.js';
+import { newEdition } from '../lambdas/core/editions.js';
+import { planEdition } from '../lambdas/core/editions/planner.js';
+import type { ChunkMessage } from '../lambdas/core/editions/ports.js';
+import type { Item } from '../lambdas/core/items.js';
+import { archiveUrl, buildMessage, inAudience, itemsFor, newsletterModel, prepareGroup, type PreparedGroup } from '../lambdas/core/newsletter.js';
+import type { Subscriber } from '../lambdas/core/subscriber-model.js';
+import { subscriberLinks } from '../lambdas/core/subscriptions.js';
+import { countryCodes, topicSlugs } from '../lambdas/core/taxonomy.js';
+import { makeHandler as makeSendHandler, senderDeps } from '../lambdas/handlers/send-batch.js';
+import { createLocalQueue } from '../lambdas/local/queue.js';
+import type { Figures } from './run.js';
+
+const PLAN_SUBSCRIBERS = Number(process.env.BENCH_SEND_SUBSCRIBERS ?? 100_000);
+const E2E_SUBSCRIBERS = Number(process.env.BENCH_SEND_E2E ?? 10_000);
+const NAIVE_SAMPLE = 1_000;
+const base = 'https://news.example.org';
+const secret = 'bench-signing-secret-0123456789abcdef';
+
+// A small deterministic PRNG so every run plans the same population.
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(values: readonly T[], count: number, rand: () => number): T[] {
+  const pool = [...values];
+  const out: T[] = [];
+  while (out.length < count && pool.length) out.push(pool.splice(Math.floor(rand() * pool.length), 1)[0]!);
+  return out;
+}
+
+function benchItems(count: number, seed: number): Item[] {
+  const rand = rng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const blocWide = i % 6 === 0;
+    const at = new Date(Date.UTC(2026, 10, 20, 12) - i * 3_600_000).toISOString();
+    return {
+      id: `bench-item-${seed}-${i}`,
+      sourceId: 'bench',
+      sourceGuid: `bench-${seed}-${i}`,
+      link: `https://news.example.org/items/${seed}/${i}`,
+      title: `Pacific Alliance update ${i}: trade, education and climate cooperation`,
+      publishedAt: at,
+      updatedAt: at,
+      summary:
+        'Ministers of the four member countries agreed on a joint agenda to strengthen trade, investment promotion and the participation of small businesses in regional value chains.',
+      contentHtml: '<p>Body</p>',
+      enclosures: [],
+      countries: blocWide ? [...countryCodes] : pick(countryCodes, 1 + Math.floor(rand() * 2), rand),
+      topics: pick(topicSlugs, 1 + Math.floor(rand() * 2), rand),
+      blocWide,
+      tagProvenance: { countries: 'rule', topics: 'rule' },
+      sourceCategories: [],
+      version: 1,
+      sourceHash: `h${i}`,
+      ingestedAt: at,
+    } as Item;
+  });
+}
+
+function benchSubscribers(count: number, prefix: string, domain: string, seed: number): Subscriber[] {
+  const rand = rng(seed);
+  const at = '2026-11-01T00:00:00.000Z';
+  return Array.from({ length: count }, (_, i) => {
+    const nCountries = [0, 0, 1, 1, 1, 2][Math.floor(rand() * 6)]!;
+    const nTopics = [0, 1, 1, 2, 2, 3][Math.floor(rand() * 6)]!;
+    return {
+      id: `${prefix}${String(i).padStart(6, '0')}`,
+      email: `${prefix}${i}@${domain}`,
+      status: 'confirmed',
+      countries: pick(countryCodes, nCountries, rand),
+      topics: pick(topicSlugs, nTopics, rand),
+      language: rand() < 0.6 ? 'es' : 'en',
+      frequency: rand() < 0.9 ? 'instant' : 'daily',
+      paused: false,
+      createdAt: at,
+      updatedAt: at,
+      confirmedAt: at,
+      version: 1,
+    };
+  });
+}
+
+/** Writes subscriber rows exactly as the subscriptions repository lays them out, 25 per BatchWriteItem. */
+async function loadSubscribers(doc: DynamoDBDocumentClient, tableName: string, subscribers: Subscriber[]): Promise<number> {
+  const started = performance.now();
+  const rows = subscribers.map((s) => ({
+    ...s,
+    consent: {},
+    origin: 'import',
+    ...keys.subscriber(s.id),
+    kind: 'subscriber',
+    ...keys.confirmedShard(confirmedShardOf(s.id), s.id),
+  }));
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const part = rows.slice(next, next + 25);
+      next += 25;
+      let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = { [tableName]: part.map((Item) => ({ PutRequest: { Item } })) };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        const out = await doc.send(new BatchWriteCommand({ RequestItems: request }));
+        request = out.UnprocessedItems as typeof request;
+        if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, Math.min(500, 10 * 2 ** attempt)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 12 }, worker));
+  return (performance.now() - started) / 1000;
+}
+
+async function bundleKb(entry: string): Promise<{ kb: number; hasMjml: boolean }> {
+  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, write: false, metafile: true, outfile: 'out.mjs', logLevel: 'silent' });
+  const bytes = out.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
+  const hasMjml = Object.keys(out.metafile.inputs).some((p) => /node_modules\/mjml/.test(p));
+  return { kb: Math.round((bytes / 1024) * 10) / 10, hasMjml };
+}
+
+export async function run(): Promise<Figures> {
+  const log = (m: string) => console.error(`  send: ${m}`);
+  const engines = await startEngines({ startTimeoutMs: 60_000 });
+  try {
+    const doc = createDocumentClient({ region: 'us-east-1', endpoint: engines.dynamoEndpoint });
+
+    // ---- 1. plan 100k --------------------------------------------------------------------------------------
+    const planTable = 'bench-send-plan';
+    await ensureTable(doc, planTable);
+    const items = benchItems(10, 1);
+    const itemStore = createDynamoItemStore(doc, planTable);
+    for (const item of items) await itemStore.put(item, undefined);
+    const population = benchSubscribers(PLAN_SUBSCRIBERS, 'p', 'plan.bench.example', 7);
+    const loadS = await loadSubscribers(doc, planTable, population);
+    log(`loaded ${population.length} subscribers in ${loadS.toFixed(1)} s (${Math.round(population.length / loadS)}/s)`);
+
+    const store = createEditionStore(doc, planTable);
+    const clock = { now: () => new Date() };
+    const edition = { ...newEdition({ subject: 'Bench edition', intro: 'This week in the Pacific Alliance.', itemIds: items.map((i) => i.id) }, { id: 'bench-plan', now: new Date() }), state: 'sending' as const, sendStartedAt: new Date().toISOString() };
+    await store.create(edition);
+    let compiles = 0;
+    const renderer = createMjmlRenderer({ onCompile: () => compiles++ });
+    const chunks: ChunkMessage[] = [];
+    const subscribers = createSubscriberSource(doc, planTable, createSubscriberRepo(doc, planTable), { pageSize: 1000 });
+    const planStarted = performance.now();
+    const plan = await planEdition({ store, subscribers, items: itemStore, renderer, clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: async (m) => void chunks.push(...m) } }, edition.id);
+    const planS = (performance.now() - planStarted) / 1000;
+    log(`planned ${plan.planned} recipients (${plan.skipped} skipped) in ${planS.toFixed(2)} s: ${plan.contentGroups} groups, ${compiles} compiles, ${chunks.length} chunks`);
+
+    // ---- 2. build with a null transport vs naive -------------------------------------------------------------
+    const byId = new Map(population.map((s) => [s.id, s]));
+    const prepared = new Map<string, PreparedGroup>();
+    for (const key of new Set(chunks.flatMap((c) => c.recipients.map((r) => r.g)))) prepared.set(key, prepareGroup((await store.getGroup(edition.id, key))!));
+    const recipients = chunks.flatMap((c) => c.recipients);
+    const now = new Date();
+    let bytes = 0;
+    const buildStarted = performance.now();
+    for (const r of recipients) {
+      const s = byId.get(r.s)!;
+      const links = subscriberLinks(s.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
+      const message = buildMessage(prepared.get(r.g)!, { subscriberId: s.id, email: s.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers }, { from: 'news@news.example.org', editionId: edition.id });
+      bytes += message.html.length + message.text.length; // the null transport: touch the message, send nowhere
+    }
+    const buildS = (performance.now() - buildStarted) / 1000;
+    const buildRate = recipients.length / buildS;
+    log(`built ${recipients.length} messages in ${buildS.toFixed(2)} s (${Math.round(buildRate)}/s, ${Math.round(bytes / recipients.length / 1024)} KB avg)`);
+
+    const templates = loadTemplates();
+    const itemById = new Map(items.map((i) => [i.id, i]));
+    const sample = recipients.slice(0, NAIVE_SAMPLE);
+    const naiveStarted = performance.now();
+    for (const r of sample) {
+      const s = byId.get(r.s)!;
+      const links = subscriberLinks(s.id, { baseUrl: base, secret, now });
+      const mine = itemsFor(s, items, edition.audience).map((id) => itemById.get(id)!);
+      const source = composeMjml(templates, newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id) }))
+        .replaceAll('{{unsubscribe_url}}', links.unsubscribeUrl)
+        .replaceAll('{{preferences_url}}', links.preferencesUrl);
+      const out = await mjml2html(source, { validationLevel: 'skip' });
+      bytes += out.html.length;
+    }
+    const naiveRate = sample.length / ((performance.now() - naiveStarted) / 1000);
+    log(`naive: ${Math.round(naiveRate)} recipients/s on ${sample.length}`);
+
+    // ---- 3. end to end to SES local --------------------------------------------------------------------------
+    const e2eTable = 'bench-send-e2e';
+    await ensureTable(doc, e2eTable);
+    const e2eItems = benchItems(4, 2);
+    const e2eItemStore = createDynamoItemStore(doc, e2eTable);
+    for (const item of e2eItems) await e2eItemStore.put(item, undefined);
+    const domain = `e2e-${Date.now()}.bench.example`;
+    const e2ePopulation = benchSubscribers(E2E_SUBSCRIBERS, 'e', domain, 11).map((s) => ({ ...s, frequency: 'instant' as const }));
+    await loadSubscribers(doc, e2eTable, e2ePopulation);
+    const e2eEdition = { ...newEdition({ subject: 'Bench e2e', itemIds: e2eItems.map((i) => i.id) }, { id: 'bench-e2e', now: new Date() }), state: 'sending' as const, sendStartedAt: new Date().toISOString() };
+    const expected = new Set(e2ePopulation.filter((s) => inAudience(s, e2eEdition.audience) && itemsFor(s, e2eItems, e2eEdition.audience).length > 0).map((s) => s.email));
+    const config = loadConfig({
+      TABLE_NAME: e2eTable,
+      DYNAMO_ENDPOINT: engines.dynamoEndpoint,
+      SES_ENDPOINT: engines.sesEndpoint,
+      SIGNING_SECRET: secret,
+      PUBLIC_BASE_URL: base,
+      SES_MAX_SEND_RATE: '20000',
+      SEND_CHUNK_SIZE: '50',
+    });
+    const e2eStore = createEditionStore(doc, e2eTable);
+    await e2eStore.create(e2eEdition);
+    const ses = createSesClient({ region: 'us-east-1', endpoint: engines.sesEndpoint });
+    const deps = { ...senderDeps({ config, doc, ses }), concurrency: 8 };
+    const queue = createLocalQueue({ name: 'send', handler: makeSendHandler(deps), visibilityTimeoutMs: 120_000, concurrency: 4 });
+    queue.start();
+    const e2eStarted = performance.now();
+    await planEdition(
+      { store: e2eStore, subscribers: createSubscriberSource(doc, e2eTable, createSubscriberRepo(doc, e2eTable), { pageSize: 1000 }), items: e2eItemStore, renderer: createMjmlRenderer(), clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: (m) => queue.send(m.map((x) => JSON.stringify(x))) } },
+      e2eEdition.id,
+    );
+    await queue.drained(240_000);
+    const e2eS = (performance.now() - e2eStarted) / 1000;
+    await queue.stop();
+    const final = await e2eStore.get(e2eEdition.id);
+    const counts = await e2eStore.counts(e2eEdition.id);
+    const stored = (await (await fetch(`${engines.sesEndpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
+    const perAddress = new Map<string, number>();
+    for (const mail of stored.emails) for (const to of mail.destination.to) if (to.endsWith(`@${domain}`)) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
+    const duplicates = [...perAddress.values()].reduce((n, c) => n + (c - 1), 0);
+    const losses = [...expected].filter((e) => !perAddress.has(e)).length + [...perAddress.keys()].filter((e) => !expected.has(e)).length;
+    log(`e2e: ${perAddress.size} delivered of ${expected.size} expected in ${e2eS.toFixed(1)} s; state ${final?.state}; counts ${JSON.stringify(counts)}`);
+
+    // ---- 4. bundle ------------------------------------------------------------------------------------------
+    const sender = await bundleKb('lambdas/handlers/send-batch.ts');
+    const planner = await bundleKb('lambdas/handlers/send-planner.ts');
+    if (sender.hasMjml) throw new Error('The sender bundle contains MJML; it must only merge precompiled HTML.');
+    log(`bundles: sender ${sender.kb} KB (mjml: ${sender.hasMjml}), planner ${planner.kb} KB (mjml: ${planner.hasMjml})`);
+
+    return {
+      'send.plan_s': { value: Math.round(planS * 100) / 100, unit: 's', vs: `planning ${plan.planned.toLocaleString('en-US')} recipients of ${PLAN_SUBSCRIBERS.toLocaleString('en-US')} subscribers (16 shards; load by BatchWrite took ${loadS.toFixed(1)} s)` },
+      'send.content_groups': { value: plan.contentGroups, unit: 'groups', vs: `${plan.planned.toLocaleString('en-US')} recipients, ${plan.skipped.toLocaleString('en-US')} skipped (no matching item)` },
+      'send.mjml_compiles': { value: compiles, unit: 'compiles', vs: 'one per content group (naive: one per recipient)' },
+      'send.build_recipients_per_s': { value: Math.round(buildRate), unit: 'recipients/s', vs: 'merge + sign 2 links + headers, null transport' },
+      'send.naive_recipients_per_s': { value: Math.round(naiveRate), unit: 'recipients/s', vs: `mjml2html per recipient, measured on ${sample.length}` },
+      'send.ratio_to_naive': { value: Math.round(buildRate / naiveRate), unit: '×', vs: 'build rate / naive rate (aim ≥ 500)' },
+      'send.e2e_recipients': { value: perAddress.size, unit: 'recipients', vs: `expected ${expected.size} of ${E2E_SUBSCRIBERS.toLocaleString('en-US')} subscribers; edition ${final?.state}` },
+      'send.e2e_wall_s': { value: Math.round(e2eS * 10) / 10, unit: 's', vs: 'plan + queue + sender + SES local, DynamoDB Local claims' },
+      'send.e2e_duplicates': { value: duplicates, unit: 'emails', vs: 'must be 0' },
+      'send.e2e_losses': { value: losses, unit: 'recipients', vs: 'must be 0' },
+      'send.sender_bundle_kb': { value: sender.kb, unit: 'KB', vs: `esbuild, minified, AWS SDK included, no MJML; planner ${planner.kb} KB with MJML` },
+    };
+  } finally {
+    await engines.stop();
+  }
+}

@@ -1,0 +1,29 @@
+// Lambda: the automatic digests, on two EventBridge Scheduler crons (daily, and weekly on Mondays) with input
+// `{"frequency":"daily"|"weekly"}`. Creates the period's digest edition (idempotent by period) when there is anything
+// new, and plans it through the same pipeline as an editor's send.
+import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/digest.js';
+import type { PlannerDeps } from '../core/editions/planner.js';
+import { plannerDeps } from './send-planner.js';
+import { logger } from '../adapters/observability.js';
+
+export type DigestEvent = { frequency: DigestFrequency } | { job?: string; payload?: { frequency: DigestFrequency } };
+
+export function makeHandler(deps: PlannerDeps) {
+  return async (event: DigestEvent): Promise<DigestResult> => {
+    const frequency = 'frequency' in event ? event.frequency : event.payload?.frequency;
+    if (frequency !== 'daily' && frequency !== 'weekly') throw new Error('The digest needs {"frequency":"daily"|"weekly"}.');
+    const result = await runDigest(deps, frequency);
+    logger.info('digest run', { frequency, editionId: result.editionId, created: result.created, items: result.items, planned: result.plan?.planned, skipped: result.plan?.skipped });
+    return result;
+  };
+}
+
+let cold: ReturnType<typeof makeHandler> | undefined;
+export const handler = async (event: DigestEvent): Promise<DigestResult> => {
+  if (!cold) {
+    const { loadAwsConfig, awsContext } = await import('../adapters/aws-runtime.js');
+    const ctx = awsContext(await loadAwsConfig());
+    cold = makeHandler(plannerDeps({ config: ctx.config, doc: ctx.doc, enqueue: ctx.background.enqueue }));
+  }
+  return cold(event);
+};

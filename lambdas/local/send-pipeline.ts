@@ -1,0 +1,53 @@
+// The local send pipeline behind `npm start`: the planner Lambda's handler behind the one-off scheduler stand-in
+// (job 'plan-edition'), the sender Lambda's handler behind the SQS stand-in (queue 'send'). The local runtime plugs
+// `background` into its AppContext so the editor API's send, schedule and resume reach them, as in AWS.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Config } from '../config.js';
+import type { BackgroundPorts } from '../adapters/http/context.js';
+import type { Clock } from '../core/ports.js';
+import { makeHandler as makeSendHandler, senderDeps } from '../handlers/send-batch.js';
+import { makeHandler as makePlanHandler, plannerDeps, planJob, sendQueue, type PlannerEvent } from '../handlers/send-planner.js';
+import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';
+import { createLocalQueue, type LocalQueue } from './queue.js';
+import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
+
+export interface LocalSendPipeline {
+  /** enqueue('send', …) and schedule('plan-edition', …) as the editor API calls them. */
+  background: Pick<BackgroundPorts, 'enqueue' | 'schedule'>;
+  queue: LocalQueue;
+  scheduler: LocalScheduler;
+  /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
+  runDigest(event: DigestEvent): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export function createLocalSendPipeline(w: { config: Config; doc: DynamoDBDocumentClient; ses: SESv2Client; clock?: Clock }): LocalSendPipeline {
+  const queue = createLocalQueue({
+    name: sendQueue,
+    handler: makeSendHandler(senderDeps(w)),
+    // SQS guidance: visibility timeout ≥ 6 × the sender's timeout; locally a chunk takes seconds at most.
+    visibilityTimeoutMs: 60_000,
+    maxReceiveCount: 10,
+    concurrency: 2,
+  });
+  const enqueue = async (name: string, bodies: string[]) => {
+    if (name !== sendQueue) throw new Error(`No local queue named "${name}".`);
+    await queue.send(bodies);
+  };
+  const planner = plannerDeps({ config: w.config, doc: w.doc, clock: w.clock, enqueue });
+  const plan = makePlanHandler(planner);
+  const scheduler = createLocalScheduler({ jobs: { [planJob]: (input) => plan(input as PlannerEvent) } });
+  const digest = makeDigestHandler(planner);
+  queue.start();
+  return {
+    background: { enqueue, schedule: (job, at, payload) => scheduler.schedule(job, at, payload) },
+    queue,
+    scheduler,
+    runDigest: (event) => digest(event),
+    async stop() {
+      scheduler.stop();
+      await queue.stop();
+    },
+  };
+}
