@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { editorHeaders } from '../support/runtime.js';
+import { createEditionStore } from '../../lambdas/adapters/dynamo/editions.js';
 import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
@@ -205,6 +206,54 @@ describe('public pages', () => {
     expect(await page.locator('h1').textContent()).toBe('Datos borrados');
     const gone = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
     expect(gone.status).toBe(404);
+    await context.close();
+  });
+
+  test('the archive lists sent editions newest first per language, and shows each as a web page (the "view in browser" target)', async () => {
+    const list = (await (await site.runtime.app.request('/api/items?limit=6')).json()) as { items: Array<{ id: string; title: string }> };
+    const ids = list.items.map((i) => i.id);
+    const create = async (subject: string, itemIds: string[], audience?: unknown) => {
+      const res = await site.runtime.app.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject, itemIds, ...(audience ? { audience } : {}) }) });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    // The send pipeline is tested on its own (tests/integration); here the editions are moved to "sent" directly,
+    // as the pipeline's last step does, so the archive can be checked whatever state the pipeline is in.
+    const store = createEditionStore(site.runtime.ctx.doc, site.runtime.ctx.tableName);
+    const markSent = async (id: string, itemIds: string[], at: string) => {
+      expect(await store.transition(id, ['draft'], 'sending', { sendStartedAt: at, resolvedItemIds: itemIds })).toBeDefined();
+      expect(await store.transition(id, ['sending'], 'sent', { completedAt: at })).toBeDefined();
+    };
+    const older = await create('Archive test: older, everyone', ids.slice(0, 2));
+    await markSent(older, ids.slice(0, 2), '2026-01-05T10:00:00.000Z');
+    const newer = await create('Archive test: newer, Spanish only', ids.slice(2, 5), { languages: ['es'] });
+    await markSent(newer, ids.slice(2, 5), '2026-01-12T10:00:00.000Z');
+    const draft = await create('Archive test: a draft', ids.slice(0, 1));
+
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await page.goto('/es/archive');
+    const spanish = await page.locator('ul.cards h2').allInnerTexts();
+    expect(spanish.indexOf('Archive test: newer, Spanish only')).toBeLessThan(spanish.indexOf('Archive test: older, everyone'));
+    expect(spanish.indexOf('Archive test: newer, Spanish only')).toBeGreaterThanOrEqual(0);
+    expect(spanish).not.toContain('Archive test: a draft');
+    await page.goto('/en/archive');
+    const english = await page.locator('ul.cards h2').allInnerTexts();
+    expect(english).toContain('Archive test: older, everyone');
+    expect(english).not.toContain('Archive test: newer, Spanish only');
+    await checkPage(page, 'archive-with-editions-en');
+
+    await page.getByRole('link', { name: 'Archive test: older, everyone' }).click();
+    await page.waitForURL(`**/en/archive/${older}`);
+    expect(await page.locator('h1').innerText()).toBe('Archive test: older, everyone');
+    expect(await page.locator('ul.cards h2').allInnerTexts()).toEqual(list.items.slice(0, 2).map((i) => i.title));
+    await checkPage(page, 'archive-edition-en');
+
+    // The link in the email has no language: it follows the reader's browser.
+    const viaEmail = await fetch(`${site.baseUrl}/archive/${older}`, { redirect: 'manual', headers: { 'accept-language': 'es-CL' } });
+    expect(viaEmail.headers.get('location')).toBe(`/es/archive/${older}`);
+    const unpublished = await fetch(`${site.baseUrl}/en/archive/${draft}`);
+    expect(unpublished.status).toBe(404);
     await context.close();
   });
 });
