@@ -19,13 +19,14 @@ export interface IngestSource {
 /** What ingestion needs from storage. */
 export interface IngestStore {
   getMany(ids: readonly string[]): Promise<Item[]>;
-  /** Canonical link → id of the item that owns it. */
-  findLinkOwners(links: readonly string[]): Promise<Map<string, string>>;
-  /** Claims a canonical link for an item; returns the owner after the attempt (another item's id if it lost). */
-  claimLink(link: string, itemId: string): Promise<string>;
-  /** Writes `next`, conditional on the stored version still being `previous?.version` (absent when new). Returns
-   *  false when another writer got there first. */
-  save(next: Item, previous: Item | undefined): Promise<boolean>;
+  /** (source, GUID) → id of the item first created from it: finds an item whose link has since changed. */
+  findGuidOwners(sourceId: string, guids: readonly string[]): Promise<Map<string, string>>;
+  /** Writes items seen for the first time, with their GUID claims and feed index rows, in batches. Safe without
+   *  conditions because an item's key derives from its canonical link: a duplicate write is the same row. */
+  saveNew(items: readonly Item[]): Promise<void>;
+  /** Writes a changed item, conditional on the stored version still being `previous.version`. Returns false when
+   *  another writer got there first. */
+  save(next: Item, previous: Item): Promise<boolean>;
   /** Marks feed scopes as changed (head records) once per run, not once per item. */
   touchScopes(scopes: readonly string[], at: string): Promise<void>;
 }
@@ -46,10 +47,11 @@ export interface IngestReport {
 
 const maxTitleChars = 500;
 const concurrency = 16;
+const chunkSize = 100;
 const maxAttempts = 4;
 
-export const itemIdFor = (sourceId: string, guid: string) =>
-  createHash('sha256').update(`${sourceId}\u0000${guid}`).digest('base64url').slice(0, 22);
+/** An item's id derives from its canonical link, so the same link from any source, in any run, is the same row. */
+export const itemIdFor = (canonicalLink: string) => createHash('sha256').update(canonicalLink).digest('base64url').slice(0, 22);
 
 const isHttpUrl = (value: string) => {
   try {
@@ -86,14 +88,17 @@ type Prepared = { ok: true; candidate: Candidate } | { ok: false; guid?: string;
 
 export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepared {
   const guid = entry.guid?.trim();
-  const title = stripInvalidXmlChars(htmlToText(entry.title ?? '')).replace(/\s+/g, ' ').trim();
+  const rawTitle = entry.title ?? '';
+  // Most titles are plain text; only markup or entities need the (costly) HTML-to-text pass.
+  const title = stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle).replace(/\s+/g, ' ').trim();
   if (!guid) return { ok: false, title, reason: 'entry has no id, guid or link to recognise it by' };
   if (!title) return { ok: false, guid, reason: 'entry has no title' };
   if (title.length > maxTitleChars) return { ok: false, guid, reason: `title is over ${maxTitleChars} characters` };
   const link = entry.link && isHttpUrl(entry.link) ? entry.link : `${source.url}#${encodeURIComponent(guid)}`;
   const contentHtml = sanitizeHtml(entry.contentHtml ?? entry.summary ?? '', link);
   const text = htmlToText(contentHtml);
-  const summary = summarize(entry.summary ? htmlToText(sanitizeHtml(entry.summary, link)) : text);
+  // htmlToText sanitises on its own; a summary that is the content itself is not converted twice.
+  const summary = summarize(entry.summary && entry.contentHtml ? htmlToText(entry.summary) : text);
   const classification = classify({
     title,
     text,
@@ -178,51 +183,87 @@ export async function ingestEntries(
   const report: IngestReport = { counts: { new: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [], changedScopes: [] };
   const changed = new Set<string>();
 
-  // Prepare, and fold duplicates within the same document (same guid twice: the last one wins, as readers do).
-  const byId = new Map<string, Candidate>();
-  for (const entry of entries) {
-    const prepared = prepareEntry(entry, source);
-    if (!prepared.ok) {
-      report.counts.rejected++;
-      report.rejected.push({ guid: prepared.guid, title: prepared.title, reason: prepared.reason });
-      continue;
-    }
-    byId.set(itemIdFor(source.id, prepared.candidate.guid), prepared.candidate);
-  }
+  // Fold duplicates within the same document (the last one wins, as readers do).
+  const byGuid = new Map<string, IncomingEntry>();
+  entries.forEach((entry, i) => byGuid.set(entry.guid?.trim() || `\u0000${i}`, entry));
 
-  // One batched read for what we already hold, by id and by canonical link.
-  const ids = [...byId.keys()];
-  const stored = new Map((await deps.store.getMany(ids)).map((item) => [item.id, item]));
-  const unknownLinks = [...byId].filter(([id]) => !stored.has(id)).map(([, c]) => c.link);
-  const linkOwners = unknownLinks.length ? await deps.store.findLinkOwners(unknownLinks) : new Map<string, string>();
+  const record = (next: Item, previous: Item | undefined) => {
+    report.counts[previous ? 'updated' : 'new']++;
+    for (const scope of scopesOf(next)) changed.add(scope);
+    if (previous) for (const scope of scopesOf(previous)) changed.add(scope);
+  };
 
-  await forEachLimited([...byId], concurrency, async ([ownId, candidate]) => {
-    let id = stored.has(ownId) ? ownId : (linkOwners.get(candidate.link) ?? ownId);
-    let previous = stored.get(id) ?? (id !== ownId ? (await deps.store.getMany([id]))[0] : undefined);
-    for (let attempt = 1; ; attempt++) {
+  const processChunk = async (candidates: Candidate[]) => {
+    // Batched reads: items by link-derived id; for the rest, whether this source's GUID already made an item (its
+    // link changed since), and those items.
+    const stored = new Map((await deps.store.getMany(candidates.map((c) => itemIdFor(c.link)))).map((i) => [i.id, i]));
+    const unseen = candidates.filter((c) => !stored.has(itemIdFor(c.link)));
+    const guidOwners = unseen.length ? await deps.store.findGuidOwners(source.id, unseen.map((c) => c.guid)) : new Map<string, string>();
+    for (const item of await deps.store.getMany([...guidOwners.values()].filter((id) => !stored.has(id)))) stored.set(item.id, item);
+
+    const fresh = new Map<string, Item>();
+    const changes = new Map<string, { candidate: Candidate; previous: Item }>();
+    for (const candidate of candidates) {
+      const linkId = itemIdFor(candidate.link);
+      const id = stored.has(linkId) ? linkId : (guidOwners.get(candidate.guid) ?? linkId);
+      const previous = stored.get(id);
       if (!previous) {
-        const owner = await deps.store.claimLink(candidate.link, id);
-        if (owner !== id) {
-          // Another item already owns this canonical link: this entry is that item.
-          id = owner;
-          previous = (await deps.store.getMany([id]))[0];
-        }
+        fresh.set(id, mergeCandidate(candidate, undefined, source, id, now));
+        continue;
       }
-      const next = mergeCandidate(candidate, previous, source, id, now);
-      if (previous && previous.sourceHash === next.sourceHash) {
-        report.counts.unchanged++;
-        return;
-      }
-      if (await deps.store.save(next, previous)) {
-        report.counts[previous ? 'updated' : 'new']++;
-        for (const scope of scopesOf(next)) changed.add(scope);
-        if (previous) for (const scope of scopesOf(previous)) changed.add(scope);
-        return;
-      }
-      if (attempt >= maxAttempts) throw new Error(`item ${id} kept changing under us; giving up after ${maxAttempts} attempts`);
-      previous = (await deps.store.getMany([id]))[0]; // someone else wrote it: compare with theirs and retry
+      // The same link from another source is the same item; its own source stays the one that may change it, or
+      // two sources would overwrite each other on every poll.
+      const ownSource = previous.sourceId === source.id;
+      if (!ownSource || mergeCandidate(candidate, previous, source, id, now).sourceHash === previous.sourceHash) report.counts.unchanged++;
+      else changes.set(id, { candidate, previous });
     }
-  });
+
+    if (fresh.size) {
+      await deps.store.saveNew([...fresh.values()]);
+      for (const item of fresh.values()) record(item, undefined);
+    }
+
+    // Changes: conditional on the version read; on a lost race, compare with what is stored now and try again.
+    await forEachLimited([...changes.values()], concurrency, async ({ candidate, previous: read }) => {
+      let previous = read;
+      for (let attempt = 1; ; attempt++) {
+        const next = mergeCandidate(candidate, previous, source, previous.id, now);
+        if (next.sourceHash === previous.sourceHash) {
+          report.counts.unchanged++;
+          return;
+        }
+        if (await deps.store.save(next, previous)) {
+          record(next, previous);
+          return;
+        }
+        const current = (await deps.store.getMany([previous.id]))[0];
+        if (!current || attempt >= maxAttempts) throw new Error(`item ${previous.id} kept changing under us; gave up after ${attempt} attempts`);
+        previous = current;
+      }
+    });
+  };
+
+  // Preparing (sanitise, classify) is CPU work and storing is I/O: chunk the document so the next chunk is prepared
+  // while the store works on the previous one.
+  const inFlight: Promise<void>[] = [];
+  const all = [...byGuid.values()];
+  for (let start = 0; start < all.length; start += chunkSize) {
+    const candidates: Candidate[] = [];
+    for (const entry of all.slice(start, start + chunkSize)) {
+      const prepared = prepareEntry(entry, source);
+      if (prepared.ok) candidates.push(prepared.candidate);
+      else {
+        report.counts.rejected++;
+        report.rejected.push({ guid: prepared.guid, title: prepared.title, reason: prepared.reason });
+      }
+    }
+    const stored = processChunk(candidates);
+    stored.catch(() => undefined); // its failure is raised below, not as an unhandled rejection
+    inFlight.push(stored);
+    if (inFlight.length >= 2) await inFlight[inFlight.length - 2];
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(inFlight);
 
   report.changedScopes = [...changed].sort();
   if (report.changedScopes.length) await deps.store.touchScopes(report.changedScopes, now);

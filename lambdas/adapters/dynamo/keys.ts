@@ -11,8 +11,9 @@ const sha = (value: string) => createHash('sha256').update(value).digest('hex').
 export const keys = {
   // Items
   item: (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' }),
-  /** Dedupe by canonical link: a claim row that names the item owning that link. */
-  itemLinkClaim: (canonicalLink: string) => ({ pk: `LINK#${sha(canonicalLink)}`, sk: 'LINK' }),
+  /** Item by source GUID: names the item first made from (source, GUID), so a later change of its link still finds
+   *  it. (Dedupe by canonical link needs no row: an item's id derives from its link.) */
+  itemGuidClaim: (sourceId: string, guid: string) => ({ pk: `GUID#${sha(`${sourceId}\u0000${guid}`)}`, sk: 'GUID' }),
   /** Latest N items per feed scope: pk per scope, sk orders by publish time then id. */
   scopeIndex: (scope: string, publishedAt: string, itemId: string) => ({ pk: `SCOPE#${scope}`, sk: `${publishedAt}#${itemId}` }),
   scopePartition: (scope: string) => `SCOPE#${scope}`,

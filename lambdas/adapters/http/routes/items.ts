@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy.js';
 import { itemSummaryView, scopeId, scopesOf, type FeedScope } from '../../../core/items.js';
-import { correctItem, ingestEntries } from '../../../core/ingest.js';
+import { correctItem, ingestEntries, itemIdFor } from '../../../core/ingest.js';
 import { invalid, notFound } from '../../../core/errors.js';
 import { importDigest, pollSource, sourceIdFor } from '../../../core/sources.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
@@ -175,15 +175,13 @@ export function itemRoutes(ctx: AppContext) {
       if (!id) {
         if (!input.title || !input.link) throw invalid('item.incomplete', 'A new item needs at least "title" and "link".');
         const editorSource = { id: 'editor', url: ctx.config.PUBLIC_BASE_URL };
-        const before = (await items.findLinkOwners([input.link])).get(input.link);
+        id = itemIdFor(input.link);
+        created = (await items.getMany([id])).length === 0;
         await ingestEntries(
           [{ guid: input.link, link: input.link, title: input.title, publishedAt: input.publishedAt ?? now, summary: input.summary, contentHtml: input.contentHtml, author: input.author, categories: [], enclosures: [] }],
           editorSource,
           { store: items, clock: ctx.clock },
         );
-        id = (await items.findLinkOwners([input.link])).get(input.link);
-        created = before === undefined;
-        if (!id) throw new Error('item was ingested but its link has no owner');
       }
       // Corrections and tag overrides: retry on a concurrent write, comparing with what is stored now.
       for (let attempt = 0; ; attempt++) {
