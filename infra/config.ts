@@ -65,6 +65,11 @@ const stageSchema = z
     websubHubUrl: z.string().url().optional(),
     /** SES MaxSendRate of the account (messages/s); split across the concurrent senders. */
     sesMaxSendRate: z.coerce.number().positive().max(10_000).default(14),
+    /**
+     * The account is still in the SES sandbox: there SES also authorises ses:SendEmail against each (verified)
+     * recipient identity, so the senders get it on identity/* of this account. Turn off after leaving the sandbox.
+     */
+    sesSandbox: flag.default(false),
     /** SQS event source maxConcurrency of the sender (2..1000). */
     sendConcurrency: int(2, 1000).default(2),
     /** Reserve Lambda concurrency (ingest 1, planner 2, sender = sendConcurrency). Off for accounts whose quota is 10. */

@@ -53,7 +53,7 @@ export class HttpApi extends Construct {
       },
     })
       .useTable(props.table, 'readWrite')
-      .useEmailSending(props.email)
+      .useEmailSending(props.email, { sandbox: config.sesSandbox })
       .useSecretParameter('EDITOR_TOKEN_PARAMETER', config.editorTokenParameter)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     props.sending.allowStartingSends(this.fn);

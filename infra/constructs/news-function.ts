@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { tableKeys } from '../../lambdas/adapters/dynamo/table.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -191,7 +191,7 @@ export class NewsFunction extends NodejsFunction {
   }
 
   /** SENDER_EMAIL, SES_CONFIGURATION_SET plus ses:SendEmail from the verified identity through that configuration set. */
-  useEmailSending(email: EmailIdentityRefs): this {
+  useEmailSending(email: EmailIdentityRefs, options: { sandbox: boolean }): this {
     this.addEnvironment('SENDER_EMAIL', email.senderEmail);
     this.addEnvironment('SES_CONFIGURATION_SET', email.configurationSetName);
     this.addToRolePolicy(
@@ -200,6 +200,21 @@ export class NewsFunction extends NodejsFunction {
         resources: [email.identityArn, email.configurationSetArn],
       }),
     );
+    if (options.sandbox) {
+      const stack = Stack.of(this);
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })],
+        }),
+      );
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      acknowledge(this.role!, {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:${region}:${account}:identity/*]`,
+        reason: 'sesSandbox=true: in the SES sandbox SendEmail is also authorised against each verified recipient identity.',
+      });
+    }
     return this;
   }
 }

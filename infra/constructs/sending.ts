@@ -95,7 +95,7 @@ export class Sending extends Construct {
       },
     })
       .useTable(table, 'readWrite')
-      .useEmailSending(email)
+      .useEmailSending(email, { sandbox: config.sesSandbox })
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {

@@ -1,8 +1,9 @@
 // A production-like stage: concurrency reserved where it matters, the custom domain on CloudFront with a modern TLS
 // policy, alarm e-mails, termination protection; still cdk-nag clean (without the default-certificate exception).
+// Its first deploy happens before SES production access is granted, so it runs with sesSandbox on.
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { functionProps, only, resources, synth } from './support.js';
+import { functionProps, only, resources, resourcesOf, show, statementsOfFunction, synth } from './support.js';
 
 const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 const { app, app_: t, stacks, config } = synth({
@@ -14,6 +15,7 @@ const { app, app_: t, stacks, config } = synth({
   alarmEmail: 'ops@example.org',
   sendConcurrency: '4',
   sesMaxSendRate: '40',
+  sesSandbox: 'true',
 });
 
 describe('prod stage', () => {
@@ -31,6 +33,16 @@ describe('prod stage', () => {
     const dc = distribution.Properties.DistributionConfig;
     expect(dc.Aliases).toEqual(['news.example.org']);
     expect(dc.ViewerCertificate).toMatchObject({ AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+  });
+
+  it('in the SES sandbox, lets the two sending Lambdas send to verified recipient identities of this account only', () => {
+    for (const handler of ['http-api', 'send-batch']) {
+      const resources = show(resourcesOf(statementsOfFunction(t, handler), 'ses:SendEmail'));
+      expect(resources).toContain(':ses:sa-east-1:123456789012:identity/*');
+    }
+    for (const handler of ['ingest-schedule', 'send-planner', 'digest-schedule', 'ses-feedback']) {
+      expect(resourcesOf(statementsOfFunction(t, handler), 'ses:SendEmail')).toEqual([]);
+    }
   });
 
   it('mails alarms to the operators', () => {
