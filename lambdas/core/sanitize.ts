@@ -35,6 +35,8 @@ const ALLOWED_TAGS = [
 const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'applet', 'svg',
   'math', 'template', 'select', 'button', 'head', 'title', 'frameset', 'frame', 'noembed', 'noframes'];
 
+/** How sanitize-html writes an image left without attributes (one whose source was refused). */
+const EMPTY_IMG = '<img />';
 const SAFE_LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 const SAFE_IMAGE_PROTOCOLS = new Set(['http:', 'https:']);
 const DIMENSION = /^\d{1,4}%?$/;
@@ -297,7 +299,6 @@ function sanitizeOptions(baseUrl: string): sanitize.IOptions {
     allowVulnerableTags: false,
     disallowedTagsMode: 'discard',
     nonTextTags: NON_TEXT_TAGS,
-    nestingLimit: MAX_DEPTH + 1,
     parser: { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
     transformTags: {
       h1: 'h2',
@@ -314,7 +315,12 @@ function sanitizeOptions(baseUrl: string): sanitize.IOptions {
       img: (tagName, attribs) => {
         const out: Record<string, string> = {};
         const src = safeUrl(attribs.src, baseUrl, SAFE_IMAGE_PROTOCOLS);
-        if (src) out.src = src;
+        // An image whose source was refused (javascript:, data:, unresolvable) has nothing left to show: it is
+        // written as a bare EMPTY_IMG and removed from the output afterwards. (sanitize-html's exclusiveFilter
+        // re-copies the whole output for each element it removes, quadratic on a page of many such images; and
+        // renaming to a disallowed tag leaks that name into a later end tag.)
+        if (!src) return { tagName, attribs: {} };
+        out.src = src;
         if (attribs.alt !== undefined) out.alt = attribs.alt;
         if (attribs.title) out.title = attribs.title;
         if (attribs.width && DIMENSION.test(attribs.width.trim())) out.width = attribs.width.trim();
@@ -322,8 +328,6 @@ function sanitizeOptions(baseUrl: string): sanitize.IOptions {
         return { tagName, attribs: out };
       },
     },
-    // An image whose source was refused (javascript:, data:, unresolvable) has nothing left to show.
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   };
 }
 
@@ -335,7 +339,7 @@ function sanitizeOptions(baseUrl: string): sanitize.IOptions {
 export function sanitizeHtml(html: string, baseUrl: string): string {
   if (!html) return '';
   const input = limitNesting(stripInvalidXmlChars(html));
-  return stripInvalidXmlChars(sanitize(input, sanitizeOptions(baseUrl))).trim();
+  return stripInvalidXmlChars(sanitize(input, sanitizeOptions(baseUrl)).replaceAll(EMPTY_IMG, '')).trim();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -345,7 +349,6 @@ const TEXT_OPTIONS: sanitize.IOptions = {
   allowedTags: [...BLOCK_TAGS, 'br'],
   allowedAttributes: {},
   nonTextTags: NON_TEXT_TAGS,
-  nestingLimit: MAX_DEPTH + 1,
   transformTags: { h1: 'h2' },
   parser: { decodeEntities: true, lowerCaseTags: true },
 };

@@ -52,6 +52,7 @@ describe('sanitizeHtml: hostile markup', () => {
     );
     expectInert(out);
     expect(out).toBe('<img src="https://news.example.org/section/ok.jpg" alt="ok" />');
+    expect(sanitizeHtml('<p>a</p><img src="data:x"><p>b</p>', BASE)).toBe('<p>a</p><p>b</p>');
   });
 
   it('removes iframes, objects, embeds, forms, svg and math, with their content', () => {
@@ -170,6 +171,14 @@ describe('sanitizeHtml: HTML bombs', () => {
     const out = sanitizeHtml(bomb, BASE);
     expect(Date.now() - started).toBeLessThan(20_000);
     expectInert(out);
+  });
+
+  it('drops many refused images among text in bounded time, leaving well-formed output', () => {
+    const html = '<p>some text here</p><img src="data:image/gif;base64,R0lGOD" alt="x">'.repeat(100_000);
+    const started = Date.now();
+    const out = sanitizeHtml(html, BASE);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(out).toBe('<p>some text here</p>'.repeat(100_000));
   });
 
   it('handles 5 MB of flat, ordinary markup', () => {
