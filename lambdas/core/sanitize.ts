@@ -7,7 +7,7 @@
 // 1. A linear pre-pass (`limitNesting`) that caps element nesting before the parser sees the markup. htmlparser2
 //    keeps its open-element stack with `Array#unshift`, so an "HTML bomb" of a million unclosed tags costs it
 //    quadratic time (200k nested <div> take ~15 s). The pre-pass tokenises tags exactly as htmlparser2 does, cuts
-//    start tags nested deeper than MAX_DEPTH and blanks out comments and raw-text elements (which the sanitiser
+//    start tags nested deeper than MAX_DEPTH and cuts out comments and raw-text elements (which the sanitiser
 //    drops anyway); it only ever removes markup, and its output still goes through the sanitiser, so it cannot
 //    weaken the allowlist.
 // 2. URL handling with the WHATWG URL parser (the browser's own rules): entities are already decoded by the

@@ -121,6 +121,19 @@ describe('classify: topics', () => {
     expect(item('Igualdad de género en las pymes').topics).toEqual(['gender-inclusion', 'smes-entrepreneurship']);
   });
 
+  it('classifies a Spanish item', () => {
+    const result = item(
+      'La Alianza del Pacífico impulsa la pesca sostenible',
+      'Chile y Perú firmaron un memorando sobre acuicultura y océanos. La cooperación técnica seguirá en 2024.',
+    );
+    expect(result).toEqual({
+      countries: ['cl', 'pe'],
+      topics: ['climate-environment', 'fisheries-oceans', 'international-cooperation'],
+      blocWide: false,
+      provenance: { countries: 'rule', topics: 'rule' },
+    });
+  });
+
   it('reads "Paris Agreement" as climate, not as a cooperation agreement', () => {
     expect(item('Workshop on Article 6 of the Paris Agreement').topics).toEqual(['climate-environment']);
   });
