@@ -1,0 +1,219 @@
+// `npm run send -- …`: drives the editor API (the same routes the editor UI uses) and shows a send's progress.
+//
+//   npm run send -- --subject "Weekly news" [--intro TEXT] [--items id1,id2 | --since ISO]
+//                   [--countries cl,pe] [--topics slug,…] [--languages es,en] [--at ISO] [--yes]
+//       create an edition, show the pre-flight, send it (now or at a time), and watch it to the end
+//   npm run send -- watch ID          progress bar until the send is sent, paused or cancelled
+//   npm run send -- status ID         one line of state and counts (JSON with --json)
+//   npm run send -- preflight ID      the pre-flight report
+//   npm run send -- test ID --to a@example.org[,b@…] [--countries …] [--topics …] [--language es]
+//   npm run send -- send ID [--at ISO]
+//   npm run send -- pause|resume|cancel ID
+//
+// The API and token come from --api / --token or API_URL / EDITOR_TOKEN (defaults: http://127.0.0.1:3000, as printed
+// by `npm start`).
+import { parseArgs } from 'node:util';
+
+interface EditionView {
+  id: string;
+  subject: string;
+  state: 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
+  counts: { planned: number; sent: number; skipped: number; suppressed: number; failed: number; inDoubt: number };
+  rate: number;
+  progress: number;
+  scheduledAt: string | null;
+  pausedReason: string | null;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    api: { type: 'string' },
+    token: { type: 'string' },
+    subject: { type: 'string' },
+    intro: { type: 'string' },
+    items: { type: 'string' },
+    since: { type: 'string' },
+    countries: { type: 'string' },
+    topics: { type: 'string' },
+    languages: { type: 'string' },
+    language: { type: 'string' },
+    to: { type: 'string' },
+    at: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    json: { type: 'boolean' },
+    interval: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const api = (values.api ?? process.env.API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const token = values.token ?? process.env.EDITOR_TOKEN;
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+class CliError extends Error {}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  if (!token) throw new CliError('No editor token: pass --token or set EDITOR_TOKEN (npm start prints it).');
+  let res: Response;
+  try {
+    res = await fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new CliError(`Cannot reach the API at ${api}; is \`npm start\` running (or pass --api)?`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } };
+      message = `${parsed.error?.code}: ${parsed.error?.message}`;
+      if (parsed.error?.code === 'edition.preflightFailed' && Array.isArray(parsed.error.details)) message += `\n${formatIssues(parsed.error.details as Issue[])}`;
+    } catch {
+      // not JSON
+    }
+    throw new CliError(`${method} ${path} → ${res.status} ${message}`);
+  }
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+interface Issue {
+  level: string;
+  code: string;
+  message: string;
+}
+const formatIssues = (issues: Issue[]) => issues.map((i) => `  ${i.level === 'error' ? '✗' : '!'} ${i.code}: ${i.message}`).join('\n') || '  no issues';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+function bar(view: EditionView, width = 30): string {
+  const c = view.counts;
+  const done = c.sent + c.suppressed + c.failed;
+  const ratio = c.planned === 0 ? (view.state === 'sent' ? 1 : 0) : Math.min(1, done / c.planned);
+  const filled = Math.round(ratio * width);
+  const left = c.planned - done;
+  const eta = view.rate > 0 && left > 0 ? `ETA ${formatSeconds(left / view.rate)}` : '';
+  return (
+    `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ` +
+    `${n(c.sent)}/${n(c.planned)} sent · ${n(c.skipped)} skipped · ${n(c.suppressed)} suppressed · ${n(c.failed)} failed · ${n(c.inDoubt)} in doubt · ` +
+    `${view.rate.toFixed(1)}/s ${eta} · ${view.state}`
+  );
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.ceil(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+async function watch(id: string): Promise<EditionView> {
+  const everyMs = Number(values.interval ?? 1000);
+  const tty = process.stdout.isTTY;
+  let lastPrinted = 0;
+  for (;;) {
+    const view = await call<EditionView>('GET', `/api/editions/${encodeURIComponent(id)}`);
+    const line = bar(view);
+    const final = view.state === 'sent' || view.state === 'cancelled' || view.state === 'paused' || view.state === 'draft';
+    if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+    else if (final || Date.now() - lastPrinted > 5000) {
+      console.log(line);
+      lastPrinted = Date.now();
+    }
+    if (final) {
+      if (tty) process.stdout.write('\n');
+      if (view.state === 'paused' && view.pausedReason) console.log(`paused: ${view.pausedReason}`);
+      return view;
+    }
+    if (view.state === 'scheduled' && view.scheduledAt && Date.parse(view.scheduledAt) - Date.now() > 60_000) {
+      if (tty) process.stdout.write('\n');
+      console.log(`scheduled for ${view.scheduledAt}; run \`npm run send -- watch ${id}\` then.`);
+      return view;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+async function main(): Promise<number> {
+  const [command, id] = positionals;
+  if (values.help) {
+    console.log('See the top of scripts/send.ts or docs/newsletters.md for the commands.');
+    return 0;
+  }
+  const needId = () => {
+    if (!id) throw new CliError(`\`${command}\` needs an edition id: npm run send -- ${command} ID`);
+    return encodeURIComponent(id);
+  };
+  switch (command) {
+    case undefined: {
+      if (!values.subject) throw new CliError('Give --subject to create and send an edition, or a command (watch, status, preflight, test, send, pause, resume, cancel).');
+      const audience = { countries: list(values.countries), topics: list(values.topics), languages: list(values.languages) };
+      const created = await call<{ id: string }>('POST', '/api/editions', {
+        subject: values.subject,
+        intro: values.intro,
+        itemIds: list(values.items),
+        since: values.since,
+        audience: Object.values(audience).some(Boolean) ? audience : undefined,
+      });
+      console.log(`edition ${created.id}`);
+      const report = await call<{ ok: boolean; items: number; issues: Issue[] }>('GET', `/api/editions/${created.id}/preflight`);
+      console.log(`pre-flight: ${report.items} items, ${report.ok ? 'ok' : 'errors'}\n${formatIssues(report.issues)}`);
+      if (!report.ok) return 1;
+      if (!values.yes && process.stdin.isTTY) {
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = await rl.question(`Send "${values.subject}" ${values.at ? `at ${values.at}` : 'now'}? [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(answer.trim())) {
+          console.log(`not sent; the draft stays: npm run send -- send ${created.id}`);
+          return 0;
+        }
+      }
+      await call('POST', `/api/editions/${created.id}/send`, values.at ? { at: values.at } : {});
+      const final = await watch(created.id);
+      return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;
+    }
+    case 'watch':
+      return (await watch(needId())).state === 'sent' ? 0 : 1;
+    case 'status': {
+      const view = await call<EditionView>('GET', `/api/editions/${needId()}`);
+      console.log(values.json ? JSON.stringify(view, null, 2) : `${view.subject}\n${bar(view)}`);
+      return 0;
+    }
+    case 'preflight': {
+      const report = await call<{ ok: boolean; items: number; issues: Issue[] }>('GET', `/api/editions/${needId()}/preflight`);
+      console.log(`${report.items} items, ${report.ok ? 'ok' : 'errors'}\n${formatIssues(report.issues)}`);
+      return report.ok ? 0 : 1;
+    }
+    case 'test': {
+      const emails = list(values.to);
+      if (!emails?.length) throw new CliError('Give --to address[,address…] for a test send.');
+      const out = await call<{ sent: number }>('POST', `/api/editions/${needId()}/test`, { emails, countries: list(values.countries), topics: list(values.topics), language: values.language });
+      console.log(`test sent to ${out.sent} address(es)`);
+      return 0;
+    }
+    case 'send': {
+      await call('POST', `/api/editions/${needId()}/send`, values.at ? { at: values.at } : {});
+      const final = await watch(id!);
+      return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;
+    }
+    case 'pause':
+    case 'resume':
+    case 'cancel': {
+      const view = await call<EditionView>('POST', `/api/editions/${needId()}/${command}`);
+      console.log(bar(view));
+      return 0;
+    }
+    default:
+      throw new CliError(`Unknown command "${command}". Commands: watch, status, preflight, test, send, pause, resume, cancel (or --subject … to create and send).`);
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(error instanceof CliError ? error.message : `send failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
