@@ -9,6 +9,8 @@ import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createDocumentClient } from './dynamo/client.js';
 import { createSesClient } from './ses/mailer.js';
 import { systemClock, type AppContext, type BackgroundPorts } from './http/context.js';
+import { createWebSubNotifier } from './websub.js';
+import { logger } from './observability.js';
 
 async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {
   if (!name) return undefined;
@@ -29,11 +31,16 @@ const chunk = <T>(values: readonly T[], size: number) =>
   Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
 
 export function awsBackground(env: Config): BackgroundPorts {
+  const notifyHub = createWebSubNotifier({ hubUrl: env.WEBSUB_HUB_URL, baseUrl: env.PUBLIC_BASE_URL });
   const sqs = new SQSClient({});
   const scheduler = new SchedulerClient({});
   const lambda = new LambdaClient({});
   const queues: Record<string, string | undefined> = { send: env.SEND_QUEUE_URL };
   return {
+    async itemsChanged(scopes) {
+      if (!notifyHub) return;
+      for (const ping of await notifyHub(scopes)) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
+    },
     async enqueue(queue, bodies) {
       const url = queues[queue];
       if (!url) throw new ConfigError(`No queue URL is configured for "${queue}" (SEND_QUEUE_URL).`);

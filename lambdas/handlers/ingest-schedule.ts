@@ -9,6 +9,7 @@ import { createDynamoItemStore } from '../adapters/dynamo/items.js';
 import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
 import { createSourcePoller } from '../adapters/feed/poller.js';
 import { logger } from '../adapters/observability.js';
+import { createWebSubNotifier } from '../adapters/websub.js';
 
 export interface IngestHandlerDeps {
   poller: Pick<PollDeps, 'fetch' | 'parse'>;
@@ -34,11 +35,15 @@ export function makeHandler(deps: IngestHandlerDeps) {
 const defaults = (): IngestHandlerDeps => {
   const config = loadConfig();
   const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
+  const notifyHub = createWebSubNotifier({ hubUrl: config.WEBSUB_HUB_URL, baseUrl: config.PUBLIC_BASE_URL });
   return {
     poller: createSourcePoller(config),
     items: createDynamoItemStore(doc, config.TABLE_NAME),
     sources: createDynamoSourceStore(doc, config.TABLE_NAME),
     clock: { now: () => new Date() },
+    itemsChanged: async (scopes) => {
+      for (const ping of (await notifyHub?.(scopes)) ?? []) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
+    },
   };
 };
 

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    runtime?.stop();
+    await runtime?.stop();
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     await engines?.stop();
     process.exit(code);

@@ -10,15 +10,19 @@ import { createApp } from '../adapters/http/app.js';
 import { systemClock, type AppContext, type BackgroundPorts, type Clock } from '../adapters/http/context.js';
 import { importDigest, sourceIdFor, type PollResult } from '../core/sources.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
+import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
+import { createWebSubNotifier } from '../adapters/websub.js';
+import { logger } from '../adapters/observability.js';
 
 export interface LocalRuntime {
   ctx: AppContext;
+  sending: LocalSendPipeline;
   app: ReturnType<typeof createApp>;
   importDigest(text: string, sourceUrl: string): ReturnType<typeof importDigest>;
   /** One run of the scheduled ingest: every source, each isolated from the others' failures. */
   pollSources(): Promise<PollResult[]>;
   startSchedules(): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export interface LocalRuntimeOptions {
@@ -36,12 +40,14 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   const sources = createDynamoSourceStore(doc, config.TABLE_NAME);
   const timers: NodeJS.Timeout[] = [];
 
+  // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) and WebSub pings.
+  const sending = createLocalSendPipeline({ config, doc, ses, clock });
+  const notifyHub = createWebSubNotifier({ hubUrl: config.WEBSUB_HUB_URL, baseUrl: config.PUBLIC_BASE_URL });
   const background: BackgroundPorts = {
-    async enqueue(queue) {
-      throw new Error(`no local consumer is wired for queue "${queue}"`);
-    },
-    async schedule(job) {
-      throw new Error(`no local job is wired for "${job}"`);
+    ...sending.background,
+    async itemsChanged(scopes) {
+      if (!notifyHub) return;
+      for (const ping of await notifyHub(scopes)) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
     },
   };
   const ctx: AppContext = { config, doc, tableName: config.TABLE_NAME, ses, clock, background };
@@ -71,6 +77,7 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
 
   return {
     ctx,
+    sending,
     app,
     importDigest: async (text, sourceUrl) => {
       const report = await importDigest(text, sourceUrl, { items, clock });
@@ -80,12 +87,20 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
     pollSources,
     startSchedules() {
       const every = (options.ingestEveryMinutes ?? 15) * 60_000;
-      const run = () => pollSources().catch((error) => console.error(`scheduled ingest failed: ${(error as Error).message}`));
+      const run = () => pollSources().catch((error) => logger.error('scheduled ingest failed', { error: (error as Error).message }));
       timers.push(setInterval(run, every));
       void run();
+      // Digests: EventBridge Scheduler crons in AWS; here a timer that asks hourly. The handler is idempotent per
+      // period, so asking often sends each period's digest once.
+      const digests = () =>
+        Promise.all([sending.runDigest({ frequency: 'daily' }), sending.runDigest({ frequency: 'weekly' })]).catch((error) =>
+          logger.error('scheduled digest failed', { error: (error as Error).message }),
+        );
+      timers.push(setInterval(digests, 60 * 60_000));
     },
-    stop() {
+    async stop() {
       for (const timer of timers) clearInterval(timer);
+      await sending.stop();
     },
   };
 }
