@@ -292,4 +292,49 @@ describe('sending an edition', () => {
     const perAddress = perRecipient(await h.inbox());
     expect([...perAddress.values()].every((n) => n === 1)).toBe(true);
   });
+
+  it('an address SES refuses for good (4xx, not throttling) is counted failed and not retried; the edition still finishes', async () => {
+    let refusals = 0;
+    const h = (harness = await sendHarness({
+      wrapSender: (deps) => ({
+        ...deps,
+        mailer: {
+          async send(email) {
+            if (email.to.startsWith('s2@')) {
+              refusals++;
+              throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
+            }
+            return deps.mailer.send(email);
+          },
+        },
+      }),
+    }));
+    await h.addItems(items);
+    const { eligible } = people(h);
+    await h.addSubscribers(eligible.map((e) => e.sub));
+    const id = await createAndSend(h);
+    await h.settle();
+    const rest = eligible.filter((e) => !e.sub.email.startsWith('s2@'));
+    expectExactlyOnce(await h.inbox(), rest);
+    expect(refusals).toBe(1);
+    expect(await status(h, id)).toMatchObject({ state: 'sent', counts: { planned: eligible.length, sent: rest.length, failed: 1, inDoubt: 0 } });
+  });
+
+  it('cancel mid-send stops sending: no email after the cancel, none twice', async () => {
+    const h = (harness = await sendHarness({ env: { SES_MAX_SEND_RATE: '4', SEND_CHUNK_SIZE: '2' } }));
+    await h.addItems(items);
+    const { eligible } = people(h);
+    await h.addSubscribers(eligible.map((e) => e.sub));
+    const id = await createAndSend(h);
+    while ((await h.inbox()).length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await h.api('POST', `/api/editions/${id}/cancel`)).status).toBe(200);
+    await h.settle();
+    const atCancel = (await h.inbox()).length;
+    expect(atCancel).toBeLessThan(eligible.length);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const mails = await h.inbox();
+    expect(mails.length).toBe(atCancel);
+    expect([...perRecipient(mails).values()].every((n) => n === 1)).toBe(true);
+    expect((await status(h, id)).state).toBe('cancelled');
+  });
 });
