@@ -101,9 +101,10 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   const before = page.viewportSize() ?? { width: 1280, height: 900 };
-  for (const width of [375, 1280]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(screenshotDir, `${name}-${width}.png`), fullPage: width === 1280, animations: 'disabled' });
+  // What a phone and a desktop show first (viewport only: full pages would make large files for the README).
+  for (const [width, height] of [[375, 812], [1280, 1000]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(screenshotDir, `${name}-${width}.png`), animations: 'disabled' });
   }
   await page.setViewportSize(before);
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { testEditorToken } from '../support/runtime.js';
-import { checkPage, newContext, startSite, waitForEmails, type Site } from './browser.js';
+import { checkPage, newContext, screenshots, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
 
@@ -37,7 +37,7 @@ describe('editor console', () => {
     }
     const post = await fetch(`${site.baseUrl}/en/editor/editions`, { method: 'POST', body: new URLSearchParams({ subject: 'x' }), redirect: 'manual' });
     expect(post.status).toBe(401);
-    const forged = await fetch(`${site.baseUrl}/en/editor/items`, { redirect: 'manual', headers: { cookie: `editor_session=v1.${Date.now() + 3600_000}.abc.${'A'.repeat(43)}` } });
+    const forged = await fetch(`${site.baseUrl}/en/editor/items`, { redirect: 'manual', headers: { cookie: `editor_session=v1.${Date.now() + 3600_000}.abc.${Buffer.from('editor').toString('base64url')}.${'A'.repeat(43)}` } });
     expect(forged.status).toBe(303);
 
     const context = await newContext(site);
@@ -195,6 +195,8 @@ describe('editions', () => {
     expect(await phone.locator('body').innerText()).toContain('Pacific Alliance weekly');
     expect(await page.locator('#preflight-h + *').innerText()).toBeTruthy();
     await checkPage(page, 'editor-edition-draft-en');
+    await page.locator('#preview-h').evaluate((h) => h.scrollIntoView());
+    await screenshots(page, 'editor-edition-preview-en');
 
     // Another segment, in Spanish.
     await page.getByLabel('Language of the emails').selectOption('es');

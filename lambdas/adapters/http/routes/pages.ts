@@ -50,6 +50,7 @@ import {
 } from '../views/editor.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
 import { createEditorApi, type EditorApi } from '../views/api-client.js';
+import { callbackPath, createCognitoEditorSessions } from '../views/cognito.js';
 
 type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 type Node = { toString(): string | Promise<string> };
@@ -122,7 +123,12 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   });
   let editionsCache: ReturnType<typeof editionServiceFor> | undefined;
   const editions = () => (editionsCache ??= editionServiceFor(ctx));
-  const sessions = options.sessions ?? createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock });
+  const { EDITOR_USER_POOL_ID: poolId, EDITOR_USER_POOL_CLIENT_ID: clientId, EDITOR_SIGN_IN_URL: signInUrl } = ctx.config;
+  const sessions =
+    options.sessions ??
+    (poolId && clientId && signInUrl
+      ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock })
+      : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock }));
   const api = options.api ?? createEditorApi(ctx);
 
   const pageLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
@@ -332,15 +338,32 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   const editorBase = (lang: Lang) => `/${lang}/editor`;
   const identities = new WeakMap<Request, EditorIdentity>();
 
-  app.get('/:lang{es|en}/editor/sign-in', (c) => render(c, SignInPage({ lang: langOf(c), next: safeNext(c.req.query('next')) }), 200, { private: true }));
+  const signInPage = (c: Context, lang: Lang, extra: { error?: string } = {}, status: Status = 200) => {
+    const next = safeNext(c.req.query('next'));
+    const redirectHref = sessions.kind === 'redirect' ? `${editorBase(lang)}/sign-in/start${next ? `?next=${encodeURIComponent(next)}` : ''}` : undefined;
+    return render(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...extra }), status, { private: true });
+  };
+  app.get('/:lang{es|en}/editor/sign-in', (c) => signInPage(c, langOf(c)));
+
+  // Cognito (AWS): the hosted sign-in, then its callback sets the same session cookie.
+  app.get('/:lang{es|en}/editor/sign-in/start', async (c) => {
+    if (!sessions.begin) return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
+    return sessions.begin(c, { lang: langOf(c), next: safeNext(c.req.query('next')) });
+  });
+  app.get(callbackPath, async (c) => {
+    if (!sessions.complete) return notFoundPage(c, preferredLang(c));
+    const outcome = await sessions.complete(c);
+    const lang: Lang = outcome.lang === 'en' ? 'en' : 'es';
+    if (!outcome.ok) return signInPage(c, lang, { error: outcome.reason }, 401);
+    return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
+  });
 
   app.post('/:lang{es|en}/editor/sign-in', async (c) => {
     const lang = langOf(c);
     if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+    if (sessions.kind !== 'token') return signInPage(c, lang, {}, 400);
     const f = await form(c);
-    if (!(await sessions.signIn(c, one(f.token)))) {
-      return render(c, SignInPage({ lang, error: t(lang).badToken }), 401, { private: true });
-    }
+    if (!(await sessions.signIn(c, one(f.token)))) return signInPage(c, lang, { error: t(lang).badToken }, 401);
     return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);
   });
 

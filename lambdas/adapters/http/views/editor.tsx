@@ -57,12 +57,19 @@ export function EditorShell(props: { lang: Lang; title: string; tab?: EditorTab;
   );
 }
 
-export function SignInPage(props: { lang: Lang; error?: string; next?: string }) {
+export function SignInPage(props: { lang: Lang; error?: string; next?: string; redirectHref?: string }) {
   const s = t(props.lang);
   return (
     <Layout lang={props.lang} title={s.signInTitle} section="editor" narrow noindex altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/sign-in`}>
       <h1>{s.signInTitle}</h1>
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}
+      {props.redirectHref ? (
+        <p>
+          <a class="button" href={props.redirectHref}>
+            {s.signInAccount}
+          </a>
+        </p>
+      ) : (
       <form class="stack" method="post" action={`/${props.lang}/editor/sign-in`}>
         <div>
           <label for="token">{s.signInToken}</label>
@@ -74,6 +81,7 @@ export function SignInPage(props: { lang: Lang; error?: string; next?: string })
         {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
         <button type="submit">{s.signIn}</button>
       </form>
+      )}
     </Layout>
   );
 }
@@ -572,11 +580,11 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           <div class="previews">
             <figure class="phone">
               <figcaption>{s.phone}</figcaption>
-              <iframe title={`${s.preview}: ${s.phone}`} sandbox="" srcdoc={props.preview.html} loading="lazy" />
+              <iframe title={`${s.preview}: ${s.phone}`} sandbox="" srcdoc={props.preview.html} />
             </figure>
             <figure class="desktop">
               <figcaption>{s.desktop}</figcaption>
-              <iframe title={`${s.preview}: ${s.desktop}`} sandbox="" srcdoc={props.preview.html} loading="lazy" />
+              <iframe title={`${s.preview}: ${s.desktop}`} sandbox="" srcdoc={props.preview.html} />
             </figure>
           </div>
         ) : null}

@@ -1,7 +1,7 @@
-// Editor sessions for the console pages. The check is a port (`EditorSessions`) so the app can verify a different
-// proof in AWS (a Cognito ID token in a cookie, checked against the user pool's JWKS; see docs/pages.md) without
-// touching the pages. The local implementation signs a small session value with HMAC-SHA256; the raw editor token is
-// only ever compared at sign-in and never stored in the cookie or written into a page.
+// Editor sessions for the console pages. How an editor proves who they are is a port (`EditorSessions`): locally the
+// editor token typed into a form; in AWS the Cognito hosted sign-in (authorization code + PKCE, the ID token verified
+// against the pool's JWKS; ./cognito.ts). Either way the app then sets the same session cookie: a small value signed
+// with HMAC-SHA256. The raw editor token is only compared at sign-in, never stored in the cookie nor written into a page.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
@@ -9,17 +9,23 @@ import type { Clock } from '../../../core/ports.js';
 import { tokenMatches } from '../auth.js';
 
 export interface EditorIdentity {
-  /** Who signed in: "editor" for the shared local token, the user's id with Cognito. */
+  /** Who signed in: "editor" for the shared local token, the Cognito user's `sub` in AWS. */
   subject: string;
-  /** Per-session secret that CSRF tokens are derived from. */
+  /** Per-session random id that CSRF tokens are derived from. */
   sessionId: string;
 }
 
 export interface EditorSessions {
+  /** 'token': the sign-in page shows a token field and POSTs it to signIn(); 'redirect': it links to begin(). */
+  readonly kind: 'token' | 'redirect';
   /** The signed-in editor, or undefined. */
   verify(c: Context): Promise<EditorIdentity | undefined>;
-  /** Checks a sign-in attempt and, when it is good, sets the session cookie. */
+  /** kind 'token': checks the credential and, when it is good, sets the session cookie. */
   signIn(c: Context, credential: string): Promise<boolean>;
+  /** kind 'redirect': starts the identity provider's sign-in (a redirect). */
+  begin?(c: Context, options: { lang: string; next?: string }): Promise<Response>;
+  /** kind 'redirect': the provider's callback; sets the session cookie and says where to go, or why it failed. */
+  complete?(c: Context): Promise<{ ok: true; lang: string; next?: string } | { ok: false; lang: string; reason: string }>;
   signOut(c: Context): void;
 }
 
@@ -33,54 +39,72 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-/** Local sessions: `v1.<expiresAtMs>.<sessionId>.<hmac>`; the key is derived from the signing secret and the editor
- *  token, so rotating either signs everyone out. */
-export function createLocalEditorSessions(options: { editorToken?: string; signingSecret?: string; clock: Clock }): EditorSessions {
+/** The signed session cookie: `v1.<expiresAtMs>.<sessionId>.<subject b64>.<hmac>`. The key is derived from the signing
+ *  secret and the editor token, so rotating either signs everyone out. */
+export function createSessionCookies(options: { editorToken?: string; signingSecret?: string; clock: Clock; lifetimeMs?: number }) {
   const key = createHash('sha256')
     .update(`editor-session\0${options.signingSecret ?? ''}\0${options.editorToken ?? ''}`)
     .digest();
+  const lifetime = options.lifetimeMs ?? sessionLifetimeMs;
   const mac = (payload: string) => b64(createHmac('sha256', key).update(payload).digest());
-
-  const issue = (now: Date) => {
-    const payload = `v1.${now.getTime() + sessionLifetimeMs}.${b64(randomBytes(18))}`;
-    return `${payload}.${mac(payload)}`;
+  const macMatches = (payload: string, given: string) => {
+    const a = Buffer.from(given);
+    const b = Buffer.from(mac(payload));
+    return a.length === b.length && timingSafeEqual(a, b);
   };
-
-  const check = (value: string | undefined, now: Date): EditorIdentity | undefined => {
-    if (!value || !options.editorToken) return undefined;
-    const parts = value.split('.');
-    if (parts.length !== 4 || parts[0] !== 'v1') return undefined;
-    const payload = parts.slice(0, 3).join('.');
-    const given = Buffer.from(parts[3]!);
-    const wanted = Buffer.from(mac(payload));
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return undefined;
-    const expires = Number(parts[1]);
-    if (!Number.isFinite(expires) || expires <= now.getTime()) return undefined;
-    return { subject: 'editor', sessionId: parts[2]! };
-  };
-
   return {
-    async verify(c) {
-      return check(getCookie(c, sessionCookieName), options.clock.now());
-    },
-    async signIn(c, credential) {
-      if (!tokenMatches(credential.trim(), options.editorToken)) return false;
-      setCookie(c, sessionCookieName, issue(options.clock.now()), {
+    mac,
+    macMatches,
+    issue(c: Context, subject: string) {
+      const payload = `v1.${options.clock.now().getTime() + lifetime}.${b64(randomBytes(18))}.${b64(Buffer.from(subject))}`;
+      setCookie(c, sessionCookieName, `${payload}.${mac(payload)}`, {
         httpOnly: true,
         sameSite: 'Strict',
         secure: isHttps(c),
         path: '/',
-        maxAge: Math.floor(sessionLifetimeMs / 1000),
+        maxAge: Math.floor(lifetime / 1000),
       });
-      return true;
     },
-    signOut(c) {
+    read(c: Context): EditorIdentity | undefined {
+      // Without a configured secret there are no sessions at all.
+      if (!options.signingSecret && !options.editorToken) return undefined;
+      const value = getCookie(c, sessionCookieName);
+      if (!value || value.length > 1024) return undefined;
+      const parts = value.split('.');
+      if (parts.length !== 5 || parts[0] !== 'v1') return undefined;
+      if (!macMatches(parts.slice(0, 4).join('.'), parts[4]!)) return undefined;
+      const expires = Number(parts[1]);
+      if (!Number.isFinite(expires) || expires <= options.clock.now().getTime()) return undefined;
+      return { subject: Buffer.from(parts[3]!, 'base64url').toString(), sessionId: parts[2]! };
+    },
+    clear(c: Context) {
       deleteCookie(c, sessionCookieName, { path: '/', secure: isHttps(c), httpOnly: true, sameSite: 'Strict' });
     },
   };
 }
 
-/** A CSRF token bound to the session (double protection beside SameSite=Strict and the Origin check). */
+export type SessionCookies = ReturnType<typeof createSessionCookies>;
+
+/** Local sessions: sign in with the editor token. */
+export function createLocalEditorSessions(options: { editorToken?: string; signingSecret?: string; clock: Clock }): EditorSessions {
+  const cookies = createSessionCookies(options);
+  return {
+    kind: 'token',
+    async verify(c) {
+      return options.editorToken ? cookies.read(c) : undefined;
+    },
+    async signIn(c, credential) {
+      if (!tokenMatches(credential.trim(), options.editorToken)) return false;
+      cookies.issue(c, 'editor');
+      return true;
+    },
+    signOut(c) {
+      cookies.clear(c);
+    },
+  };
+}
+
+/** A CSRF token bound to the session (double protection beside SameSite=Strict and the same-origin check). */
 export function csrfToken(identity: EditorIdentity, secret: string | undefined): string {
   return b64(createHmac('sha256', `${secret ?? ''}\0csrf`).update(identity.sessionId).digest()).slice(0, 32);
 }
