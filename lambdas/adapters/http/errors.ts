@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { DomainError, type ErrorKind } from '../../core/errors.js';
 
-const statusOf: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
+/** The HTTP status of each kind of domain error (shared by the JSON API and the pages). */
+export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -20,7 +21,7 @@ export function errorBody(code: string, message: string, details?: unknown) {
 
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof DomainError) {
-    return c.json(errorBody(error.code, error.message, error.details), statusOf[error.kind]);
+    return c.json(errorBody(error.code, error.message, error.details), statusOfKind[error.kind]);
   }
   if (error instanceof HTTPException) {
     const status = error.status;

@@ -12,6 +12,7 @@ import { requireEditor } from '../auth.js';
 import { createSubscriberRepo } from '../../dynamo/subscribers.js';
 import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError, invalid } from '../../../core/errors.js';
+import { statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy.js';
 import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
 import { escapeHtml } from '../../../core/subscriptions/emails.js';
@@ -161,16 +162,6 @@ export function clientIp(c: Context): string {
 
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
-const statusOfKind: Record<DomainError['kind'], 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  notFound: 404,
-  conflict: 409,
-  tooLarge: 413,
-  rateLimited: 429,
-  unavailable: 503,
-};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pages (minimal; the designed pages are issue 6)
