@@ -71,6 +71,10 @@ describe('public pages', () => {
       await page.waitForURL(`**/${other}/items/**`);
       expect(await page.getAttribute('html', 'lang')).toBe(other);
 
+      await page.goto('/feeds');
+      expect(await page.locator('link[rel="alternate"]').count()).toBeGreaterThan(3);
+      await checkPage(page, 'feeds');
+
       await page.goto(`/${lang}/no-such-page`);
       await checkPage(page, `not-found-${lang}`);
       await context.close();
@@ -120,6 +124,7 @@ describe('public pages', () => {
 
     // The confirmation link's GET changes nothing; its button confirms.
     await page.goto(confirmLink!);
+    await checkPage(page, 'confirm');
     const before = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
     expect(((await before.json()) as { status: string }).status).toBe('pending');
     await page.getByRole('button').click();

@@ -98,6 +98,9 @@ test('subscribe, confirm, compose, preview, send, watch it finish; exactly the m
   const header = received[0]!.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
   const oneClick = header.match(/<(https?:[^>]+)>/)?.[1];
   expect(oneClick).toBeDefined();
+  // Its GET is a page with a button that changes nothing.
+  await page.goto(oneClick!);
+  await checkPage(page, 'one-click-unsubscribe');
   const res = await fetch(oneClick!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
   expect(res.status).toBe(200);
   const left = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
