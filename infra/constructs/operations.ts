@@ -5,6 +5,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +20,7 @@ export class Operations extends Construct {
   readonly alarmTopic: sns.Topic;
   /** Dead-letter queue of EventBridge Scheduler targets and of asynchronous Lambda invocations. */
   readonly failedInvocations: sqs.Queue;
+  private readonly deadLettered = new Set<NewsFunction>();
 
   constructor(scope: Construct, id: string, private readonly props: { config: StageConfig }) {
     super(scope, id);
@@ -59,7 +61,21 @@ export class Operations extends Construct {
     return alarm;
   }
 
-  /** A schedule invoking `fn` through its own role (lambda:InvokeFunction on that function only). */
+  /**
+   * Lambda runs asynchronous invocations (Scheduler, SNS, an async invoke) with its own retries; what still fails
+   * goes to the failed-invocations queue instead of vanishing.
+   */
+  deadLetterAsyncFailures(fn: NewsFunction, maxEventAge: Duration): void {
+    if (this.deadLettered.has(fn)) return;
+    this.deadLettered.add(fn);
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge, onFailure: new destinations.SqsDestination(this.failedInvocations) });
+  }
+
+  /**
+   * A schedule invoking `fn` through its own role (lambda:InvokeFunction on that function only). Scheduler invokes
+   * Lambda asynchronously: its retry policy and DLQ cover failed invokes (throttling, permissions); the function's
+   * own errors are covered by deadLetterAsyncFailures.
+   */
   scheduleLambda(
     scope: Construct,
     id: string,
@@ -71,6 +87,7 @@ export class Operations extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
       }),
     });
+    this.deadLetterAsyncFailures(props.fn, props.maxEventAge);
     acknowledge(role, {
       id: props.fn.versionsFinding(),
       reason: 'Granted by the Scheduler Lambda target: this one function and its versions, nothing else.',

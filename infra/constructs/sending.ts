@@ -7,7 +7,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -75,11 +74,7 @@ export class Sending extends Construct {
       .useSendQueue(this.queue)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     // Started asynchronously (HTTP Lambda) or by a one-off schedule: failures after retries land in the ops DLQ.
-    this.planner.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
-      onFailure: new destinations.SqsDestination(ops.failedInvocations),
-    });
+    ops.deadLetterAsyncFailures(this.planner, Duration.hours(1));
 
     this.sender = new NewsFunction(this, 'Sender', {
       config,

@@ -2,7 +2,6 @@
 // bounces and complaints (suppression), deliveries and sends (reconciles claims in doubt). It only touches the table.
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -23,11 +22,7 @@ export class Subscriptions extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 512,
     }).useTable(props.table, 'readWrite');
-    this.feedback.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new destinations.SqsDestination(props.ops.failedInvocations),
-    });
+    props.ops.deadLetterAsyncFailures(this.feedback, Duration.hours(6));
     props.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.feedback));
   }
 }

@@ -157,9 +157,10 @@ describe('AppStack: send queue', () => {
     }
   });
 
-  it('sends failed asynchronous starts of the planner and of the feedback handler to the failed-invocations queue', () => {
+  it('sends what still fails after retries in every asynchronously invoked Lambda (schedules, SNS, async starts) to the failed-invocations queue', () => {
     const [dlqId] = queue(`${prefix}-failed-invocations`);
-    for (const handler of ['send-planner', 'ses-feedback']) {
+    expect(resources(t, 'AWS::Lambda::EventInvokeConfig')).toHaveLength(4);
+    for (const handler of ['ingest-schedule', 'digest-schedule', 'send-planner', 'ses-feedback']) {
       t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId(t, handler) },
         MaximumRetryAttempts: 2,

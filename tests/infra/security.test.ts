@@ -24,7 +24,10 @@ describe('least privilege', () => {
     const s = statements('ingest-schedule');
     expect(actionsOf(s)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
     expect(show(resourcesOf(s, 'dynamodb:PutItem'))).toContain(tableImport);
-    expect(actionsOf(s).filter((a) => /^(ses|ssm|sqs|lambda|scheduler|iam):/.test(a))).toEqual([]);
+    expect(actionsOf(s).filter((a) => /^(ses|ssm|lambda|scheduler|iam):/.test(a))).toEqual([]);
+    // Its only queue is where its own failed runs go.
+    expect(show(resourcesOf(s, 'sqs:SendMessage'))).toContain('FailedInvocations');
+    expect(show(resourcesOf(s, 'sqs:SendMessage'))).not.toContain('SendQueue');
   });
 
   it('the sender may send email, only from the verified identity through the configuration set', () => {
