@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: DynamoDB Local (Java) shares them with the workers.
     maxWorkers: 2,
+    // Handlers log structured JSON; in tests only warnings and errors are worth reading.
+    env: { LOG_LEVEL: 'WARN' },
   },
 });

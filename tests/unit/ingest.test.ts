@@ -1,0 +1,103 @@
+// The pure parts of ingestion: turning an entry into an item, what counts as a change, editor corrections.
+import { describe, expect, it } from 'vitest';
+import { correctItem, itemIdFor, mergeCandidate, prepareEntry } from '../../lambdas/core/ingest.js';
+import type { IncomingEntry } from '../../lambdas/core/items.js';
+
+const source = { id: 'src', url: 'https://publisher.example/feed.xml' };
+const entry = (over: Partial<IncomingEntry> = {}): IncomingEntry => ({
+  guid: 'g-1',
+  link: 'https://publisher.example/news/1',
+  title: 'Peru hosts a fisheries workshop',
+  publishedAt: 'Wed, 01 May 2024 10:00:00 GMT',
+  contentHtml: '<p>Experts from <b>Peru</b> discussed aquaculture and fisheries.</p><script>x()</script>',
+  categories: [],
+  enclosures: [],
+  ...over,
+});
+
+const prepared = (over: Partial<IncomingEntry> = {}) => {
+  const result = prepareEntry(entry(over), source);
+  if (!result.ok) throw new Error(result.reason);
+  return result.candidate;
+};
+
+describe('prepareEntry', () => {
+  it('sanitises content, derives a plain-text summary, normalises the date to ISO UTC and classifies', () => {
+    const c = prepared();
+    expect(c.contentHtml).not.toContain('script');
+    expect(c.summary).toBe('Experts from Peru discussed aquaculture and fisheries.');
+    expect(c.publishedAt).toBe('2024-05-01T10:00:00.000Z');
+    expect(c.classification.countries).toEqual(['pe']);
+    expect(c.classification.topics).toContain('fisheries-oceans');
+  });
+
+  it('turns markup and entities in a title into plain text', () => {
+    expect(prepared({ title: 'Chile &amp; Peru: <em>new</em> deal' }).title).toBe('Chile & Peru: new deal');
+  });
+
+  it('keeps an unreadable date absent instead of inventing one', () => {
+    expect(prepared({ publishedAt: 'the day after tomorrow' }).publishedAt).toBeUndefined();
+  });
+
+  it('gives an entry without a link a stable link under its source', () => {
+    expect(prepared({ link: undefined }).link).toBe('https://publisher.example/feed.xml#g-1');
+    expect(prepared({ link: 'javascript:alert(1)' }).link).toBe('https://publisher.example/feed.xml#g-1');
+  });
+
+  it('rejects an entry without a guid, a title, or with an absurd title, saying why', () => {
+    expect(prepareEntry(entry({ guid: ' ' }), source)).toMatchObject({ ok: false, reason: 'entry has no id, guid or link to recognise it by' });
+    expect(prepareEntry(entry({ title: '<p> </p>' }), source)).toMatchObject({ ok: false, reason: 'entry has no title' });
+    expect(prepareEntry(entry({ title: 'x'.repeat(501) }), source)).toMatchObject({ ok: false, reason: 'title is over 500 characters' });
+  });
+});
+
+describe('mergeCandidate', () => {
+  const now = '2024-06-01T00:00:00.000Z';
+  const id = itemIdFor('https://publisher.example/news/1');
+
+  it('makes a new item at version 1, first seen now, updated when published', () => {
+    const item = mergeCandidate(prepared(), undefined, source, id, now);
+    expect(item).toMatchObject({ id, version: 1, sourceId: 'src', sourceGuid: 'g-1', ingestedAt: now, updatedAt: '2024-05-01T10:00:00.000Z' });
+  });
+
+  it('the same entry again has the same source hash (unchanged: nothing to write)', () => {
+    const first = mergeCandidate(prepared(), undefined, source, id, now);
+    expect(mergeCandidate(prepared(), first, source, id, '2024-07-01T00:00:00.000Z').sourceHash).toBe(first.sourceHash);
+  });
+
+  it('an entry without a date keeps the date it was first seen with, so re-polls stay unchanged', () => {
+    const first = mergeCandidate(prepared({ publishedAt: undefined }), undefined, source, id, now);
+    const again = mergeCandidate(prepared({ publishedAt: undefined }), first, source, id, '2024-07-01T00:00:00.000Z');
+    expect(again.publishedAt).toBe(now);
+    expect(again.sourceHash).toBe(first.sourceHash);
+  });
+
+  it('a changed entry bumps the version and the updated time, keeping identity and first-seen time', () => {
+    const first = mergeCandidate(prepared(), undefined, source, id, now);
+    const next = mergeCandidate(prepared({ title: 'Peru hosts a second workshop' }), first, source, id, '2024-07-01T00:00:00.000Z');
+    expect(next).toMatchObject({ id, version: 2, ingestedAt: now, updatedAt: '2024-07-01T00:00:00.000Z', sourceGuid: 'g-1' });
+    expect(next.sourceHash).not.toBe(first.sourceHash);
+  });
+});
+
+describe('correctItem', () => {
+  const base = mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z');
+
+  it('overrides tags with editor provenance and leaves the source hash alone', () => {
+    const next = correctItem(base, { countries: ['co', 'cl'], topics: ['education-skills'] }, '2024-06-02T00:00:00.000Z');
+    expect(next).toMatchObject({ countries: ['cl', 'co'], topics: ['education-skills'], tagProvenance: { countries: 'editor', topics: 'editor' }, version: 2, blocWide: false });
+    expect(next.sourceHash).toBe(base.sourceHash);
+  });
+
+  it('no country named means bloc-wide: every member code', () => {
+    const next = correctItem(base, { countries: [] }, '2024-06-02T00:00:00.000Z');
+    expect(next.countries).toEqual(['cl', 'co', 'mx', 'pe']);
+    expect(next.blocWide).toBe(true);
+  });
+
+  it('sanitises corrected content and derives the summary from it', () => {
+    const next = correctItem(base, { contentHtml: '<p onclick="x()">Fixed text</p><iframe src="https://e.example"></iframe>' }, '2024-06-02T00:00:00.000Z');
+    expect(next.contentHtml).toBe('<p>Fixed text</p>');
+    expect(next.summary).toBe('Fixed text');
+  });
+});
