@@ -5,6 +5,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv1 from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -13,6 +15,7 @@ import { acknowledge } from './nag.js';
 import type { EditorAuthRefs } from './editor-auth.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { NewsFunction } from './news-function.js';
+import type { Operations } from './operations.js';
 import type { Sending } from './sending.js';
 
 export interface HttpApiProps {
@@ -21,12 +24,14 @@ export interface HttpApiProps {
   readonly email: EmailIdentityRefs;
   readonly sending: Sending;
   readonly editorAuth: EditorAuthRefs;
+  readonly ops: Operations;
 }
 
 export class HttpApi extends Construct {
   readonly fn: NewsFunction;
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -94,6 +99,17 @@ export class HttpApi extends Construct {
         ),
       },
     });
+
+    this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
+      alarmName: `${config.prefix}-ServerErrorsAlarm`,
+      alarmDescription: 'The HTTP API answered 5 or more 5xx in 5 minutes (app errors, Lambda errors or timeouts).',
+      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.serverErrorsAlarm.addAlarmAction(new actions.SnsAction(props.ops.alarmTopic));
 
     acknowledge(this.api, {
       id: 'AwsSolutions-APIG4',

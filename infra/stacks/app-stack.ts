@@ -36,7 +36,7 @@ export class AppStack extends Stack {
     this.ingest = new Ingest(this, 'Ingest', { config, table, ops: this.ops });
     this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
     this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
-    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth });
+    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops });
     this.feeds = new Feeds(this, 'Feeds', { config, api: this.http.api });
 
     new CfnOutput(this, 'DistributionDomain', {

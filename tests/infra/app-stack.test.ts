@@ -281,6 +281,21 @@ describe('AppStack: alarms', () => {
     expect(complaint.Threshold).toBeLessThan(0.001);
   });
 
+  it('alarms on 5xx answers of the HTTP API', () => {
+    const [apiId] = only(resources(t, 'AWS::ApiGatewayV2::Api'));
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Namespace: 'AWS/ApiGateway',
+          MetricName: '5xx',
+          Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
+          Statistic: 'Sum',
+          Threshold: 5,
+        }),
+      ]),
+    );
+  });
+
   it('notifies the alarm topic from every alarm', () => {
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
   });
