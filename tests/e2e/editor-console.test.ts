@@ -74,7 +74,7 @@ describe('editor console', () => {
     await context.close();
   });
 
-  test('items: filter by country and topic, edit tags, add an item; sources: per-source status and ingest now', async () => {
+  test('items: filter by country, topic, source and date, edit tags, add an item; sources: per-source status and ingest now', async () => {
     const context = await newContext(site);
     const page = await context.newPage();
     await signIn(page);
@@ -116,6 +116,20 @@ describe('editor console', () => {
     await add.getByRole('button', { name: 'Add' }).click();
     await page.waitForURL('**ok=1**');
     expect(await page.locator('[data-item-id] h2').first().innerText()).toBe(title);
+
+    // Filter by source (the editor's own items) and by date.
+    await page.getByLabel('Source', { exact: true }).selectOption({ label: 'Added by editors' });
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL('**source=editor**');
+    expect(await page.locator('[data-item-id] h2').allInnerTexts()).toEqual([title]);
+    await page.goto('/en/editor/items');
+    await page.getByLabel('From', { exact: true }).fill('2023-03-01');
+    await page.getByLabel('To', { exact: true }).fill('2023-03-10');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL('**from=2023-03-01**');
+    const dates = await page.locator('[data-item-id] time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime') ?? ''));
+    expect(dates.length).toBeGreaterThan(0);
+    for (const d of dates) expect(d >= '2023-03-01' && d <= '2023-03-10T23:59:59.999Z', d).toBe(true);
 
     // Sources: status, then "ingest now" records the poll and its error.
     await page.getByRole('link', { name: 'Sources' }).click();

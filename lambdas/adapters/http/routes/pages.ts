@@ -417,17 +417,41 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
   });
 
-  // Items
+  // Items. Country and topic pick the scope index; source and dates filter while paging it (at most 500 items
+  // scanned per page view; the "older" link continues from where the scan stopped).
   const showItems = async (c: Context, flash?: Flash, status: Status = 200) => {
     const lang = langOf(c);
-    const country = c.req.query('country') || undefined;
-    const topic = c.req.query('topic') || undefined;
-    const cursor = c.req.query('cursor') || undefined;
-    const scope = scopeIdOf(country && isCountryCode(country) ? country : undefined, topic && isTopicSlug(topic) ? topic : undefined);
-    const page = await items.listScope(scope, { limit: 25, ...(cursor && cursor.length < 512 ? { cursor } : {}) });
+    const q = (name: string) => (c.req.query(name) ?? '').trim() || undefined;
+    const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+    const filters = { country: q('country'), topic: q('topic'), source: q('source')?.slice(0, 100), from: day(q('from')), to: day(q('to')) };
+    const cursor = q('cursor');
+    const scope = scopeIdOf(filters.country && isCountryCode(filters.country) ? filters.country : undefined, filters.topic && isTopicSlug(filters.topic) ? filters.topic : undefined);
+    const keep = (i: Item) =>
+      (!filters.source || i.sourceId === filters.source) &&
+      (!filters.from || i.publishedAt >= filters.from) &&
+      (!filters.to || i.publishedAt < `${filters.to}T23:59:59.999Z`);
+    const filtering = Boolean(filters.source || filters.from || filters.to);
+    const shown: Item[] = [];
+    let next = cursor && cursor.length < 512 ? cursor : undefined;
+    let scanned = 0;
+    do {
+      const page = await items.listScope(scope, { limit: filtering ? 100 : 25, ...(next ? { cursor: next } : {}) });
+      scanned += page.items.length;
+      shown.push(...page.items.filter(keep));
+      next = page.cursor;
+      // Items are newest first: once past the "from" day nothing older can match.
+      if (filters.from && page.items.some((i) => i.publishedAt < filters.from!)) next = undefined;
+    } while (filtering && next && shown.length < 25 && scanned < 500);
+    const [configured, recent] = await Promise.all([api.call<{ sources: SourceRow[] }>('GET', '/api/sources'), items.listScope('all', { limit: 100 })]);
+    const names = new Map<string, string>([['editor', t(lang).editorSource]]);
+    if (configured.ok) for (const src of configured.body.sources) names.set(src.id, src.name);
+    for (const i of [...recent.items, ...shown]) {
+      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? `Digest (${i.sourceId.slice(7, 13)}…)` : i.sourceId);
+    }
+    const sources = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
     return render(
       c,
-      ItemsPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), items: page.items, country, topic, ...(page.cursor ? { nextCursor: page.cursor } : {}) }),
+      ItemsPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), items: shown, filters, sources, ...(next ? { nextCursor: next } : {}) }),
       status,
       { private: true },
     );

@@ -148,22 +148,60 @@ function ScopeFilter(props: { lang: Lang; action: string; country?: string; topi
   );
 }
 
+export interface ItemFilters {
+  country?: string;
+  topic?: string;
+  source?: string;
+  from?: string;
+  to?: string;
+}
+
 export function ItemsPage(props: {
   lang: Lang;
   csrf: string;
   flash?: Flash;
   items: Item[];
-  country?: string;
-  topic?: string;
+  filters: ItemFilters;
+  sources: Array<{ id: string; name: string }>;
   nextCursor?: string;
 }) {
   const s = t(props.lang);
   const base = `/${props.lang}/editor/items`;
+  const f = props.filters;
   const query = (extra: Record<string, string>) =>
-    `?${new URLSearchParams({ ...(props.country ? { country: props.country } : {}), ...(props.topic ? { topic: props.topic } : {}), ...extra }).toString()}`;
+    `?${new URLSearchParams({ ...(Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as Record<string, string>), ...extra }).toString()}`;
+  const sourceName = new Map(props.sources.map((x) => [x.id, x.name]));
   return (
     <EditorShell lang={props.lang} title={s.edItems} tab="items" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/items`}>
-      <ScopeFilter lang={props.lang} action={base} country={props.country} topic={props.topic} />
+      <ScopeFilter
+        lang={props.lang}
+        action={base}
+        country={f.country}
+        topic={f.topic}
+        extra={
+          <>
+            <div>
+              <label for="f-source">{s.source}</label>
+              <select id="f-source" name="source">
+                <option value="">{s.allSources}</option>
+                {props.sources.map((x) => (
+                  <option value={x.id} selected={f.source === x.id}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label for="f-from">{s.dateFrom}</label>
+              <input type="date" id="f-from" name="from" value={f.from ?? ''} />
+            </div>
+            <div>
+              <label for="f-to">{s.dateTo}</label>
+              <input type="date" id="f-to" name="to" value={f.to ?? ''} />
+            </div>
+          </>
+        }
+      />
       <form method="post" action={`/${props.lang}/editor/sources/poll-all`}>
         <Csrf token={props.csrf} />
         <p>
@@ -179,7 +217,7 @@ export function ItemsPage(props: {
               <a href={`/${props.lang}/items/${encodeURIComponent(item.id)}`}>{item.title}</a>
             </h2>
             <p class="meta">
-              <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time> · {item.sourceId} ·{' '}
+              <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time> · {sourceName.get(item.sourceId) ?? item.sourceId} ·{' '}
               {item.countries.map((c) => (
                 <span class="tag">{countryName(c, props.lang)}</span>
               ))}
