@@ -2,7 +2,7 @@
 // scheduling, state transitions, and the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
-import { sendHarness, type Harness } from '../support/send-harness.js';
+import { editorToken, sendHarness, type Harness } from '../support/send-harness.js';
 
 const items = [
   anItem({ id: 'ed-a', title: 'Chile opens trade office', countries: ['cl'], topics: ['trade-investment'], publishedAt: '2026-11-20T10:00:00.000Z' }),
@@ -162,5 +162,13 @@ describe('editions API', () => {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(Object.keys(doc.paths['/api/editions/{id}']!)).toEqual(expect.arrayContaining(['get', 'put']));
+  });
+
+  it('send accepts no body at all as "send now"', async () => {
+    const id = await create({ subject: 'No body', itemIds: ['ed-c'] });
+    const res = await h.app.request(`/api/editions/${id}/send`, { method: 'POST', headers: { authorization: `Bearer ${editorToken}` } });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await h.settle();
+    expect((await get(id)).state).toBe('sent');
   });
 });

@@ -56,11 +56,13 @@ type RecipientResult = 'sent' | 'suppressed' | 'failed' | 'inDoubt' | 'pending';
 
 const groupCache = new Map<string, PreparedGroup>();
 
-/** A 4xx answer that is not throttling: SES refused the message for good (it was not accepted). */
-const isPermanent = (error: unknown) => {
+/** A 4xx answer: SES did not accept the message. */
+const isClientError = (error: unknown) => {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return typeof status === 'number' && status >= 400 && status < 500;
 };
+/** Refusals about this message or address: retrying will not help. Other 4xx (account paused, quota) are retried. */
+const permanentRefusals = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue']);
 
 export async function processChunk(deps: SenderDeps, message: ChunkMessage): Promise<ChunkReport> {
   const tally = { sent: 0, suppressed: 0, failed: 0, inDoubt: 0, pending: 0 };
@@ -146,9 +148,13 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
           await deps.store.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
           return 'pending';
         }
-        if (isPermanent(error)) {
-          await deps.store.markFailed(edition!.id, recipient.s, token, (error as Error).name || 'rejected', now());
-          return 'failed';
+        if (isClientError(error)) {
+          if (permanentRefusals.has((error as Error).name)) {
+            await deps.store.markFailed(edition!.id, recipient.s, token, (error as Error).name, now());
+            return 'failed';
+          }
+          await deps.store.release(edition!.id, recipient.s, token); // not accepted (e.g. sending paused): retry later
+          return 'pending';
         }
         return 'inDoubt'; // SES may have accepted it: the claim stays until SES's records settle it
       }
@@ -161,6 +167,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   const inDoubt: Array<{ recipient: { s: string; g: string }; subscriber?: Subscriber; delivery: Delivery }> = [];
 
   const handle = async (recipient: { s: string; g: string }): Promise<RecipientResult | undefined> => {
+    if (halted) return 'pending'; // paused or cancelled meanwhile: do not even claim
     const subscriber = current.get(recipient.s);
     if (!subscriber || subscriber.status !== 'confirmed' || subscriber.paused || (await deps.subscribers.isSuppressed(subscriber.email))) {
       const row = await deps.store.markSuppressed(edition!.id, recipient.s, subscriber ? subscriber.status : 'gone', now());
