@@ -26,7 +26,7 @@ export function makeHandler(deps: SenderDeps) {
           const message = JSON.parse(record.body) as ChunkMessage;
           const report = await processChunk(deps, message);
           if (report.outcome === 'retry') failures.push(record.messageId);
-          logger.info('chunk handled', { editionId: message.editionId, chunkId: message.chunkId, outcome: report.outcome, ...report.tally, receiveCount: record.attributes.ApproximateReceiveCount });
+          logger[report.outcome === 'done' ? 'debug' : 'info']('chunk handled', { editionId: message.editionId, chunkId: message.chunkId, outcome: report.outcome, ...report.tally, receiveCount: record.attributes.ApproximateReceiveCount });
         } catch (error) {
           failures.push(record.messageId);
           logger.error('chunk failed', { messageId: record.messageId, errorName: (error as Error).name, error: (error as Error).message });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { editorToken, sendHarness, type Harness } from '../support/send-harness.js';
+import { editionServiceFor } from '../../lambdas/adapters/http/routes/editions.js';
 
 const items = [
   anItem({ id: 'ed-a', title: 'Chile opens trade office', countries: ['cl'], topics: ['trade-investment'], publishedAt: '2026-11-20T10:00:00.000Z' }),
@@ -170,5 +171,17 @@ describe('editions API', () => {
     expect(res.status, await res.clone().text()).toBe(202);
     await h.settle();
     expect((await get(id)).state).toBe('sent');
+  });
+
+  it('renders the web version of a sent edition for the public archive; a draft has none', async () => {
+    const service = editionServiceFor(h.ctx);
+    const sent = (await service.list(50)).find((e) => e.state === 'sent')!;
+    const web = await service.webVersion(sent.id, 'es', { preferencesUrl: 'https://news.example.org/preferences', unsubscribeUrl: 'https://news.example.org/subscribe' });
+    expect(web.items.length).toBeGreaterThan(0);
+    for (const item of web.items) expect(web.html).toContain(item.title);
+    expect(web.html).toContain('href="https://news.example.org/preferences"');
+    expect(web.html).not.toMatch(/\{\{|\{%/);
+    const draft = await create({ subject: 'Not yet', itemIds: ['ed-a'] });
+    await expect(service.webVersion(draft, 'en', { preferencesUrl: 'x', unsubscribeUrl: 'y' })).rejects.toMatchObject({ code: 'edition.notFound' });
   });
 });
