@@ -137,8 +137,8 @@ async function loadSubscribers(doc: DynamoDBDocumentClient, tableName: string, s
   return (performance.now() - started) / 1000;
 }
 
-async function bundleKb(entry: string): Promise<{ kb: number; hasMjml: boolean }> {
-  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, write: false, metafile: true, outfile: 'out.mjs', logLevel: 'silent' });
+async function bundleKb(entry: string, external: string[] = []): Promise<{ kb: number; hasMjml: boolean }> {
+  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, write: false, metafile: true, outfile: 'out.mjs', logLevel: 'silent', external });
   const bytes = out.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
   const hasMjml = Object.keys(out.metafile.inputs).some((p) => /node_modules\/mjml/.test(p));
   return { kb: Math.round((bytes / 1024) * 10) / 10, hasMjml };
@@ -276,6 +276,7 @@ export async function run(): Promise<Figures> {
     // ---- 4. bundle ------------------------------------------------------------------------------------------
     const sender = await bundleKb('lambdas/handlers/send-batch.ts');
     const planner = await bundleKb('lambdas/handlers/send-planner.ts');
+    const senderNoSdk = await bundleKb('lambdas/handlers/send-batch.ts', ['@aws-sdk/*']);
     if (sender.hasMjml) throw new Error('The sender bundle contains MJML; it must only merge precompiled HTML.');
     log(`bundles: sender ${sender.kb} KB (mjml: ${sender.hasMjml}), planner ${planner.kb} KB (mjml: ${planner.hasMjml})`);
 
@@ -290,7 +291,7 @@ export async function run(): Promise<Figures> {
       'send.e2e_wall_s': { value: Math.round(e2eS * 10) / 10, unit: 's', vs: 'plan + queue + sender + SES local, DynamoDB Local claims' },
       'send.e2e_duplicates': { value: duplicates, unit: 'emails', vs: 'must be 0' },
       'send.e2e_losses': { value: losses, unit: 'recipients', vs: 'must be 0' },
-      'send.sender_bundle_kb': { value: sender.kb, unit: 'KB', vs: `esbuild, minified, AWS SDK included, no MJML; planner ${planner.kb} KB with MJML` },
+      'send.sender_bundle_kb': { value: sender.kb, unit: 'KB', vs: `esbuild, minified, AWS SDK included, no MJML (${senderNoSdk.kb} KB with @aws-sdk/* left to the runtime); planner ${planner.kb} KB with MJML` },
     };
   } finally {
     await engines.stop();
