@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingEntry, Item } from './items.js';
 import { scopesOf } from './items.js';
 import { countryCodes } from './taxonomy.js';
+import { conflict, invalid, notFound } from './errors.js';
 import type { Clock } from './ports.js';
 import { classify } from './classify.js';
 import { htmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
@@ -307,4 +308,48 @@ export function correctItem(item: Item, patch: ItemCorrection, now: string): Ite
     updatedAt: now,
     version: item.version + 1,
   };
+}
+
+export interface EditorItemInput extends ItemCorrection {
+  /** Present: correct that item. Absent: add an item (title and link required), or correct the one with that link. */
+  id?: string;
+}
+
+/** The editor's "add or correct an item": adds go through ingestion like any entry (source "editor"); corrections
+ *  and tag overrides are written conditional on the version read, retried on a concurrent write. */
+export async function editItem(
+  input: EditorItemInput,
+  deps: { store: IngestStore; clock: Clock; editorSourceUrl: string },
+): Promise<{ id: string; version: number; created: boolean; changedScopes: string[] }> {
+  const now = deps.clock.now().toISOString();
+  const changed = new Set<string>();
+  let id = input.id;
+  let created = false;
+  let patch: ItemCorrection = input;
+  if (!id) {
+    if (!input.title || !input.link) throw invalid('item.incomplete', 'A new item needs at least "title" and "link".');
+    id = itemIdFor(input.link);
+    const entry: IncomingEntry = {
+      guid: input.link, link: input.link, title: input.title, publishedAt: input.publishedAt ?? now, summary: input.summary,
+      contentHtml: input.contentHtml, author: input.author, categories: [], enclosures: [],
+    };
+    const report = await ingestEntries([entry], { id: 'editor', url: deps.editorSourceUrl }, deps);
+    created = report.counts.new === 1;
+    report.changedScopes.forEach((scope) => changed.add(scope));
+    // A new item only needs correcting when its tags are overridden; an existing link is corrected as given.
+    patch = created ? { countries: input.countries, topics: input.topics } : input;
+  }
+  for (let attempt = 1; ; attempt++) {
+    const current = (await deps.store.getMany([id]))[0];
+    if (!current) throw notFound('item.notFound', `No item has id "${id}".`);
+    if (created && !patch.countries && !patch.topics) return { id, version: current.version, created, changedScopes: [...changed] };
+    const next = correctItem(current, patch, now);
+    if (await deps.store.save(next, current)) {
+      for (const scope of [...scopesOf(current), ...scopesOf(next)]) changed.add(scope);
+      const changedScopes = [...changed].sort();
+      await deps.store.touchScopes(changedScopes, now);
+      return { id, version: next.version, created, changedScopes };
+    }
+    if (attempt >= maxAttempts) throw conflict('item.busy', 'The item kept changing while being corrected; try again.');
+  }
 }

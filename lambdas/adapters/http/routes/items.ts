@@ -4,8 +4,8 @@ import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy.js';
-import { itemSummaryView, scopeId, scopesOf, type FeedScope } from '../../../core/items.js';
-import { correctItem, ingestEntries, itemIdFor } from '../../../core/ingest.js';
+import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items.js';
+import { editItem } from '../../../core/ingest.js';
 import { invalid, notFound } from '../../../core/errors.js';
 import { importDigest, pollSource, sourceIdFor } from '../../../core/sources.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
@@ -168,35 +168,9 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const now = ctx.clock.now().toISOString();
-      let id = input.id;
-      let created = false;
-      if (!id) {
-        if (!input.title || !input.link) throw invalid('item.incomplete', 'A new item needs at least "title" and "link".');
-        const editorSource = { id: 'editor', url: ctx.config.PUBLIC_BASE_URL };
-        id = itemIdFor(input.link);
-        created = (await items.getMany([id])).length === 0;
-        await ingestEntries(
-          [{ guid: input.link, link: input.link, title: input.title, publishedAt: input.publishedAt ?? now, summary: input.summary, contentHtml: input.contentHtml, author: input.author, categories: [], enclosures: [] }],
-          editorSource,
-          { store: items, clock: ctx.clock },
-        );
-      }
-      // Corrections and tag overrides: retry on a concurrent write, comparing with what is stored now.
-      for (let attempt = 0; ; attempt++) {
-        const current = await items.get(id);
-        if (!current) throw notFound('item.notFound', `No item has id "${id}".`);
-        const wantsChange = !created || input.countries !== undefined || input.topics !== undefined;
-        if (!wantsChange) return c.json({ id, version: current.version }, 201);
-        const next = correctItem(current, created ? { countries: input.countries, topics: input.topics } : input, now);
-        if (await items.put(next, current)) {
-          await items.touchScopes([...new Set([...scopesOf(current), ...scopesOf(next)])], now);
-          await ctx.background.itemsChanged?.([...new Set([...scopesOf(current), ...scopesOf(next)])]);
-          return c.json({ id, version: next.version }, created ? 201 : 200);
-        }
-        if (attempt > 3) throw new Error('item kept changing while being corrected');
-      }
+      const result = await editItem(c.req.valid('json'), { store: items, clock: ctx.clock, editorSourceUrl: ctx.config.PUBLIC_BASE_URL });
+      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      return c.json({ id: result.id, version: result.version }, result.created ? 201 : 200);
     },
   );
 
