@@ -261,4 +261,27 @@ describe('public pages', () => {
     expect(unpublished.status).toBe(404);
     await context.close();
   });
+
+  test('keyboard: the first Tab reaches the skip link, which jumps to the content; the form is in reading order and the honeypot is never reached', async () => {
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await page.goto('/en/');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+    await page.keyboard.press('Enter');
+    const order: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName.toLowerCase() || ''));
+    }
+    expect(order[0]).toBe('email');
+    expect(order.slice(1, 5)).toEqual(['country-cl', 'country-co', 'country-mx', 'country-pe']);
+    expect(order[5]).toBe('topic-climate-environment');
+    expect(order).not.toContain('website');
+    const at = (id: string) => order.indexOf(id);
+    expect(at('lang-en')).toBeGreaterThan(at('topic-tourism-culture'));
+    expect(at('freq-instant')).toBeGreaterThan(at('lang-en'));
+    expect(at('button')).toBeGreaterThan(at('freq-instant'));
+    await context.close();
+  });
 });

@@ -18,7 +18,7 @@ import { preferencesUrl, unsubscribeUrl } from '../../../core/subscriptions.js';
 import { clientIp } from './subscriptions.js';
 import { editionServiceFor } from './editions.js';
 import { assetPaths, editorJs, siteCss } from '../views/assets.js';
-import { isLang, langFromAcceptLanguage, t, type Lang } from '../views/i18n.js';
+import { isLang, langFromAcceptLanguage, stateLabel, t, type Lang } from '../views/i18n.js';
 import {
   ArchiveEditionPage,
   ArchiveIndexPage,
@@ -580,7 +580,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const r = await api.call<EditionDetail>('GET', editionPath(c));
     if (!r.ok) return c.json({ error: r.error ?? { code: 'unavailable', message: t(lang).notAvailable } }, statusFrom(r.status) === 500 ? 500 : (statusFrom(r.status) as 400));
     const e = r.body;
-    return c.json({ state: e.state, stateLabel: e.state, counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
+    return c.json({ state: e.state, stateLabel: stateLabel(e.state, lang), counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
   });
 
   app.post('/:lang{es|en}/editor/editions/:id/:action{send|schedule|pause|resume|cancel|test}', async (c) => {

@@ -7,7 +7,7 @@ import type { Item } from '../../../core/items.js';
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
 import { assetPaths } from './assets.js';
 import { Layout, Notice } from './layout.js';
-import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
+import { countryName, formatDate, formatDateTime, stateLabel, t, topicName, type Lang } from './i18n.js';
 
 export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers';
 
@@ -410,7 +410,7 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
                     <a href={`/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`}>{e.subject}</a>
                   </th>
                   <td>
-                    <span class={`pill ${e.state}`}>{e.state}</span>
+                    <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
                   </td>
                   <td>{formatDateTime(e.createdAt, props.lang)}</td>
                   <td>{e.counts ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0}` : '–'}</td>
@@ -490,7 +490,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
         <h2 id="progress-h">{s.progress}</h2>
         <p>
           {s.state}: <span class={`pill ${e.state}`} data-state>
-            {e.state}
+            {stateLabel(e.state, props.lang)}
           </span>
           {e.scheduledAt && e.state === 'scheduled' ? ` · ${formatDateTime(e.scheduledAt, props.lang)}` : ''}
           {e.pausedReason ? ` · ${e.pausedReason}` : ''}

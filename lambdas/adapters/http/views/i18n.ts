@@ -181,6 +181,12 @@ const es = {
   count_failed: 'fallidos',
   count_inDoubt: 'por confirmar',
   rate: 'mensajes/s',
+  state_draft: 'borrador',
+  state_scheduled: 'programada',
+  state_sending: 'enviando',
+  state_paused: 'en pausa',
+  state_sent: 'enviada',
+  state_cancelled: 'cancelada',
   notAvailable: 'Esta función aún no está disponible en el servidor',
   done: 'Hecho.',
   subscribersTotal: 'Suscriptores confirmados',
@@ -354,6 +360,12 @@ const en: Strings = {
   count_failed: 'failed',
   count_inDoubt: 'in doubt',
   rate: 'messages/s',
+  state_draft: 'draft',
+  state_scheduled: 'scheduled',
+  state_sending: 'sending',
+  state_paused: 'paused',
+  state_sent: 'sent',
+  state_cancelled: 'cancelled',
   notAvailable: 'This is not available on the server yet',
   done: 'Done.',
   subscribersTotal: 'Confirmed subscribers',
@@ -374,6 +386,11 @@ const en: Strings = {
 export type T = Strings;
 export const strings: Record<Lang, T> = { es, en };
 export const t = (lang: Lang): T => strings[lang];
+
+const editionStates = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
+/** An edition's state in the page's language (unknown states shown as they are). */
+export const stateLabel = (state: string, lang: Lang): string =>
+  (editionStates as readonly string[]).includes(state) ? strings[lang][`state_${state as (typeof editionStates)[number]}`] : state;
 
 export const countryName = (code: CountryCode, lang: Lang) => {
   const c = countries.find((x) => x.code === code);
