@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Edition, EditionCounts, EditionState } from '../../core/editions.js';
+import type { Edition, EditionCounts } from '../../core/editions.js';
+import { conflict } from '../../core/errors.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/newsletter.js';
 import type { Subscriber } from '../../core/subscriber-model.js';
@@ -162,10 +163,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       });
-      if (!out) {
-        const { conflict } = await import('../../core/errors.js');
-        throw conflict('edition.changed', 'The edition changed meanwhile; reload it and try again.');
-      }
+      if (!out) throw conflict('edition.changed', 'The edition changed meanwhile; reload it and try again.');
       return toEdition(out);
     },
 

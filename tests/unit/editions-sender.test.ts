@@ -1,0 +1,172 @@
+// The sender's decisions on in-memory ports with a fake clock: claims, the in-doubt bound, evidence, throttling,
+// refusals. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { newEdition, type Edition } from '../../lambdas/core/editions.js';
+import type { ChunkMessage, Delivery, EditionStore, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
+import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
+import type { ContentGroup } from '../../lambdas/core/newsletter.js';
+import type { OutgoingEmail } from '../../lambdas/core/ports.js';
+import { aSubscriber } from '../support/editions-fixtures.js';
+
+class ThrottledError extends Error {
+  override name = 'MailerThrottledError';
+}
+
+function world() {
+  let t = Date.parse('2026-11-27T12:00:00.000Z');
+  const clock = { now: () => new Date(t), advance: (ms: number) => (t += ms) };
+  const edition: Edition = { ...newEdition({ subject: 'S', itemIds: ['i'] }, { id: 'ed', now: clock.now() }), state: 'sending' };
+  const group: ContentGroup = { key: 'g', language: 'en', itemIds: ['i'], subject: 'S', html: '<a href="{{unsubscribe_url}}">u</a> <a href="{{preferences_url}}">p</a>', text: 'u {{unsubscribe_url}} p {{preferences_url}}' };
+  const deliveries = new Map<string, Delivery>();
+  const done = new Set<string>();
+  const counts = { sent: 0, suppressed: 0, failed: 0 };
+  const store = {
+    get: async () => edition,
+    getGroup: async () => group,
+    feedback: async () => ({ bounces: 0, complaints: 0 }),
+    counts: async () => ({ planned: 0, skipped: 0, inDoubt: 0, ...counts }),
+    async claim(_e: string, s: string, token: string, now: Date) {
+      const row = deliveries.get(s);
+      if (row && row.status !== 'released') return { claimed: false as const, existing: { ...row } };
+      deliveries.set(s, { editionId: 'ed', subscriberId: s, status: 'claimed', claimToken: token, claimedAt: now.toISOString(), attempts: (row?.attempts ?? 0) + 1 });
+      return { claimed: true as const };
+    },
+    async reclaim(_e: string, s: string, old: string, token: string, now: Date) {
+      const row = deliveries.get(s)!;
+      if (row.status !== 'claimed' || row.claimToken !== old) return false;
+      Object.assign(row, { claimToken: token, claimedAt: now.toISOString(), attempts: row.attempts + 1 });
+      return true;
+    },
+    async markSent(_e: string, s: string, token: string, messageId: string) {
+      const row = deliveries.get(s)!;
+      if (row.status !== 'claimed' || row.claimToken !== token) return false;
+      Object.assign(row, { status: 'sent', messageId });
+      return true;
+    },
+    async release(_e: string, s: string, token: string) {
+      const row = deliveries.get(s)!;
+      if (row.claimToken === token && row.status === 'claimed') row.status = 'released';
+    },
+    async markFailed(_e: string, s: string, token: string, reason: string) {
+      const row = deliveries.get(s)!;
+      if (row.claimToken === token && row.status === 'claimed') Object.assign(row, { status: 'failed', reason });
+    },
+    async markSuppressed(_e: string, s: string, reason: string) {
+      const row = deliveries.get(s);
+      if (!row || row.status === 'released') deliveries.set(s, { editionId: 'ed', subscriberId: s, status: 'suppressed', attempts: 0, reason });
+      return deliveries.get(s)!;
+    },
+    async finishChunk(_e: string, chunkId: string, tally: { sent: number; suppressed: number; failed: number }) {
+      if (done.has(chunkId)) return;
+      done.add(chunkId);
+      counts.sent += tally.sent;
+      counts.suppressed += tally.suppressed;
+      counts.failed += tally.failed;
+    },
+    setChunkInDoubt: async () => undefined,
+    tryComplete: async () => false,
+    park: async () => undefined,
+    unpark: async () => false,
+  } as unknown as EditionStore;
+  const subscribers = new Map(['a', 'b', 'c'].map((id) => [id, aSubscriber({ id })]));
+  const source: SubscriberSource = { listConfirmedShard: async () => ({ subscribers: [] }), getMany: async (ids) => new Map(ids.map((id) => [id, subscribers.get(id)!])), isSuppressed: async () => false };
+  const accepted = new Map<string, string>(); // what "SES" accepted: subscriber → message id
+  const outbox: OutgoingEmail[] = [];
+  const evidence: SendEvidence = { accepted: async (_e, ids) => new Map([...accepted].filter(([s]) => ids.includes(s))) };
+  let fault: (email: OutgoingEmail) => void = () => undefined;
+  const deps: SenderDeps = {
+    store,
+    subscribers: source,
+    evidence,
+    mailer: {
+      async send(email) {
+        fault(email);
+        outbox.push(email);
+        const id = `m${outbox.length}`;
+        accepted.set(email.tags!.subscriber!, id);
+        return { messageId: id };
+      },
+    },
+    bucket: { take: async () => undefined },
+    clock,
+    sleep: async () => undefined,
+    links: () => ({ preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u', headers: [] }),
+    from: 'news@example.org',
+    inDoubtAfterMs: 10 * 60_000,
+    isThrottle: (e) => e instanceof ThrottledError,
+    concurrency: 1,
+  };
+  const chunk: ChunkMessage = { editionId: 'ed', chunkId: 'c0', recipients: ['a', 'b', 'c'].map((s) => ({ s, g: 'g' })) };
+  return { clock, deps, deliveries, outbox, accepted, counts, chunk, subscribers, setFault: (f: typeof fault) => (fault = f) };
+}
+
+describe('sender decisions', () => {
+  it('sends each recipient once and settles the chunk; a redelivered chunk sends nothing', async () => {
+    const w = world();
+    expect((await processChunk(w.deps, w.chunk)).outcome).toBe('done');
+    expect((await processChunk(w.deps, w.chunk)).sesCalls).toBe(0);
+    expect(w.outbox.map((m) => m.to)).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+    expect(w.counts).toEqual({ sent: 3, suppressed: 0, failed: 0 });
+  });
+
+  it('a claim in doubt that SES accepted is settled from its record; one it did not is retried only after the bound', async () => {
+    const w = world();
+    let calls = 0;
+    w.setFault((email) => {
+      calls++;
+      if (email.to.startsWith('b@')) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }); // unknown outcome, not accepted
+    });
+    w.deps.mailer = { send: ((send) => async (email: OutgoingEmail) => {
+      const out = await send(email);
+      if (email.to.startsWith('a@') && calls === 1) throw new Error('timeout after SES accepted'); // accepted, answer lost
+      return out;
+    })(w.deps.mailer.send) };
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first.outcome).toBe('retry');
+    expect(first.tally).toMatchObject({ sent: 1, inDoubt: 2 });
+
+    w.setFault(() => undefined);
+    w.clock.advance(60_000); // inside the bound: a is confirmed by SES's record, b waits
+    const second = await processChunk(w.deps, w.chunk);
+    expect(second).toMatchObject({ outcome: 'retry', sesCalls: 0, tally: { sent: 2, inDoubt: 1 } });
+    expect(w.deliveries.get('a')).toMatchObject({ status: 'sent', attempts: 1 });
+
+    w.clock.advance(10 * 60_000); // past the bound: b is retried once
+    const third = await processChunk(w.deps, w.chunk);
+    expect(third).toMatchObject({ outcome: 'done', sesCalls: 1, tally: { sent: 3, inDoubt: 0 } });
+    expect(w.deliveries.get('b')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(w.outbox.filter((m) => m.to === 'a@example.org')).toHaveLength(1);
+    expect(w.counts.sent).toBe(3);
+  });
+
+  it('throttling past the retries releases the claim so a later delivery can send; the rest of the chunk is settled', async () => {
+    const w = world();
+    let throttles = 0;
+    w.setFault((email) => {
+      if (email.to.startsWith('c@') && throttles < 5) {
+        throttles++;
+        throw new ThrottledError('Maximum sending rate exceeded.');
+      }
+    });
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first).toMatchObject({ outcome: 'retry', tally: { sent: 2, pending: 1 } });
+    expect(w.deliveries.get('c')?.status).toBe('released');
+    const second = await processChunk(w.deps, w.chunk);
+    expect(second).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.outbox).toHaveLength(3);
+  });
+
+  it('a subscriber who left is suppressed; a permanent refusal fails; another 4xx is retried later', async () => {
+    const w = world();
+    w.subscribers.set('a', aSubscriber({ id: 'a', status: 'unsubscribed' }));
+    let paused = true;
+    w.setFault((email) => {
+      if (email.to.startsWith('b@')) throw Object.assign(new Error('rejected'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
+      if (email.to.startsWith('c@') && paused) throw Object.assign(new Error('paused'), { name: 'SendingPausedException', $metadata: { httpStatusCode: 400 } });
+    });
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { suppressed: 1, failed: 1, pending: 1 } });
+    paused = false;
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { suppressed: 1, failed: 1, sent: 1 } });
+    expect(w.counts).toEqual({ sent: 1, suppressed: 1, failed: 1 });
+  });
+});
