@@ -84,14 +84,13 @@ export class HttpApi extends Construct {
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
-        // No query strings or headers: tokens travel in them.
+        // No paths, query strings or headers: signed link tokens travel in them (/u/{token}, /confirm/{token}).
         format: apigwv1.AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
             time: '$context.requestTime',
             method: '$context.httpMethod',
             route: '$context.routeKey',
-            path: '$context.path',
             status: '$context.status',
             latencyMs: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
