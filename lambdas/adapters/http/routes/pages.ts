@@ -146,6 +146,15 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     return render(c, MessagePage({ lang, title: s.notFoundTitle, body: s.notFoundBody, kind: 'error' }), 404);
   };
 
+  // A page that fails answers with a page (not the API's JSON), in the language of its path; no details leak.
+  app.onError(async (error, c) => {
+    const lang = langOf(c);
+    const s = t(lang);
+    if (error instanceof DomainError) return errorPage(c, lang, error, true);
+    console.error(JSON.stringify({ level: 'ERROR', message: 'page failed', path: new URL(c.req.url).pathname.replace(/\/preferences\/[^/]+/, '/preferences/…'), errorName: error.name, error: error.message }));
+    return render(c, MessagePage({ lang, title: s.linkProblem, body: s.serverError, kind: 'error', noindex: true }), 500, { private: true });
+  });
+
   // ---- Assets and language redirects ---------------------------------------------------------------------------
 
   app.get('/assets/:file', (c) => {

@@ -107,6 +107,7 @@ const es = {
   notFoundTitle: 'Página no encontrada',
   notFoundBody: 'No encontramos lo que buscas. Puede que el enlace esté mal escrito o que la página ya no exista.',
   goHome: 'Ir a la portada',
+  serverError: 'Algo falló de nuestro lado. Inténtalo de nuevo en un momento.',
   // Editor
   editorTitle: 'Consola de edición',
   signInTitle: 'Entrar a la consola',
@@ -287,6 +288,7 @@ const en: Strings = {
   notFoundTitle: 'Page not found',
   notFoundBody: 'We could not find what you are looking for. The link may be mistyped, or the page may be gone.',
   goHome: 'Go to the home page',
+  serverError: 'Something went wrong on our side. Try again in a moment.',
   editorTitle: 'Editor console',
   signInTitle: 'Sign in to the console',
   signInToken: 'Editor token',
