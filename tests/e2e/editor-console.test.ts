@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { testEditorToken } from '../support/runtime.js';
+import { editorHeaders, testEditorToken } from '../support/runtime.js';
 import { checkPage, newContext, screenshots, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
@@ -207,6 +207,8 @@ describe('editions', () => {
     expect(await page.locator('.previews .phone iframe').evaluate((f) => (f as HTMLIFrameElement).getBoundingClientRect().width)).toBe(375);
     const phone = page.frameLocator('.previews .phone iframe');
     expect(await phone.locator('body').innerText()).toContain('Pacific Alliance weekly');
+    expect(await page.locator('[data-preview-items]').innerText()).toBe('This segment gets 4 items.');
+    expect(await page.locator('#preflight-h + p').innerText()).toBe('All clear.');
     expect(await page.locator('#preflight-h + *').innerText()).toBeTruthy();
     await checkPage(page, 'editor-edition-draft-en');
     await page.locator('#preview-h').evaluate((h) => h.scrollIntoView());
@@ -225,6 +227,29 @@ describe('editions', () => {
     await page.waitForURL('**ok=1**');
     const [test1] = await waitForEmails(tester, 1);
     expect(test1?.subject).toContain('[TEST]');
+
+    // A link that is not https is a pre-flight warning (shown once, though every language's email has it).
+    const added = await site.runtime.app.request('/api/items', {
+      method: 'POST',
+      headers: editorHeaders,
+      body: JSON.stringify({ title: 'Insecure link', link: `http://insecure.example.org/${randomUUID()}`, countries: ['pe'], topics: ['tourism-culture'] }),
+    });
+    expect(added.status).toBe(201);
+    const insecureId = ((await added.json()) as { id: string }).id;
+    await page.goto('/en/editor/editions');
+    await page.getByLabel('Subject').fill('Has a plain http link');
+    await page.locator(`input[name="itemIds"][value="${insecureId}"]`).check();
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.waitForURL(/\/en\/editor\/editions\/[^/?]+$/);
+    expect(await page.locator('#preflight-h + ul li').allInnerTexts()).toEqual([expect.stringMatching(/^Warning: A link is not https: http:\/\/insecure/)]);
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(false);
+
+    // An edition the pre-flight finds an error in (no items: everything since a future date) cannot be sent from the page.
+    const empty = await site.runtime.app.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Nothing yet', since: '2099-01-01T00:00:00Z' }) });
+    const emptyId = ((await empty.json()) as { id: string }).id;
+    await page.goto(`/en/editor/editions/${emptyId}`);
+    expect(await page.locator('#preflight-h + ul').innerText()).toMatch(/^Error: /);
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
     await context.close();
   });
 });

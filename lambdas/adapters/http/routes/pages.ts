@@ -576,8 +576,13 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       e.state === 'draft' || e.state === 'scheduled' ? api.call<{ ok: boolean; issues: PreflightPanel['issues'] }>('GET', `${editionPath(c)}/preflight`) : undefined,
       e.itemIds?.length ? items.getMany(e.itemIds) : Promise.resolve([] as Item[]),
     ]);
-    const preview: PreviewPanel = pv.ok ? { segment, html: String(pv.body) } : { segment, error: apiError(pv, lang).text };
-    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: pf.body.issues ?? [] } : { error: apiError(pf, lang).text };
+    const previewItems = Number(pv.headers.get('x-items'));
+    const preview: PreviewPanel = pv.ok
+      ? { segment, html: String(pv.body), ...(Number.isFinite(previewItems) && pv.headers.has('x-items') ? { items: previewItems } : {}) }
+      : { segment, error: apiError(pv, lang).text };
+    // The same issue found in each language's email is shown once.
+    const unique = (issues: NonNullable<PreflightPanel['issues']>) => [...new Map(issues.map((i) => [`${i.level}|${i.message}`, i])).values()];
+    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.body.issues ?? []) } : { error: apiError(pf, lang).text };
     const byId = new Map(chosen.map((i) => [i.id, i]));
     const ordered = (e.itemIds ?? []).map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
     return render(c, EditionPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), edition: e, items: ordered, preview, preflight }), status, { private: true });

@@ -400,7 +400,7 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
                 <th scope="col">{s.subject}</th>
                 <th scope="col">{s.state}</th>
                 <th scope="col">{s.created}</th>
-                <th scope="col">{s.count_sent}</th>
+                <th scope="col">{s.results}</th>
               </tr>
             </thead>
             <tbody>
@@ -413,7 +413,11 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
                     <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
                   </td>
                   <td>{formatDateTime(e.createdAt, props.lang)}</td>
-                  <td>{e.counts ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0}` : '–'}</td>
+                  <td>
+                    {e.counts
+                      ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0} · ${s.count_skipped} ${e.counts.skipped ?? 0} · ${s.count_suppressed} ${e.counts.suppressed ?? 0} · ${s.count_failed} ${e.counts.failed ?? 0}`
+                      : '–'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -442,11 +446,13 @@ export interface EditionDetail {
 export interface PreviewPanel {
   segment: { country?: string; topic?: string; language: Lang };
   html?: string;
+  /** How many of the edition's items this segment gets. */
+  items?: number;
   error?: string;
 }
 
 export interface PreflightPanel {
-  issues?: Array<{ severity?: string; code?: string; message: string }>;
+  issues?: Array<{ level?: 'error' | 'warning'; code?: string; message: string; group?: string }>;
   error?: string;
 }
 
@@ -467,6 +473,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
     </form>
   );
   const seg = props.preview.segment;
+  const blocked = (props.preflight.issues ?? []).some((i) => i.level === 'error');
   return (
     <EditorShell
       lang={props.lang}
@@ -522,7 +529,18 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           </table>
         </div>
         <div class="row" style="margin-top:1rem">
-          {canSend ? action('send', s.sendNow) : null}
+          {canSend ? (
+            blocked ? (
+              <p>
+                <button type="button" disabled aria-describedby="preflight-h">
+                  {s.sendNow}
+                </button>{' '}
+                <span class="muted">{s.preflightBlocks}</span>
+              </p>
+            ) : (
+              action('send', s.sendNow)
+            )
+          ) : null}
           {e.state === 'sending' ? action('pause', s.pauseSend, 'secondary') : null}
           {e.state === 'paused' ? action('resume', s.resumeSend) : null}
           {['draft', 'scheduled', 'sending', 'paused'].includes(e.state) ? action('cancel', s.cancelSend, 'danger') : null}
@@ -562,7 +580,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           <ul>
             {props.preflight.issues.map((i) => (
               <li>
-                {i.severity ? <strong>{i.severity}: </strong> : null}
+                {i.level ? <strong>{i.level === 'error' ? s.preflightError : s.preflightWarning}: </strong> : null}
                 {i.message}
               </li>
             ))}
@@ -615,6 +633,8 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
         {props.preview.error ? (
           <Notice kind="error">{props.preview.error}</Notice>
         ) : props.preview.html ? (
+          <>
+          {props.preview.items !== undefined ? <p data-preview-items>{s.previewItems(props.preview.items)}</p> : null}
           <div class="previews">
             <figure class="phone">
               <figcaption>{s.phone}</figcaption>
@@ -625,6 +645,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
               <iframe title={`${s.preview}: ${s.desktop}`} sandbox="" srcdoc={props.preview.html} />
             </figure>
           </div>
+          </>
         ) : null}
       </section>
 
