@@ -212,18 +212,19 @@ export async function run(): Promise<Figures> {
     const buildRate = recipients.length / buildS;
     log(`built ${recipients.length} messages in ${buildS.toFixed(2)} s (${Math.round(buildRate)}/s, ${Math.round(bytes / recipients.length / 1024)} KB avg)`);
 
+    // The naive way: the same renderer the planner uses (strict validation), once per recipient, links put in the MJML.
     const templates = loadTemplates();
     const itemById = new Map(items.map((i) => [i.id, i]));
     const sample = recipients.slice(0, NAIVE_SAMPLE);
     const naiveStarted = performance.now();
     for (const r of sample) {
       const s = byId.get(r.s)!;
-      const links = subscriberLinks(s.id, { baseUrl: base, secret, now });
+      const links = subscriberLinks(s.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
       const mine = itemsFor(s, items, edition.audience).map((id) => itemById.get(id)!);
       const source = composeMjml(templates, newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id) }))
         .replaceAll('{{unsubscribe_url}}', links.unsubscribeUrl)
         .replaceAll('{{preferences_url}}', links.preferencesUrl);
-      const out = await mjml2html(source, { validationLevel: 'skip' });
+      const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
       bytes += out.html.length;
     }
     const naiveRate = sample.length / ((performance.now() - naiveStarted) / 1000);
@@ -285,7 +286,7 @@ export async function run(): Promise<Figures> {
       'send.content_groups': { value: plan.contentGroups, unit: 'groups', vs: `${plan.planned.toLocaleString('en-US')} recipients, ${plan.skipped.toLocaleString('en-US')} skipped (no matching item)` },
       'send.mjml_compiles': { value: compiles, unit: 'compiles', vs: 'one per content group (naive: one per recipient)' },
       'send.build_recipients_per_s': { value: Math.round(buildRate), unit: 'recipients/s', vs: 'merge + sign 2 links + headers, null transport' },
-      'send.naive_recipients_per_s': { value: Math.round(naiveRate), unit: 'recipients/s', vs: `mjml2html per recipient, measured on ${sample.length}` },
+      'send.naive_recipients_per_s': { value: Math.round(naiveRate), unit: 'recipients/s', vs: `mjml2html per recipient (strict, as the planner compiles), measured on ${sample.length}` },
       'send.ratio_to_naive': { value: Math.round(buildRate / naiveRate), unit: '×', vs: 'build rate / naive rate (aim ≥ 500)' },
       'send.e2e_recipients': { value: perAddress.size, unit: 'recipients', vs: `expected ${expected.size} of ${E2E_SUBSCRIBERS.toLocaleString('en-US')} subscribers; edition ${final?.state}` },
       'send.e2e_wall_s': { value: Math.round(e2eS * 10) / 10, unit: 's', vs: 'plan + queue + sender + SES local, DynamoDB Local claims' },

@@ -225,8 +225,11 @@ export function merge(program: MergeProgram, values: MergeValues, escape: (v: st
   return out;
 }
 
+const needsEscape = /[&<>"']/;
 export const escapeHtml = (value: string) =>
-  value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  !needsEscape.test(value)
+    ? value
+    : value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Worst-case HTML size of a group once merged: literal bytes plus every placeholder at its longest value. */
 export const worstCaseHtmlBytes = (program: MergeProgram) => program.literalBytes + program.fields.length * maxMergeValueBytes;

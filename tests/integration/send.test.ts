@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { MailerThrottledError } from '../../lambdas/adapters/ses/mailer.js';
-import { createEditionStore } from '../../lambdas/adapters/dynamo/editions.js';
+import { createDynamoSendEvidence, createEditionStore, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
+import { newEdition } from '../../lambdas/core/editions.js';
 import type { Subscriber } from '../../lambdas/core/subscriber-model.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { sendHarness, type Harness, type StoredEmail } from '../support/send-harness.js';
@@ -336,5 +337,24 @@ describe('sending an edition', () => {
     expect(mails.length).toBe(atCancel);
     expect([...perRecipient(mails).values()].every((n) => n === 1)).toBe(true);
     expect((await status(h, id)).state).toBe('cancelled');
+  });
+
+  it('in AWS, SES Send events recorded on the delivery row are the evidence; bounces and complaints are counted per edition', async () => {
+    const h = (harness = await sendHarness());
+    const store = createEditionStore(h.ctx.doc, h.ctx.tableName);
+    const edition = { ...newEdition({ subject: 's', itemIds: ['x'] }, { id: `${h.domain}-ed`, now: new Date() }), state: 'sending' as const };
+    await store.create(edition);
+    expect((await store.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
+    const consume = editionFeedbackConsumer(store);
+    await consume([
+      { type: 'Send', tags: { edition: edition.id, subscriber: 'sub-1' }, messageId: 'ses-message-1' },
+      { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
+      { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-3' }, permanent: false },
+      { type: 'Complaint', tags: { edition: edition.id, subscriber: 'sub-4' } },
+      { type: 'Delivery', tags: {} },
+    ]);
+    const evidence = createDynamoSendEvidence(h.ctx.doc, h.ctx.tableName);
+    expect([...(await evidence.accepted(edition.id, ['sub-1', 'sub-9'], new Date(0)))]).toEqual([['sub-1', 'ses-message-1']]);
+    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
   });
 });

@@ -542,3 +542,19 @@ export function createSubscriberSource(
     },
   };
 }
+
+/** The newsletters' consumer of SES event summaries (`onSummaries` of the SES feedback handler): a Send event tagged
+ *  with edition and subscriber becomes reconciliation evidence on the delivery row; hard bounces and complaints count
+ *  toward the edition's pause thresholds. SNS may deliver an event twice: the counts are for a rate threshold, and a
+ *  duplicate only makes the pause a little earlier. */
+export function editionFeedbackConsumer(store: Pick<DynamoEditionStore, 'recordAccepted' | 'recordFeedback'>) {
+  return async (summaries: ReadonlyArray<{ type: string; tags: Record<string, string>; messageId?: string; permanent?: boolean }>): Promise<void> => {
+    for (const s of summaries) {
+      const editionId = s.tags.edition;
+      if (!editionId) continue;
+      if (s.type === 'Send' && s.tags.subscriber && s.messageId) await store.recordAccepted(editionId, s.tags.subscriber, s.messageId);
+      else if (s.type === 'Bounce' && s.permanent) await store.recordFeedback(editionId, 'bounce');
+      else if (s.type === 'Complaint') await store.recordFeedback(editionId, 'complaint');
+    }
+  };
+}
