@@ -1,6 +1,6 @@
 // Editor API for editions (newsletters): create, change, preview, test-send, pre-flight, send now or at a time, pause,
 // resume, cancel, watch. Every route needs the editor token. Schemas here validate requests and feed /api/openapi.json.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
@@ -92,7 +92,8 @@ export interface EditionRouteOptions {
 }
 
 export function editionServiceFor(ctx: AppContext): EditionService {
-  const secret = ctx.config.SIGNING_SECRET ?? 'unset-signing-secret-for-previews-only';
+  // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
+  const secret = ctx.config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
   return createEditionService({
     store: createEditionStore(ctx.doc, ctx.tableName),
     items: createDynamoItemStore(ctx.doc, ctx.tableName),
