@@ -12,6 +12,7 @@ import { logger } from '../adapters/observability.js';
 import { onSesEvent, sesEventsFromSns, type SesEventSummary } from '../core/subscriptions/ses-events.js';
 import { createSubscriptionService, type FeedbackOutcome } from '../core/subscriptions/service.js';
 import type { SubscriberStore } from '../core/subscriptions/model.js';
+import { createEditionStore, editionFeedbackConsumer } from '../adapters/dynamo/editions.js';
 
 export interface SesFeedbackDeps {
   store: SubscriberStore;
@@ -66,7 +67,13 @@ export function makeHandler(deps: SesFeedbackDeps) {
 const defaults = (): SesFeedbackDeps => {
   const config = loadConfig();
   const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
-  return { store: createSubscriberRepo(doc, config.TABLE_NAME), clock: { now: () => new Date() }, softBounceLimit: config.SOFT_BOUNCE_LIMIT };
+  return {
+    store: createSubscriberRepo(doc, config.TABLE_NAME),
+    clock: { now: () => new Date() },
+    softBounceLimit: config.SOFT_BOUNCE_LIMIT,
+    // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
+    onSummaries: editionFeedbackConsumer(createEditionStore(doc, config.TABLE_NAME)),
+  };
 };
 
 let cold: ReturnType<typeof makeHandler> | undefined;

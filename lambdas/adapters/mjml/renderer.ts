@@ -2,14 +2,17 @@
 // footer per language) with the content model, then compiles with mjml v5 (async). Only the planner, preview and
 // archive load this module; the sender merges precompiled HTML and never imports MJML.
 import mjml2html from 'mjml';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmailRenderer, NewsletterModel } from '../../core/newsletter.js';
 import { escapeHtml, newsletterStrings } from '../../core/newsletter.js';
 import type { Language } from '../../core/subscriber-model.js';
 
-export const defaultTemplatesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates');
+// In the repo, templates/ sits three folders up from this file; in a Lambda bundle (one index.mjs) the stack copies
+// templates/ next to the bundle.
+const here = dirname(fileURLToPath(import.meta.url));
+export const defaultTemplatesDir = [join(here, 'templates'), join(here, '..', '..', '..', 'templates')].find((dir) => existsSync(join(dir, 'layout.mjml'))) ?? join(here, '..', '..', '..', 'templates');
 
 export interface TemplateSet {
   layout: string;
