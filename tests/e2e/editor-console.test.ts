@@ -252,4 +252,30 @@ describe('editions', () => {
     expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
     await context.close();
   });
+
+  test('schedule an edition for later, then cancel it; the history shows its state, in Spanish', async () => {
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await signIn(page, 'es');
+    await page.goto('/es/editor/editions');
+    const subject = `Programada ${randomUUID().slice(0, 6)}`;
+    await page.getByLabel('Asunto').fill(subject);
+    await page.locator('input[name="itemIds"]').first().check();
+    await page.getByRole('button', { name: 'Crear borrador' }).click();
+    await page.waitForURL(/\/es\/editor\/editions\/[^/?]+$/);
+    await page.getByLabel('Fecha y hora (UTC)').fill('2099-06-01T09:30');
+    await page.getByRole('button', { name: 'Programar' }).click();
+    await page.waitForURL('**ok=1**');
+    expect(await page.locator('[data-state]').innerText()).toBe('programada');
+    expect(await page.locator('#progress-h ~ p').first().innerText()).toContain('1 jun 2099');
+    await checkPage(page, 'editor-edition-scheduled-es');
+    await page.getByRole('button', { name: 'Cancelar' }).click();
+    await page.waitForURL('**ok=1**');
+    expect(await page.locator('[data-state]').innerText()).toBe('cancelada');
+    expect(await page.getByRole('button', { name: 'Enviar ahora' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Ediciones' }).click();
+    const row = page.locator('tbody tr', { hasText: subject });
+    expect(await row.locator('.pill').innerText()).toBe('cancelada');
+    await context.close();
+  });
 });
