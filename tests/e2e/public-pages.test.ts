@@ -20,7 +20,7 @@ afterAll(async () => {
 const address = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
 
 describe('public pages', () => {
-  test('/ redirects by Accept-Language (Spanish by default) and bare archive and item paths follow the same rule', async () => {
+  test('/ redirects by Accept-Language (Spanish by default), bare archive and item paths follow the same rule, an oversize form is refused', async () => {
     const plain = await fetch(`${site.baseUrl}/`, { redirect: 'manual' });
     expect(plain.status).toBe(302);
     expect(plain.headers.get('location')).toBe('/es/');
@@ -28,6 +28,8 @@ describe('public pages', () => {
     expect(english.headers.get('location')).toBe('/en/');
     const spanishFirst = await fetch(`${site.baseUrl}/archive/abc`, { redirect: 'manual', headers: { 'accept-language': 'fr, es;q=0.8, en;q=0.5' } });
     expect(spanishFirst.headers.get('location')).toBe('/es/archive/abc');
+    const huge = await fetch(`${site.baseUrl}/en/subscribe`, { method: 'POST', body: new URLSearchParams({ email: 'a@example.org', website: 'x'.repeat(100_000) }) });
+    expect(huge.status).toBe(413);
     const missing = await fetch(`${site.baseUrl}/en/no-such-page`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Page not found');

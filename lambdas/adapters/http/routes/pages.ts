@@ -131,7 +131,10 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock }));
   const api = options.api ?? createEditorApi(ctx);
 
-  const pageLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  // Forms are small; the editor's CSV import may carry up to 5000 rows.
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  const importLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.text('The import is too large: send at most 5000 rows (2 MB) at a time.', 413) });
+  const pageLimit = (c: Context, next: () => Promise<void>) => (c.req.path.endsWith('/editor/subscribers/import') ? importLimit(c, next) : formLimit(c, next));
   app.use('/es/*', pageLimit);
   app.use('/en/*', pageLimit);
   app.use('/preferences/*', pageLimit);
