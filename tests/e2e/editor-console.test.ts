@@ -164,7 +164,7 @@ describe('editor console', () => {
     );
     await page.getByRole('button', { name: 'Importar' }).click();
     await page.waitForLoadState();
-    expect(await page.locator('[role="status"]').first().innerText()).toContain('"confirmed":2');
+    expect(await page.locator('[role="status"]').first().innerText()).toContain('2 recibidas, 2 confirmadas');
     const total = Number(await page.locator('[data-total]').innerText());
     expect(total).toBeGreaterThanOrEqual(2);
     await checkPage(page, 'editor-subscribers-es');

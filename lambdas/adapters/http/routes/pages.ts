@@ -673,7 +673,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   app.post('/:lang{es|en}/editor/subscribers/import', async (c) => {
     const lang = langOf(c);
     const f = await form(c);
-    const r = await api.call<{ received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: unknown[] }>(
+    const r = await api.call<{ received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: Array<{ row: number; message: string }> }>(
       'POST',
       '/api/subscribers/import',
       one(f.csv),
@@ -683,7 +683,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const b = r.body;
     return showSubscribers(c, {
       kind: b.errors.length ? 'error' : 'ok',
-      text: `${t(lang).done} ${JSON.stringify({ received: b.received, confirmed: b.confirmed, pending: b.pending, skippedExisting: b.skippedExisting, skippedSuppressed: b.skippedSuppressed, errors: b.errors.length })}`,
+      text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
     });
   });
 

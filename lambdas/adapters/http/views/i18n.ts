@@ -207,6 +207,8 @@ const es = {
   importTitle: 'Importar (CSV)',
   importHint: 'Cabecera: email,countries,topics,language,frequency,consent_at,consent_wording_version. Sin prueba de consentimiento, cada dirección recibe un correo de confirmación.',
   importButton: 'Importar',
+  importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
+    `Importación: ${r.received} recibidas, ${r.confirmed} confirmadas, ${r.pending} pendientes de confirmar, ${r.skippedExisting} ya existían, ${r.skippedSuppressed} bloqueadas, ${r.errors} con errores.`,
   deleteSubscriber: 'Borrar este suscriptor',
 } as const;
 
@@ -392,6 +394,8 @@ const en: Strings = {
   importTitle: 'Import (CSV)',
   importHint: 'Header: email,countries,topics,language,frequency,consent_at,consent_wording_version. Without consent proof, each address gets a confirmation email.',
   importButton: 'Import',
+  importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
+    `Import: ${r.received} received, ${r.confirmed} confirmed, ${r.pending} waiting for confirmation, ${r.skippedExisting} already known, ${r.skippedSuppressed} blocked, ${r.errors} with errors.`,
   deleteSubscriber: 'Delete this subscriber',
 };
 
