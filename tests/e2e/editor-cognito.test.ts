@@ -74,6 +74,11 @@ async function startIdp(): Promise<Idp> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id_token: idToken, access_token: 'unused', token_type: 'Bearer', expires_in: 3600 }));
       return;
     }
+    if (req.method === 'GET' && url.pathname === '/logout') {
+      loggedOut.push(url.searchParams.get('client_id') ?? '');
+      res.writeHead(302, { location: url.searchParams.get('logout_uri') ?? '/' }).end();
+      return;
+    }
     res.writeHead(404).end();
   });
   const port = await listen(server);
@@ -85,6 +90,8 @@ async function startIdp(): Promise<Idp> {
 }
 
 let idp: Idp;
+/** Client ids the stand-in's /logout was called with. */
+const loggedOut: string[] = [];
 let runtime: LocalRuntime;
 let server: ServerType;
 let browser: Browser;
@@ -124,7 +131,7 @@ afterAll(async () => {
 
 describe('editor sign-in with Cognito (hosted sign-in, PKCE, ID token checked against the JWKS)', () => {
   test('an editor in the "editors" group signs in and lands where they were going; someone outside the group is refused', async () => {
-    const context = await browser.newContext({ baseURL: baseUrl, bypassCSP: true });
+    const context = await browser.newContext({ baseURL: baseUrl, bypassCSP: true, locale: 'en-GB' });
     context.setDefaultTimeout(8_000);
     const page = await context.newPage();
     await page.goto('/en/editor/sources');
@@ -139,8 +146,11 @@ describe('editor sign-in with Cognito (hosted sign-in, PKCE, ID token checked ag
     const session = (await context.cookies()).find((c) => c.name === 'editor_session');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect((await context.cookies()).find((c) => c.name === 'editor_oauth')).toBeUndefined();
+    // Sign-out ends the hosted UI's session too, then comes back to the console's sign-in.
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL('**/en/editor/sign-in');
+    await page.waitForURL('**/en/editor/sign-in**');
+    expect(loggedOut).toEqual([clientId]);
+    expect((await context.cookies()).find((c) => c.name === 'editor_session')).toBeUndefined();
 
     idp.user = { sub: 'someone-else', groups: ['readers'] };
     await page.getByRole('link', { name: 'Sign in with your editor account' }).click();

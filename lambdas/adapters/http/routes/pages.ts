@@ -426,7 +426,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   app.get('/:lang{es|en}/editor', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
   app.post('/:lang{es|en}/editor/sign-out', (c) => {
     sessions.signOut(c);
-    return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
+    return c.redirect(sessions.endSessionUrl?.() ?? `${editorBase(langOf(c))}/sign-in`, 303);
   });
 
   // Items. Country and topic pick the scope index; source and dates filter while paging it (at most 500 items

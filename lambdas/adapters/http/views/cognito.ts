@@ -141,5 +141,9 @@ export function createCognitoEditorSessions(options: CognitoSessionOptions): Edi
     signOut(c) {
       cookies.clear(c);
     },
+    endSessionUrl() {
+      // Ends the hosted UI's own session too; Cognito then returns to the app's logout URL (`/editor`).
+      return `${signIn}/logout?${new URLSearchParams({ client_id: options.clientId, logout_uri: `${options.baseUrl.replace(/\/+$/, '')}/editor` }).toString()}`;
+    },
   };
 }

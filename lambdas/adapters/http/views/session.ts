@@ -27,6 +27,8 @@ export interface EditorSessions {
   /** kind 'redirect': the provider's callback; sets the session cookie and says where to go, or why it failed. */
   complete?(c: Context): Promise<{ ok: true; lang: string; next?: string } | { ok: false; lang: string; reason: string }>;
   signOut(c: Context): void;
+  /** Where to send the browser after sign-out, when the provider keeps a session of its own (Cognito's hosted UI). */
+  endSessionUrl?(): string;
 }
 
 export const sessionCookieName = 'editor_session';
