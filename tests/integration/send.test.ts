@@ -1,7 +1,7 @@
 // The send pipeline end to end on DynamoDB Local and aws-ses-v2-local: planner → local queue → sender → SES local,
 // read back from SES local's store. Faults (a crash after SES accepted, throttling) are injected by wrapping the
 // sender's store or mailer; everything else is the real engine.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { MailerThrottledError } from '../../lambdas/adapters/ses/mailer.js';
 import { createDynamoSendEvidence, createEditionStore, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
@@ -170,7 +170,8 @@ describe('sending an edition', () => {
   it('a claim no SES record confirms (crash before SES accepted) is retried once after the in-doubt bound, never earlier', async () => {
     let failures = 2;
     const h = (harness = await sendHarness({
-      env: { SEND_IN_DOUBT_AFTER_SECONDS: '1' },
+      // A bound long enough that a loaded machine observes both claims in doubt before it passes.
+      env: { SEND_IN_DOUBT_AFTER_SECONDS: '5' },
       wrapSender: (deps) => ({
         ...deps,
         mailer: {
@@ -190,10 +191,11 @@ describe('sending an edition', () => {
     const id = await createAndSend(h);
     await h.scheduler.idle();
     // Before the bound the two claims stay in doubt and their chunks keep coming back.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await vi.waitFor(async () => expect((await status(h, id)).counts.inDoubt).toBe(2), { timeout: 4000, interval: 50 });
     const during = await status(h, id);
-    expect(during.counts.inDoubt).toBe(2);
     expect(during.state).toBe('sending');
+    const early = await createEditionStore(h.ctx.doc, h.ctx.tableName).listDeliveries(id);
+    expect(early.every((d) => d.attempts === 1)).toBe(true); // nothing retried before the bound
     await h.settle();
 
     const mails = await h.inbox();
