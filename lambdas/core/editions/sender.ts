@@ -219,7 +219,9 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     await deps.store.park(message);
     const again = await deps.store.get(edition.id);
     if (again?.state !== 'sending' || !(await deps.store.unpark(edition.id, message.chunkId))) return report('parked');
-    return report('retry'); // resumed meanwhile and nobody took the parked copy: let the queue bring it back
+    // Resumed meanwhile and nobody took the parked copy: carry on now rather than wait for the queue's visibility
+    // timeout. Running the chunk again is safe: settled recipients count as they are and are never sent twice.
+    return processChunk(deps, message);
   }
   if (tally.inDoubt + tally.pending === 0) {
     await deps.store.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
