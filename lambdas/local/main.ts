@@ -64,6 +64,9 @@ async function main(): Promise<void> {
     console.log(`API: ${publicBaseUrl}`);
     console.log(`Inbox: ${engines.sesEndpoint}`);
     console.log(`Editor token: ${editorToken}`);
+    console.log(`Site: ${publicBaseUrl}/`);
+    console.log(`Editor console: ${publicBaseUrl}/editor`);
+    console.log(`Feeds: ${publicBaseUrl}/feeds`);
     console.error(
       `(seed: ${seed.counts.new} new, ${seed.counts.updated} updated, ${seed.counts.unchanged} unchanged; ` +
         `DynamoDB Local ${engines.dynamoEndpoint}${dataDir ? `, data in ${dataDir}` : ', in memory'}; Ctrl-C stops everything)`,

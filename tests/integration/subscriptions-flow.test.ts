@@ -66,6 +66,10 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
 
     const oneClick = await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }));
     expect(oneClick.status).toBe(200);
+    // The answer offers an undo: a preference-centre link of this subscriber's.
+    const undo = /href="([^"]*\/preferences\/[^"?]+)"/.exec(await oneClick.text())?.[1];
+    expect(undo).toBeDefined();
+    expect((await t.app.request(`/api/preferences/${new URL(undo!).pathname.split('/').pop()}`)).status).toBe(200);
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
     // Idempotent: a second one-click is still 200.
     expect((await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);

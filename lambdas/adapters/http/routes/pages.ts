@@ -51,6 +51,7 @@ import {
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
 import { createEditorApi, type EditorApi } from '../views/api-client.js';
 import { callbackPath, createCognitoEditorSessions } from '../views/cognito.js';
+import { statusOfKind } from '../errors.js';
 
 type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 type Node = { toString(): string | Promise<string> };
@@ -65,16 +66,6 @@ async function render(c: Context, node: Node, status: Status = 200, options: { p
   return c.html(body, status);
 }
 
-const statusOfKind: Record<DomainError['kind'], Status> = {
-  invalid: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  notFound: 404,
-  conflict: 409,
-  tooLarge: 413,
-  rateLimited: 429,
-  unavailable: 503,
-};
 
 const langOf = (c: Context): Lang => {
   const l = c.req.param('lang');

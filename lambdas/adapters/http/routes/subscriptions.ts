@@ -16,7 +16,8 @@ import { statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy.js';
 import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
 import { escapeHtml } from '../../../core/subscriptions/emails.js';
-import { linkPaths } from '../../../core/subscriptions.js';
+import { linkPaths, subscriberLinks } from '../../../core/subscriptions.js';
+import { verifyToken } from '../../../core/signing.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
@@ -574,8 +575,18 @@ export function subscriptionRoutes(ctx: AppContext, overrides: { service?: Subsc
       return page(c, 400, 'Unsubscribe', '<p>Send <code>List-Unsubscribe=One-Click</code> as a form body, or use the button on this page.</p>');
     }
     try {
-      await service.unsubscribe(c.req.param('token'), { oneClick: true });
-      return page(c, 200, 'Suscripción cancelada · Unsubscribed', '<h1>Suscripción cancelada</h1><p class="en">You are unsubscribed. We will send you no more emails.</p>');
+      const token = c.req.param('token');
+      await service.unsubscribe(token, { oneClick: true });
+      // The undo: a fresh preference-centre link (its "subscribe again" button), for the owner of this link only.
+      const { subscriberId } = verifyToken(token, 'unsub', ctx.config.SIGNING_SECRET ?? '', ctx.clock.now());
+      const { preferencesUrl: undoUrl } = subscriberLinks(subscriberId, { baseUrl: ctx.config.PUBLIC_BASE_URL, secret: ctx.config.SIGNING_SECRET ?? '', now: ctx.clock.now() });
+      return page(
+        c,
+        200,
+        'Suscripción cancelada · Unsubscribed',
+        `<h1>Suscripción cancelada</h1><p class="en">You are unsubscribed. We will send you no more emails.</p>
+<p>¿Fue un error? <a href="${escapeHtml(undoUrl)}">Vuelve a suscribirte desde tus preferencias</a>. <span class="en">A mistake? <a href="${escapeHtml(undoUrl)}?lang=en">Subscribe again from your preferences</a>.</span></p>`,
+      );
     } catch (error) {
       return errorPage(c, error);
     }
