@@ -9,7 +9,6 @@
 // update that records their id in a string set (`plannedPages`, `doneChunks`), so a replay adds nothing twice.
 // In-doubt claims are a map chunk → count, overwritten (idempotent) and removed when the chunk finishes.
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -25,6 +24,7 @@ import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, Se
 import type { ContentGroup } from '../../core/newsletter.js';
 import type { Subscriber } from '../../core/subscriber-model.js';
 import { keys } from './keys.js';
+import { batchGetAll } from './batch.js';
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
@@ -489,15 +489,9 @@ export function createDynamoSendEvidence(doc: DynamoDBDocumentClient, tableName:
   return {
     async accepted(editionId, subscriberIds) {
       const found = new Map<string, string>();
-      for (let i = 0; i < subscriberIds.length; i += 100) {
-        const out = await doc.send(
-          new BatchGetCommand({
-            RequestItems: { [tableName]: { Keys: subscriberIds.slice(i, i + 100).map((s) => keys.delivery(editionId, s)), ConsistentRead: true } },
-          }),
-        );
-        for (const row of (out.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []) {
-          if (typeof row.acceptedMessageId === 'string') found.set(String(row.subscriberId), row.acceptedMessageId);
-        }
+      // Every key is read (unprocessed ones retried): a key dropped here would look "not accepted" and be resent.
+      for (const row of await batchGetAll(doc, tableName, subscriberIds.map((s) => keys.delivery(editionId, s)), { consistent: true })) {
+        if (typeof row.acceptedMessageId === 'string') found.set(String(row.subscriberId), row.acceptedMessageId);
       }
       return found;
     },
@@ -522,21 +516,10 @@ export function createSubscriberSource(
     isSuppressed: (email) => repo.isSuppressed(email),
     async getMany(ids) {
       const out = new Map<string, Subscriber>();
-      const unique = [...new Set(ids)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Array<{ pk: string; sk: string }>; ConsistentRead: boolean }> | undefined = {
-          [tableName]: { Keys: unique.slice(i, i + 100).map((id) => keys.subscriber(id)), ConsistentRead: true },
-        };
-        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-          const res = await doc.send(new BatchGetCommand({ RequestItems: request }));
-          for (const row of (res.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []) {
-            const record = { ...row };
-            for (const k of internalKeys) delete record[k];
-            out.set(String(record.id), record as unknown as Subscriber);
-          }
-          request = res.UnprocessedKeys as typeof request;
-          if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        }
+      for (const row of await batchGetAll(doc, tableName, [...new Set(ids)].map((id) => keys.subscriber(id)), { consistent: true })) {
+        const record = { ...row };
+        for (const k of internalKeys) delete record[k];
+        out.set(String(record.id), record as unknown as Subscriber);
       }
       return out;
     },

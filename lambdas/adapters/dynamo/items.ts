@@ -3,8 +3,6 @@
 // (idempotent puts), then the item row, then stale index rows are deleted. Readers skip index rows that no longer
 // agree with their item.
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -17,6 +15,7 @@ import { scopesOf } from '../../core/items.js';
 import type { IngestStore } from '../../core/ingest.js';
 import type { ItemPage, ItemReader, ScopeHead } from '../../core/ports.js';
 import { keys } from './keys.js';
+import { batchGetAll, batchWriteAll, type WriteRequest } from './batch.js';
 
 type Key = { pk: string; sk: string };
 
@@ -25,11 +24,6 @@ export interface DynamoItemStore extends ItemReader, IngestStore {
   put(next: Item, previous: Item | undefined): Promise<boolean>;
 }
 
-const chunk = <T>(values: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-};
 
 const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
@@ -40,37 +34,8 @@ const toItem = (row: Record<string, unknown>): Item => {
 };
 
 export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: string): DynamoItemStore {
-  async function batchGet(keyList: Key[]): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    for (const part of chunk(keyList, 100)) {
-      let request: Record<string, { Keys: Key[] }> | undefined = { [tableName]: { Keys: part } };
-      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-        const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
-        rows.push(...((out.Responses?.[tableName] as Record<string, unknown>[] | undefined) ?? []));
-        request = out.UnprocessedKeys as typeof request;
-        if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      }
-    }
-    return rows;
-  }
-
-  /** BatchWriteItem in 25s, 16 requests in flight (more only queue up inside the store), retrying what it leaves. */
-  async function batchWrite(requests: Array<{ PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } }>) {
-    const parts = chunk(requests, 25);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(16, parts.length) }, async () => {
-        while (next < parts.length) {
-          let pending: (typeof parts)[number] | undefined = parts[next++];
-          for (let attempt = 0; pending && pending.length; attempt++) {
-            const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-            pending = out.UnprocessedItems?.[tableName] as typeof pending;
-            if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-          }
-        }
-      }),
-    );
-  }
+  const batchGet = (keyList: Key[]) => batchGetAll(doc, tableName, keyList);
+  const batchWrite = (requests: WriteRequest[]) => batchWriteAll(doc, tableName, requests);
 
   const indexKeys = (item: Item) => scopesOf(item).map((scope) => keys.scopeIndex(scope, item.publishedAt, item.id));
 

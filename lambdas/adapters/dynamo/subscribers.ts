@@ -7,7 +7,6 @@
 // Every "exactly one" rule is a conditional write or a transaction.
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -22,6 +21,7 @@ import { invalid } from '../../core/errors.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions.js';
 import type { Subscriber } from '../../core/subscriber-model.js';
 import type { ConsentProof, Preferences, SubscriberPage, SubscriberRecord, SubscriberStore, SuppressionReason } from '../../core/subscriptions/model.js';
+import { batchGetAll } from './batch.js';
 
 /** Confirmed subscribers are spread over this many gsi1 partitions so a send pages them in parallel segments. */
 export const confirmedShardCount = 16;
@@ -390,14 +390,9 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
       );
       const ids = (out.Items ?? []).map((row) => String(row.subscriberId));
       const byId = new Map<string, SubscriberRecord>();
-      let pending: Array<Record<string, unknown>> = ids.map((id) => keys.subscriber(id));
-      while (pending.length > 0) {
-        const got = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }));
-        for (const row of got.Responses?.[TableName] ?? []) {
-          const record = fromRow(row);
-          if (record) byId.set(record.id, record);
-        }
-        pending = (got.UnprocessedKeys?.[TableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      for (const row of await batchGetAll(doc, TableName, ids.map((id) => keys.subscriber(id)), { consistent: true })) {
+        const record = fromRow(row);
+        if (record) byId.set(record.id, record);
       }
       const subscribers = ids.map((id) => byId.get(id)).filter((r): r is SubscriberRecord => r !== undefined);
       const cursor = encodeCursor(out.LastEvaluatedKey);
