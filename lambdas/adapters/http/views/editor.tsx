@@ -116,32 +116,48 @@ function TagChoices(props: { lang: Lang; idPrefix: string; countries: readonly s
   );
 }
 
+/** A labelled "all countries / one country" select; `name` is `country`. */
+function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
+  const s = t(props.lang);
+  return (
+    <div>
+      <label for={props.id}>{s.countries}</label>
+      <select id={props.id} name="country">
+        <option value="">{s.allCountries}</option>
+        {countryCodes.map((c) => (
+          <option value={c} selected={props.value === c}>
+            {countryName(c, props.lang)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A labelled "all topics / one topic" select; `name` is `topic`. */
+function TopicSelect(props: { lang: Lang; id: string; value?: string }) {
+  const s = t(props.lang);
+  return (
+    <div>
+      <label for={props.id}>{s.topics}</label>
+      <select id={props.id} name="topic">
+        <option value="">{s.allTopics}</option>
+        {topicSlugs.map((x) => (
+          <option value={x} selected={props.value === x}>
+            {topicName(x, props.lang)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function ScopeFilter(props: { lang: Lang; action: string; country?: string; topic?: string; extra?: Child }) {
   const s = t(props.lang);
   return (
     <form method="get" action={props.action} class="row">
-      <div>
-        <label for="f-country">{s.countries}</label>
-        <select id="f-country" name="country">
-          <option value="">{s.allCountries}</option>
-          {countryCodes.map((c) => (
-            <option value={c} selected={props.country === c}>
-              {countryName(c, props.lang)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label for="f-topic">{s.topics}</label>
-        <select id="f-topic" name="topic">
-          <option value="">{s.allTopics}</option>
-          {topicSlugs.map((x) => (
-            <option value={x} selected={props.topic === x}>
-              {topicName(x, props.lang)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CountrySelect lang={props.lang} id="f-country" value={props.country} />
+      <TopicSelect lang={props.lang} id="f-topic" value={props.topic} />
       {props.extra ?? null}
       <button type="submit">{s.filter}</button>
     </form>
@@ -593,28 +609,8 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
       <section aria-labelledby="preview-h">
         <h2 id="preview-h">{s.preview}</h2>
         <form method="get" action={base} class="row">
-          <div>
-            <label for="pv-country">{s.countries}</label>
-            <select id="pv-country" name="country">
-              <option value="">{s.allCountries}</option>
-              {countryCodes.map((c) => (
-                <option value={c} selected={seg.country === c}>
-                  {countryName(c as CountryCode, props.lang)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="pv-topic">{s.topics}</label>
-            <select id="pv-topic" name="topic">
-              <option value="">{s.allTopics}</option>
-              {topicSlugs.map((x) => (
-                <option value={x} selected={seg.topic === x}>
-                  {topicName(x as TopicSlug, props.lang)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CountrySelect lang={props.lang} id="pv-country" value={seg.country} />
+          <TopicSelect lang={props.lang} id="pv-topic" value={seg.topic} />
           <div>
             <label for="pv-language">{s.language}</label>
             <select id="pv-language" name="language">
