@@ -358,5 +358,12 @@ describe('sending an edition', () => {
     const evidence = createDynamoSendEvidence(h.ctx.doc, h.ctx.tableName);
     expect([...(await evidence.accepted(edition.id, ['sub-1', 'sub-9'], new Date(0)))]).toEqual([['sub-1', 'ses-message-1']]);
     expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
+
+    // SNS delivers at least once: the same bounce and complaint again count nothing more.
+    await consume([
+      { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
+      { type: 'Complaint', tags: { edition: edition.id, subscriber: 'sub-4' } },
+    ]);
+    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
   });
 });

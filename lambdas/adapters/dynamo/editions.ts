@@ -13,10 +13,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Edition, EditionCounts } from '../../core/editions.js';
 import { conflict } from '../../core/errors.js';
@@ -90,7 +91,9 @@ function fieldUpdates(patch: Partial<Edition>, names: Record<string, string>, va
 
 export type DynamoEditionStore = EditionStore & {
   /** The SES feedback handler calls this for a bounce or complaint tagged with an edition. */
-  recordFeedback(editionId: string, kind: 'bounce' | 'complaint'): Promise<void>;
+  /** Counts a bounce or complaint. With the subscriber (from the message's tags) it counts once per subscriber,
+   *  however often SNS delivers the same event. */
+  recordFeedback(editionId: string, kind: 'bounce' | 'complaint', subscriberId?: string): Promise<void>;
   /** The SES event handler calls this for a Send event tagged with edition and subscriber (reconciliation evidence). */
   recordAccepted(editionId: string, subscriberId: string, messageId: string): Promise<void>;
 };
@@ -462,13 +465,31 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
       return { bounces: Number(out.Item?.bounces ?? 0), complaints: Number(out.Item?.complaints ?? 0) };
     },
 
-    async recordFeedback(editionId, kind) {
-      await update({
+    async recordFeedback(editionId, kind, subscriberId) {
+      const count = {
+        TableName,
         Key: editionKey(editionId),
         UpdateExpression: `ADD ${kind === 'bounce' ? 'bounces' : 'complaints'} :one`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':one': 1 },
-      });
+      };
+      if (!subscriberId) {
+        await update(count);
+        return;
+      }
+      try {
+        // The marker and the count in one transaction: a replayed event fails the marker's condition, counts nothing.
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName, Item: { ...keys.editionFeedback(editionId, kind, subscriberId), expiresAt: Math.floor(Date.now() / 1000) + deliveryRetentionSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Update: count },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error; // replayed, or an unknown edition
+      }
     },
 
     async recordAccepted(editionId, subscriberId, messageId) {
@@ -536,8 +557,8 @@ export function editionFeedbackConsumer(store: Pick<DynamoEditionStore, 'recordA
       const editionId = s.tags.edition;
       if (!editionId) continue;
       if (s.type === 'Send' && s.tags.subscriber && s.messageId) await store.recordAccepted(editionId, s.tags.subscriber, s.messageId);
-      else if (s.type === 'Bounce' && s.permanent) await store.recordFeedback(editionId, 'bounce');
-      else if (s.type === 'Complaint') await store.recordFeedback(editionId, 'complaint');
+      else if (s.type === 'Bounce' && s.permanent) await store.recordFeedback(editionId, 'bounce', s.tags.subscriber);
+      else if (s.type === 'Complaint') await store.recordFeedback(editionId, 'complaint', s.tags.subscriber);
     }
   };
 }

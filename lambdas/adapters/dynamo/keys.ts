@@ -52,6 +52,8 @@ export const keys = {
   /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
   editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
   editionParkedPrefix: 'PARKED#',
+  /** One bounce or complaint of one subscriber for one edition, counted once however often SNS delivers it. */
+  editionFeedback: (editionId: string, kind: string, subscriberId: string) => ({ pk: `EDITION#${editionId}`, sk: `FEEDBACK#${kind}#${subscriberId}` }),
   /** Delivery by edition × subscriber: the conditional claim written before SES is called (never twice). */
   delivery: (editionId: string, subscriberId: string) => ({ pk: `DELIVERY#${editionId}#${subscriberId}`, sk: 'DELIVERY' }),
   /** Deliveries of one edition, for reconciliation and stats (gsi1). */
