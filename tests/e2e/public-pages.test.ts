@@ -77,6 +77,18 @@ describe('public pages', () => {
       expect(await page.locator('link[rel="alternate"]').count()).toBeGreaterThan(3);
       await checkPage(page, 'feeds');
 
+      // The feeds directory in the site's language, reached from the navigation: every address ready to copy.
+      await page.goto(`/${lang}/`);
+      await page.locator(`nav a[href="/${lang}/feeds"]`).click();
+      await page.waitForURL(`**/${lang}/feeds`);
+      expect(await page.locator('h1').innerText()).toBe(lang === 'es' ? 'Fuentes RSS, Atom y JSON Feed' : 'RSS, Atom and JSON Feed');
+      const addresses = await page.locator('.feed-urls code').allInnerTexts();
+      expect(addresses).toContain(`${site.baseUrl}/feeds/countries/pe.atom`);
+      expect(addresses).toContain(`${site.baseUrl}/feeds/countries/mx/topics/trade-investment.json`);
+      expect(addresses).toHaveLength(3 * (1 + 4 + 10 + 40));
+      expect(await page.locator('a[href="/feeds/index.opml"]').count()).toBe(1);
+      await checkPage(page, `feeds-directory-${lang}`);
+
       await page.goto(`/${lang}/no-such-page`);
       await checkPage(page, `not-found-${lang}`);
       await context.close();

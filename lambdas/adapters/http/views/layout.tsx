@@ -64,7 +64,7 @@ export function Layout(props: LayoutProps) {
                   </a>
                 </li>
                 <li>
-                  <a href="/feeds" {...current('feeds')}>
+                  <a href={`/${props.lang}/feeds`} {...current('feeds')}>
                     {s.navFeeds}
                   </a>
                 </li>
