@@ -5,11 +5,13 @@ import { runDigest, type DigestFrequency, type DigestResult } from '../core/edit
 import type { PlannerDeps } from '../core/editions/planner.js';
 import { plannerDeps } from './send-planner.js';
 import { logger } from '../adapters/observability.js';
+import { randomUUID } from 'node:crypto';
 
 export type DigestEvent = { frequency: DigestFrequency } | { job?: string; payload?: { frequency: DigestFrequency } };
 
 export function makeHandler(deps: PlannerDeps) {
   return async (event: DigestEvent): Promise<DigestResult> => {
+    logger.setCorrelationId(randomUUID()); // one id per run, on every log line of it
     const frequency = 'frequency' in event ? event.frequency : event.payload?.frequency;
     if (frequency !== 'daily' && frequency !== 'weekly') throw new Error('The digest needs {"frequency":"daily"|"weekly"}.');
     const result = await runDigest(deps, frequency);

@@ -10,6 +10,7 @@ import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
 import { createSourcePoller } from '../adapters/feed/poller.js';
 import { logger } from '../adapters/observability.js';
 import { createWebSubNotifier } from '../adapters/websub.js';
+import { randomUUID } from 'node:crypto';
 
 export interface IngestHandlerDeps {
   poller: Pick<PollDeps, 'fetch' | 'parse'>;
@@ -22,6 +23,7 @@ export interface IngestHandlerDeps {
 
 export function makeHandler(deps: IngestHandlerDeps) {
   return async (_event?: unknown): Promise<{ results: PollResult[] }> => {
+    logger.setCorrelationId(randomUUID()); // one id per ingest run
     const results = await pollAll(await deps.sources.list(), { ...deps.poller, items: deps.items, sources: deps.sources, clock: deps.clock });
     const changed = [...new Set(results.flatMap((r) => r.changedScopes))];
     if (changed.length) await deps.itemsChanged?.(changed);

@@ -16,9 +16,11 @@ import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { createSesMailer, MailerThrottledError } from '../adapters/ses/mailer.js';
 import { createSesLocalEvidence } from '../adapters/ses/send-evidence.js';
 import { logger } from '../adapters/observability.js';
+import { randomUUID } from 'node:crypto';
 
 export function makeHandler(deps: SenderDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    logger.setCorrelationId(event.Records[0]?.messageId ?? randomUUID()); // one id per batch
     const failures: string[] = [];
     await Promise.all(
       event.Records.map(async (record) => {

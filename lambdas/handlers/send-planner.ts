@@ -12,6 +12,7 @@ import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { createDynamoItemStore } from '../adapters/dynamo/items.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
+import { randomUUID } from 'node:crypto';
 
 export const planJob = 'plan-edition';
 export const sendQueue = 'send';
@@ -20,6 +21,7 @@ export type PlannerEvent = { job?: string; payload?: { editionId: string; schedu
 
 export function makeHandler(deps: PlannerDeps) {
   return async (event: PlannerEvent): Promise<PlanResult> => {
+    logger.setCorrelationId(randomUUID()); // one id per planning run
     const input = 'editionId' in event ? event : event.payload;
     if (!input?.editionId) throw new Error('The planner needs {"editionId"} (or {"job","payload":{"editionId"}}).');
     const result = await planEdition(deps, input.editionId, { scheduledAt: input.scheduledAt });

@@ -42,6 +42,7 @@ export function makeHandler(deps: SesFeedbackDeps) {
     settings: { baseUrl: 'http://unused', secret: '', sender: 'unused@example.org', wordingVersion: '', ipLimitPerHour: 1, softBounceLimit: deps.softBounceLimit },
   });
   return async (event: unknown): Promise<SesFeedbackResult> => {
+    logger.setCorrelationId(randomUUID()); // one id per SNS batch
     const messages = sesEventsFromSns(event);
     const records = Array.isArray((event as { Records?: unknown })?.Records) ? (event as { Records: unknown[] }).Records.length : 0;
     const summaries: SesEventSummary[] = [];

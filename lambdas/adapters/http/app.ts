@@ -5,6 +5,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from './context.js';
 import { errorBody, handleError } from './errors.js';
 import { newRouter } from './router.js';
+import { randomUUID } from 'node:crypto';
+import { logger } from '../observability.js';
 import { itemRoutes } from './routes/items.js';
 import { feedRoutes } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -15,6 +17,14 @@ export const maxJsonBodyBytes = 256 * 1024;
 
 export function createApp(ctx: AppContext) {
   const app = newRouter();
+  // A correlation id per request: the caller's X-Request-Id (or API Gateway's), else a new one; on every log line of
+  // the request and echoed in the answer.
+  app.use('*', async (c, next) => {
+    const id = (c.req.header('x-request-id') ?? '').slice(0, 100) || randomUUID();
+    logger.setCorrelationId(id);
+    c.header('X-Request-Id', id);
+    await next();
+  });
   app.use(
     '*',
     secureHeaders({

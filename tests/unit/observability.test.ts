@@ -1,0 +1,38 @@
+// Logs carry a correlation id per request, and never a token or a full email address.
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../lambdas/adapters/http/app.js';
+import { loadConfig } from '../../lambdas/config.js';
+import { createDocumentClient } from '../../lambdas/adapters/dynamo/client.js';
+import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
+import { logger, maskEmail } from '../../lambdas/adapters/observability.js';
+
+const app = createApp({
+  config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789' }),
+  // Never reached by these routes: taxonomy is static.
+  doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
+  tableName: 'unused',
+  ses: createSesClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
+  clock: { now: () => new Date('2024-01-01T00:00:00Z') },
+  background: { enqueue: async () => undefined, schedule: async () => undefined },
+});
+
+describe('correlation ids', () => {
+  it('takes the caller’s X-Request-Id, echoes it and sets it on the logger', async () => {
+    const res = await app.request('/api/taxonomy', { headers: { 'x-request-id': 'req-123' } });
+    expect(res.headers.get('x-request-id')).toBe('req-123');
+    expect(logger.getCorrelationId()).toBe('req-123');
+  });
+
+  it('makes a new one per request when none is given', async () => {
+    const a = (await app.request('/api/taxonomy')).headers.get('x-request-id');
+    const b = (await app.request('/api/taxonomy')).headers.get('x-request-id');
+    expect(a).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b).not.toBe(a);
+  });
+});
+
+describe('maskEmail', () => {
+  it('keeps the first letter and the domain only', () => {
+    expect(maskEmail('maria.perez@example.org')).toBe('m***@example.org');
+  });
+});
