@@ -8,7 +8,7 @@ import { countryCodes } from './taxonomy.js';
 import { conflict, invalid, notFound } from './errors.js';
 import type { Clock } from './ports.js';
 import { classify } from './classify.js';
-import { htmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
+import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
 
 export interface IngestSource {
   id: string;
@@ -97,7 +97,7 @@ export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepar
   if (title.length > maxTitleChars) return { ok: false, guid, reason: `title is over ${maxTitleChars} characters` };
   const link = entry.link && isHttpUrl(entry.link) ? entry.link : `${source.url}#${encodeURIComponent(guid)}`;
   const contentHtml = sanitizeHtml(entry.contentHtml ?? entry.summary ?? '', link);
-  const text = htmlToText(contentHtml);
+  const text = sanitizedHtmlToText(contentHtml);
   // htmlToText sanitises on its own; a summary that is the content itself is not converted twice.
   const summary = summarize(entry.summary && entry.contentHtml ? htmlToText(entry.summary) : text);
   const classification = classify({

@@ -317,3 +317,37 @@ describe('textToHtml', () => {
     expect(htmlToText(textToHtml(text))).toBe(text);
   });
 });
+
+describe('sanitizedHtmlToText (the fast path ingestion takes on its own sanitised output)', () => {
+  it('gives exactly what htmlToText gives, on the seed, the feed fixtures and hostile markup', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { parseDigest } = await import('../../lambdas/core/digest.js');
+    const { parseFeed } = await import('../../lambdas/adapters/feed/parse.js');
+    const { sanitizedHtmlToText } = await import('../../lambdas/core/sanitize.js');
+    const corpus: string[] = [
+      '<p>Tom &amp; Jerry &lt;3 &quot;quoted&quot; &#39;single&#39; &nbsp;spaced</p>',
+      '<div><p>one<br>two<br/>three</p><ul><li>a</li><li>b <a href="https://x.example/?a=1&b=2" title="x > y">link</a></li></ul></div>',
+      '<table><tr><th scope="col">h</th><td colspan="2">c</td></tr></table><hr><h1>Title</h1><pre>  pre  text </pre>',
+      '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><img src="/a.png" alt="a > b"></p>',
+      '<blockquote><p>quote</p></blockquote><figure><img src="https://i.example/x.png"><figcaption>cap &gt; tion</figcaption></figure>',
+      'plain text with a < b and c > d',
+      '<p>unclosed <b>bold <i>italic</p> tail',
+    ];
+    const seed = parseDigest(readFileSync(new URL('../../samples/pacific-alliance-digest.txt', import.meta.url), 'utf8'), { sourceUrl: 'https://p.example/' });
+    corpus.push(...seed.entries.map((e) => e.contentHtml ?? ''));
+    const dir = new URL('../fixtures/feeds/', import.meta.url);
+    for (const file of readdirSync(dir)) {
+      try {
+        const feed = parseFeed(readFileSync(new URL(file, dir)), { baseUrl: 'https://p.example/feed' });
+        for (const e of feed.entries) corpus.push(e.contentHtml ?? '', e.summary ?? '');
+      } catch {
+        // fixtures of broken feeds have no entries to compare
+      }
+    }
+    expect(corpus.length).toBeGreaterThan(30);
+    for (const html of corpus) {
+      const clean = sanitizeHtml(html, 'https://p.example/item');
+      expect(sanitizedHtmlToText(clean)).toBe(htmlToText(clean));
+    }
+  });
+});
