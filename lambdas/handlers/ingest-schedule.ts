@@ -8,7 +8,7 @@ import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { createDynamoItemStore } from '../adapters/dynamo/items.js';
 import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
 import { createSourcePoller } from '../adapters/feed/poller.js';
-import { logger } from '../adapters/observability.js';
+import { logger, publishCounts } from '../adapters/observability.js';
 import { createWebSubNotifier } from '../adapters/websub.js';
 import { randomUUID } from 'node:crypto';
 
@@ -30,6 +30,14 @@ export function makeHandler(deps: IngestHandlerDeps) {
     for (const r of results) {
       logger.info('source polled', { sourceId: r.sourceId, status: r.status, counts: r.counts, error: r.error?.code });
     }
+    const total = (key: keyof PollResult['counts']) => results.reduce((n, r) => n + r.counts[key], 0);
+    publishCounts({
+      ItemsNew: total('new'),
+      ItemsUpdated: total('updated'),
+      ItemsUnchanged: total('unchanged'),
+      ItemsRejected: total('rejected'),
+      SourceErrors: results.filter((r) => r.status === 'error').length,
+    });
     return { results };
   };
 }

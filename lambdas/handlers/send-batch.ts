@@ -15,19 +15,24 @@ import { createEditionStore, createDynamoSendEvidence, createSubscriberSource } 
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { createSesMailer, MailerThrottledError } from '../adapters/ses/mailer.js';
 import { createSesLocalEvidence } from '../adapters/ses/send-evidence.js';
-import { logger } from '../adapters/observability.js';
+import { logger, publishCounts } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
 
 export function makeHandler(deps: SenderDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     logger.setCorrelationId(event.Records[0]?.messageId ?? randomUUID()); // one id per batch
     const failures: string[] = [];
+    const sent = { EmailsSent: 0, EmailsSuppressed: 0, EmailsFailed: 0, EmailsInDoubt: 0 };
     await Promise.all(
       event.Records.map(async (record) => {
         try {
           const message = JSON.parse(record.body) as ChunkMessage;
           const report = await processChunk(deps, message);
           if (report.outcome === 'retry') failures.push(record.messageId);
+          sent.EmailsSent += report.tally.sent;
+          sent.EmailsSuppressed += report.tally.suppressed;
+          sent.EmailsFailed += report.tally.failed;
+          sent.EmailsInDoubt += report.tally.inDoubt;
           logger[report.outcome === 'done' ? 'debug' : 'info']('chunk handled', { editionId: message.editionId, chunkId: message.chunkId, outcome: report.outcome, ...report.tally, receiveCount: record.attributes.ApproximateReceiveCount });
         } catch (error) {
           failures.push(record.messageId);
@@ -35,6 +40,7 @@ export function makeHandler(deps: SenderDeps) {
         }
       }),
     );
+    publishCounts({ ...sent, ChunksRetried: failures.length });
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

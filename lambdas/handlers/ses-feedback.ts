@@ -8,7 +8,7 @@ import type { Clock } from '../core/ports.js';
 import { loadConfig } from '../config.js';
 import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
-import { logger } from '../adapters/observability.js';
+import { logger, publishCounts } from '../adapters/observability.js';
 import { onSesEvent, sesEventsFromSns, type SesEventSummary } from '../core/subscriptions/ses-events.js';
 import { createSubscriptionService, type FeedbackOutcome } from '../core/subscriptions/service.js';
 import type { SubscriberStore } from '../core/subscriptions/model.js';
@@ -60,6 +60,11 @@ export function makeHandler(deps: SesFeedbackDeps) {
       suppressed: outcomes.filter((o) => o.action === 'suppressed').length,
       softBounces: outcomes.filter((o) => o.action === 'softBounceCounted').length,
       ignored: outcomes.filter((o) => o.action === 'ignored').length,
+    });
+    publishCounts({
+      Bounces: summaries.filter((x) => x.type === 'Bounce').length,
+      Complaints: summaries.filter((x) => x.type === 'Complaint').length,
+      AddressesSuppressed: outcomes.filter((o) => o.action === 'suppressed').length,
     });
     return { records, skipped, outcomes };
   };

@@ -4,7 +4,8 @@ import { createApp } from '../../lambdas/adapters/http/app.js';
 import { loadConfig } from '../../lambdas/config.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
-import { logger, maskEmail } from '../../lambdas/adapters/observability.js';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logger, maskEmail, recordCounts } from '../../lambdas/adapters/observability.js';
 
 const app = createApp({
   config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789' }),
@@ -34,5 +35,18 @@ describe('correlation ids', () => {
 describe('maskEmail', () => {
   it('keeps the first letter and the domain only', () => {
     expect(maskEmail('maria.perez@example.org')).toBe('m***@example.org');
+  });
+});
+
+describe('metrics', () => {
+  it('turns an invocation’s counts into CloudWatch metrics (EMF), leaving zero counts out', () => {
+    const sink = new Metrics({ namespace: 'Test', serviceName: 'news' });
+    recordCounts(sink, { ItemsNew: 3, ItemsUpdated: 0, SourceErrors: 1 });
+    const emf = sink.serializeMetrics() as unknown as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string; Unit: string }> }> }; ItemsNew: number; SourceErrors: number };
+    expect(emf._aws.CloudWatchMetrics[0]!.Namespace).toBe('Test');
+    expect(emf._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name).sort()).toEqual(['ItemsNew', 'SourceErrors']);
+    expect(emf._aws.CloudWatchMetrics[0]!.Metrics.every((m) => m.Unit === 'Count')).toBe(true);
+    expect(emf.ItemsNew).toBe(3);
+    expect(emf.SourceErrors).toBe(1);
   });
 });
