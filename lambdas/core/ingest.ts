@@ -1,6 +1,7 @@
 // Ingestion: turns entries from a source into stored items, idempotently. The same entry (same GUID from the same
 // source, or the same canonical link from anywhere) is never a second item; a changed entry updates the item in place
-// with its version bumped; an unchanged one costs no write. Two runs at once converge through conditional writes.
+// with its version bumped; an unchanged one costs no write. Two runs at once converge: a new item's key derives from
+// its canonical link, so writing it twice writes the same row; a change is conditional on the version it was read at.
 import { createHash } from 'node:crypto';
 import type { IncomingEntry, Item } from './items.js';
 import { scopesOf } from './items.js';
