@@ -20,7 +20,6 @@ async function main(): Promise<void> {
   const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
-  await assertPortFree(port, host, 'The HTTP API (PORT)');
   let engines: RunningEngines | undefined;
   let server: ServerType | undefined;
   let runtime: LocalRuntime | undefined;
@@ -37,6 +36,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   try {
+    await assertPortFree(port, host, 'The HTTP API (PORT)');
     engines = await startEngines({
       dataDir,
       dynamoPort: env.DYNAMO_PORT ? Number(env.DYNAMO_PORT) : undefined,
@@ -78,4 +78,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((error: Error) => {
+  // Reached only for a mistake before anything started (e.g. PORT not a number): one line, no stack.
+  console.error(error.message);
+  process.exit(1);
+});
