@@ -10,6 +10,7 @@ import { createDocumentClient } from './dynamo/client.js';
 import { createSesClient } from './ses/mailer.js';
 import { systemClock, type AppContext, type BackgroundPorts } from './http/context.js';
 import { createWebSubNotifier } from './websub.js';
+import { chunk } from '../core/concurrency.js';
 import { logger } from './observability.js';
 
 async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {
@@ -26,9 +27,6 @@ export async function loadAwsConfig(env: Record<string, string | undefined> = pr
   const [editorToken, signingSecret] = await Promise.all([readSecret(ssm, names.EDITOR_TOKEN_PARAMETER), readSecret(ssm, names.SIGNING_SECRET_PARAMETER)]);
   return { ...names, EDITOR_TOKEN: editorToken ?? names.EDITOR_TOKEN, SIGNING_SECRET: signingSecret ?? names.SIGNING_SECRET };
 }
-
-const chunk = <T>(values: readonly T[], size: number) =>
-  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
 
 export function awsBackground(env: Config): BackgroundPorts {
   const notifyHub = createWebSubNotifier({ hubUrl: env.WEBSUB_HUB_URL, baseUrl: env.PUBLIC_BASE_URL });

@@ -3,6 +3,7 @@
 // (POST, form-encoded `hub.mode=publish` + `hub.url`). Pings never throw: a hub that is down must not fail ingest;
 // results come back for logging and metrics.
 import { feedFormats, feedUrl, parseScopeId } from '../core/feeds/scopes.js';
+import { mapLimited } from '../core/concurrency.js';
 
 export interface HubPingResult {
   feedUrl: string;
@@ -37,32 +38,24 @@ export async function pingHub(
   options: PingOptions = {},
 ): Promise<HubPingResult[]> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const results: HubPingResult[] = new Array(feedUrls.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < feedUrls.length) {
-      const index = next++;
-      const url = feedUrls[index]!;
-      try {
-        const response = await fetchImpl(hubUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
-          redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        await response.body?.cancel().catch(() => undefined);
-        results[index] = response.ok
-          ? { feedUrl: url, ok: true, status: response.status }
-          : { feedUrl: url, ok: false, status: response.status, error: `hub answered ${response.status}` };
-      } catch (error) {
-        const e = error as Error;
-        results[index] = { feedUrl: url, ok: false, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message };
-      }
+  return mapLimited(feedUrls, options.concurrency ?? 4, async (url): Promise<HubPingResult> => {
+    try {
+      const response = await fetchImpl(hubUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      return response.ok
+        ? { feedUrl: url, ok: true, status: response.status }
+        : { feedUrl: url, ok: false, status: response.status, error: `hub answered ${response.status}` };
+    } catch (error) {
+      const e = error as Error;
+      return { feedUrl: url, ok: false, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, feedUrls.length) }, worker));
-  return results;
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { conflict, invalid, notFound } from './errors.js';
 import type { Clock } from './ports.js';
 import { classify } from './classify.js';
 import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
+import { mapLimited } from './concurrency.js';
 
 export interface IngestSource {
   id: string;
@@ -168,14 +169,6 @@ export function mergeCandidate(candidate: Candidate, previous: Item | undefined,
   };
 }
 
-async function forEachLimited<T>(values: readonly T[], limit: number, work: (value: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, values.length) }, async () => {
-    while (next < values.length) await work(values[next++]!);
-  });
-  await Promise.all(workers);
-}
-
 export async function ingestEntries(
   entries: readonly IncomingEntry[],
   source: IngestSource,
@@ -226,7 +219,7 @@ export async function ingestEntries(
     }
 
     // Changes: conditional on the version read; on a lost race, compare with what is stored now and try again.
-    await forEachLimited([...changes.values()], concurrency, async ({ candidate, previous: read }) => {
+    await mapLimited([...changes.values()], concurrency, async ({ candidate, previous: read }) => {
       let previous = read;
       for (let attempt = 1; ; attempt++) {
         const next = mergeCandidate(candidate, previous, source, previous.id, now);

@@ -5,6 +5,7 @@ import type { IncomingEntry } from './items.js';
 import type { Clock } from './ports.js';
 import { ingestEntries, type IngestCounts, type IngestStore } from './ingest.js';
 import { parseDigest } from './digest.js';
+import { mapLimited } from './concurrency.js';
 
 export interface PollOutcome {
   at: string;
@@ -84,15 +85,8 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
 }
 
 /** Polls every source with bounded parallelism; each source's failure is its own. */
-export async function pollAll(sources: readonly Source[], deps: PollDeps, parallel = 4): Promise<PollResult[]> {
-  const results: PollResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, sources.length) }, async () => {
-      while (next < sources.length) results.push(await pollSource(sources[next++]!, deps));
-    }),
-  );
-  return results;
+export function pollAll(sources: readonly Source[], deps: PollDeps, parallel = 4): Promise<PollResult[]> {
+  return mapLimited(sources, parallel, (source) => pollSource(source, deps));
 }
 
 /** A news digest (the plain-text format of samples/) imported as a source of its own. */

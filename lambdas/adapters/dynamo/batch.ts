@@ -1,12 +1,10 @@
 // Batched reads and writes that finish the job: DynamoDB may leave keys or items unprocessed under load, and a
 // caller that ignores them silently loses reads or writes. Every repository batches through these.
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunk, mapLimited } from '../../core/concurrency.js';
 
 export type Key = Record<string, unknown>;
 export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
-
-export const chunk = <T>(values: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(values.length / size) }, (_, i) => values.slice(i * size, i * size + size));
 
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
 
@@ -38,18 +36,12 @@ export async function batchWriteAll(
   requests: readonly WriteRequest[],
   options: { inFlight?: number } = {},
 ): Promise<void> {
-  const parts = chunk(requests, 25);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(options.inFlight ?? 16, parts.length) }, async () => {
-      while (next < parts.length) {
-        let pending: WriteRequest[] = parts[next++]!;
-        for (let attempt = 0; pending.length; attempt++) {
-          if (attempt) await backoff(attempt);
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          pending = (out.UnprocessedItems?.[tableName] as WriteRequest[] | undefined) ?? [];
-        }
-      }
-    }),
-  );
+  await mapLimited(chunk(requests, 25), options.inFlight ?? 16, async (part) => {
+    let pending: WriteRequest[] = part;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt) await backoff(attempt);
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (out.UnprocessedItems?.[tableName] as WriteRequest[] | undefined) ?? [];
+    }
+  });
 }

@@ -14,6 +14,7 @@ import type { Clock, Mailer } from '../ports.js';
 import type { Subscriber } from '../subscriber-model.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, SendEvidence, SubscriberSource } from './ports.js';
 import type { TokenBucket } from './token-bucket.js';
+import { mapLimited } from '../concurrency.js';
 
 export interface SenderDeps {
   store: EditionStore;
@@ -187,12 +188,12 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return settled(claim.existing);
   };
 
-  const results = await pool(message.recipients, deps.concurrency ?? 4, handle);
+  const results = await mapLimited(message.recipients, deps.concurrency ?? 4, handle);
 
   if (inDoubt.length > 0) {
     const oldest = inDoubt.reduce((min, d) => Math.min(min, Date.parse(d.delivery.claimedAt ?? '')), Infinity);
     const accepted = await deps.evidence.accepted(edition.id, inDoubt.map((d) => d.recipient.s), new Date((Number.isFinite(oldest) ? oldest : now().getTime()) - 60_000));
-    const decided = await pool(inDoubt, deps.concurrency ?? 4, async ({ recipient, subscriber, delivery }): Promise<RecipientResult> => {
+    const decided = await mapLimited(inDoubt, deps.concurrency ?? 4, async ({ recipient, subscriber, delivery }): Promise<RecipientResult> => {
       const messageId = accepted.get(recipient.s);
       if (messageId !== undefined) {
         await deps.store.markSent(edition!.id, recipient.s, delivery.claimToken!, messageId, now());
@@ -256,19 +257,6 @@ async function feedbackTooHigh(deps: SenderDeps, edition: Edition): Promise<bool
 
 function pauseForFeedback(deps: SenderDeps, edition: Edition) {
   return deps.store.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
-}
-
-async function pool<T, R>(values: readonly T[], size: number, fn: (value: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(values.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < values.length) {
-      const i = next++;
-      out[i] = await fn(values[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, values.length) }, worker));
-  return out;
 }
 
 /** Resume: sending again, and every parked chunk re-enqueued by exactly one party. */
