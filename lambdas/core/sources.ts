@@ -51,6 +51,31 @@ export interface PollDeps {
 /** The same URL is the same source, so re-adding a feed is harmless. */
 export const sourceIdFor = (url: string) => createHash('sha256').update(new URL(url).href).digest('base64url').slice(0, 16);
 
+export interface SourceInput {
+  url: string;
+  name?: string;
+  defaultCountries?: string[];
+  defaultTopics?: string[];
+}
+
+/** A source as the editor API or the SOURCES setting names it. */
+export function newSource(input: SourceInput, now: Date): Source {
+  const url = new URL(input.url);
+  return {
+    id: sourceIdFor(url.href),
+    url: url.href,
+    name: input.name ?? url.hostname,
+    defaultCountries: input.defaultCountries ?? [],
+    defaultTopics: input.defaultTopics ?? [],
+    createdAt: now.toISOString(),
+  };
+}
+
+/** Makes sure the sources named in configuration exist (idempotent: a source's id derives from its URL). */
+export async function registerSources(inputs: readonly SourceInput[], store: SourceStore, now: Date): Promise<void> {
+  await Promise.all(inputs.map((input) => store.create(newSource(input, now))));
+}
+
 const zero = (): IngestCounts => ({ new: 0, updated: 0, unchanged: 0, rejected: 0 });
 
 const describe = (error: unknown) => ({

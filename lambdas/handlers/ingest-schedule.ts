@@ -1,7 +1,7 @@
 // Lambda: the scheduled ingest (EventBridge Scheduler, every 15 minutes). Polls every source; a failing source is
 // recorded against itself and never stops the others.
 import type { Clock } from '../core/ports.js';
-import { pollAll, type PollDeps, type PollResult, type SourceStore } from '../core/sources.js';
+import { pollAll, registerSources, type PollDeps, type PollResult, type SourceInput, type SourceStore } from '../core/sources.js';
 import type { IngestStore } from '../core/ingest.js';
 import { loadConfig } from '../config.js';
 import { createDocumentClient } from '../adapters/dynamo/client.js';
@@ -17,13 +17,21 @@ export interface IngestHandlerDeps {
   items: IngestStore;
   sources: SourceStore;
   clock: Clock;
+  /** Sources named in configuration (SOURCES): registered on the first run, so they are polled like the others. */
+  configuredSources?: readonly SourceInput[];
   /** Told which feed scopes changed (WebSub pings, cache invalidation). */
   itemsChanged?(scopes: string[]): Promise<void>;
 }
 
 export function makeHandler(deps: IngestHandlerDeps) {
+  let registered: Promise<void> | undefined;
   return async (_event?: unknown): Promise<{ results: PollResult[] }> => {
     logger.setCorrelationId(randomUUID()); // one id per ingest run
+    registered ??= registerSources(deps.configuredSources ?? [], deps.sources, deps.clock.now()).catch((error) => {
+      registered = undefined; // try again next run
+      throw error;
+    });
+    await registered;
     const results = await pollAll(await deps.sources.list(), { ...deps.poller, items: deps.items, sources: deps.sources, clock: deps.clock });
     const changed = [...new Set(results.flatMap((r) => r.changedScopes))];
     if (changed.length) await deps.itemsChanged?.(changed);
@@ -51,6 +59,7 @@ const defaults = (): IngestHandlerDeps => {
     items: createDynamoItemStore(doc, config.TABLE_NAME),
     sources: createDynamoSourceStore(doc, config.TABLE_NAME),
     clock: { now: () => new Date() },
+    configuredSources: config.SOURCES,
     itemsChanged: async (scopes) => {
       for (const ping of (await notifyHub?.(scopes)) ?? []) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
     },

@@ -8,7 +8,7 @@ import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
 import { createSourcePoller } from '../adapters/feed/poller.js';
 import { createApp } from '../adapters/http/app.js';
 import { systemClock, type AppContext, type BackgroundPorts, type Clock } from '../adapters/http/context.js';
-import { importDigest, sourceIdFor, type PollResult } from '../core/sources.js';
+import { importDigest, registerSources, type PollResult } from '../core/sources.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
 import { createWebSubNotifier } from '../adapters/websub.js';
@@ -53,17 +53,8 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   const ctx: AppContext = { config, doc, tableName: config.TABLE_NAME, ses, clock, background };
   const app = createApp(ctx);
 
-  // Sources named in config exist as sources (idempotent: the id is derived from the URL).
-  for (const source of config.SOURCES) {
-    await sources.create({
-      id: sourceIdFor(source.url),
-      url: new URL(source.url).href,
-      name: source.name ?? new URL(source.url).hostname,
-      defaultCountries: source.defaultCountries ?? [],
-      defaultTopics: source.defaultTopics ?? [],
-      createdAt: clock.now().toISOString(),
-    });
-  }
+  // Sources named in config are listed from the start (the Lambda registers them on its first run).
+  await registerSources(config.SOURCES, sources, clock.now());
 
   // The scheduled ingest runs the same handler the Lambda exports.
   const ingest = makeIngestHandler({

@@ -9,6 +9,9 @@ import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import { ingestEntries, type IngestStore } from '../../lambdas/core/ingest.js';
 import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import type { IncomingEntry } from '../../lambdas/core/items.js';
+import { createDynamoSourceStore } from '../../lambdas/adapters/dynamo/sources.js';
+import { createSourcePoller } from '../../lambdas/adapters/feed/poller.js';
+import { makeHandler as makeIngestHandler } from '../../lambdas/handlers/ingest-schedule.js';
 
 type ItemsPage = { items: Array<{ id: string; title: string; link: string; publishedAt: string; updatedAt: string; summary: string; countries: string[]; topics: string[] }>; cursor: string | null };
 
@@ -292,5 +295,31 @@ describe('sources polled over HTTP', () => {
     expect(items.items.map((i) => i.title).sort()).toEqual(['Entrepreneurs in Colombia', 'Second item about Mexico']);
     expect(items.items.find((i) => i.title === 'Entrepreneurs in Colombia')!.countries).toEqual(['co']);
     expect((await rt.app.request('/api/sources/nope/poll', { method: 'POST', headers: editorHeaders })).status).toBe(404);
+  });
+
+  it('sources named in the SOURCES setting are registered and polled by the scheduled ingest', async () => {
+    const rt = await testRuntime({ SOURCES: JSON.stringify([{ url: `${base}/feed.xml`, name: 'Configured', defaultCountries: ['co'] }]) });
+    const [result] = await rt.pollSources();
+    expect(result).toMatchObject({ status: 'ok', counts: { new: 2 } });
+    const sources = (await (await rt.app.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ name: string }> };
+    expect(sources.sources.map((s) => s.name)).toEqual(['Configured']);
+    expect((await rt.pollSources()).map((r) => r.status)).toEqual(['not-modified']);
+  });
+
+  it('the ingest Lambda registers the SOURCES setting on its first run (nothing else puts them in the table in AWS)', async () => {
+    const rt = await testRuntime();
+    const items = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const sources = createDynamoSourceStore(rt.ctx.doc, rt.ctx.tableName);
+    const handler = makeIngestHandler({
+      poller: createSourcePoller(rt.ctx.config),
+      items,
+      sources,
+      clock: rt.ctx.clock,
+      configuredSources: [{ url: `${base}/feed.xml`, name: 'From SOURCES' }],
+    });
+    const { results } = await handler({});
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ status: 'ok', counts: { new: 2 } });
+    expect((await sources.list()).map((s) => s.name)).toEqual(['From SOURCES']);
   });
 });

@@ -7,7 +7,7 @@ import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } fr
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items.js';
 import { editItem } from '../../../core/ingest.js';
 import { invalid, notFound } from '../../../core/errors.js';
-import { importDigest, pollSource, sourceIdFor } from '../../../core/sources.js';
+import { importDigest, newSource, pollSource } from '../../../core/sources.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
 import { createDynamoSourceStore } from '../../dynamo/sources.js';
 import { createSourcePoller } from '../../feed/poller.js';
@@ -204,16 +204,9 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const id = sourceIdFor(input.url);
-      const created = await sources.create({
-        id,
-        url: new URL(input.url).href,
-        name: input.name ?? new URL(input.url).hostname,
-        defaultCountries: input.defaultCountries ?? [],
-        defaultTopics: input.defaultTopics ?? [],
-        createdAt: ctx.clock.now().toISOString(),
-      });
+      const source = newSource(c.req.valid('json'), ctx.clock.now());
+      const created = await sources.create(source);
+      const { id } = source;
       return c.json({ id }, created ? 201 : 200);
     },
   );
