@@ -3,7 +3,7 @@
 // new, and plans it through the same pipeline as an editor's send.
 import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/digest.js';
 import type { PlannerDeps } from '../core/editions/planner.js';
-import { plannerDeps } from './send-planner.js';
+import { awsPlannerDeps } from './send-planner.js';
 import { logger } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
 
@@ -21,11 +21,4 @@ export function makeHandler(deps: PlannerDeps) {
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: DigestEvent): Promise<DigestResult> => {
-  if (!cold) {
-    const { loadAwsConfig, awsContext } = await import('../adapters/aws-runtime.js');
-    const ctx = awsContext(await loadAwsConfig());
-    cold = makeHandler(plannerDeps({ config: ctx.config, doc: ctx.doc, enqueue: ctx.background.enqueue }));
-  }
-  return cold(event);
-};
+export const handler = async (event: DigestEvent): Promise<DigestResult> => (cold ??= makeHandler(await awsPlannerDeps()))(event);

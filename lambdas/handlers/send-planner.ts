@@ -52,12 +52,12 @@ export function plannerDeps(w: PlannerWiring): PlannerDeps {
   };
 }
 
+/** The planner's dependencies in AWS (config and secrets from SSM, the SQS queue); shared with the digest Lambda. */
+export async function awsPlannerDeps(): Promise<PlannerDeps> {
+  const { loadAwsConfig, awsContext } = await import('../adapters/aws-runtime.js');
+  const ctx = awsContext(await loadAwsConfig());
+  return plannerDeps({ config: ctx.config, doc: ctx.doc, enqueue: ctx.background.enqueue });
+}
+
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: PlannerEvent): Promise<PlanResult> => {
-  if (!cold) {
-    const { loadAwsConfig, awsContext } = await import('../adapters/aws-runtime.js');
-    const ctx = awsContext(await loadAwsConfig());
-    cold = makeHandler(plannerDeps({ config: ctx.config, doc: ctx.doc, enqueue: ctx.background.enqueue }));
-  }
-  return cold(event);
-};
+export const handler = async (event: PlannerEvent): Promise<PlanResult> => (cold ??= makeHandler(await awsPlannerDeps()))(event);
