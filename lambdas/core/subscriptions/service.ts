@@ -185,16 +185,6 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     throw new DomainError('conflict', 'subscription.busy', 'Your subscription changed while we saved it; try again.');
   }
 
-  const view = (r: SubscriberRecord): PreferencesView => ({
-    email: r.email,
-    status: r.status,
-    paused: r.paused,
-    countries: r.countries,
-    topics: r.topics,
-    language: r.language,
-    frequency: r.frequency,
-  });
-
   return {
     /** Always resolves the same way whether or not the address is known (no enumeration); mails only the owner. */
     async subscribe(input: SubscribeInput, origin: RequestOrigin): Promise<void> {
@@ -529,8 +519,8 @@ function inSegment(r: SubscriberRecord, filter: SegmentFilter): boolean {
   return true;
 }
 
-const listed = (r: SubscriberRecord) => ({
-  id: r.id,
+/** What a subscriber sees of their own record in the preference centre. */
+const view = (r: SubscriberRecord): PreferencesView => ({
   email: r.email,
   status: r.status,
   paused: r.paused,
@@ -538,6 +528,12 @@ const listed = (r: SubscriberRecord) => ({
   topics: r.topics,
   language: r.language,
   frequency: r.frequency,
+});
+
+/** What an editor's list shows: the same, with the id and dates. */
+const listed = (r: SubscriberRecord) => ({
+  id: r.id,
+  ...view(r),
   createdAt: r.createdAt,
   ...(r.confirmedAt ? { confirmedAt: r.confirmedAt } : {}),
 });
