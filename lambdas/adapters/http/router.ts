@@ -15,5 +15,3 @@ export function newRouter() {
   });
 }
 
-/** Standard error response schema for OpenAPI documents. */
-export { errorBody };
