@@ -15,8 +15,8 @@ import { newRouter } from '../lambdas/adapters/http/router.js';
 import { handleError } from '../lambdas/adapters/http/errors.js';
 import { feedRoutes } from '../lambdas/adapters/http/routes/feeds.js';
 import { loadConfig } from '../lambdas/config.js';
-import { ingestEntries } from '../lambdas/core/ingest.js';
-import type { IncomingEntry, Item } from '../lambdas/core/items.js';
+import { ingestEntries } from '../lambdas/core/ingest/ingest.js';
+import type { IncomingEntry, Item } from '../lambdas/core/items/model.js';
 import {
   feedUrl,
   itemTagUri,
@@ -28,7 +28,7 @@ import {
   type FeedFormat,
   type FeedPage,
 } from '../lambdas/core/feeds/index.js';
-import { countryByCode, topicBySlug } from '../lambdas/core/taxonomy.js';
+import { countryByCode, topicBySlug } from '../lambdas/core/taxonomy/taxonomy.js';
 import type { Figures } from './run.js';
 
 // autocannon ships no types: the part of its result we read.

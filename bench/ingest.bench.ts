@@ -10,8 +10,8 @@ import { createDynamoItemStore } from '../lambdas/adapters/dynamo/items.js';
 import { createDynamoSourceStore } from '../lambdas/adapters/dynamo/sources.js';
 import { createSourcePoller } from '../lambdas/adapters/feed/poller.js';
 import { loadConfig } from '../lambdas/config.js';
-import { pollSource } from '../lambdas/core/sources.js';
-import type { IngestStore } from '../lambdas/core/ingest.js';
+import { pollSource } from '../lambdas/core/ingest/sources.js';
+import type { IngestStore } from '../lambdas/core/ingest/ingest.js';
 import type { Figures } from './run.js';
 
 const itemCount = 1000;

@@ -10,7 +10,7 @@ import { createDocumentClient } from './dynamo/client.js';
 import { createSesClient } from './ses/mailer.js';
 import { systemClock, type AppContext, type BackgroundPorts } from './http/context.js';
 import { createWebSubNotifier } from './websub.js';
-import { chunk } from '../core/concurrency.js';
+import { chunk } from '../core/shared/concurrency.js';
 import { logger } from './observability.js';
 
 async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {

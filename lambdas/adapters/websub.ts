@@ -3,7 +3,7 @@
 // (POST, form-encoded `hub.mode=publish` + `hub.url`). Pings never throw: a hub that is down must not fail ingest;
 // results come back for logging and metrics.
 import { feedFormats, feedUrl, parseScopeId } from '../core/feeds/scopes.js';
-import { mapLimited } from '../core/concurrency.js';
+import { mapLimited } from '../core/shared/concurrency.js';
 
 export interface HubPingResult {
   feedUrl: string;

@@ -1,7 +1,7 @@
 // Lambda: the automatic digests, on two EventBridge Scheduler crons (daily, and weekly on Mondays) with input
 // `{"frequency":"daily"|"weekly"}`. Creates the period's digest edition (idempotent by period) when there is anything
 // new, and plans it through the same pipeline as an editor's send.
-import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/digest.js';
+import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/scheduled-digests.js';
 import type { PlannerDeps } from '../core/editions/planner.js';
 import { awsPlannerDeps } from './send-planner.js';
 import { logger } from '../adapters/observability.js';

@@ -1,8 +1,8 @@
 // Lambda: the scheduled ingest (EventBridge Scheduler, every 15 minutes). Polls every source; a failing source is
 // recorded against itself and never stops the others.
-import type { Clock } from '../core/ports.js';
-import { pollAll, registerSources, type PollDeps, type PollResult, type SourceInput, type SourceStore } from '../core/sources.js';
-import type { IngestStore } from '../core/ingest.js';
+import type { Clock } from '../core/shared/ports.js';
+import { pollAll, registerSources, type PollDeps, type PollResult, type SourceInput, type SourceStore } from '../core/ingest/sources.js';
+import type { IngestStore } from '../core/ingest/ingest.js';
 import { loadConfig } from '../config.js';
 import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { createDynamoItemStore } from '../adapters/dynamo/items.js';

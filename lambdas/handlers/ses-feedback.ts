@@ -3,8 +3,8 @@
 // SOFT_BOUNCE_LIMIT; an address we do not know is handled without error. Locally, `scripts/ses-event.ts` feeds the
 // same handler an SNS-shaped JSON file.
 import { randomUUID } from 'node:crypto';
-import type { Mailer } from '../core/ports.js';
-import type { Clock } from '../core/ports.js';
+import type { Mailer } from '../core/shared/ports.js';
+import type { Clock } from '../core/shared/ports.js';
 import { loadConfig } from '../config.js';
 import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';

@@ -8,7 +8,7 @@ import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
 import { createSourcePoller } from '../adapters/feed/poller.js';
 import { createApp } from '../adapters/http/app.js';
 import { systemClock, type AppContext, type BackgroundPorts, type Clock } from '../adapters/http/context.js';
-import { importDigest, registerSources, type PollResult } from '../core/sources.js';
+import { importDigest, registerSources, type PollResult } from '../core/ingest/sources.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
 import { createWebSubNotifier } from '../adapters/websub.js';

@@ -5,7 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../config.js';
 import type { BackgroundPorts } from '../adapters/http/context.js';
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '../core/shared/ports.js';
 import { makeHandler as makeSendHandler, senderDeps } from '../handlers/send-batch.js';
 import { makeHandler as makePlanHandler, plannerDeps, planJob, sendQueue, type PlannerEvent } from '../handlers/send-planner.js';
 import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { editorHeaders, testEditorToken } from '../support/runtime.js';
-import { itemMatches } from '../../lambdas/core/subscriber-model.js';
+import { itemMatches } from '../../lambdas/core/subscriptions/model.js';
 import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
 

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { MailerThrottledError } from '../../lambdas/adapters/ses/mailer.js';
 import { createDynamoSendEvidence, createEditionStore, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
-import { newEdition } from '../../lambdas/core/editions.js';
-import type { Subscriber } from '../../lambdas/core/subscriber-model.js';
+import { newEdition } from '../../lambdas/core/editions/model.js';
+import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { sendHarness, type Harness, type StoredEmail } from '../support/send-harness.js';
 

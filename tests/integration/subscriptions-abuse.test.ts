@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signToken } from '../../lambdas/core/signing.js';
-import { subscriberLinks } from '../../lambdas/core/subscriptions.js';
+import { signToken } from '../../lambdas/core/shared/signing.js';
+import { subscriberLinks } from '../../lambdas/core/subscriptions/links.js';
 import { baseUrl, confirmTokenOf, form, inbox, secret, subscriptionApp, uniqueAddress } from './subscriptions-support.js';
 
 const day = 24 * 3600 * 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subscriberLinks } from '../../lambdas/core/subscriptions.js';
+import { subscriberLinks } from '../../lambdas/core/subscriptions/links.js';
 import { confirmedShardCount, confirmedShardOf } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { baseUrl, confirmTokenOf, form, inbox, secret, subscriptionApp, uniqueAddress } from './subscriptions-support.js';
 

@@ -1,6 +1,6 @@
 // Builders for newsletter tests: items and subscribers with overrides and fixed dates.
-import type { Item } from '../../lambdas/core/items.js';
-import type { Subscriber } from '../../lambdas/core/subscriber-model.js';
+import type { Item } from '../../lambdas/core/items/model.js';
+import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 
 export function anItem(overrides: Partial<Item> & { id: string }): Item {
   return {

@@ -15,9 +15,9 @@ import { makeHandler as makePlanHandler, plannerDeps, type PlannerEvent } from '
 import { createLocalQueue, type LocalQueue } from '../../lambdas/local/queue.js';
 import { createLocalScheduler, type LocalScheduler } from '../../lambdas/local/scheduler.js';
 import type { SenderDeps } from '../../lambdas/core/editions/sender.js';
-import type { Clock } from '../../lambdas/core/ports.js';
-import type { Item } from '../../lambdas/core/items.js';
-import type { Subscriber } from '../../lambdas/core/subscriber-model.js';
+import type { Clock } from '../../lambdas/core/shared/ports.js';
+import type { Item } from '../../lambdas/core/items/model.js';
+import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 import type { SubscriberRecord } from '../../lambdas/core/subscriptions/model.js';
 import { freshTable } from './dynamo.js';
 

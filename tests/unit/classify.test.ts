@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classify, topicScores } from '../../lambdas/core/classify.js';
-import { parseDigest } from '../../lambdas/core/digest.js';
-import { htmlToText } from '../../lambdas/core/sanitize.js';
+import { classify, topicScores } from '../../lambdas/core/ingest/classify.js';
+import { parseDigest } from '../../lambdas/core/ingest/news-digest-parser.js';
+import { htmlToText } from '../../lambdas/core/ingest/sanitize.js';
 
 const ALL = ['cl', 'co', 'mx', 'pe'];
 const item = (title: string, text = '', categories: string[] = [], extra: { defaultCountries?: string[]; defaultTopics?: string[] } = {}) =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { digestGuid, parseDigest, readDatePrefix, slugify } from '../../lambdas/core/digest.js';
-import { htmlToText } from '../../lambdas/core/sanitize.js';
+import { digestGuid, parseDigest, readDatePrefix, slugify } from '../../lambdas/core/ingest/news-digest-parser.js';
+import { htmlToText } from '../../lambdas/core/ingest/sanitize.js';
 
 const SEED = readFileSync(new URL('../../samples/pacific-alliance-digest.txt', import.meta.url), 'utf8');
 const SOURCE = 'https://news.example.org/digests/2023-03.txt';

@@ -1,11 +1,11 @@
 // The sender's decisions on in-memory ports with a fake clock: claims, the in-doubt bound, evidence, throttling,
 // refusals. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { newEdition, type Edition } from '../../lambdas/core/editions.js';
+import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
 import type { ChunkMessage, Delivery, EditionStore, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
 import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
-import type { ContentGroup } from '../../lambdas/core/newsletter.js';
-import type { OutgoingEmail } from '../../lambdas/core/ports.js';
+import type { ContentGroup } from '../../lambdas/core/editions/newsletter.js';
+import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
 
 class ThrottledError extends Error {

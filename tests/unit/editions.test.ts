@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { editEdition, editionView, newEdition, nextState, resolveItems, selectionOf, zeroCounts, type EditionState } from '../../lambdas/core/editions.js';
+import { editEdition, editionView, newEdition, nextState, resolveItems, selectionOf, zeroCounts, type EditionState } from '../../lambdas/core/editions/model.js';
 import { createTokenBucket } from '../../lambdas/core/editions/token-bucket.js';
 import { isRecipient } from '../../lambdas/core/editions/planner.js';
 import { createLocalQueue } from '../../lambdas/local/queue.js';
 import { createLocalScheduler } from '../../lambdas/local/scheduler.js';
-import { DomainError } from '../../lambdas/core/errors.js';
-import type { ItemReader } from '../../lambdas/core/ports.js';
+import { DomainError } from '../../lambdas/core/shared/errors.js';
+import type { ItemReader } from '../../lambdas/core/items/ports.js';
 import { aSubscriber, anItem } from '../support/editions-fixtures.js';
 
 const now = new Date('2026-11-27T12:00:00.000Z');

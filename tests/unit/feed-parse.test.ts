@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FeedParseError } from '../../lambdas/adapters/feed/errors.js';
-import { absolutiseHtml, decodeBody, parseFeed, parseFeedDate, type ParsedFeed } from '../../lambdas/adapters/feed/parse.js';
+import { FeedParseError } from '../../lambdas/core/ingest/errors.js';
+import { absolutiseHtml, decodeBody, parseFeed, parseFeedDate, type ParsedFeed } from '../../lambdas/core/ingest/feed-parser.js';
 
 const fixture = (name: string): Buffer => readFileSync(fileURLToPath(new URL(`../fixtures/feeds/${name}`, import.meta.url)));
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -2,9 +2,9 @@
 // builder with fixed dates, and checks shared by unit and integration tests (independent parsers, not `feed`).
 import { DOMParser } from '@xmldom/xmldom';
 import { expect } from 'vitest';
-import type { Item } from '../../lambdas/core/items.js';
-import { scopesOf } from '../../lambdas/core/items.js';
-import type { ItemPage, ItemReader, ScopeHead } from '../../lambdas/core/ports.js';
+import type { Item } from '../../lambdas/core/items/model.js';
+import { scopesOf } from '../../lambdas/core/items/model.js';
+import type { ItemPage, ItemReader, ScopeHead } from '../../lambdas/core/items/ports.js';
 
 export function buildItem(overrides: Partial<Item> & { id: string }): Item {
   return {

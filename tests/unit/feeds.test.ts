@@ -20,8 +20,8 @@ import {
   xmlSafe,
   type FeedPage,
 } from '../../lambdas/core/feeds/index.js';
-import { scopeId } from '../../lambdas/core/items.js';
-import { DomainError } from '../../lambdas/core/errors.js';
+import { scopeId } from '../../lambdas/core/items/model.js';
+import { DomainError } from '../../lambdas/core/shared/errors.js';
 import { buildItem, checkAtom, checkJsonFeed, checkRss, childrenNamed, manyItems, MemoryItemReader, parseXml } from './feeds-support.js';
 
 const base = 'https://news.example.org';

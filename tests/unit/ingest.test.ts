@@ -1,7 +1,7 @@
 // The pure parts of ingestion: turning an entry into an item, what counts as a change, editor corrections.
 import { describe, expect, it } from 'vitest';
-import { correctItem, itemIdFor, mergeCandidate, prepareEntry } from '../../lambdas/core/ingest.js';
-import type { IncomingEntry } from '../../lambdas/core/items.js';
+import { correctItem, itemIdFor, mergeCandidate, prepareEntry } from '../../lambdas/core/ingest/ingest.js';
+import type { IncomingEntry } from '../../lambdas/core/items/model.js';
 
 const source = { id: 'src', url: 'https://publisher.example/feed.xml' };
 const entry = (over: Partial<IncomingEntry> = {}): IncomingEntry => ({

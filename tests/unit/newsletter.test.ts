@@ -14,7 +14,7 @@ import {
   preflightGroup,
   prepareGroup,
   renderText,
-} from '../../lambdas/core/newsletter.js';
+} from '../../lambdas/core/editions/newsletter.js';
 import { composeMjml, createMjmlRenderer, fill, loadTemplates, TemplateError } from '../../lambdas/adapters/mjml/renderer.js';
 import { aSubscriber, anItem } from '../support/editions-fixtures.js';
 

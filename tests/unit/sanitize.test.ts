@@ -2,7 +2,7 @@
 // limiter against the very parser it protects.
 import { Parser } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { htmlToText, limitNesting, sanitizeHtml, stripInvalidXmlChars, summarize, textToHtml } from '../../lambdas/core/sanitize.js';
+import { htmlToText, limitNesting, sanitizeHtml, stripInvalidXmlChars, summarize, textToHtml } from '../../lambdas/core/ingest/sanitize.js';
 
 const BASE = 'https://news.example.org/section/article.html';
 
@@ -321,9 +321,9 @@ describe('textToHtml', () => {
 describe('sanitizedHtmlToText (the fast path ingestion takes on its own sanitised output)', () => {
   it('gives exactly what htmlToText gives, on the seed, the feed fixtures and hostile markup', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
-    const { parseDigest } = await import('../../lambdas/core/digest.js');
-    const { parseFeed } = await import('../../lambdas/adapters/feed/parse.js');
-    const { sanitizedHtmlToText } = await import('../../lambdas/core/sanitize.js');
+    const { parseDigest } = await import('../../lambdas/core/ingest/news-digest-parser.js');
+    const { parseFeed } = await import('../../lambdas/core/ingest/feed-parser.js');
+    const { sanitizedHtmlToText } = await import('../../lambdas/core/ingest/sanitize.js');
     const corpus: string[] = [
       '<p>Tom &amp; Jerry &lt;3 &quot;quoted&quot; &#39;single&#39; &nbsp;spaced</p>',
       '<div><p>one<br>two<br/>three</p><ul><li>a</li><li>b <a href="https://x.example/?a=1&b=2" title="x > y">link</a></li></ul></div>',

@@ -4,7 +4,7 @@ import { checkPreferences, normaliseEmail } from '../../lambdas/core/subscriptio
 import { confirmationEmail, alreadySubscribedEmail } from '../../lambdas/core/subscriptions/emails.js';
 import { clientIp, csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
 import { Hono } from 'hono';
-import { DomainError } from '../../lambdas/core/errors.js';
+import { DomainError } from '../../lambdas/core/shared/errors.js';
 
 const codeOf = (fn: () => unknown) => {
   try {

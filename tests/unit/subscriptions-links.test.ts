@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyToken } from '../../lambdas/core/signing.js';
+import { verifyToken } from '../../lambdas/core/shared/signing.js';
 import {
   foldEmail,
   listUnsubscribeHeaders,
@@ -8,7 +8,7 @@ import {
   subscriberLinks,
   suppressionHash,
   unsubscribeUrl,
-} from '../../lambdas/core/subscriptions.js';
+} from '../../lambdas/core/subscriptions/links.js';
 
 const secret = 'x'.repeat(40);
 const now = new Date('2026-03-01T10:00:00Z');

@@ -2,10 +2,10 @@
 // covered by tests/integration/subscriptions-*.test.ts).
 import { describe, expect, it } from 'vitest';
 import { createSubscriptionService } from '../../lambdas/core/subscriptions/service.js';
-import { suppressionHash } from '../../lambdas/core/subscriptions.js';
+import { suppressionHash } from '../../lambdas/core/subscriptions/links.js';
 import type { SubscriberRecord, SubscriberStore } from '../../lambdas/core/subscriptions/model.js';
-import type { OutgoingEmail } from '../../lambdas/core/ports.js';
-import { DomainError } from '../../lambdas/core/errors.js';
+import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
+import { DomainError } from '../../lambdas/core/shared/errors.js';
 
 function memoryStore(): SubscriberStore & { records: Map<string, SubscriberRecord>; suppressed: Set<string> } {
   const records = new Map<string, SubscriberRecord>();

@@ -1,7 +1,7 @@
 // Batched reads and writes that finish the job: DynamoDB may leave keys or items unprocessed under load, and a
 // caller that ignores them silently loses reads or writes. Every repository batches through these.
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chunk, mapLimited } from '../../core/concurrency.js';
+import { chunk, mapLimited } from '../../core/shared/concurrency.js';
 
 export type Key = Record<string, unknown>;
 export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };

@@ -19,11 +19,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Edition, EditionCounts } from '../../core/editions.js';
-import { conflict } from '../../core/errors.js';
+import type { Edition, EditionCounts } from '../../core/editions/model.js';
+import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
-import type { ContentGroup } from '../../core/newsletter.js';
-import type { Subscriber } from '../../core/subscriber-model.js';
+import type { ContentGroup } from '../../core/editions/newsletter.js';
+import type { Subscriber } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
 import { batchGetAll } from './batch.js';
 

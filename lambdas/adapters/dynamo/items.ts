@@ -10,10 +10,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../core/items.js';
-import { scopesOf } from '../../core/items.js';
-import type { IngestStore } from '../../core/ingest.js';
-import type { ItemPage, ItemReader, ScopeHead } from '../../core/ports.js';
+import type { Item } from '../../core/items/model.js';
+import { scopesOf } from '../../core/items/model.js';
+import type { IngestStore } from '../../core/ingest/ingest.js';
+import type { ItemPage, ItemReader, ScopeHead } from '../../core/items/ports.js';
 import { keys } from './keys.js';
 import { batchGetAll, batchWriteAll, type WriteRequest } from './batch.js';
 

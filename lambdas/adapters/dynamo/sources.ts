@@ -1,7 +1,7 @@
 // Sources in DynamoDB: one partition (there are few sources), one row each, with the last poll's outcome.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Source, SourceStore } from '../../core/sources.js';
+import type { Source, SourceStore } from '../../core/ingest/sources.js';
 import { keys } from './keys.js';
 
 const toSource = (row: Record<string, unknown>): Source => {

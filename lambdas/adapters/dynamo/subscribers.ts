@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
-import { invalid } from '../../core/errors.js';
-import { foldEmail, suppressionHash } from '../../core/subscriptions.js';
-import type { Subscriber } from '../../core/subscriber-model.js';
+import { invalid } from '../../core/shared/errors.js';
+import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
+import type { Subscriber } from '../../core/subscriptions/model.js';
 import type { ConsentProof, Preferences, SubscriberPage, SubscriberRecord, SubscriberStore, SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
 

@@ -5,7 +5,7 @@
 //   reaches readers at most TTL later (on top of Cache-Control's max-age).
 import { performance } from 'node:perf_hooks';
 import type { RenderCache } from '../../core/feeds/service.js';
-import type { ItemReader, ScopeHead } from '../../core/ports.js';
+import type { ItemReader, ScopeHead } from '../../core/items/ports.js';
 
 class ByteLru<V> {
   private readonly entries = new Map<string, { value: V; bytes: number }>();

@@ -1,4 +1,4 @@
-// Errors of the feed adapter: fetching a source (SourceFetchError) and parsing what it returned (FeedParseError).
+// Errors of fetching a source (SourceFetchError). Parsing errors are the core's (core/ingest/errors.ts).
 // Each carries a literal `code` that callers match by prefix (`source.`, `feed.`), and a message a person can act on
 // (it names the URL or the part of the document that is wrong). Both set `name` and pass `cause` through.
 
@@ -27,22 +27,4 @@ export class SourceFetchError extends Error {
   readonly url: string | undefined;
   /** The HTTP status, for `source.httpStatus`. */
   readonly status: number | undefined;
-}
-
-export type FeedParseCode =
-  | 'feed.empty'
-  | 'feed.malformed'
-  | 'feed.unsupported'
-  | 'feed.encoding'
-  | 'feed.entityDeclaration';
-
-export class FeedParseError extends Error {
-  override name = 'FeedParseError';
-  constructor(
-    readonly code: FeedParseCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }

@@ -1,8 +1,8 @@
 // Binds the feed fetcher and parser to configured limits: what pollSource needs to reach a source.
 import type { Config } from '../../config.js';
-import type { PollDeps } from '../../core/sources.js';
+import type { PollDeps } from '../../core/ingest/sources.js';
 import { fetchSource } from './fetch.js';
-import { parseFeed } from './parse.js';
+import { parseFeed } from '../../core/ingest/feed-parser.js';
 
 export function createSourcePoller(config: Config, fetchImpl?: typeof fetch): Pick<PollDeps, 'fetch' | 'parse'> {
   const limits = {

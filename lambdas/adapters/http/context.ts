@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../../config.js';
 
-import type { Clock } from '../../core/ports.js';
+import type { Clock } from '../../core/shared/ports.js';
 export type { Clock };
 
 export interface AppContext {

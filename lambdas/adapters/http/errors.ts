@@ -1,7 +1,7 @@
 // Maps errors to JSON answers: `{"error":{"code","message"}}`, never a stack trace or a raw SDK error.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { DomainError, type ErrorKind } from '../../core/errors.js';
+import { DomainError, type ErrorKind } from '../../core/shared/errors.js';
 
 /** The HTTP status of each kind of domain error (shared by the JSON API and the pages). */
 export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {

@@ -5,9 +5,9 @@ import mjml2html from 'mjml';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EmailRenderer, NewsletterModel } from '../../core/newsletter.js';
-import { escapeHtml, newsletterStrings } from '../../core/newsletter.js';
-import type { Language } from '../../core/subscriber-model.js';
+import type { EmailRenderer, NewsletterModel } from '../../core/editions/newsletter.js';
+import { escapeHtml, newsletterStrings } from '../../core/editions/newsletter.js';
+import type { Language } from '../../core/subscriptions/model.js';
 
 // In the repo, templates/ sits three folders up from this file; in a Lambda bundle (one index.mjs) the stack copies
 // templates/ next to the bundle.

@@ -2,7 +2,7 @@
 // per-recipient List-Unsubscribe headers (which v1 SendBulkTemplatedEmail cannot), and aws-ses-v2-local keeps those
 // headers in its store so tests can read them back.
 import { SendEmailCommand, SESv2Client, TooManyRequestsException, LimitExceededException } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../../core/ports.js';
+import type { Mailer, OutgoingEmail } from '../../core/shared/ports.js';
 
 export class MailerThrottledError extends Error {
   override name = 'MailerThrottledError';

@@ -2,14 +2,15 @@
 // (distinct item set + language), compiles each group once (MJML, through the renderer port), and enqueues chunks of
 // recipients. It is safe to run again after a crash: it resumes each shard from its saved cursor, page counts are
 // recorded idempotently, and a re-enqueued chunk is harmless because the sender claims each delivery exactly once.
-import { DomainError } from '../errors.js';
-import type { Edition } from '../editions.js';
-import { resolveItems, subjectFor } from '../editions.js';
-import type { Item } from '../items.js';
-import type { ContentGroup, EmailRenderer } from '../newsletter.js';
-import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from '../newsletter.js';
-import type { Clock, ItemReader } from '../ports.js';
-import type { Subscriber } from '../subscriber-model.js';
+import { DomainError } from '../shared/errors.js';
+import type { Edition } from './model.js';
+import { resolveItems, subjectFor } from './model.js';
+import type { Item } from '../items/model.js';
+import type { ContentGroup, EmailRenderer } from './newsletter.js';
+import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from './newsletter.js';
+import type { Clock } from '../shared/ports.js';
+import type { ItemReader } from '../items/ports.js';
+import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkQueue, EditionStore, SubscriberSource } from './ports.js';
 import { confirmedShardCount } from './ports.js';
 

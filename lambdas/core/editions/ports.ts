@@ -1,9 +1,9 @@
 // Ports of the send pipeline. The DynamoDB adapter (adapters/dynamo/editions.ts) implements EditionStore; the
 // subscriptions repository (or a thin reader) implements SubscriberSource; SendEvidence is SES's own record of what
 // it accepted (SES send events in AWS; the aws-ses-v2-local store locally).
-import type { Edition, EditionCounts, EditionState } from '../editions.js';
-import type { ContentGroup } from '../newsletter.js';
-import type { Subscriber } from '../subscriber-model.js';
+import type { Edition, EditionCounts, EditionState } from './model.js';
+import type { ContentGroup } from './newsletter.js';
+import type { Subscriber } from '../subscriptions/model.js';
 
 export const confirmedShardCount = 16;
 

@@ -7,14 +7,14 @@
 //  - a claim whose outcome is unknown (crash or timeout after SES may have accepted) stays "in doubt" until SES's
 //    own records say whether it was accepted; only a claim that no record confirms after `inDoubtAfterMs` is retried.
 import { randomUUID } from 'node:crypto';
-import type { Edition } from '../editions.js';
-import type { PreparedGroup } from '../newsletter.js';
-import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from '../newsletter.js';
-import type { Clock, Mailer } from '../ports.js';
-import type { Subscriber } from '../subscriber-model.js';
+import type { Edition } from './model.js';
+import type { PreparedGroup } from './newsletter.js';
+import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from './newsletter.js';
+import type { Clock, Mailer } from '../shared/ports.js';
+import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, SendEvidence, SubscriberSource } from './ports.js';
 import type { TokenBucket } from './token-bucket.js';
-import { mapLimited } from '../concurrency.js';
+import { mapLimited } from '../shared/concurrency.js';
 
 export interface SenderDeps {
   store: EditionStore;

@@ -1,14 +1,15 @@
 // What the editor API does with editions: create, change, preview, test-send, pre-flight, send now or at a time,
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
-import { DomainError, invalid, notFound } from '../errors.js';
-import type { Edition, EditionInput } from '../editions.js';
-import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from '../editions.js';
-import type { Item } from '../items.js';
-import type { EmailRenderer, PreflightIssue } from '../newsletter.js';
-import { archiveUrl, buildMessage, compileContentGroup, emptySegments, escapeHtml, itemsFor, languages, merge, preflightGroup, prepareGroup } from '../newsletter.js';
-import type { Clock, ItemReader, Mailer } from '../ports.js';
-import type { Language } from '../subscriber-model.js';
-import type { CountryCode, TopicSlug } from '../taxonomy.js';
+import { DomainError, invalid, notFound } from '../shared/errors.js';
+import type { Edition, EditionInput } from './model.js';
+import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
+import type { Item } from '../items/model.js';
+import type { EmailRenderer, PreflightIssue } from './newsletter.js';
+import { archiveUrl, buildMessage, compileContentGroup, emptySegments, escapeHtml, itemsFor, languages, merge, preflightGroup, prepareGroup } from './newsletter.js';
+import type { Clock, Mailer } from '../shared/ports.js';
+import type { ItemReader } from '../items/ports.js';
+import type { Language } from '../subscriptions/model.js';
+import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 import type { ChunkMessage, EditionStore } from './ports.js';
 import { resumeEdition } from './sender.js';
 

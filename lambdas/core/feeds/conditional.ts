@@ -2,7 +2,7 @@
 // conditional request is answered from the head alone, without reading items or rendering), RFC 9110 evaluation of
 // If-None-Match / If-Modified-Since, and Cache-Control for readers and the CDN.
 import { createHash } from 'node:crypto';
-import type { ScopeHead } from '../ports.js';
+import type { ScopeHead } from '../items/ports.js';
 import type { FeedFormat } from './scopes.js';
 
 /** Bump when the rendered bytes change for the same items (renderer change), so caches see new ETags. */

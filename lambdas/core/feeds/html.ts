@@ -1,7 +1,7 @@
 // The /feeds page (every feed, with URLs to copy into a reader) and the autodiscovery links every HTML page of the
 // service carries in its <head>.
-import type { FeedScope } from '../items.js';
-import { countries, topics } from '../taxonomy.js';
+import type { FeedScope } from '../items/model.js';
+import { countries, topics } from '../taxonomy/taxonomy.js';
 import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, normaliseBase, scopeLabel, scopeTitle, siteName } from './scopes.js';
 import { escapeHtml } from './text.js';
 

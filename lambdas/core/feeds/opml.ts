@@ -1,7 +1,7 @@
 // /feeds/index.opml: every feed in OPML 2.0 (http://opml.org/spec2.opml), grouped by country and by topic, so a
 // reader can import them all at once. RSS URLs (the most widely read format); Atom and JSON are on /feeds.
-import { countries, topics } from '../taxonomy.js';
-import type { FeedScope } from '../items.js';
+import { countries, topics } from '../taxonomy/taxonomy.js';
+import type { FeedScope } from '../items/model.js';
 import { feedUrl, normaliseBase, scopeLabel, scopeTitle, siteName } from './scopes.js';
 import { escapeXmlAttribute } from './text.js';
 

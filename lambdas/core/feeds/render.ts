@@ -5,9 +5,9 @@
 // Reproducible: every date comes from the input (the scope head's changedAt and the items' own times), never from a
 // clock, so the same input gives byte-identical output.
 import { Feed, type Item as LibItem } from 'feed';
-import type { Item } from '../items.js';
-import { scopeId, type FeedScope } from '../items.js';
-import { countryByCode, topicBySlug } from '../taxonomy.js';
+import type { Item } from '../items/model.js';
+import { scopeId, type FeedScope } from '../items/model.js';
+import { countryByCode, topicBySlug } from '../taxonomy/taxonomy.js';
 import {
   feedMediaTypes,
   feedUrl,

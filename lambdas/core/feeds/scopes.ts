@@ -1,8 +1,8 @@
 // Feed scopes as URLs: the public route contract (/feeds/all.rss, /feeds/countries/cl.atom,
 // /feeds/topics/trade-investment.json, /feeds/countries/cl/topics/trade-investment.rss), their titles, and the list
 // of every feed the service offers. Pure: no I/O, no clock.
-import { notFound } from '../errors.js';
-import { scopeId, type FeedScope } from '../items.js';
+import { notFound } from '../shared/errors.js';
+import { scopeId, type FeedScope } from '../items/model.js';
 import {
   countries,
   countryByCode,
@@ -12,7 +12,7 @@ import {
   topicBySlug,
   topics,
   topicSlugs,
-} from '../taxonomy.js';
+} from '../taxonomy/taxonomy.js';
 
 export const feedFormats = ['rss', 'atom', 'json'] as const;
 export type FeedFormat = (typeof feedFormats)[number];

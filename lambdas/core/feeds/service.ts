@@ -1,8 +1,8 @@
 // Serving one feed request: parse the path, read the scope's head, answer 304 from the head alone when the reader's
 // copy is current, otherwise read one page of items and render. Transport-free (the HTTP adapter adds compression).
-import type { ItemReader } from '../ports.js';
-import { notFound } from '../errors.js';
-import { scopeId } from '../items.js';
+import type { ItemReader } from '../items/ports.js';
+import { notFound } from '../shared/errors.js';
+import { scopeId } from '../items/model.js';
 import { bodyValidators, feedCacheControl, headValidators, isNotModified, type Validators } from './conditional.js';
 import { renderFeed } from './render.js';
 import { feedContentTypes, parseFeedPath, type FeedFormat } from './scopes.js';

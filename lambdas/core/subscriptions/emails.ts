@@ -1,6 +1,6 @@
 // Transactional emails of the subscription flow (confirmation, "already subscribed"), in Spanish and English, each
 // with a real text part. Plain templates: no personal data beyond the address they go to.
-import type { Language } from '../subscriber-model.js';
+import type { Language } from './model.js';
 
 export const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);

@@ -1,8 +1,40 @@
-// What the subscriptions concern stores and the store port it needs. The Subscriber shape shared with newsletters
-// lives in ../subscriber-model.ts; the record here adds the fields only this concern reads (consent, link nonces,
-// bounce counts).
-import type { Subscriber, SubscriberStatus, Language, Frequency } from '../subscriber-model.js';
-import type { CountryCode, TopicSlug } from '../taxonomy.js';
+// The subscriber, and what the subscriptions concern stores with the store port it needs. `Subscriber` is the shape
+// the rest of the domain sees (newsletters read confirmed subscribers to plan a send): extend it with optional fields,
+// do not rename. `SubscriberRecord` adds the fields only this concern reads (consent, link nonces, bounce counts).
+import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
+
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
+export type Language = 'es' | 'en';
+export type Frequency = 'instant' | 'daily' | 'weekly';
+
+export interface Subscriber {
+  id: string;
+  /** Case-folded address. Never logged in full. */
+  email: string;
+  status: SubscriberStatus;
+  /** Empty = all countries. */
+  countries: CountryCode[];
+  /** Empty = all topics. */
+  topics: TopicSlug[];
+  language: Language;
+  frequency: Frequency;
+  paused: boolean;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt?: string;
+  version: number;
+}
+
+/** An item matches a subscriber when it shares a country with them (bloc-wide items carry every country) and shares
+ *  a topic with them; empty preferences match everything. */
+export function itemMatches(
+  item: { countries: readonly string[]; topics: readonly string[] },
+  prefs: { countries: readonly string[]; topics: readonly string[] },
+): boolean {
+  const countryOk = prefs.countries.length === 0 || item.countries.some((c) => prefs.countries.includes(c));
+  const topicOk = prefs.topics.length === 0 || item.topics.some((t) => prefs.topics.includes(t));
+  return countryOk && topicOk;
+}
 
 /** Proof of consent: when, from where, with which browser, and which wording the person agreed to. */
 export interface ConsentProof {
@@ -74,4 +106,3 @@ export interface SubscriberStore {
   listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
 }
 
-export type { Subscriber, SubscriberStatus, Language, Frequency };

@@ -1,10 +1,10 @@
 // The subscription service: double opt-in, the preference centre, one-click unsubscribe, erasure, the editor's
 // view, imports and SES feedback. Every write that must happen exactly once is a conditional write in the store.
-import { DomainError, invalid, notFound } from '../errors.js';
-import type { Clock, Mailer } from '../ports.js';
-import { signToken, verifyToken, type TokenPurpose } from '../signing.js';
-import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy.js';
-import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from '../subscriptions.js';
+import { DomainError, invalid, notFound } from '../shared/errors.js';
+import type { Clock, Mailer } from '../shared/ports.js';
+import { signToken, verifyToken, type TokenPurpose } from '../shared/signing.js';
+import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
+import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
 import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
 import type { SesEventSummary } from './ses-events.js';
 import type { ConsentProof, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';

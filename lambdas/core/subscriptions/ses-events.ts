@@ -2,7 +2,7 @@
 // `notificationType`). `onSesEvent` is pure: it turns one SES event into one summary per recipient, which the
 // feedback handler applies to the suppression list and which newsletters can use for edition stats (tags carry
 // `edition` and `subscriber` when the sender set them).
-import { foldEmail } from '../subscriptions.js';
+import { foldEmail } from './links.js';
 
 export type SesEventType = 'Bounce' | 'Complaint' | 'Delivery' | 'Reject' | 'Send' | 'DeliveryDelay' | 'Open' | 'Click' | 'RenderingFailure' | 'Subscription';
 

@@ -5,14 +5,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
-import { countryCodes, topicSlugs } from '../../../core/taxonomy.js';
+import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { createEditionService, type EditionService } from '../../../core/editions/service.js';
 import type { ChunkMessage } from '../../../core/editions/ports.js';
 import { createEditionStore } from '../../dynamo/editions.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
 import { createMjmlRenderer } from '../../mjml/renderer.js';
 import { createSesMailer } from '../../ses/mailer.js';
-import { subscriberLinks } from '../../../core/subscriptions.js';
+import { subscriberLinks } from '../../../core/subscriptions/links.js';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');

@@ -8,8 +8,8 @@ import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
 import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from '../../feed-render/cache.js';
-import type { ItemReader } from '../../../core/ports.js';
-import { notFound } from '../../../core/errors.js';
+import type { ItemReader } from '../../../core/items/ports.js';
+import { notFound } from '../../../core/shared/errors.js';
 import {
   bodyValidators,
   etagFor,

@@ -11,13 +11,13 @@ import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { createSubscriberRepo } from '../../dynamo/subscribers.js';
 import { createSesMailer } from '../../ses/mailer.js';
-import { DomainError, invalid } from '../../../core/errors.js';
+import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { statusOfKind } from '../errors.js';
-import { countryCodes, topicSlugs } from '../../../core/taxonomy.js';
+import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
 import { escapeHtml } from '../../../core/subscriptions/emails.js';
-import { linkPaths, subscriberLinks } from '../../../core/subscriptions.js';
-import { verifyToken } from '../../../core/signing.js';
+import { linkPaths, subscriberLinks } from '../../../core/subscriptions/links.js';
+import { verifyToken } from '../../../core/shared/signing.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas

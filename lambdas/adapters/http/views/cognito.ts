@@ -4,7 +4,7 @@
 import { createHash, createPublicKey, randomBytes, verify as verifySignature, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import type { Clock } from '../../../core/ports.js';
+import type { Clock } from '../../../core/shared/ports.js';
 import { createSessionCookies, isHttps, type EditorSessions } from './session.js';
 
 export interface CognitoSessionOptions {

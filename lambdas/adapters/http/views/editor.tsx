@@ -3,8 +3,8 @@
 // live progress, history) and subscribers (counts per country × topic, search, suppression list, import/export).
 // Every form is a plain POST carrying a CSRF token; the only script is the progress poller (/assets/editor.*.js).
 import type { Child } from 'hono/jsx';
-import type { Item } from '../../../core/items.js';
-import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
+import type { Item } from '../../../core/items/model.js';
+import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { assetPaths } from './assets.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, formatDateTime, stateLabel, t, topicName, type Lang } from './i18n.js';

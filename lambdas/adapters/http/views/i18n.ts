@@ -1,6 +1,6 @@
 // Words of the web pages in Spanish (the bloc's language, and the default) and English. Every string a page shows
 // comes from here, so both languages stay complete: the `satisfies` below fails to compile when one lacks a key.
-import { countries, topics, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
+import { countries, topics, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 
 export type Lang = 'es' | 'en';
 export const langs: readonly Lang[] = ['es', 'en'];

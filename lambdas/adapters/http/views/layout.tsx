@@ -2,7 +2,7 @@
 // the site header with navigation and a language switch, and the footer.
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { FeedScope } from '../../../core/items.js';
+import type { FeedScope } from '../../../core/items/model.js';
 import { feedAutodiscoveryLinks } from '../../../core/feeds/index.js';
 import { assetPaths } from './assets.js';
 import { t, type Lang } from './i18n.js';

@@ -1,9 +1,9 @@
 // Public pages: subscribe, "check your inbox", the preference centre, the archive (index and each edition's web
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
-import type { FeedScope, Item } from '../../../core/items.js';
+import type { FeedScope, Item } from '../../../core/items/model.js';
 import { feedFormats, feedUrl } from '../../../core/feeds/index.js';
-import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy.js';
+import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
 

@@ -5,7 +5,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import type { Clock } from '../../../core/ports.js';
+import type { Clock } from '../../../core/shared/ports.js';
 import { tokenMatches } from '../auth.js';
 
 export interface EditorIdentity {

@@ -14,7 +14,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { parseAtomFeed, parseJsonFeed, parseRdfFeed, parseRssFeed, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
 import iconv from 'iconv-lite';
 import { decodeHTML } from 'entities';
-import type { Enclosure, IncomingEntry } from '../../core/items.js';
+import type { Enclosure, IncomingEntry } from '../items/model.js';
 import { FeedParseError } from './errors.js';
 
 export interface ParsedFeed {

@@ -1,10 +1,10 @@
 // Editions (campaigns): the model, its state machine, and how its items are chosen. Pure: stores, readers and the clock
-// are ports. The send pipeline (planner, sender) lives in ./editions/.
-import { DomainError, conflict, invalid } from './errors.js';
-import type { Item } from './items.js';
+// are ports. The send pipeline (planner, sender) lives beside it.
+import { DomainError, conflict, invalid } from '../shared/errors.js';
+import type { Item } from '../items/model.js';
 import type { Audience } from './newsletter.js';
-import type { ItemReader } from './ports.js';
-import type { Frequency, Language } from './subscriber-model.js';
+import type { ItemReader } from '../items/ports.js';
+import type { Frequency, Language } from '../subscriptions/model.js';
 
 export const subjectFor = (edition: Pick<Edition, 'subject' | 'subjects'>, language: Language) => edition.subjects?.[language] ?? edition.subject;
 

@@ -1,8 +1,7 @@
-// Subscriptions domain: link builders shared with newsletters, address rules, token lifetimes, and the subscription
-// service (double opt-in, preference centre, one-click unsubscribe, erasure). Pure: the store, the mailer and the clock
-// come in as ports; nothing here reads the environment or the wall clock.
+// Subscriber links: the confirm, preference and unsubscribe URLs (shared with newsletters), the List-Unsubscribe
+// headers, each token's lifetime, and the address helpers (folding, suppression hash, masking). Pure.
 import { createHmac } from 'node:crypto';
-import { signToken, type TokenPurpose } from './signing.js';
+import { signToken, type TokenPurpose } from '../shared/signing.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Links (used by every email: confirmation, newsletters, digests)
@@ -11,7 +10,7 @@ import { signToken, type TokenPurpose } from './signing.js';
 const trimBase = (baseUrl: string) => baseUrl.replace(/\/+$/, '');
 
 /** Route paths of the subscriber-facing links. Pages for confirm and one-click unsubscribe live in the
- *  subscriptions route module; the preference page is served at `preferencesPath` (issue 6). */
+ *  subscriptions route module; the preference page is served at `preferencesPath`. */
 export const linkPaths = {
   confirm: '/confirm',
   preferences: '/preferences',

@@ -35,7 +35,7 @@
 // - An empty file yields no entries and one problem ("the digest is empty"), so an import of the wrong file is
 //   noticed. An item whose date cannot be read is skipped and reported; the other items still come through.
 import { createHash } from 'node:crypto';
-import type { IncomingEntry } from './items.js';
+import type { IncomingEntry } from '../items/model.js';
 import { stripInvalidXmlChars, summarize, textToHtml } from './sanitize.js';
 
 export interface DigestEntry extends IncomingEntry {}

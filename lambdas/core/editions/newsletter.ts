@@ -2,11 +2,11 @@
 // items + language), the content model a renderer turns into HTML, the text part, the per-recipient merge, and the
 // pre-flight checks. Pure: the MJML renderer comes in as a port (`EmailRenderer`), so the sender never loads MJML.
 import { createHash } from 'node:crypto';
-import type { Item } from './items.js';
-import type { OutgoingEmail } from './ports.js';
-import type { Language, Subscriber } from './subscriber-model.js';
-import { itemMatches } from './subscriber-model.js';
-import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from './taxonomy.js';
+import type { Item } from '../items/model.js';
+import type { OutgoingEmail } from '../shared/ports.js';
+import type { Language, Subscriber } from '../subscriptions/model.js';
+import { itemMatches } from '../subscriptions/model.js';
+import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 
 export const languages: readonly Language[] = ['es', 'en'];
 

@@ -1,5 +1,5 @@
 // News items: the shape we store, and the scopes (feeds) an item belongs to.
-import type { CountryCode, TopicSlug } from './taxonomy.js';
+import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 
 /** Where a tag came from: the source's own category, one of our keyword rules, or an editor's override. */
 export type TagProvenance = 'source' | 'rule' | 'editor' | 'default';

@@ -2,10 +2,10 @@
 // match their preferences. A digest is an edition of kind 'digest' for that frequency, planned and sent by the same
 // pipeline (so the same guarantees hold). Nothing new since the last digest = no digest; a subscriber with nothing
 // new that matches them is skipped and counted, never sent an empty email.
-import { conflict } from '../errors.js';
-import type { Edition } from '../editions.js';
-import { newEdition, resolveItems } from '../editions.js';
-import type { Frequency } from '../subscriber-model.js';
+import { conflict } from '../shared/errors.js';
+import type { Edition } from './model.js';
+import { newEdition, resolveItems } from './model.js';
+import type { Frequency } from '../subscriptions/model.js';
 import type { PlanResult, PlannerDeps } from './planner.js';
 import { planEdition } from './planner.js';
 

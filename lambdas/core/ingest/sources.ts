@@ -1,11 +1,11 @@
 // Sources of news and their polling: fetch (conditionally), parse, ingest, and record the outcome against the source,
 // so one broken feed never stops the others and an editor can see what went wrong.
 import { createHash } from 'node:crypto';
-import type { IncomingEntry } from './items.js';
-import type { Clock } from './ports.js';
+import type { IncomingEntry } from '../items/model.js';
+import type { Clock } from '../shared/ports.js';
 import { ingestEntries, type IngestCounts, type IngestStore } from './ingest.js';
-import { parseDigest } from './digest.js';
-import { mapLimited } from './concurrency.js';
+import { parseDigest } from './news-digest-parser.js';
+import { mapLimited } from '../shared/concurrency.js';
 
 export interface PollOutcome {
   at: string;

@@ -3,14 +3,14 @@
 // with its version bumped; an unchanged one costs no write. Two runs at once converge: a new item's key derives from
 // its canonical link, so writing it twice writes the same row; a change is conditional on the version it was read at.
 import { createHash } from 'node:crypto';
-import type { IncomingEntry, Item } from './items.js';
-import { scopesOf } from './items.js';
-import { countryCodes } from './taxonomy.js';
-import { conflict, invalid, notFound } from './errors.js';
-import type { Clock } from './ports.js';
+import type { IncomingEntry, Item } from '../items/model.js';
+import { scopesOf } from '../items/model.js';
+import { countryCodes } from '../taxonomy/taxonomy.js';
+import { conflict, invalid, notFound } from '../shared/errors.js';
+import type { Clock } from '../shared/ports.js';
 import { classify } from './classify.js';
 import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
-import { mapLimited } from './concurrency.js';
+import { mapLimited } from '../shared/concurrency.js';
 
 export interface IngestSource {
   id: string;

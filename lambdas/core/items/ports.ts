@@ -1,9 +1,6 @@
-// Ports the core depends on; adapters implement them (DynamoDB, SES, clocks). Core never imports an adapter.
-import type { Item } from './items.js';
-
-export interface Clock {
-  now(): Date;
-}
+// How the core reads stored items (newest first per feed scope) and each scope's head record. The DynamoDB adapter
+// (adapters/dynamo/items.ts) implements it.
+import type { Item } from './model.js';
 
 export interface ItemPage {
   items: Item[];
@@ -27,22 +24,4 @@ export interface ItemReader {
   /** Newest first (publishedAt, then id). */
   listScope(scope: string, options: { limit: number; cursor?: string }): Promise<ItemPage>;
   getScopeHead(scope: string): Promise<ScopeHead | undefined>;
-}
-
-export interface OutgoingEmail {
-  from: string;
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
-  headers?: Array<{ name: string; value: string }>;
-  /** SES message tags (e.g. edition, subscriber) that come back in SES events. */
-  tags?: Record<string, string>;
-  configurationSet?: string;
-}
-
-export interface Mailer {
-  /** Sends one email; returns the provider's message id. Throws MailerThrottledError when the provider throttles. */
-  send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }

@@ -1,4 +1,4 @@
-// Classification of news items by member country and topic, from the taxonomy in ./taxonomy.ts.
+// Classification of news items by member country and topic, from the taxonomy (core/taxonomy/).
 //
 // Order of evidence (the first that gives an answer wins, separately for countries and for topics):
 //   1. the source's own categories: a category equal to a country code or topic slug, or naming a country or topic
@@ -21,7 +21,7 @@ import {
   topics as allTopics,
   type CountryCode,
   type TopicSlug,
-} from './taxonomy.js';
+} from '../taxonomy/taxonomy.js';
 
 export interface Classification {
   countries: CountryCode[];
