@@ -10,7 +10,8 @@ export class ConfigError extends Error {
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.string().url();
 
-const sourceSchema = z.object({
+/** A source named in configuration (SOURCES locally, the `sources` CDK context in AWS). */
+export const sourceSchema = z.object({
   url: url,
   name: z.string().min(1).optional(),
   defaultCountries: z.array(z.string()).optional(),

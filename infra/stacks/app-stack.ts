@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import type { EditorAuthRefs } from '../constructs/editor-auth.js';
 import type { EmailIdentity } from '../constructs/email-identity.js';
-import { Feeds } from '../constructs/feeds.js';
+import { SiteCdn } from '../constructs/site-cdn.js';
 import { HttpApi } from '../constructs/http-api.js';
 import { Ingest } from '../constructs/ingest.js';
 import { Operations } from '../constructs/operations.js';
@@ -26,7 +26,7 @@ export class AppStack extends Stack {
   readonly subscriptions: Subscriptions;
   readonly sending: Sending;
   readonly http: HttpApi;
-  readonly feeds: Feeds;
+  readonly cdn: SiteCdn;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -37,10 +37,11 @@ export class AppStack extends Stack {
     this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
     this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
     this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops });
-    this.feeds = new Feeds(this, 'Feeds', { config, api: this.http.api });
+    // The construct id stays 'Feeds': renaming it would replace the live distribution.
+    this.cdn = new SiteCdn(this, 'Feeds', { config, api: this.http.api });
 
     new CfnOutput(this, 'DistributionDomain', {
-      value: this.feeds.distribution.distributionDomainName,
+      value: this.cdn.distribution.distributionDomainName,
       description: 'CloudFront domain: point your DNS here, or use it as publicBaseUrl',
     });
     new CfnOutput(this, 'ApiEndpoint', { value: this.http.api.apiEndpoint, description: 'HTTP API (origin of CloudFront)' });

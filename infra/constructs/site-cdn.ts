@@ -1,4 +1,5 @@
-// Feeds in AWS: served by the same Lambda, behind CloudFront. Chosen over rendering to S3 on ingest because
+// The site's CDN: CloudFront in front of the one HTTP API (pages, API, feeds), with a feed cache policy. Feeds in AWS
+// are served by the same Lambda, behind CloudFront. Chosen over rendering to S3 on ingest because
 // (1) there are 4 countries x ~9 topics x 3 formats plus archive pages: rendering them all on every ingest writes
 // hundreds of objects, most of which nobody polls, while a lazily cached response costs one render per scope per
 // TTL; (2) the Lambda already answers ETag / If-None-Match with a 304 from a small head record, so CloudFront's
@@ -18,7 +19,7 @@ import { ingestInterval } from './ingest.js';
 export const feedDefaultTtl = Duration.minutes(5);
 export const feedMaxTtl = ingestInterval;
 
-export class Feeds extends Construct {
+export class SiteCdn extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly feedCachePolicy: cloudfront.CachePolicy;
 
