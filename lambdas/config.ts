@@ -68,6 +68,8 @@ export const envSchema = z.object({
   /** AWS only: SSM SecureString parameter names holding the editor token and the signing secret (read at cold start). */
   EDITOR_TOKEN_PARAMETER: z.string().optional(),
   SIGNING_SECRET_PARAMETER: z.string().optional(),
+  /** AWS only: the Secrets Manager secret whose value CloudFront sends in X-Origin-Verify (requests without it are refused). */
+  ORIGIN_VERIFY_SECRET_ARN: z.string().optional(),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),

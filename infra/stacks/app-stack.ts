@@ -1,6 +1,7 @@
 // Stateless resources: every Lambda, the HTTP API and its CDN, the send queue, the schedules and the alarms. It
 // takes the table and the SES identity from the DataStack; it can be destroyed and redeployed without data loss.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
@@ -12,6 +13,7 @@ import { Ingest } from '../constructs/ingest.js';
 import { Operations } from '../constructs/operations.js';
 import { Sending } from '../constructs/sending.js';
 import { Subscriptions } from '../constructs/subscriptions.js';
+import { acknowledge } from '../constructs/nag.js';
 
 export interface AppStackProps extends StackProps {
   readonly config: StageConfig;
@@ -36,9 +38,18 @@ export class AppStack extends Stack {
     this.ingest = new Ingest(this, 'Ingest', { config, table, ops: this.ops });
     this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
     this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
-    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops });
+    // Shared by CloudFront (sent on every origin request) and the HTTP Lambda (which refuses requests without it).
+    const originSecret = new secretsmanager.Secret(this, 'OriginVerifySecret', {
+      description: `${config.prefix}: the X-Origin-Verify value CloudFront sends to the API`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    acknowledge(originSecret, {
+      id: 'AwsSolutions-SMG4',
+      reason: 'Not a credential of a service that rotates: regenerate it by replacing the secret; CloudFront and the Lambda read the new value on the next deploy and cold start.',
+    });
+    this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops, originSecret });
     // The construct id stays 'Feeds': renaming it would replace the live distribution.
-    this.cdn = new SiteCdn(this, 'Feeds', { config, api: this.http.api });
+    this.cdn = new SiteCdn(this, 'Feeds', { config, api: this.http.api, originSecret: originSecret.secretValue });
 
     new CfnOutput(this, 'DistributionDomain', {
       value: this.cdn.distribution.distributionDomainName,
