@@ -118,7 +118,8 @@ export class HttpApi extends Construct {
     });
 
     (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = {
-      [unsubscribeRoute]: { throttlingRateLimit: unsubscribeThrottle.rateLimit, throttlingBurstLimit: unsubscribeThrottle.burstLimit },
+      // A JSON map in CloudFormation: its keys are written as the template wants them.
+      [unsubscribeRoute]: { ThrottlingRateLimit: unsubscribeThrottle.rateLimit, ThrottlingBurstLimit: unsubscribeThrottle.burstLimit },
     };
 
     this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {

@@ -15,9 +15,10 @@ import type { StageConfig } from '../config.js';
 import { acknowledge } from './nag.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { NewsFunction } from './news-function.js';
+import { sendChunkSize, senderSizing, senderTimeoutSeconds } from '../sizing.js';
 import type { Operations } from './operations.js';
 
-export const senderTimeout = Duration.minutes(2);
+export const senderTimeout = Duration.seconds(senderTimeoutSeconds);
 export const sendMaxReceiveCount = 5;
 /** SES reviews an account at 5 % bounces and 0.1 % complaints; alarm a little before. */
 export const bounceRateThreshold = 0.04;
@@ -43,6 +44,9 @@ export class Sending extends Construct {
   constructor(scope: Construct, id: string, private readonly props: SendingProps) {
     super(scope, id);
     const { config, table, email, ops } = props;
+    const sizing = senderSizing(config);
+    // infra/config.ts refuses a configuration without a sizing; this only narrows the type.
+    if ('problem' in sizing) throw new Error(sizing.problem);
 
     this.deadLetterQueue = new sqs.Queue(this, 'SendDeadLetters', {
       queueName: `${config.prefix}-send-dlq`,
@@ -68,7 +72,7 @@ export class Sending extends Construct {
       memorySize: 2048,
       reservedConcurrentExecutions: config.reserveConcurrency ? 2 : undefined,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)
@@ -86,7 +90,7 @@ export class Sending extends Construct {
       environment: {
         PUBLIC_BASE_URL: config.publicBaseUrl,
         // Each of the (at most sendConcurrency) concurrent senders takes its share of the account's MaxSendRate.
-        SES_MAX_SEND_RATE: String(Math.floor((config.sesMaxSendRate / config.sendConcurrency) * 1000) / 1000),
+        SES_MAX_SEND_RATE: String(sizing.perSenderRate),
       },
     })
       .useTable(table, 'readWrite')
@@ -94,7 +98,7 @@ export class Sending extends Construct {
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: 10,
+        batchSize: sizing.batchSize,
         reportBatchItemFailures: true,
         maxConcurrency: config.sendConcurrency,
       }),
@@ -107,7 +111,7 @@ export class Sending extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 2048,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)

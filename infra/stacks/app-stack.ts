@@ -1,6 +1,6 @@
 // Stateless resources: every Lambda, the HTTP API and its CDN, the send queue, the schedules and the alarms. It
 // takes the table and the SES identity from the DataStack; it can be destroyed and redeployed without data loss.
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
@@ -50,6 +50,11 @@ export class AppStack extends Stack {
     this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops, originSecret });
     // The construct id stays 'Feeds': renaming it would replace the live distribution.
     this.cdn = new SiteCdn(this, 'Feeds', { config, api: this.http.api, originSecret: originSecret.secretValue });
+
+    for (const fn of [this.ingest.fn, this.subscriptions.feedback, this.sending.planner, this.sending.digest, this.http.fn]) this.ops.alarmOnFunction(fn);
+    this.ops.alarmOnFunction(this.sending.sender, { durationNearTimeout: true });
+    this.ops.alarmOnQueueAge('SendQueueAgeAlarm', this.sending.queue, Duration.minutes(30), 'A send batch has waited over 30 minutes: senders are failing, throttled or paused.');
+    this.ops.alarmOnTableThrottling(table);
 
     new CfnOutput(this, 'DistributionDomain', {
       value: this.cdn.distribution.distributionDomainName,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { handlerNames } from '../../infra/constructs/news-function.js';
 import { envSchema } from '../../lambdas/config.js';
 import { functionId, functionProps, only, resources, show, synth } from './support.js';
+import { senderSizing, type SenderSizing } from '../../infra/sizing.js';
 
 const { app_: t, config } = synth();
 const prefix = `pacific-news-${config.stage}`;
@@ -143,7 +144,7 @@ describe('AppStack: send queue', () => {
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [sendId, 'Arn'] },
       FunctionName: { Ref: functionId(t, 'send-batch') },
-      BatchSize: 10,
+      BatchSize: (senderSizing(config) as SenderSizing).batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: config.sendConcurrency },
     });
