@@ -1,5 +1,5 @@
-// Stateless resources: every Lambda, the HTTP API and its CDN, the send queue, the schedules and the alarms. It
-// takes the table and the SES identity from the DataStack; it can be destroyed and redeployed without data loss.
+// Stateless resources: every Lambda, the HTTP API and its CDN, the recurring schedules and the alarms. It takes the
+// table, the SES identity and the send queue from the DataStack; it can be destroyed and redeployed without data loss.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import type { EditorAuthRefs } from '../constructs/editor-auth.js';
 import type { EmailIdentity } from '../constructs/email-identity.js';
+import type { SendState } from '../constructs/send-state.js';
 import { SiteCdn } from '../constructs/site-cdn.js';
 import { HttpApi } from '../constructs/http-api.js';
 import { Ingest } from '../constructs/ingest.js';
@@ -20,6 +21,7 @@ export interface AppStackProps extends StackProps {
   readonly table: ITable;
   readonly email: EmailIdentity;
   readonly editorAuth: EditorAuthRefs;
+  readonly sendState: SendState;
 }
 
 export class AppStack extends Stack {
@@ -37,7 +39,7 @@ export class AppStack extends Stack {
     this.ops = new Operations(this, 'Operations', { config });
     this.ingest = new Ingest(this, 'Ingest', { config, table, ops: this.ops });
     this.subscriptions = new Subscriptions(this, 'Subscriptions', { config, table, feedbackTopic: email.feedbackTopic, ops: this.ops });
-    this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops });
+    this.sending = new Sending(this, 'Sending', { config, table, email, ops: this.ops, state: props.sendState });
     // Shared by CloudFront (sent on every origin request) and the HTTP Lambda (which refuses requests without it).
     const originSecret = new secretsmanager.Secret(this, 'OriginVerifySecret', {
       description: `${config.prefix}: the X-Origin-Verify value CloudFront sends to the API`,

@@ -49,7 +49,7 @@ describe('CloudFront in front of the API', () => {
 
 describe('resume in AWS', () => {
   it('the HTTP Lambda, which resumes paused editions, has the send queue and may send to it', () => {
-    const [queueId] = only(resources(t, 'AWS::SQS::Queue').filter(([, q]) => q.Properties.QueueName === `${config.prefix}-send`));
+    const [queueId] = only(resources(data, 'AWS::SQS::Queue').filter(([, q]) => q.Properties.QueueName === `${config.prefix}-send`));
     expect(show(functionProps(t, 'http-api').Environment.Variables.SEND_QUEUE_URL)).toContain(queueId);
     expect(show(resourcesOf(statementsOfFunction(t, 'http-api'), 'sqs:SendMessage'))).toContain(queueId);
   });
