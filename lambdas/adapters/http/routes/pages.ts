@@ -44,7 +44,6 @@ import {
   type Flash,
   type PreflightPanel,
   type PreviewPanel,
-  type SourceRow,
   type SubscriberLookup,
 } from '../views/editor.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
