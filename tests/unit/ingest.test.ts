@@ -162,3 +162,38 @@ describe('URLs we store or print are http(s) only', () => {
     expect(() => newSource({ url }, clock.now())).toThrow(expect.objectContaining({ code: 'source.badUrl' }));
   });
 });
+
+describe('titles lose invisible formatting at ingest', () => {
+  it.each([
+    ['LRE…PDF embedding', 'Peru \u202Aopens\u202C office', 'Peru opens office'],
+    ['RLO override (Trojan Source)', 'Invoice \u202Efdp.exe', 'Invoice fdp.exe'],
+    ['LRO', '\u202Dtext', 'text'],
+    ['RLE', 'a\u202Bb', 'ab'],
+    ['isolates LRI RLI FSI PDI', '\u2066a\u2067b\u2068c\u2069', 'abc'],
+    ['LRM and RLM', 'Chile\u200E \u200Fnews', 'Chile news'],
+    ['Arabic letter mark', 'x\u061Cy', 'xy'],
+    ['zero-width space', 'free\u200Bmoney', 'freemoney'],
+    ['ZWNJ outside a joining script', 'Pa\u200Ccific', 'Pacific'],
+    ['byte order mark inside', 'Alli\uFEFFance', 'Alliance'],
+    ['word joiner', 'a\u2060b', 'ab'],
+    ['a stray ZWJ between letters', 'Li\u200Dma', 'Lima'],
+    ['only invisibles and spaces around', '\u200B Lima \u202E', 'Lima'],
+  ])('%s', (_name, title, expected) => {
+    expect(prepared({ title }).title).toBe(expected);
+  });
+
+  it.each([
+    ['family emoji (ZWJ sequence)', 'Families 👨‍👩‍👧 welcome'],
+    ['rainbow flag (VS16 + ZWJ)', 'Pride 🏳️‍🌈 march'],
+    ['skin tone + ZWJ', 'Health 👩🏽‍⚕️ workers'],
+    ['Persian ZWNJ', 'می‌خواهم'],
+    ['Devanagari ZWJ', 'क्‍ष'],
+  ])('keeps %s intact', (_name, title) => {
+    expect(prepared({ title }).title).toBe(title);
+  });
+
+  it('an editor’s corrected title is cleaned the same way', () => {
+    const base = mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z');
+    expect(correctItem(base, { title: 'Fixed \u202Etitle 🏳️‍🌈' }, '2024-06-02T00:00:00.000Z').title).toBe('Fixed title 🏳️‍🌈');
+  });
+});

@@ -10,7 +10,7 @@ import { conflict, invalid, notFound } from '../shared/errors.js';
 import { httpUrl } from '../shared/input.js';
 import type { Clock } from '../shared/ports.js';
 import { classify } from './classify.js';
-import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
+import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize, withoutInvisibleFormatting } from './sanitize.js';
 import { mapLimited } from '../shared/concurrency.js';
 
 export interface IngestSource {
@@ -85,7 +85,7 @@ export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepar
   const guid = entry.guid?.trim();
   const rawTitle = entry.title ?? '';
   // Most titles are plain text; only markup or entities need the (costly) HTML-to-text pass.
-  const title = stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle).replace(/\s+/g, ' ').trim();
+  const title = withoutInvisibleFormatting(stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle)).replace(/\s+/g, ' ').trim();
   if (!guid) return { ok: false, title, reason: 'entry has no id, guid or link to recognise it by' };
   if (!title) return { ok: false, guid, reason: 'entry has no title' };
   if (title.length > maxTitleChars) return { ok: false, guid, reason: `title is over ${maxTitleChars} characters` };
@@ -280,7 +280,7 @@ export function correctItem(item: Item, patch: ItemCorrection, now: string): Ite
     patch.summary !== undefined ? summarize(htmlToText(sanitizeHtml(patch.summary, link))) : patch.contentHtml !== undefined ? summarize(htmlToText(contentHtml)) : item.summary;
   return {
     ...item,
-    title: patch.title !== undefined ? stripInvalidXmlChars(patch.title).trim() : item.title,
+    title: patch.title !== undefined ? withoutInvisibleFormatting(stripInvalidXmlChars(patch.title)).trim() : item.title,
     link,
     publishedAt: patch.publishedAt ? new Date(patch.publishedAt).toISOString() : item.publishedAt,
     author: patch.author ?? item.author,
