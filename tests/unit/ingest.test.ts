@@ -4,6 +4,7 @@ import { correctItem, editItem, itemIdFor, mergeCandidate, prepareEntry, type In
 import { parseFeed } from '../../lambdas/core/ingest/feed-parser.js';
 import { parseDigest } from '../../lambdas/core/ingest/news-digest-parser.js';
 import { importDigest, newSource } from '../../lambdas/core/ingest/sources.js';
+import { ItemPage } from '../../lambdas/adapters/http/views/public.js';
 import type { IncomingEntry } from '../../lambdas/core/items/model.js';
 
 const source = { id: 'src', url: 'https://publisher.example/feed.xml' };
@@ -156,6 +157,13 @@ describe('URLs we store or print are http(s) only', () => {
     await expect(editItem({ title: 'T', link }, { store: noStore, clock, editorSourceUrl: 'https://news.example.org/editor' })).rejects.toMatchObject({ code: 'item.badLink' });
     const base = mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z');
     expect(() => correctItem(base, { link }, '2024-06-02T00:00:00.000Z')).toThrow(expect.objectContaining({ code: 'item.badLink' }));
+  });
+
+  it.each(['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,x', 'vbscript:x'])('an item stored earlier with the link %j: its page prints no such link', async (link) => {
+    const item = { ...mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z'), link };
+    const html = String(await ItemPage({ lang: 'en', item, baseUrl: 'https://news.example.org' }).toString());
+    expect(html).toContain(item.title);
+    expect(html.toLowerCase()).not.toMatch(/(javascript|data|vbscript):/);
   });
 
   it.each(['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.org/feed'])('a source at %j is refused (source.badUrl)', (url) => {
