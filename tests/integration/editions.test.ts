@@ -96,11 +96,49 @@ describe('editions API', () => {
     const bad = await create({ subject: 'Bad', itemIds: ['ed-bad'] });
     const report = (await (await h.api('GET', `/api/editions/${bad}/preflight`)).json()) as { ok: boolean; issues: Array<{ code: string }> };
     expect(report.ok).toBe(false);
-    expect(report.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['preflight.brokenLink', 'preflight.placeholder']));
+    expect(report.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['preflight.brokenLink']));
+    // Braces in what a source wrote are text for the reader, not a placeholder of ours.
+    expect(report.issues.map((i) => i.code)).not.toContain('preflight.placeholder');
     const send = await h.api('POST', `/api/editions/${bad}/send`, {});
     expect(send.status).toBe(400);
     expect(((await send.json()) as { error: { code: string } }).error.code).toBe('edition.preflightFailed');
     expect((await get(bad)).state).toBe('draft');
+  });
+
+  it('an item whose title, summary and link hold merge fields or template tags passes the pre-flight, and its email carries no personal link there', async () => {
+    const hostile = '{{preferences_url}} {{ unsubscribe_url }} {% if x %}';
+    await h.addItems([anItem({ id: 'ed-braces', title: `Vote now ${hostile}`, summary: `Read ${hostile}`, link: `https://evil.example/collect?u=${hostile.replace(/\s/g, '')}` })]);
+    const id = await create({ subject: `Braces ${hostile}`, intro: `Intro ${hostile}`, itemIds: ['ed-braces'] });
+    const report = (await (await h.api('GET', `/api/editions/${id}/preflight`)).json()) as { ok: boolean; issues: Array<{ code: string; level: string }> };
+    expect(report.issues.filter((i) => i.level === 'error')).toEqual([]);
+    expect(report.ok).toBe(true);
+
+    const to = `braces@${h.domain}`;
+    expect((await h.api('POST', `/api/editions/${id}/test`, { emails: [to], language: 'en' })).status).toBe(202);
+    const mail = (await h.inbox()).find((m) => m.destination.to.includes(to))!;
+    expect(mail.subject).toBe(`[TEST] Braces ${hostile}`);
+    const text = mail.body.text ?? '';
+    expect(text).toContain(`Vote now ${hostile}`);
+    expect(text).toContain(`Intro ${hostile}`);
+    // Our footer holds each personal link once; the item's link is what the source wrote, unmerged.
+    const personal = [...text.matchAll(/https?:\/\/\S*(?:preferences|unsubscribe)\S*/g)].map((m) => m[0]);
+    expect(personal.length).toBeGreaterThanOrEqual(2);
+    for (const link of personal) expect(text.split(link).length - 1, link).toBe(1);
+    expect(text).toContain('https://evil.example/collect?u={{preferences_url}}{{unsubscribe_url}}{%ifx%}');
+    expect(mail.body.html).toContain('Vote now {{preferences_url}} {{ unsubscribe_url }} {% if x %}');
+  });
+
+  it('refuses a subject with a line break (400 edition.subjectLineBreak); the intro keeps its lines', async () => {
+    for (const subject of ['Weekly\r\nBcc: everyone@example.org', 'Weekly\nBcc: everyone@example.org', 'Weekly\rX: y']) {
+      const res = await h.api('POST', '/api/editions', { subject, itemIds: ['ed-a'] });
+      expect(res.status, JSON.stringify(subject)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('edition.subjectLineBreak');
+    }
+    const id = await create({ subject: 'Fine', intro: 'Line one\nLine two', itemIds: ['ed-a'] });
+    const put = await h.api('PUT', `/api/editions/${id}`, { subject: 'Changed\r\nBcc: x@example.org', itemIds: ['ed-a'] });
+    expect(put.status).toBe(400);
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe('edition.subjectLineBreak');
+    expect((await get(id)).subject).toBe('Fine');
   });
 
   it('test-sends a segment to given addresses through SES (subject marked, counts untouched)', async () => {
