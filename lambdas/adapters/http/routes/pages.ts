@@ -22,7 +22,6 @@ import { isLang, langFromAcceptLanguage, stateLabel, t, type Lang } from '../vie
 import {
   ArchiveEditionPage,
   ArchiveIndexPage,
-  FeedsDirectoryPage,
   CheckInboxPage,
   HomePage,
   ItemPage,
@@ -240,8 +239,6 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       .map((e) => ({ id: e.id, subject: e.subject, ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: e.itemIds?.length ?? 0 }))
       .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
   };
-
-  app.get('/:lang{es|en}/feeds', (c) => render(c, FeedsDirectoryPage({ lang: langOf(c), baseUrl: ctx.config.PUBLIC_BASE_URL })));
 
   app.get('/:lang{es|en}/archive', async (c) => {
     const lang = langOf(c);
