@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
-import { requireEditor } from '../auth.js';
+import { requireEditor } from '../auth/editor-token.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { createEditionService, type EditionService } from '../../../core/editions/service.js';
 import type { ChunkMessage } from '../../../core/editions/ports.js';

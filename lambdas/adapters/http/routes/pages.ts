@@ -48,9 +48,9 @@ import {
   type SourceRow,
   type SubscriberLookup,
 } from '../views/editor.js';
-import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
+import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { createEditorApi, type EditorApi } from '../views/api-client.js';
-import { callbackPath, createCognitoEditorSessions } from '../views/cognito.js';
+import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
 import { statusOfKind } from '../errors.js';
 
 type Status = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;

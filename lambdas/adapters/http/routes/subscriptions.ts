@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
-import { requireEditor } from '../auth.js';
+import { requireEditor } from '../auth/editor-token.js';
 import { createSubscriberRepo } from '../../dynamo/subscribers.js';
 import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
