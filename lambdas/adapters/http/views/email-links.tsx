@@ -3,18 +3,23 @@
 import { Layout, Notice } from './layout.js';
 import { t, type Lang } from './i18n.js';
 
-export function ConfirmPage(props: { lang: Lang; action: string }) {
-  const s = t(props.lang);
+/** A page whose one button POSTs the hidden field back to the link. */
+function LinkButtonPage(props: { lang: Lang; title: string; body: string; action: string; field: { name: string; value: string }; button: string }) {
   return (
-    <Layout lang={props.lang} title={s.confirmTitle} section="none" narrow noindex>
-      <h1>{s.confirmTitle}</h1>
-      <p>{s.confirmBody}</p>
+    <Layout lang={props.lang} title={props.title} section="none" narrow noindex>
+      <h1>{props.title}</h1>
+      <p>{props.body}</p>
       <form method="post" action={props.action}>
-        <input type="hidden" name="confirm" value="yes" />
-        <button type="submit">{s.confirmButton}</button>
+        <input type="hidden" name={props.field.name} value={props.field.value} />
+        <button type="submit">{props.button}</button>
       </form>
     </Layout>
   );
+}
+
+export function ConfirmPage(props: { lang: Lang; action: string }) {
+  const s = t(props.lang);
+  return <LinkButtonPage lang={props.lang} title={s.confirmTitle} body={s.confirmBody} action={props.action} field={{ name: 'confirm', value: 'yes' }} button={s.confirmButton} />;
 }
 
 export function ConfirmedPage(props: { lang: Lang; preferencesUrl: string }) {
@@ -35,14 +40,7 @@ export function ConfirmedPage(props: { lang: Lang; preferencesUrl: string }) {
 export function OneClickUnsubscribePage(props: { lang: Lang; action: string }) {
   const s = t(props.lang);
   return (
-    <Layout lang={props.lang} title={s.leaveTitle} section="none" narrow noindex>
-      <h1>{s.leaveTitle}</h1>
-      <p>{s.oneClickBody}</p>
-      <form method="post" action={props.action}>
-        <input type="hidden" name="List-Unsubscribe" value="One-Click" />
-        <button type="submit">{s.unsubscribe}</button>
-      </form>
-    </Layout>
+    <LinkButtonPage lang={props.lang} title={s.leaveTitle} body={s.oneClickBody} action={props.action} field={{ name: 'List-Unsubscribe', value: 'One-Click' }} button={s.unsubscribe} />
   );
 }
 
