@@ -2,9 +2,9 @@
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
 import type { Item } from '../../../core/items/model.js';
-import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { Layout, Notice } from './layout.js';
-import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
+import { countryName, formatDate, t, topicName, type Lang } from './i18n.js';
 
 export interface SubscribeValues {
   email?: string;
@@ -389,7 +389,3 @@ export function MessagePage(props: { lang: Lang; title: string; body: string; ki
     </Layout>
   );
 }
-
-export const knownCountries = countryCodes;
-export const knownTopics = topicSlugs;
-export { formatDateTime };
