@@ -28,7 +28,8 @@ import { archiveUrl, buildMessage, inAudience, itemsFor, newsletterModel, prepar
 import type { Subscriber } from '../lambdas/core/subscriptions/model.js';
 import { subscriberLinks } from '../lambdas/core/subscriptions/links.js';
 import { countryCodes, topicSlugs } from '../lambdas/core/taxonomy/taxonomy.js';
-import { makeHandler as makeSendHandler, senderDeps } from '../lambdas/handlers/send-batch.js';
+import { makeHandler as makeSendHandler } from '../lambdas/handlers/send-batch.js';
+import { composeApp, noBackground } from '../lambdas/composition-root.js';
 import { createLocalQueue } from '../lambdas/local/queue.js';
 import type { Figures } from './run.js';
 
@@ -254,7 +255,7 @@ export async function run(): Promise<Figures> {
     const e2eStore = createEditionStore(doc, e2eTable);
     await e2eStore.create(e2eEdition);
     const ses = createSesClient({ region: 'us-east-1', endpoint: engines.sesEndpoint });
-    const deps = { ...senderDeps({ config, doc, ses }), concurrency: 8 };
+    const deps = { ...composeApp({ config, doc, ses, background: noBackground }).sender, concurrency: 8 };
     const queue = createLocalQueue({ name: 'send', handler: makeSendHandler(deps), visibilityTimeoutMs: 120_000, concurrency: 4 });
     queue.start();
     const e2eStarted = performance.now();

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { editorToken, sendHarness, type Harness } from '../support/send-harness.js';
-import { editionServiceFor } from '../../lambdas/adapters/http/routes/editions.js';
 
 const items = [
   anItem({ id: 'ed-a', title: 'Chile opens trade office', countries: ['cl'], topics: ['trade-investment'], publishedAt: '2026-11-20T10:00:00.000Z' }),
@@ -41,7 +40,7 @@ describe('editions API', () => {
       ['POST', `/api/editions/${id}/test`],
     ];
     for (const [method, path] of paths) {
-      const res = await h.app.request(path, { method, headers: { authorization: 'Bearer wrong-token-wrong-token' } });
+      const res = await h.http.request(path, { method, headers: { authorization: 'Bearer wrong-token-wrong-token' } });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('auth.required');
     }
@@ -158,7 +157,7 @@ describe('editions API', () => {
   });
 
   it('publishes every editions route in /api/openapi.json', async () => {
-    const doc = (await (await h.app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await h.http.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     for (const path of ['/api/editions', '/api/editions/{id}', '/api/editions/{id}/send', '/api/editions/{id}/pause', '/api/editions/{id}/resume', '/api/editions/{id}/cancel', '/api/editions/{id}/preview', '/api/editions/{id}/preflight', '/api/editions/{id}/test']) {
       expect(doc.paths[path], path).toBeDefined();
     }
@@ -167,14 +166,14 @@ describe('editions API', () => {
 
   it('send accepts no body at all as "send now"', async () => {
     const id = await create({ subject: 'No body', itemIds: ['ed-c'] });
-    const res = await h.app.request(`/api/editions/${id}/send`, { method: 'POST', headers: { authorization: `Bearer ${editorToken}` } });
+    const res = await h.http.request(`/api/editions/${id}/send`, { method: 'POST', headers: { authorization: `Bearer ${editorToken}` } });
     expect(res.status, await res.clone().text()).toBe(202);
     await h.settle();
     expect((await get(id)).state).toBe('sent');
   });
 
   it('renders the web version of a sent edition for the public archive; a draft has none', async () => {
-    const service = editionServiceFor(h.ctx);
+    const service = h.app.editions;
     const sent = (await service.list(50)).find((e) => e.state === 'sent')!;
     const web = await service.webVersion(sent.id, 'es', { preferencesUrl: 'https://news.example.org/preferences', unsubscribeUrl: 'https://news.example.org/subscribe' });
     expect(web.items.length).toBeGreaterThan(0);

@@ -3,6 +3,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import { DomainError } from '../../core/shared/errors.js';
 import { statusOfKind } from './errors.js';
+import { logger } from '../observability.js';
 import { isLang, langFromAcceptLanguage, t, type Lang } from './views/i18n.js';
 import { MessagePage } from './views/public.js';
 
@@ -55,7 +56,7 @@ export const pageErrorHandler: ErrorHandler = async (error, c) => {
   const lang = langOf(c);
   if (error instanceof DomainError) return errorPage(c, lang, error, true);
   const path = new URL(c.req.url).pathname.replace(/\/(preferences|confirm|u)\/[^/]+/, '/$1/…');
-  console.error(JSON.stringify({ level: 'ERROR', message: 'page failed', path, errorName: error.name, error: error.message }));
+  logger.error('page failed', { path, errorName: error.name, error: error.message });
   const s = t(lang);
   return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: s.serverError, kind: 'error', noindex: true }), 500, { private: true });
 };

@@ -2,20 +2,15 @@
 // archive, item pages and the preference centre. Pages live under a language prefix (/es/…, /en/…); bare paths
 // redirect by Accept-Language (Spanish by default). The preference centre sits at /preferences/{token} (the link
 // every email carries) and speaks the subscriber's language. See docs/pages.md.
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
-import type { AppContext } from '../context.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createSubscriberRepo } from '../../dynamo/subscribers.js';
-import { createSesMailer } from '../../ses/mailer.js';
+import type { App } from '../../../composition-root.js';
 import { DomainError } from '../../../core/shared/errors.js';
 import type { Item } from '../../../core/items/model.js';
 import type { CountryCode, TopicSlug } from '../../../core/taxonomy/taxonomy.js';
-import { createSubscriptionService, type RequestOrigin } from '../../../core/subscriptions/service.js';
+import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { clientIp } from './subscriptions.js';
-import { editionServiceFor } from './editions.js';
 import { statusOfKind } from '../errors.js';
 import { errorPage, formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { assetPaths, editorJs, siteCss } from '../views/assets.js';
@@ -36,27 +31,12 @@ import {
 
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
-export function siteRoutes(ctx: AppContext) {
+export function siteRoutes(ctx: App) {
   const app = newRouter();
-  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
-  const secret = ctx.config.SIGNING_SECRET ?? '';
-  const subscriptions = createSubscriptionService({
-    store: createSubscriberRepo(ctx.doc, ctx.tableName),
-    mailer: createSesMailer(ctx.ses),
-    clock: ctx.clock,
-    newId: randomUUID,
-    settings: {
-      baseUrl: ctx.config.PUBLIC_BASE_URL,
-      secret,
-      sender: ctx.config.SENDER_EMAIL,
-      wordingVersion: ctx.config.CONSENT_WORDING_VERSION,
-      ipLimitPerHour: ctx.config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
-      softBounceLimit: ctx.config.SOFT_BOUNCE_LIMIT,
-      ...(ctx.config.SES_CONFIGURATION_SET ? { configurationSet: ctx.config.SES_CONFIGURATION_SET } : {}),
-    },
-  });
-  let editionsCache: ReturnType<typeof editionServiceFor> | undefined;
-  const editions = () => (editionsCache ??= editionServiceFor(ctx));
+  const items = ctx.repos.items;
+  const { subscriptions } = ctx;
+  // Built on first use: public pages other than the archive never load the renderer.
+  const editions = () => ctx.editions;
 
   // The site's forms are small.
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
