@@ -9,7 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { newRouter } from '../../lambdas/adapters/http/router.js';
 import { pageRoutes } from '../../lambdas/adapters/http/routes/pages.js';
-import { createCognitoEditorSessions, createIdTokenVerifier, TokenRejected } from '../../lambdas/adapters/http/views/cognito.js';
+import { createCognitoEditorSessions, createIdTokenVerifier, TokenRejected } from '../../lambdas/adapters/http/auth/cognito.js';
 import type { LocalRuntime } from '../../lambdas/local/runtime.js';
 import { testRuntime } from '../support/runtime.js';
 import { chromiumArgs, expectAccessible, screenshots } from './browser.js';

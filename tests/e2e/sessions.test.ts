@@ -2,7 +2,7 @@
 // Accept-Language parsing.
 import { describe, expect, test } from 'vitest';
 import { Hono } from 'hono';
-import { createLocalEditorSessions, csrfMatches, csrfToken } from '../../lambdas/adapters/http/views/session.js';
+import { createLocalEditorSessions, csrfMatches, csrfToken } from '../../lambdas/adapters/http/auth/session.js';
 import { langFromAcceptLanguage } from '../../lambdas/adapters/http/views/i18n.js';
 
 function sessionApp(options: { editorToken: string; signingSecret: string; now: () => Date }) {

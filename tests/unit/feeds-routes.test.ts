@@ -8,6 +8,8 @@ import { newRouter } from '../../lambdas/adapters/http/router.js';
 import { feedRoutes, negotiateCoding } from '../../lambdas/adapters/http/routes/feeds.js';
 import { withHeadCache, type FeedBodyCache } from '../../lambdas/adapters/feed-render/cache.js';
 import { createFeedService } from '../../lambdas/composition-root.js';
+import { DOMParser } from '@xmldom/xmldom';
+import { allScopes } from '../../lambdas/core/feeds/index.js';
 import { buildItem, checkAtom, checkJsonFeed, checkRss, manyItems, MemoryItemReader, parseXml } from './feeds-support.js';
 
 const base = 'https://news.example.org';
@@ -162,6 +164,28 @@ describe('feed routes', () => {
     expect(html).toContain('<link rel="alternate" type="application/atom+xml"');
     expect(html).toContain(`value="${base}/feeds/countries/mx/topics/gender-inclusion.rss"`);
     expect((await app.request('/feeds/', { redirect: 'manual' })).status).toBe(301);
+  });
+
+  it('renders the feeds page with copyable absolute URLs and autodiscovery links, in the browser\'s language', async () => {
+    const app = appWith(new MemoryItemReader([]));
+    const page = await app.request('/feeds', { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    expect(page.headers.get('vary')).toBe('Accept-Language, Accept-Encoding');
+    const html = await page.text();
+    const doc = new DOMParser().parseFromString(html, 'text/html') as unknown as Document;
+    expect(doc.getElementsByTagName('html')[0]!.getAttribute('lang')).toBe('en');
+    const alternates = Array.from(doc.getElementsByTagName('link') as unknown as ArrayLike<Element>).filter((l) => l.getAttribute('rel') === 'alternate');
+    expect(alternates.map((l) => l.getAttribute('type'))).toEqual(
+      expect.arrayContaining(['application/rss+xml', 'application/atom+xml', 'application/feed+json']),
+    );
+    const addresses = Array.from(doc.getElementsByTagName('data') as unknown as ArrayLike<Element>).map((i) => i.getAttribute('value')!);
+    expect(addresses).toHaveLength(allScopes().length * 3);
+    for (const url of addresses) expect(url.startsWith(`${base}/feeds/`)).toBe(true);
+    expect(addresses).toContain(`${base}/feeds/countries/co/topics/education-skills.json`);
+    expect(html).toContain(`${base}/feeds/index.opml`);
+    expect(html).not.toMatch(/<script/i);
+    const spanish = await app.request('/es/feeds');
+    expect(spanish.status).toBe(200);
+    expect(await spanish.text()).toContain('<html lang="es">');
   });
 
   it('puts a changed item at the top after the head moves', async () => {

@@ -7,7 +7,7 @@ import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../t
 import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
 import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
 import type { SesEventSummary } from './ses-events.js';
-import type { ConsentProof, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
+import type { ConsentProof, Language, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
 
 export const confirmationsPerWindow = 3;
 export const confirmationWindowMs = 24 * 3600 * 1000;
@@ -286,8 +286,13 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       return view(next);
     },
 
-    /** Unsubscribes from everything. Idempotent; an erased subscriber is already gone (no error for one-click). */
-    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ status: SubscriberStatus | 'erased' }> {
+    /** Unsubscribes from everything. Idempotent; an erased subscriber is already gone (no error for one-click).
+     *  Says which language the person reads, and gives the undo: a fresh preference-centre link (its "subscribe
+     *  again" button) for the owner of this link only. */
+    async unsubscribe(
+      token: string,
+      options: { oneClick?: boolean } = {},
+    ): Promise<{ status: SubscriberStatus | 'erased'; language?: Language; undoUrl?: string }> {
       const claims = verify(token, ['unsub', 'prefs']);
       try {
         const next = await mutate(claims.subscriberId, (r) =>
@@ -296,7 +301,9 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
             : { ...r, status: 'unsubscribed', unsubscribedAt: clock.now().toISOString(), confirmNonces: [] },
         );
         log('subscription.unsubscribed', { subscriberId: claims.subscriberId, oneClick: Boolean(options.oneClick) });
-        return { status: next.status };
+        if (next.status !== 'unsubscribed') return { status: next.status, language: next.language };
+        const undo = subscriberLinks(claims.subscriberId, { baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now() });
+        return { status: next.status, language: next.language, undoUrl: undo.preferencesUrl };
       } catch (error) {
         if (error instanceof DomainError && error.code === 'subscription.notFound') return { status: 'erased' };
         throw error;

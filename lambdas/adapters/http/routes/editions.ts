@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
-import { requireEditor } from '../auth.js';
+import { requireEditor } from '../auth/editor-token.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');

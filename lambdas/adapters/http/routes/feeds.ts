@@ -1,4 +1,5 @@
-// Feeds over HTTP: /feeds/{scope}.{rss|atom|json}, /feeds/index.opml and the /feeds page. The core decides what to
+// Feeds over HTTP: /feeds/{scope}.{rss|atom|json}, /feeds/index.opml and the feeds directory page (/feeds in the
+// browser's language, /es/feeds, /en/feeds: one JSX view of the site). The core decides what to
 // answer (304 from the scope head alone, or a rendered page); this adapter adds content negotiation for gzip/br,
 // Vary, CORS for web readers, and turns the result into a Response. HEAD is served by Hono from the GET route.
 import { promisify } from 'node:util';
@@ -12,12 +13,14 @@ import {
   bodyValidators,
   etagFor,
   isNotModified,
-  renderFeedsPage,
   renderOpml,
   serveFeed,
   staticCacheControl,
   type ContentCoding,
 } from '../../../core/feeds/index.js';
+import { htmlDocument, preferredLang } from '../html.js';
+import type { Lang } from '../views/i18n.js';
+import { FeedsDirectoryPage } from '../views/feeds.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -69,7 +72,7 @@ async function send(c: Context, rep: Representation, cache?: FeedBodyCache): Pro
   const coding: ContentCoding = rep.body !== undefined && rep.body.length < minCompressBytes ? 'identity' : wanted;
   const headers = new Headers(rep.headers);
   headers.set('etag', etagFor(rep.etag, coding));
-  headers.set('vary', 'Accept-Encoding');
+  headers.append('vary', 'Accept-Encoding');
   headers.set('access-control-allow-origin', '*');
   headers.set('x-content-type-options', 'nosniff');
   if (rep.status === 304 || rep.body === undefined) {
@@ -83,21 +86,27 @@ async function send(c: Context, rep: Representation, cache?: FeedBodyCache): Pro
   return new Response(c.req.raw.method === 'HEAD' ? null : (payload as Uint8Array<ArrayBuffer>), { status: 200, headers });
 }
 
-/** A static document (OPML, the /feeds page): ETag from its bytes, conditional GET answered without a body. */
-function sendStatic(c: Context, body: string, contentType: string): Promise<Response> {
+/** A static document (OPML, the feeds directory): ETag from its bytes, conditional GET answered without a body. */
+function sendStatic(c: Context, body: string, contentType: string, vary?: string): Promise<Response> {
   const v = bodyValidators(body, staticModified);
-  const headers = { 'content-type': contentType, 'last-modified': v.lastModified, 'cache-control': staticCacheControl };
+  const headers = { 'content-type': contentType, 'last-modified': v.lastModified, 'cache-control': staticCacheControl, ...(vary ? { vary } : {}) };
   const conditions = { ifNoneMatch: c.req.header('if-none-match'), ifModifiedSince: c.req.header('if-modified-since') };
   return send(c, isNotModified(conditions, v) ? { status: 304, etag: v.etag, headers } : { status: 200, body, etag: v.etag, headers });
 }
 
 export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'feeds'>) {
   const app = newRouter();
-  // Both are pure functions of the configuration: rendered once.
+  // Pure functions of the configuration: rendered once (the directory once per language, when first asked for).
   const opml = renderOpml(settings.baseUrl);
-  const page = renderFeedsPage(settings.baseUrl);
+  const directories = new Map<Lang, Promise<string>>();
+  const directory = (lang: Lang) => {
+    if (!directories.has(lang)) directories.set(lang, htmlDocument(FeedsDirectoryPage({ lang, baseUrl: settings.baseUrl })));
+    return directories.get(lang)!;
+  };
+  const html = 'text/html; charset=utf-8';
 
-  app.get('/feeds', (c) => sendStatic(c, page, 'text/html; charset=utf-8'));
+  app.get('/feeds', async (c) => sendStatic(c, await directory(preferredLang(c)), html, 'Accept-Language'));
+  app.get('/:lang{es|en}/feeds', async (c) => sendStatic(c, await directory(c.req.param('lang') === 'en' ? 'en' : 'es'), html));
   app.get('/feeds/', (c) => c.redirect('/feeds', 301));
   app.get('/feeds/index.opml', (c) => sendStatic(c, opml, 'text/x-opml; charset=utf-8'));
   app.get('/feeds/*', async (c) => {

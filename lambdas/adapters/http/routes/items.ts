@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
-import { requireEditor } from '../auth.js';
+import { requireEditor } from '../auth/editor-token.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';

@@ -1,20 +1,21 @@
 // Subscriptions over HTTP: the public JSON API (subscribe, resend, confirm, preference centre), the editor API
-// (lookup, segments, import, export, delete), and two minimal server-rendered pages whose GET never changes anything:
-// the confirmation page and the one-click unsubscribe page (RFC 8058: POST with `List-Unsubscribe=One-Click`).
+// (lookup, segments, import, export, delete), and the two pages behind the links in emails, whose GET never changes
+// anything: the confirmation page and the one-click unsubscribe page (RFC 8058: POST with `List-Unsubscribe=One-Click`).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
-import { requireEditor } from '../auth.js';
+import { requireEditor } from '../auth/editor-token.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
-import { statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import type { ImportRow, RequestOrigin } from '../../../core/subscriptions/service.js';
-import { escapeHtml } from '../../../core/subscriptions/emails.js';
-import { linkPaths, subscriberLinks } from '../../../core/subscriptions/links.js';
-import { verifyToken } from '../../../core/shared/signing.js';
+import { linkPaths } from '../../../core/subscriptions/links.js';
+import { errorPage, langOf, renderPage } from '../html.js';
+import { isLang, t, type Lang } from '../views/i18n.js';
+import { MessagePage } from '../views/public.js';
+import { ConfirmPage, ConfirmedPage, OneClickDonePage, OneClickUnsubscribePage } from '../views/email-links.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
@@ -162,37 +163,10 @@ const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.r
 
 
 // ---------------------------------------------------------------------------------------------------------------
-// Pages (minimal; the designed pages are issue 6)
-// ---------------------------------------------------------------------------------------------------------------
-
-function page(c: Context, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503, title: string, body: string) {
-  c.header('Cache-Control', 'no-store');
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('X-Robots-Tag', 'noindex');
-  return c.html(
-    `<!doctype html>
-<html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,Arial,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
-button{font-size:1rem;padding:.6rem 1.2rem;background:#0b5394;color:#fff;border:0;border-radius:4px;cursor:pointer}
-.en{color:#444}</style></head>
-<body><main>${body}</main></body></html>`,
-    status,
-  );
-}
-
-function errorPage(c: Context, error: unknown) {
-  if (error instanceof DomainError) {
-    return page(c, statusOfKind[error.kind], 'No se pudo completar · Could not complete', `<h1>No se pudo completar · Could not complete</h1><p>${escapeHtml(error.message)}</p>`);
-  }
-  throw error;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
-export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscriptions'>) {
+export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
   const router = newRouter();
   const service = ctx.subscriptions;
 
@@ -210,7 +184,13 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscrip
   router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN));
   router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN));
 
-  const pageBodyLimit = bodyLimit({ maxSize: 8 * 1024, onError: (c) => page(c, 413, 'Too large', '<p>The request is too large.</p>') });
+  const pageBodyLimit = bodyLimit({
+    maxSize: 8 * 1024,
+    onError: (c) => {
+      const lang = langOf(c);
+      return renderPage(c, MessagePage({ lang, title: t(lang).linkProblem, body: t(lang).tooLarge, kind: 'error', noindex: true }), 413, { private: true });
+    },
+  });
   router.use(`${linkPaths.confirm}/*`, pageBodyLimit);
   router.use(`${linkPaths.unsubscribe}/*`, pageBodyLimit);
 
@@ -323,7 +303,7 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscrip
       request: { params: TokenParam },
       responses: { 200: { description: 'Unsubscribed', content: { 'application/json': { schema: z.object({ status: z.string() }) } } }, ...errors(403) },
     }),
-    async (c) => c.json(await service.unsubscribe(c.req.valid('param').token), 200),
+    async (c) => c.json({ status: (await service.unsubscribe(c.req.valid('param').token)).status }, 200),
   );
 
   router.openapi(
@@ -487,61 +467,45 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscrip
   );
 
   // ---- Pages: confirmation and one-click unsubscribe ------------------------------------------------------------
+  // In the language of the page that posted (?lang=), else the subscriber's (one-click), else the browser's.
+
+  const pageAction = (path: string, token: string, lang: Lang) => `${path}/${encodeURIComponent(token)}?lang=${lang}`;
 
   router.get(`${linkPaths.confirm}/:token`, (c) => {
     const token = c.req.param('token');
+    const lang = langOf(c);
     try {
       service.checkLink(token, ['confirm']);
     } catch (error) {
-      return errorPage(c, error);
+      return errorPage(c, lang, error, true);
     }
-    const action = `${linkPaths.confirm}/${encodeURIComponent(token)}`;
-    return page(
-      c,
-      200,
-      'Confirma tu suscripción · Confirm your subscription',
-      `<h1>Confirma tu suscripción</h1><p class="en">Confirm your subscription</p>
-<p>Pulsa el botón para empezar a recibir las noticias. <span class="en">Press the button to start receiving the news.</span></p>
-<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="confirm" value="yes">
-<button type="submit">Confirmar · Confirm</button></form>`,
-    );
+    return renderPage(c, ConfirmPage({ lang, action: pageAction(linkPaths.confirm, token, lang) }), 200, { private: true });
   });
 
   router.post(`${linkPaths.confirm}/:token`, async (c) => {
+    const lang = langOf(c);
     try {
       const done = await service.confirm(c.req.param('token'), origin(c));
-      return page(
-        c,
-        200,
-        'Suscripción confirmada · Subscription confirmed',
-        `<h1>¡Listo! Suscripción confirmada</h1><p class="en">Done: your subscription is confirmed.</p>
-<p><a href="${escapeHtml(done.preferencesUrl)}">Tus preferencias · Your preferences</a></p>`,
-      );
+      return renderPage(c, ConfirmedPage({ lang, preferencesUrl: done.preferencesUrl }), 200, { private: true });
     } catch (error) {
-      return errorPage(c, error);
+      return errorPage(c, lang, error, true);
     }
   });
 
   router.get(`${linkPaths.unsubscribe}/:token`, (c) => {
     const token = c.req.param('token');
+    const lang = langOf(c);
     try {
       service.checkLink(token, ['unsub', 'prefs']);
     } catch (error) {
-      return errorPage(c, error);
+      return errorPage(c, lang, error, true);
     }
-    const action = `${linkPaths.unsubscribe}/${encodeURIComponent(token)}`;
-    return page(
-      c,
-      200,
-      'Cancelar suscripción · Unsubscribe',
-      `<h1>Cancelar la suscripción</h1><p class="en">Unsubscribe</p>
-<p>Pulsa el botón y no te enviaremos más correos. <span class="en">Press the button and we will send you no more emails.</span></p>
-<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Cancelar suscripción · Unsubscribe</button></form>`,
-    );
+    return renderPage(c, OneClickUnsubscribePage({ lang, action: pageAction(linkPaths.unsubscribe, token, lang) }), 200, { private: true });
   });
 
   router.post(`${linkPaths.unsubscribe}/:token`, async (c) => {
+    const token = c.req.param('token');
+    const asked = c.req.query('lang');
     let oneClick = false;
     try {
       const form = await c.req.parseBody();
@@ -550,23 +514,17 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscrip
       oneClick = false;
     }
     if (!oneClick) {
-      return page(c, 400, 'Unsubscribe', '<p>Send <code>List-Unsubscribe=One-Click</code> as a form body, or use the button on this page.</p>');
+      const lang = langOf(c);
+      const s = t(lang);
+      const page = MessagePage({ lang, title: s.leaveTitle, body: s.oneClickNeedsBody, kind: 'error', noindex: true, action: { href: `${linkPaths.unsubscribe}/${encodeURIComponent(token)}`, label: s.leaveTitle } });
+      return renderPage(c, page, 400, { private: true });
     }
     try {
-      const token = c.req.param('token');
-      await service.unsubscribe(token, { oneClick: true });
-      // The undo: a fresh preference-centre link (its "subscribe again" button), for the owner of this link only.
-      const { subscriberId } = verifyToken(token, 'unsub', ctx.config.SIGNING_SECRET ?? '', ctx.clock.now());
-      const { preferencesUrl: undoUrl } = subscriberLinks(subscriberId, { baseUrl: ctx.config.PUBLIC_BASE_URL, secret: ctx.config.SIGNING_SECRET ?? '', now: ctx.clock.now() });
-      return page(
-        c,
-        200,
-        'Suscripción cancelada · Unsubscribed',
-        `<h1>Suscripción cancelada</h1><p class="en">You are unsubscribed. We will send you no more emails.</p>
-<p>¿Fue un error? <a href="${escapeHtml(undoUrl)}">Vuelve a suscribirte desde tus preferencias</a>. <span class="en">A mistake? <a href="${escapeHtml(undoUrl)}?lang=en">Subscribe again from your preferences</a>.</span></p>`,
-      );
+      const done = await service.unsubscribe(token, { oneClick: true });
+      const lang = isLang(asked) ? asked : (done.language ?? langOf(c));
+      return renderPage(c, OneClickDonePage({ lang, ...(done.undoUrl ? { undoUrl: done.undoUrl } : {}) }), 200, { private: true });
     } catch (error) {
-      return errorPage(c, error);
+      return errorPage(c, langOf(c), error, true);
     }
   });
 

@@ -31,7 +31,7 @@ label{font-weight:600;display:block}
 fieldset{border:1px solid var(--line);border-radius:6px;padding:.75rem 1rem;margin:0}
 legend{font-weight:700;padding:0 .25rem}
 fieldset label,.choice{font-weight:400;display:flex;gap:.5rem;align-items:flex-start;padding:.15rem 0}
-.feed-urls{list-style:none;margin:0;padding:0}.feed-urls code{word-break:break-all}
+.feed-urls{list-style:none;margin:0;padding:0}.feed-urls li+li{margin-top:.35rem}.feed-urls code{display:block;word-break:break-all}
 .choices{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:0 1rem}
 .hint{color:var(--muted);font-size:.92rem;margin:.15rem 0 .35rem;font-weight:400}
 input[type=email],input[type=text],input[type=password],input[type=url],input[type=search],input[type=datetime-local],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem .6rem;border:1px solid #6b7680;border-radius:4px;background:#fff;color:var(--fg)}

@@ -1,12 +1,11 @@
 // Public pages: subscribe, "check your inbox", the preference centre, the archive (index and each edition's web
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
-import type { FeedScope, Item } from '../../../core/items/model.js';
+import type { Item } from '../../../core/items/model.js';
 import { httpUrl } from '../../../core/shared/input.js';
-import { feedFormats, feedUrl } from '../../../core/feeds/index.js';
-import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { Layout, Notice } from './layout.js';
-import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
+import { countryName, formatDate, t, topicName, type Lang } from './i18n.js';
 
 export interface SubscribeValues {
   email?: string;
@@ -392,66 +391,6 @@ export function MessagePage(props: { lang: Lang; title: string; body: string; ki
       <p>
         <a href={props.action?.href ?? `/${props.lang}/`}>{props.action?.label ?? s.goHome}</a>
       </p>
-    </Layout>
-  );
-}
-
-export const knownCountries = countryCodes;
-export const knownTopics = topicSlugs;
-export { formatDateTime };
-
-/** The feeds directory in the site's languages: every feed's addresses, ready to copy, and the OPML file. */
-export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string }) {
-  const s = t(props.lang);
-  const Row = (row: { scope: FeedScope; label: string }) => (
-    <tr>
-      <th scope="row">{row.label}</th>
-      <td>
-        <ul class="feed-urls">
-          {feedFormats.map((format) => (
-            <li>
-              <code>{feedUrl(props.baseUrl, row.scope, format)}</code>
-            </li>
-          ))}
-        </ul>
-      </td>
-    </tr>
-  );
-  const Table = (table: { rows: Array<{ scope: FeedScope; label: string }> }) => (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{s.feedsName}</th>
-          <th scope="col">{s.feedsFormats}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {table.rows.map((row) => (
-          <Row {...row} />
-        ))}
-      </tbody>
-    </table>
-  );
-  return (
-    <Layout lang={props.lang} title={s.feedsTitle} section="feeds" altPath={`/${props.lang === 'es' ? 'en' : 'es'}/feeds`}>
-      <h1>{s.feedsTitle}</h1>
-      <p>{s.feedsIntro}</p>
-      <p>
-        <a href="/feeds/index.opml">{s.feedsOpml}</a>
-      </p>
-      <h2>{s.feedsAll}</h2>
-      <Table rows={[{ scope: { kind: 'all' }, label: s.feedsAll }]} />
-      <h2>{s.feedsByCountry}</h2>
-      <Table rows={countryCodes.map((country) => ({ scope: { kind: 'country', country }, label: countryName(country, props.lang) }))} />
-      <h2>{s.feedsByTopic}</h2>
-      <Table rows={topicSlugs.map((topic) => ({ scope: { kind: 'topic', topic }, label: topicName(topic, props.lang) }))} />
-      <h2>{s.feedsPairs}</h2>
-      {countryCodes.map((country) => (
-        <>
-          <h3>{countryName(country, props.lang)}</h3>
-          <Table rows={topicSlugs.map((topic) => ({ scope: { kind: 'countryTopic', country, topic }, label: `${countryName(country, props.lang)} · ${topicName(topic, props.lang)}` }))} />
-        </>
-      ))}
     </Layout>
   );
 }

@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Clock } from '../../../core/shared/ports.js';
-import { tokenMatches } from '../auth.js';
+import { tokenMatches } from './editor-token.js';
 
 export interface EditorIdentity {
   /** Who signed in: "editor" for the shared local token, the Cognito user's `sub` in AWS. */

@@ -1,7 +1,7 @@
-// Editor authentication: `Authorization: Bearer <editor token>`, compared in constant time.
+// Editor authentication for the JSON API: `Authorization: Bearer <editor token>`, compared in constant time.
 import type { MiddlewareHandler } from 'hono';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { errorBody } from './errors.js';
+import { errorBody } from '../errors.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,0 +1,436 @@
+// The editor console (/{lang}/editor/…): sign-in (the editor token locally, Cognito's hosted sign-in in AWS), then a
+// sub-app behind one guard with a page per task: items, sources, editions (compose, preview, send), subscribers.
+// Pages call the App's services directly, with form input checked against the API's own schemas. See docs/pages.md.
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { newRouter, validated } from '../router.js';
+import type { App } from '../../../composition-root.js';
+import { DomainError } from '../../../core/shared/errors.js';
+import { statusOfKind } from '../errors.js';
+import { scopeId, type Item } from '../../../core/items/model.js';
+import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import type { RequestOrigin } from '../../../core/subscriptions/service.js';
+import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
+import { isLang, stateLabel, t, type Lang } from '../views/i18n.js';
+import type { Flash } from '../views/console/shell.js';
+import { SignInPage } from '../views/console/sign-in.js';
+import { ItemsPage } from '../views/console/items.js';
+import { SourcesPage } from '../views/console/sources.js';
+import { EditionsPage, type EditionRow } from '../views/console/editions.js';
+import { EditionPage, progressSummary, type EditionDetail, type PreflightPanel, type PreviewPanel } from '../views/console/edition.js';
+import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
+import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
+import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
+import { clientIp, csvRows, EmailQuery } from './subscriptions.js';
+import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
+import { ItemInput } from './items.js';
+
+export interface ConsoleOptions {
+  /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
+  sessions?: EditorSessions;
+}
+
+const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
+
+/** What an editor action came to: its value, or the domain error (with the status) the editor API answers with. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: { code: string; message: string } };
+
+async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message } };
+  }
+}
+
+export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
+  const app = newRouter();
+  const items = ctx.repos.items;
+  const { subscriptions, ingest } = ctx;
+  const editions = () => ctx.editions;
+  const secret = ctx.config.SIGNING_SECRET ?? '';
+  const { EDITOR_USER_POOL_ID: poolId, EDITOR_USER_POOL_CLIENT_ID: clientId, EDITOR_SIGN_IN_URL: signInUrl } = ctx.config;
+  const sessions =
+    options.sessions ??
+    (poolId && clientId && signInUrl
+      ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock })
+      : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock }));
+
+  // Forms are small; the CSV import may carry up to 5000 rows.
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
+  const importLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.text('The import is too large: send at most 5000 rows (2 MB) at a time.', 413) });
+  app.onError(pageErrorHandler);
+
+  app.get('/editor', (c) => {
+    c.header('Vary', 'Accept-Language');
+    return c.redirect(`/${preferredLang(c)}/editor`, 302);
+  });
+
+  const editorBase = (lang: Lang) => `/${lang}/editor`;
+  const identities = new WeakMap<Request, EditorIdentity>();
+
+  const signInPage = (c: Context, lang: Lang, extra: { error?: string } = {}, status: PageStatus = 200) => {
+    const next = safeNext(c.req.query('next'));
+    const redirectHref = sessions.kind === 'redirect' ? `${editorBase(lang)}/sign-in/start${next ? `?next=${encodeURIComponent(next)}` : ''}` : undefined;
+    return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...extra }), status, { private: true });
+  };
+  app.get('/:lang{es|en}/editor/sign-in', (c) => signInPage(c, langOf(c)));
+
+  // Cognito (AWS): the hosted sign-in, then its callback sets the same session cookie.
+  app.get('/:lang{es|en}/editor/sign-in/start', async (c) => {
+    if (!sessions.begin) return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
+    return sessions.begin(c, { lang: langOf(c), next: safeNext(c.req.query('next')) });
+  });
+  app.get(callbackPath, async (c) => {
+    if (!sessions.complete) return notFoundPage(c, preferredLang(c));
+    const outcome = await sessions.complete(c);
+    const lang: Lang = outcome.lang === 'en' ? 'en' : 'es';
+    if (!outcome.ok) return signInPage(c, lang, { error: outcome.reason }, 401);
+    return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
+  });
+
+  app.post('/:lang{es|en}/editor/sign-in', formLimit, async (c) => {
+    const lang = langOf(c);
+    if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+    if (sessions.kind !== 'token') return signInPage(c, lang, {}, 400);
+    const f = await formFields(c);
+    if (!(await sessions.signIn(c, one(f.token)))) return signInPage(c, lang, { error: t(lang).badToken }, 401);
+    return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);
+  });
+
+  // The console proper is a sub-app behind one guard: every page needs a session; every POST also a same-origin
+  // request and the session's CSRF token.
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    const lang = langOf(c);
+    const identity = await sessions.verify(c);
+    if (!identity) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        const here = new URL(c.req.url);
+        return c.redirect(`${editorBase(lang)}/sign-in?next=${encodeURIComponent(here.pathname + here.search)}`, 303);
+      }
+      // Read the (size-limited) form before answering: some clients wait for the upload to finish.
+      await c.req.arrayBuffer().catch(() => undefined);
+      return c.text('Sign in first.', 401);
+    }
+    if (c.req.method === 'POST') {
+      if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+      const f = await formFields(c);
+      if (!csrfMatches(one(f.csrf), identity, secret)) return c.text('The form expired; reload the page and try again.', 403);
+    }
+    identities.set(c.req.raw, identity);
+    c.header('Cache-Control', 'no-store');
+    await next();
+  };
+
+  const pages = newRouter();
+  pages.use('*', (c, next) => (c.req.path.endsWith('/subscribers/import') ? importLimit(c, next) : formLimit(c, next)));
+  pages.use('*', guard);
+
+  const csrfOf = (c: Context) => csrfToken(identities.get(c.req.raw)!, secret);
+  const flashOf = (c: Context): Flash | undefined => {
+    const ok = c.req.query('ok');
+    return ok === '1' ? { kind: 'ok', text: t(langOf(c)).done } : undefined;
+  };
+  const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
+
+  pages.get('/', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
+  pages.post('/sign-out', (c) => {
+    sessions.signOut(c);
+    return c.redirect(sessions.endSessionUrl?.() ?? `${editorBase(langOf(c))}/sign-in`, 303);
+  });
+
+  // Items. Country and topic pick the scope index; source and dates filter while paging it (at most 500 items
+  // scanned per page view; the "older" link continues from where the scan stopped).
+  const showItems = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+    const lang = langOf(c);
+    const q = (name: string) => (c.req.query(name) ?? '').trim() || undefined;
+    const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+    const filters = { country: q('country'), topic: q('topic'), source: q('source')?.slice(0, 100), from: day(q('from')), to: day(q('to')) };
+    const cursor = q('cursor');
+    const scope = scopeIdOf(filters.country && isCountryCode(filters.country) ? filters.country : undefined, filters.topic && isTopicSlug(filters.topic) ? filters.topic : undefined);
+    const keep = (i: Item) =>
+      (!filters.source || i.sourceId === filters.source) &&
+      (!filters.from || i.publishedAt >= filters.from) &&
+      (!filters.to || i.publishedAt < `${filters.to}T23:59:59.999Z`);
+    const filtering = Boolean(filters.source || filters.from || filters.to);
+    const shown: Item[] = [];
+    let next = cursor && cursor.length < 512 ? cursor : undefined;
+    let scanned = 0;
+    do {
+      const page = await items.listScope(scope, { limit: filtering ? 100 : 25, ...(next ? { cursor: next } : {}) });
+      scanned += page.items.length;
+      shown.push(...page.items.filter(keep));
+      next = page.cursor;
+      // Items are newest first: once past the "from" day nothing older can match.
+      if (filters.from && page.items.some((i) => i.publishedAt < filters.from!)) next = undefined;
+    } while (filtering && next && shown.length < 25 && scanned < 500);
+    const [configured, recent] = await Promise.all([attempt(() => ingest.listSources()), items.listScope('all', { limit: 100 })]);
+    const names = new Map<string, string>([['editor', t(lang).editorSource]]);
+    if (configured.ok) for (const src of configured.value) names.set(src.id, src.name);
+    for (const i of [...recent.items, ...shown]) {
+      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? `Digest (${i.sourceId.slice(7, 13)}…)` : i.sourceId);
+    }
+    const sources = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    return renderPage(
+      c,
+      ItemsPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), items: shown, filters, sources, ...(next ? { nextCursor: next } : {}) }),
+      status,
+      { private: true },
+    );
+  };
+  pages.get('/items', (c) => showItems(c));
+
+  pages.post('/items', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const countries = many(f.countries);
+    const topics = many(f.topics);
+    const r = await attempt(() =>
+      ingest.editItem(
+        validated(ItemInput, {
+          title: one(f.title),
+          link: one(f.link),
+          ...(one(f.summary) ? { summary: one(f.summary) } : {}),
+          ...(countries.length ? { countries } : {}),
+          ...(topics.length ? { topics } : {}),
+        }),
+      ),
+    );
+    if (!r.ok) return showItems(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
+  });
+
+  pages.post('/items/:id/tags', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const r = await attempt(() => ingest.editItem(validated(ItemInput, { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) })));
+    if (!r.ok) return showItems(c, failure(r), r.status);
+    const q = new URL(c.req.url).searchParams;
+    q.set('ok', '1');
+    return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
+  });
+
+  // Sources
+  const showSources = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+    const lang = langOf(c);
+    const r = await attempt(() => ingest.listSources());
+    return renderPage(
+      c,
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [] }),
+      status,
+      { private: true },
+    );
+  };
+  pages.get('/sources', (c) => showSources(c));
+
+  pages.post('/sources/poll-all', async (c) => {
+    const lang = langOf(c);
+    const list = await attempt(() => ingest.listSources());
+    if (!list.ok) return showSources(c, failure(list), list.status);
+    // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
+    for (const src of list.value) await attempt(() => ingest.pollSource(src.id));
+    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+  });
+
+  pages.post('/sources/:id/poll', async (c) => {
+    const lang = langOf(c);
+    const r = await attempt(() => ingest.pollSource(c.req.param('id') ?? ''));
+    if (!r.ok) return showSources(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+  });
+
+  // Editions
+  const showEditions = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+    const lang = langOf(c);
+    const [list, recent] = await Promise.all([attempt(() => editions().list(50)), items.listScope('all', { limit: 40 })]);
+    return renderPage(
+      c,
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
+      status,
+      { private: true },
+    );
+  };
+  pages.get('/editions', (c) => showEditions(c));
+
+  pages.post('/editions', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const countries = many(f.countries);
+    const topics = many(f.topics);
+    const languages = many(f.languages);
+    const audience = {
+      ...(countries.length ? { countries } : {}),
+      ...(topics.length ? { topics } : {}),
+      ...(languages.length ? { languages } : {}),
+    };
+    const itemIds = many(f.itemIds);
+    const r = await attempt(() =>
+      editions().create(
+        validated(EditionInput, {
+          subject: one(f.subject),
+          ...(one(f.intro).trim() ? { intro: one(f.intro) } : {}),
+          ...(itemIds.length ? { itemIds } : {}),
+          ...(Object.keys(audience).length ? { audience } : {}),
+        }),
+      ),
+    );
+    if (!r.ok) return showEditions(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.value.id)}`, 303);
+  });
+
+  const editionId = (c: Context) => validated(IdParam, { id: c.req.param('id') ?? '' }).id;
+
+  const showEdition = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+    const lang = langOf(c);
+    const r = await attempt(() => editions().status(editionId(c)));
+    if (!r.ok) {
+      if (r.status === 404) return notFoundPage(c, lang);
+      return showEditions(c, failure(r), r.status);
+    }
+    const e = editionDetail(r.value);
+    const country = c.req.query('country') || '';
+    const topic = c.req.query('topic') || '';
+    const language = isLang(c.req.query('language')) ? (c.req.query('language') as Lang) : lang;
+    const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
+    const [pv, pf, chosen] = await Promise.all([
+      attempt(() => {
+        const q = validated(SegmentQuery, { language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
+        return editions().preview(e.id, { countries: q.countries, topics: q.topics, language: q.language });
+      }),
+      e.state === 'draft' || e.state === 'scheduled' ? attempt(() => editions().preflight(e.id)) : undefined,
+      e.itemIds?.length ? items.getMany(e.itemIds) : Promise.resolve([] as Item[]),
+    ]);
+    const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
+    // The same issue found in each language's email is shown once.
+    const unique = (issues: NonNullable<PreflightPanel['issues']>) => [...new Map(issues.map((i) => [`${i.level}|${i.message}`, i])).values()];
+    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.value.issues) } : { error: pf.error.message };
+    const byId = new Map(chosen.map((i) => [i.id, i]));
+    const ordered = (e.itemIds ?? []).map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
+    return renderPage(c, EditionPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), edition: e, items: ordered, preview, preflight }), status, { private: true });
+  };
+  pages.get('/editions/:id', (c) => showEdition(c));
+
+  pages.get('/editions/:id/status', async (c) => {
+    const lang = langOf(c);
+    const r = await attempt(() => editions().status(editionId(c)));
+    if (!r.ok) return c.json({ error: r.error }, r.status);
+    const e = editionDetail(r.value);
+    return c.json({ state: e.state, stateLabel: stateLabel(e.state, lang), counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
+  });
+
+  pages.post('/editions/:id/:action{send|schedule|pause|resume|cancel|test}', async (c) => {
+    const lang = langOf(c);
+    const action = c.req.param('action');
+    const f = await formFields(c);
+    const r = await attempt(async () => {
+      const id = editionId(c);
+      if (action === 'send') return editions().send(id);
+      if (action === 'schedule') {
+        const raw = one(f.at);
+        const { at } = validated(SendBody, { at: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? `${raw}:00Z` : raw });
+        return editions().send(id, at ? new Date(at) : undefined);
+      }
+      if (action === 'test') {
+        const emails = one(f.to)
+          .split(/[,\s;]+/)
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const country = one(f.country);
+        const topic = one(f.topic);
+        const language = one(f.language);
+        const body = validated(TestSendBody, {
+          emails,
+          ...(country ? { countries: [country] } : {}),
+          ...(topic ? { topics: [topic] } : {}),
+          language: isLang(language) ? language : lang,
+        });
+        return editions().testSend(id, body.emails, { countries: body.countries ?? [], topics: body.topics ?? [], language: body.language ?? 'en' });
+      }
+      return editions()[action as 'pause' | 'resume' | 'cancel'](id);
+    });
+    if (!r.ok) return showEdition(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1`, 303);
+  });
+
+  // Subscribers
+  const showSubscribers = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+    const lang = langOf(c);
+    const email = (c.req.query('email') ?? '').trim();
+    const [counts, suppressed, found] = await Promise.all([
+      attempt(() => subscriptions.counts({ status: 'confirmed' })),
+      attempt(() => subscriptions.list({ status: 'suppressed' }, { limit: 100 })),
+      email ? attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined,
+    ]);
+    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.value } : {}) } : undefined;
+    return renderPage(
+      c,
+      SubscribersPage({
+        lang,
+        csrf: csrfOf(c),
+        flash: flash ?? flashOf(c),
+        ...(counts.ok ? { counts: counts.value } : { countsError: counts.error.message }),
+        lookup,
+        suppressed: suppressed.ok ? suppressed.value.subscribers : [],
+      }),
+      status,
+      { private: true },
+    );
+  };
+  pages.get('/subscribers', (c) => showSubscribers(c));
+
+  pages.get('/subscribers/export', async (c) => {
+    const r = await attempt(() => subscriptions.exportAll());
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    c.header('Content-Disposition', 'attachment; filename="subscribers.json"');
+    return c.json({ subscribers: r.value as Array<Record<string, unknown>> });
+  });
+
+  pages.post('/subscribers/delete', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const r = await attempt(() => subscriptions.deleteByEmail(validated(EmailQuery, { email: one(f.email) }).email));
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
+  });
+
+  pages.post('/subscribers/import', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const r = await attempt(() => subscriptions.importRows(csvRows(one(f.csv)), { sendConfirmations: true }, origin(c)));
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    const b = r.value;
+    return showSubscribers(c, {
+      kind: b.errors.length ? 'error' : 'ok',
+      text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
+    });
+  });
+
+  // Registered after the sign-in routes above, which therefore answer before the guard is reached.
+  app.route('/:lang{es|en}/editor', pages);
+  return app;
+}
+
+type EditionView = Awaited<ReturnType<App['editions']['status']>>;
+
+/** An edition as the console's views take it (the editor API's view of it). */
+function editionDetail(view: EditionView): EditionDetail {
+  return { ...view, counts: { ...view.counts } };
+}
+
+function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {
+  return { id, subject, state, createdAt, counts: { ...counts }, ...(completedAt ? { completedAt } : {}) };
+}
+
+function scopeIdOf(country: CountryCode | undefined, topic: TopicSlug | undefined): string {
+  if (country && topic) return scopeId({ kind: 'countryTopic', country, topic });
+  if (country) return scopeId({ kind: 'country', country });
+  if (topic) return scopeId({ kind: 'topic', topic });
+  return scopeId({ kind: 'all' });
+}
+
+/** A same-site path to return to after sign-in (never another origin). */
+function safeNext(next: string | undefined): string | undefined {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  return /^\/(es|en)\/editor(\/|$|\?)/.test(next) ? next : undefined;
+}

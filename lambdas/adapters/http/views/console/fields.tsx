@@ -1,0 +1,82 @@
+// Small form parts the console pages share: country and topic choices, selects and the scope filter.
+import type { Child } from 'hono/jsx';
+import { countryCodes, topicSlugs } from '../../../../core/taxonomy/taxonomy.js';
+import { countryName, t, topicName, type Lang } from '../i18n.js';
+
+export function TagChoices(props: { lang: Lang; idPrefix: string; countries: readonly string[]; topics: readonly string[] }) {
+  const s = t(props.lang);
+  return (
+    <>
+      <fieldset>
+        <legend>{s.countries}</legend>
+        <div class="choices">
+          {countryCodes.map((c) => (
+            <label for={`${props.idPrefix}c-${c}`}>
+              <input type="checkbox" id={`${props.idPrefix}c-${c}`} name="countries" value={c} checked={props.countries.includes(c)} />
+              <span>{countryName(c, props.lang)}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>{s.topics}</legend>
+        <div class="choices">
+          {topicSlugs.map((x) => (
+            <label for={`${props.idPrefix}t-${x}`}>
+              <input type="checkbox" id={`${props.idPrefix}t-${x}`} name="topics" value={x} checked={props.topics.includes(x)} />
+              <span>{topicName(x, props.lang)}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+    </>
+  );
+}
+
+/** A labelled "all countries / one country" select; `name` is `country`. */
+export function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
+  const s = t(props.lang);
+  return (
+    <div>
+      <label for={props.id}>{s.countries}</label>
+      <select id={props.id} name="country">
+        <option value="">{s.allCountries}</option>
+        {countryCodes.map((c) => (
+          <option value={c} selected={props.value === c}>
+            {countryName(c, props.lang)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A labelled "all topics / one topic" select; `name` is `topic`. */
+export function TopicSelect(props: { lang: Lang; id: string; value?: string }) {
+  const s = t(props.lang);
+  return (
+    <div>
+      <label for={props.id}>{s.topics}</label>
+      <select id={props.id} name="topic">
+        <option value="">{s.allTopics}</option>
+        {topicSlugs.map((x) => (
+          <option value={x} selected={props.value === x}>
+            {topicName(x, props.lang)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function ScopeFilter(props: { lang: Lang; action: string; country?: string; topic?: string; extra?: Child }) {
+  const s = t(props.lang);
+  return (
+    <form method="get" action={props.action} class="row">
+      <CountrySelect lang={props.lang} id="f-country" value={props.country} />
+      <TopicSelect lang={props.lang} id="f-topic" value={props.topic} />
+      {props.extra ?? null}
+      <button type="submit">{s.filter}</button>
+    </form>
+  );
+}
