@@ -48,23 +48,23 @@ async function inbox(address: string): Promise<StoredEmail[]> {
 
 async function subscribeAndConfirm(email: string, frequency = 'instant') {
   const res = await shape.http('POST', '/api/subscriptions', { body: { email, countries: ['cl'], topics: ['trade-investment'], language: 'en', frequency } });
-  expect(res.status, res.body).toBe(202);
+  expect(res.status, res.why).toBe(202);
   const [mail] = await inbox(email);
   const token = /\/confirm\/([A-Za-z0-9._~%-]+)/.exec(mail?.body.text ?? '')?.[1];
   expect(token, `no confirmation link mailed to ${email}`).toBeDefined();
   const confirmed = await shape.http('POST', `/confirm/${token}`, form({ confirm: 'yes' }));
-  expect(confirmed.status, confirmed.body).toBe(200);
+  expect(confirmed.status, confirmed.why).toBe(200);
 }
 
 async function addItem(title: string) {
   const res = await shape.http('POST', '/api/items', { editor: true, body: { title, link: `https://publisher.example/${encodeURIComponent(title)}`, publishedAt: new Date().toISOString(), countries: ['cl'], topics: ['trade-investment'], contentHtml: `<p>${title}</p>` } });
-  expect(res.status, res.body).toBe(201);
+  expect(res.status, res.why).toBe(201);
   return res.json<{ id: string }>().id;
 }
 
 async function createEdition(subject: string, itemIds: string[]) {
   const res = await shape.http('POST', '/api/editions', { editor: true, body: { subject, intro: 'Hello', itemIds } });
-  expect(res.status, res.body).toBe(201);
+  expect(res.status, res.why).toBe(201);
   return res.json<{ id: string }>().id;
 }
 
@@ -88,7 +88,7 @@ describe('the deployed shape, run locally', () => {
     // Send now: the HTTP function starts the planner (async invoke), which enqueues chunks for the sender.
     const first = await createEdition('Shape: sent now', itemIds);
     const sent = await shape.http('POST', `/api/editions/${first}/send`, { editor: true, body: {} });
-    expect(sent.status, sent.body).toBe(202);
+    expect(sent.status, sent.why).toBe(202);
     await shape.drainSendQueue();
     expect(await received(readers, 'Shape: sent now')).toEqual([1, 1, 1]);
     expect(await edition(first)).toMatchObject({ state: 'sent', counts: { planned: 3, sent: 3 } });
@@ -102,7 +102,7 @@ describe('the deployed shape, run locally', () => {
     expect(await received(readers, 'Shape: paused and resumed')).toEqual([0, 0, 0]);
     expect((await edition(paused)).state).toBe('paused');
     const resumed = await shape.http('POST', `/api/editions/${paused}/resume`, { editor: true });
-    expect(resumed.status, resumed.body).toBe(200);
+    expect(resumed.status, resumed.why).toBe(200);
     await shape.drainSendQueue();
     expect(await received(readers, 'Shape: paused and resumed')).toEqual([1, 1, 1]);
     expect((await edition(paused)).state).toBe('sent');
@@ -120,7 +120,7 @@ describe('the deployed shape, run locally', () => {
     const later = await createEdition('Shape: scheduled', itemIds);
     const at = new Date(Date.now() + 2 * 3600_000).toISOString();
     const scheduled = await shape.http('POST', `/api/editions/${later}/send`, { editor: true, body: { at } });
-    expect(scheduled.status, scheduled.body).toBe(202);
+    expect(scheduled.status, scheduled.why).toBe(202);
     const [schedule] = shape.aws.schedules;
     expect(schedule).toMatchObject({ group: shape.fn('http-api').env.EDITION_SCHEDULE_GROUP, targetArn: shape.fn('send-planner').arn, expression: `at(${at.slice(0, 19)})` });
     await shape.fireSchedule(schedule!);
@@ -147,7 +147,7 @@ describe('the deployed shape, run locally', () => {
     it('the scheduled ingest (the template schedule fired) refuses a loopback source and records it as the source error', async () => {
       const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed.xml`;
       const added = await shape.http('POST', '/api/sources', { editor: true, body: { url, name: 'loopback' } });
-      expect(added.status, added.body).toBe(201);
+      expect(added.status, added.why).toBe(201);
       const out = await shape.fireSchedule<{ results: Array<{ status: string; error?: { code: string } }> }>(shape.templateSchedule('IngestEvery15Minutes'));
       expect(out.results).toEqual([expect.objectContaining({ status: 'error', error: expect.objectContaining({ code: 'source.blockedAddress' }) })]);
       expect(fetches).toBe(0);

@@ -19,6 +19,8 @@ export interface HttpAnswer {
   headers: Record<string, string>;
   cookies: string[];
   body: string;
+  /** For an assertion message: the body, and on a 5xx the function's last log lines (the app answers only "internal"). */
+  why: string;
   json<T = any>(): T;
 }
 
@@ -91,7 +93,8 @@ export async function startDeployedShape(options: ShapeOptions) {
     const route = unsubscribe ? { routeKey: 'POST /u/{token}', pathParameters: { token: unsubscribe[1]! } } : { routeKey: '$default' };
     const out = await hosts.get('http-api')!.invoke<{ statusCode: number; headers?: Record<string, string>; cookies?: string[]; body?: string; isBase64Encoded?: boolean }>(apiGatewayV2Event(req, route));
     const text = out.isBase64Encoded ? Buffer.from(out.body ?? '', 'base64').toString('utf8') : (out.body ?? '');
-    return { status: out.statusCode, headers: out.headers ?? {}, cookies: out.cookies ?? [], body: text, json: () => JSON.parse(text) };
+    const why = out.statusCode >= 500 ? `${text}\n  ${hosts.get('http-api')!.output.slice(-4).join('\n  ')}` : text;
+    return { status: out.statusCode, headers: out.headers ?? {}, cookies: out.cookies ?? [], body: text, why, json: () => JSON.parse(text) };
   }
 
   /**
