@@ -81,6 +81,15 @@ describe('the deployed shape, run locally', () => {
   const readers = [unique('ana'), unique('bo'), unique('cy')];
   let itemIds: string[] = [];
 
+  /** Sent now and planned: its chunks wait on the send queue. */
+  async function plannedEdition(subject: string) {
+    const id = await createEdition(subject, itemIds);
+    const sent = await shape.http('POST', `/api/editions/${id}/send`, { editor: true, body: {} });
+    expect(sent.status, sent.why).toBe(202);
+    await shape.aws.idle();
+    return id;
+  }
+
   it('the editor story: compose, send now, pause, resume, cancel, schedule', async () => {
     itemIds = [await addItem('Chile and Peru sign a trade agreement'), await addItem('Mexico joins the ports initiative')];
     for (const reader of readers) await subscribeAndConfirm(reader);
@@ -94,9 +103,7 @@ describe('the deployed shape, run locally', () => {
     expect(await edition(first)).toMatchObject({ state: 'sent', counts: { planned: 3, sent: 3 } });
 
     // Pause before the sender takes the chunk: it is parked; resume (in the HTTP function) re-enqueues it.
-    const paused = await createEdition('Shape: paused and resumed', itemIds);
-    expect((await shape.http('POST', `/api/editions/${paused}/send`, { editor: true, body: {} })).status).toBe(202);
-    await shape.aws.idle();
+    const paused = await plannedEdition('Shape: paused and resumed');
     expect((await shape.http('POST', `/api/editions/${paused}/pause`, { editor: true })).status).toBe(200);
     await shape.drainSendQueue();
     expect(await received(readers, 'Shape: paused and resumed')).toEqual([0, 0, 0]);
@@ -108,9 +115,7 @@ describe('the deployed shape, run locally', () => {
     expect((await edition(paused)).state).toBe('sent');
 
     // Cancel after planning: the queued chunk sends nothing.
-    const cancelled = await createEdition('Shape: cancelled', itemIds);
-    expect((await shape.http('POST', `/api/editions/${cancelled}/send`, { editor: true, body: {} })).status).toBe(202);
-    await shape.aws.idle();
+    const cancelled = await plannedEdition('Shape: cancelled');
     expect((await shape.http('POST', `/api/editions/${cancelled}/cancel`, { editor: true })).status).toBe(200);
     await shape.drainSendQueue();
     expect(await received(readers, 'Shape: cancelled')).toEqual([0, 0, 0]);
