@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import mjml2html from 'mjml';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startEngines } from '../lambdas/local/engines.js';
+import { lambdaEsbuildTarget } from '../infra/node-runtime.js';
 import { createDocumentClient, ensureTable } from '../lambdas/adapters/dynamo/client.js';
 import { createDynamoItemStore } from '../lambdas/adapters/dynamo/items.js';
 import { createEditionStore, createSubscriberSource } from '../lambdas/adapters/dynamo/editions.js';
@@ -139,7 +140,7 @@ async function loadSubscribers(doc: DynamoDBDocumentClient, tableName: string, s
 }
 
 async function bundleKb(entry: string, external: string[] = []): Promise<{ kb: number; hasMjml: boolean }> {
-  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, write: false, metafile: true, outfile: 'out.mjs', logLevel: 'silent', external });
+  const out = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: lambdaEsbuildTarget, minify: true, write: false, metafile: true, outfile: 'out.mjs', logLevel: 'silent', external });
   const bytes = out.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
   const hasMjml = Object.keys(out.metafile.inputs).some((p) => /node_modules\/mjml/.test(p));
   return { kb: Math.round((bytes / 1024) * 10) / 10, hasMjml };

@@ -1,6 +1,7 @@
-// One Lambda of the service: nodejs22.x on arm64, an ESM esbuild bundle of one handler entry in lambdas/handlers/,
-// JSON logs with a retention, X-Ray tracing. The `use*` methods follow Powertools' style: the env variable a handler
-// reads and the IAM grant it needs are set in the same place, so neither can be forgotten.
+// One Lambda of the service: nodejs22.x (the major is infra/node-runtime.ts's) on arm64, an ESM esbuild bundle of one
+// handler entry in lambdas/handlers/, JSON logs with a retention, X-Ray tracing. The `use*` methods follow Powertools'
+// style: the env variable a handler reads and the IAM grant it needs are set in the same place, so neither can be
+// forgotten.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,14 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { acknowledge } from './nag.js';
+import { lambdaEsbuildTarget, lambdaNodeMajor, lambdaRuntimeName } from '../node-runtime.js';
+
+/** The Lambdas' runtime: the one that aws-cdk-lib names for infra/node-runtime.ts's major. */
+export const lambdaRuntime: lambda.Runtime = (() => {
+  const runtime = lambda.Runtime.ALL.find((r) => r.family === lambda.RuntimeFamily.NODEJS && r.name === lambdaRuntimeName);
+  if (!runtime) throw new Error(`aws-cdk-lib does not know the Lambda runtime ${lambdaRuntimeName} (Node ${lambdaNodeMajor}): upgrade aws-cdk-lib.`);
+  return runtime;
+})();
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -83,7 +92,7 @@ export class NewsFunction extends NodejsFunction {
       role,
       functionName: `${config.prefix}-${props.handler}`,
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambdaRuntime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
@@ -116,7 +125,7 @@ export class NewsFunction extends NodejsFunction {
         depsLockFilePath: join(repoRoot, 'package-lock.json'),
         bundling: {
           format: OutputFormat.ESM,
-          target: 'node22',
+          target: lambdaEsbuildTarget,
           mainFields: ['module', 'main'],
           minify: true,
           sourceMap: true,
@@ -139,7 +148,7 @@ export class NewsFunction extends NodejsFunction {
     this.handlerName = props.handler;
     acknowledge(this, {
       id: 'AwsSolutions-L1',
-      reason: 'The project targets nodejs22.x (matches the Node version the code is tested with); move to nodejs24.x deliberately.',
+      reason: `The project targets ${lambdaRuntimeName}, the Node every npm script and test runs on (infra/node-runtime.ts); move to a newer major deliberately.`,
     });
     acknowledge(role, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' });
   }

@@ -9,6 +9,7 @@ import { startEngines, assertPortFree, EngineStartError, type RunningEngines } f
 import { loadConfigOver, loadLocalRuntimeConfig, ConfigError } from '../config.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { seedDigestPath, seedSourceUrl } from './seed.js';
+import { lambdaNodeMajor, lambdaRuntimeName } from '../../infra/node-runtime.js';
 
 async function main(): Promise<void> {
   const local = loadLocalRuntimeConfig();
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
     console.log(`Site: ${publicBaseUrl}/`);
     console.log(`Editor console: ${publicBaseUrl}/editor`);
     console.log(`Feeds: ${publicBaseUrl}/feeds`);
+    const otherMajor = Number(process.versions.node.split('.')[0]) !== lambdaNodeMajor;
+    const hint = otherMajor ? '; not its major: `npm ci` installs it, `npm start` runs on it' : '';
+    console.log(`Node: ${process.version} (the Lambdas' runtime: ${lambdaRuntimeName}${hint})`);
     console.error(
       `(seed: ${seed.counts.new} new, ${seed.counts.updated} updated, ${seed.counts.unchanged} unchanged; ` +
         `DynamoDB Local ${engines.dynamoEndpoint}${dataDir ? `, data in ${dataDir}` : ', in memory'}; Ctrl-C stops everything)`,

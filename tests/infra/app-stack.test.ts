@@ -1,9 +1,10 @@
-// The stateless stack: six Lambdas (nodejs22.x, arm64, JSON logs with retention, tracing), env names that
-// lambdas/config.ts knows, the schedules, the send queue with its DLQ, the HTTP API's throttling, the CDN in front
-// of it (feeds cached briefly and revalidated, API and pages never cached) and the alarms.
+// The stateless stack: six Lambdas (nodejs22.x, the major from infra/node-runtime.ts, arm64, JSON logs with retention,
+// tracing), env names that lambdas/config.ts knows, the schedules, the send queue with its DLQ, the HTTP API's
+// throttling, the CDN in front of it (feeds cached briefly and revalidated, API and pages never cached) and the alarms.
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { handlerNames } from '../../infra/constructs/news-function.js';
+import { lambdaRuntimeName } from '../../infra/node-runtime.js';
 import { envSchema } from '../../lambdas/config.js';
 import { functionId, functionProps, only, resources, show, synth } from './support.js';
 import { senderSizing, type SenderSizing } from '../../infra/sizing.js';
@@ -19,9 +20,9 @@ describe('AppStack: Lambdas', () => {
     expect(names.sort()).toEqual(handlerNames.map((h) => `${prefix}-${h}`).sort());
   });
 
-  it.each(handlerNames)('%s runs nodejs22.x on arm64 with JSON logs, tracing and its own log group with retention', (handler) => {
+  it.each(handlerNames)(`%s runs ${lambdaRuntimeName} on arm64 with JSON logs, tracing and its own log group with retention`, (handler) => {
     const fn = functionProps(t, handler);
-    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Runtime).toBe(lambdaRuntimeName);
     expect(fn.Architectures).toEqual(['arm64']);
     expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
     expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });

@@ -1,9 +1,10 @@
-// `npm start` as a new user runs it: its printed lines, the seed items behind the API, a clean stop on SIGTERM with no
-// engine left behind, and one clear line for a busy port.
+// `npm start` as a new user runs it: its printed lines (the last names the Node it runs on), the seed items behind the
+// API, a clean stop on SIGTERM with no engine left behind, and one clear line for a busy port.
 import { describe, expect, it } from 'vitest';
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { freePort } from '../../lambdas/local/engines.js';
+import { lambdaRuntimeName } from '../../infra/node-runtime.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -20,7 +21,7 @@ function start(env: Record<string, string>) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = async (timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    while (!/^Editor token: /m.test(stdout)) {
+    while (!/^Node: .*\n/m.test(stdout)) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${stdout}\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -45,6 +46,8 @@ describe('npm start', () => {
     expect(stdout).toMatch(new RegExp(`^API: http://127\\.0\\.0\\.1:${port}$`, 'm'));
     expect(stdout).toMatch(/^Inbox: http:\/\/127\.0\.0\.1:\d+$/m);
     expect(stdout).toMatch(/^Editor token: npm-start-test-token-0123$/m);
+    // The last line: the Node it runs on (the one `npm ci` installed, as this test runs under `npm test`).
+    expect(stdout).toMatch(new RegExp(`^Node: ${process.version.replaceAll('.', '\\.')} \\(the Lambdas' runtime: ${lambdaRuntimeName}\\)$`, 'm'));
 
     const items = (await (await fetch(`http://127.0.0.1:${port}/api/items?limit=50`)).json()) as { items: Array<{ countries: string[]; topics: string[] }> };
     expect(items.items).toHaveLength(10);
