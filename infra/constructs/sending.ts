@@ -156,7 +156,9 @@ export class Sending extends Construct {
     this.planner.allowInvoke(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        // Only creation: schedules delete themselves after they fire (ActionAfterCompletion DELETE), and a cancelled or
+        // rescheduled edition lets its old schedule fire and find nothing to do.
+        actions: ['scheduler:CreateSchedule'],
         resources: [this.editionScheduleArns()],
       }),
     );
