@@ -3,6 +3,7 @@
 // senders sized so a batch fits its timeout; alarms; SES identity kept when a stack is deleted.
 import { describe, expect, it } from 'vitest';
 import { parseStageConfig } from '../../infra/config.js';
+import { envSchema } from '../../lambdas/config.js';
 import { senderSizing, senderTimeoutSeconds, sendChunkSize, type SenderSizing } from '../../infra/sizing.js';
 import { functionProps, only, resources, resourcesOf, show, statementsOfFunction, synth } from './support.js';
 
@@ -108,5 +109,15 @@ describe('alarms and retention', () => {
       expect(r.DeletionPolicy).toBe('Retain');
       expect(r.UpdateReplacePolicy).toBe('Retain');
     }
+  });
+});
+
+describe('redelivery outlasts doubt', () => {
+  it('SQS brings a chunk back for longer than the sender waits before retrying an in-doubt claim, so no chunk is dead-lettered while a claim is still in doubt', () => {
+    const [, queue] = only(resources(data, 'AWS::SQS::Queue').filter(([, q]) => q.Properties.QueueName === `${config.prefix}-send`));
+    const window = queue.Properties.VisibilityTimeout * queue.Properties.RedrivePolicy.maxReceiveCount;
+    const senderEnv = functionProps(t, 'send-batch').Environment.Variables;
+    const inDoubtSeconds = envSchema.shape.SEND_IN_DOUBT_AFTER_SECONDS.parse(senderEnv.SEND_IN_DOUBT_AFTER_SECONDS);
+    expect(window).toBeGreaterThan(inDoubtSeconds * 2);
   });
 });
