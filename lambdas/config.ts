@@ -62,6 +62,10 @@ export const envSchema = z.object({
   SEND_CHUNK_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   /** Newsletters: a delivery claim that no SES record confirms is retried only after this many seconds. */
   SEND_IN_DOUBT_AFTER_SECONDS: z.coerce.number().int().min(0).default(900),
+  /** Local only (the SQS stand-in, when SEND_QUEUE_URL is unset): how long a received chunk stays invisible, and how
+   *  many receives before it is dead-lettered. Together they must outlast SEND_IN_DOUBT_AFTER_SECONDS. */
+  LOCAL_QUEUE_VISIBILITY_SECONDS: z.coerce.number().int().positive().default(120),
+  LOCAL_QUEUE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(10),
   /** Newsletters: bounce and complaint rates (of sent) past which a sending edition pauses itself. */
   SEND_MAX_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
   SEND_MAX_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.001),
@@ -96,5 +100,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
+  assertLocalRedeliveryOutlastsInDoubt(parsed.data);
   return parsed.data;
+}
+
+/** A chunk whose claims are in doubt is retried until the in-doubt bound passes; a queue that dead-letters it sooner
+ *  leaves those recipients unsent. Checked for the local queue; in AWS the stack sets the SQS queue's values. */
+function assertLocalRedeliveryOutlastsInDoubt(config: Config): void {
+  if (config.SEND_QUEUE_URL) return;
+  const window = config.LOCAL_QUEUE_VISIBILITY_SECONDS * config.LOCAL_QUEUE_MAX_RECEIVE_COUNT;
+  if (window > config.SEND_IN_DOUBT_AFTER_SECONDS) return;
+  throw new ConfigError(
+    `LOCAL_QUEUE_VISIBILITY_SECONDS × LOCAL_QUEUE_MAX_RECEIVE_COUNT (${config.LOCAL_QUEUE_VISIBILITY_SECONDS} × ` +
+      `${config.LOCAL_QUEUE_MAX_RECEIVE_COUNT} = ${window} s) must be longer than SEND_IN_DOUBT_AFTER_SECONDS ` +
+      `(${config.SEND_IN_DOUBT_AFTER_SECONDS} s), or chunks still in doubt are dead-lettered unsent; raise one of the first two or lower the last.`,
+  );
 }

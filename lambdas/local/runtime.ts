@@ -22,7 +22,8 @@ export interface LocalRuntime {
   /** One run of the scheduled ingest: every source, each isolated from the others' failures. */
   pollSources(): Promise<PollResult[]>;
   startSchedules(): void;
-  stop(): Promise<void>;
+  /** Stops the schedules and the queue; chunks in flight get `graceMs` to finish (see LocalSendPipeline.stop). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface LocalRuntimeOptions {
@@ -41,7 +42,7 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   const timers: NodeJS.Timeout[] = [];
 
   // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) and WebSub pings.
-  const sending = createLocalSendPipeline({ config, doc, ses, clock });
+  const sending = await createLocalSendPipeline({ config, doc, ses, clock });
   const notifyHub = createWebSubNotifier({ hubUrl: config.WEBSUB_HUB_URL, baseUrl: config.PUBLIC_BASE_URL });
   const background: BackgroundPorts = {
     ...sending.background,
@@ -89,9 +90,9 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
         );
       timers.push(setInterval(digests, 60 * 60_000));
     },
-    async stop() {
+    async stop(graceMs) {
       for (const timer of timers) clearInterval(timer);
-      await sending.stop();
+      await sending.stop(graceMs);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The local send pipeline behind `npm start`: the planner Lambda's handler behind the one-off scheduler stand-in
 // (job 'plan-edition'), the sender Lambda's handler behind the SQS stand-in (queue 'send'). The local runtime plugs
 // `background` into its AppContext so the editor API's send, schedule and resume reach them, as in AWS.
+// Both keep their work in DynamoDB Local (durable-queue.ts, durable-scheduler.ts) and take it up again at start.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Config } from '../config.js';
@@ -9,8 +10,11 @@ import type { Clock } from '../core/shared/ports.js';
 import { makeHandler as makeSendHandler, senderDeps } from '../handlers/send-batch.js';
 import { makeHandler as makePlanHandler, plannerDeps, planJob, sendQueue, type PlannerEvent } from '../handlers/send-planner.js';
 import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';
-import { createLocalQueue, type LocalQueue } from './queue.js';
-import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
+import type { LocalQueue } from './queue.js';
+import type { LocalScheduler } from './scheduler.js';
+import { createDurableQueue } from './durable-queue.js';
+import { createDurableScheduler } from './durable-scheduler.js';
+import { localWorkTableName } from './work-table.js';
 
 export interface LocalSendPipeline {
   /** enqueue('send', …) and schedule('plan-edition', …) as the editor API calls them. */
@@ -19,16 +23,20 @@ export interface LocalSendPipeline {
   scheduler: LocalScheduler;
   /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
   runDigest(event: DigestEvent): Promise<unknown>;
-  stop(): Promise<void>;
+  /** Stops taking chunks; batches in flight get `graceMs` to finish, or come back after their visibility timeout. */
+  stop(graceMs?: number): Promise<void>;
 }
 
-export function createLocalSendPipeline(w: { config: Config; doc: DynamoDBDocumentClient; ses: SESv2Client; clock?: Clock }): LocalSendPipeline {
-  const queue = createLocalQueue({
+export async function createLocalSendPipeline(w: { config: Config; doc: DynamoDBDocumentClient; ses: SESv2Client; clock?: Clock }): Promise<LocalSendPipeline> {
+  const workTable = localWorkTableName(w.config.TABLE_NAME);
+  const queue = await createDurableQueue({
+    doc: w.doc,
+    workTable,
     name: sendQueue,
     handler: makeSendHandler(senderDeps(w)),
-    // SQS guidance: visibility timeout ≥ 6 × the sender's timeout; locally a chunk takes seconds at most.
-    visibilityTimeoutMs: 60_000,
-    maxReceiveCount: 10,
+    // Config checks that visibility × receives outlasts the sender's in-doubt bound.
+    visibilityTimeoutMs: w.config.LOCAL_QUEUE_VISIBILITY_SECONDS * 1000,
+    maxReceiveCount: w.config.LOCAL_QUEUE_MAX_RECEIVE_COUNT,
     concurrency: 2,
   });
   const enqueue = async (name: string, bodies: string[]) => {
@@ -37,7 +45,7 @@ export function createLocalSendPipeline(w: { config: Config; doc: DynamoDBDocume
   };
   const planner = plannerDeps({ config: w.config, doc: w.doc, clock: w.clock, enqueue });
   const plan = makePlanHandler(planner);
-  const scheduler = createLocalScheduler({ jobs: { [planJob]: (input) => plan(input as PlannerEvent) } });
+  const scheduler = await createDurableScheduler({ doc: w.doc, workTable, jobs: { [planJob]: (input) => plan(input as PlannerEvent) } });
   const digest = makeDigestHandler(planner);
   queue.start();
   return {
@@ -45,9 +53,9 @@ export function createLocalSendPipeline(w: { config: Config; doc: DynamoDBDocume
     queue,
     scheduler,
     runDigest: (event) => digest(event),
-    async stop() {
+    async stop(graceMs) {
       scheduler.stop();
-      await queue.stop();
+      await queue.stop(graceMs);
     },
   };
 }
