@@ -1,6 +1,5 @@
 // `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local, creates the
 // table from the shared key schema, loads the seed news, serves the HTTP app, runs the schedules, and prints its URLs.
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,6 +8,10 @@ import { startEngines, assertPortFree, EngineStartError, type RunningEngines } f
 import { loadConfig, ConfigError } from '../config.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { seedDigestPath, seedSourceUrl } from './seed.js';
+import { localSecrets } from './local-secrets.js';
+
+/** How long a stop waits for chunks being sent; those still unfinished come back after their visibility timeout. */
+const stopGraceMs = 10_000;
 
 
 async function main(): Promise<void> {
@@ -16,9 +19,10 @@ async function main(): Promise<void> {
   const host = env.HOST ?? '127.0.0.1';
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}".`);
-  const editorToken = env.EDITOR_TOKEN ?? randomBytes(18).toString('base64url');
   const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // Generated when not given; kept in DATA_DIR so that links already mailed keep working after a restart.
+  const { editorToken, signingSecret } = localSecrets(env, dataDir);
 
   let engines: RunningEngines | undefined;
   let server: ServerType | undefined;
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await runtime?.stop();
+    await runtime?.stop(stopGraceMs);
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     await engines?.stop();
     process.exit(code);
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
       dynamoPort: env.DYNAMO_PORT ? Number(env.DYNAMO_PORT) : undefined,
       sesPort: env.SES_PORT ? Number(env.SES_PORT) : undefined,
       startTimeoutMs: Number(env.ENGINE_START_TIMEOUT_MS ?? 60_000),
+      sesEndpoint: env.SES_ENDPOINT, // an SES local started separately keeps its record of what was sent across restarts
     });
     const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const config = loadConfig({
@@ -50,8 +55,7 @@ async function main(): Promise<void> {
       SES_ENDPOINT: engines.sesEndpoint,
       PUBLIC_BASE_URL: publicBaseUrl,
       EDITOR_TOKEN: editorToken,
-      // Locally a fresh secret per start unless given: links from an earlier run stop working, as they should.
-      SIGNING_SECRET: env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
+      SIGNING_SECRET: signingSecret,
       ALLOW_LOOPBACK_SOURCES: env.ALLOW_LOOPBACK_SOURCES ?? 'true',
     });
     runtime = await createLocalRuntime(config);
