@@ -1,5 +1,6 @@
-// `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local, creates the
-// table from the shared key schema, loads the seed news, serves the HTTP app, runs the schedules, and prints its URLs.
+// `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local (or uses the
+// SES_ENDPOINT given), creates the table from the shared key schema, loads the seed news, serves the HTTP app, runs
+// the schedules, and prints its URLs. With DATA_DIR, queued work, schedules and generated secrets survive a restart.
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
