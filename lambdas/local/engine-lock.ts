@@ -66,7 +66,7 @@ export async function lockDataDir(dataDir: string): Promise<{ engineStarted(pid:
   }
   if (earlier && earlier.servicePid !== process.pid) {
     const service = commandOf(earlier.servicePid);
-    if (service && /node|tsx/.test(service)) {
+    if (service?.includes('lambdas/local/main')) {
       throw new DataDirBusyError(`DATA_DIR ${dataDir} is in use by another running service (pid ${earlier.servicePid}); stop it first, or choose another DATA_DIR.`);
     }
     const engine = earlier.enginePid ? commandOf(earlier.enginePid) : undefined;

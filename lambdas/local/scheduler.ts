@@ -59,8 +59,6 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
         try {
           if (!handler) throw new Error(`No local handler for job "${job}".`);
           await handler({ job, payload });
-          await journal?.remove(entry.id);
-          return;
         } catch (error) {
           if (stopped) return; // stopping: the schedule stays stored and fires again at the next start
           if (attempt >= (options.retries ?? 3)) {
@@ -70,7 +68,11 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, (options.retryBaseMs ?? 200) * 2 ** attempt));
+          continue;
         }
+        // Ran: forget the schedule. If that fails, it runs again at the next start (at least once; jobs are idempotent).
+        await journal?.remove(entry.id).catch((error: Error) => console.error(JSON.stringify({ level: 'ERROR', message: 'could not forget a schedule that ran', job, error: error.message })));
+        return;
       }
     } finally {
       running--;
@@ -81,7 +83,8 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     const delay = Math.max(0, entry.at - now());
     const timer = setTimeout(() => {
       timers.delete(timer);
-      void run(entry);
+      if (entry.at > now()) arm(entry); // beyond one timer's reach (about 24 days): wait again
+      else void run(entry);
     }, Math.min(delay, 2 ** 31 - 1));
     timers.add(timer);
   };

@@ -67,7 +67,7 @@ describe('npm start with DATA_DIR, killed and started again', () => {
       DATA_DIR: dataDir,
       SES_ENDPOINT: sesEndpoint,
       LOG_LEVEL: 'ERROR',
-      SES_MAX_SEND_RATE: '25',
+      SES_MAX_SEND_RATE: '15',
       SEND_CHUNK_SIZE: '5',
       SEND_IN_DOUBT_AFTER_SECONDS: '2',
       LOCAL_QUEUE_VISIBILITY_SECONDS: '1',
@@ -78,7 +78,7 @@ describe('npm start with DATA_DIR, killed and started again', () => {
       const store = (await (await fetch(`${sesEndpoint}/store`)).json()) as { emails: StoredEmail[] };
       return store.emails.filter((e) => e.destination.to.some((to) => to.endsWith(`@${domain}`)));
     };
-    const emails = Array.from({ length: 60 }, (_, i) => `r${i}@${domain}`);
+    const emails = Array.from({ length: 30 }, (_, i) => `r${i}@${domain}`);
     try {
       const first = start(env);
       const token = await first.ready();
