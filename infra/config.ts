@@ -4,6 +4,7 @@
 // Context values given on the command line arrive as strings; those in cdk.json arrive as JSON. Both are accepted.
 import { z } from 'zod';
 import { sourceSchema } from '../lambdas/config.js';
+import { senderSizing } from './sizing.js';
 
 export class StageConfigError extends Error {
   override name = 'StageConfigError';
@@ -93,6 +94,11 @@ const stageSchema = z
   .superRefine((c, ctx) => {
     if (!c.senderEmail.toLowerCase().endsWith(`@${c.senderDomain}`)) {
       ctx.addIssue({ code: 'custom', path: ['senderEmail'], message: `must be an address at senderDomain (${c.senderDomain})` });
+    }
+    const sizing = senderSizing(c);
+    if ('problem' in sizing) ctx.addIssue({ code: 'custom', path: ['sendConcurrency'], message: sizing.problem });
+    if (c.stage === 'prod' && !c.alarmEmail) {
+      ctx.addIssue({ code: 'custom', path: ['alarmEmail'], message: 'required for prod: alarms must reach an operator' });
     }
     if ((c.domainName === undefined) !== (c.certificateArn === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['domainName'], message: 'domainName and certificateArn go together' });

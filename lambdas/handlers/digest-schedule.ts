@@ -3,7 +3,8 @@
 // new, and plans it through the same pipeline as an editor's send.
 import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/scheduled-digests.js';
 import type { PlannerDeps } from '../core/editions/planner.js';
-import { awsPlannerDeps } from './send-planner.js';
+import { composeAwsApp } from '../adapters/aws-runtime.js';
+import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
 
@@ -21,4 +22,4 @@ export function makeHandler(deps: PlannerDeps) {
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: DigestEvent): Promise<DigestResult> => (cold ??= makeHandler(await awsPlannerDeps()))(event);
+export const handler = async (event: DigestEvent): Promise<DigestResult> => (cold ??= makeHandler((await composeAwsApp({ renderer: createMjmlRenderer() })).planner))(event);

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { startEngines, assertPortFree, EngineStartError, type RunningEngines } from './engines.js';
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfigOver, loadLocalRuntimeConfig, ConfigError } from '../config.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { seedDigestPath, seedSourceUrl } from './seed.js';
 import { localSecrets } from './local-secrets.js';
@@ -14,16 +14,13 @@ import { localSecrets } from './local-secrets.js';
 /** How long a stop waits for chunks being sent; those still unfinished come back after their visibility timeout. */
 const stopGraceMs = 10_000;
 
-
 async function main(): Promise<void> {
-  const env = process.env;
-  const host = env.HOST ?? '127.0.0.1';
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}".`);
-  const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : undefined;
+  const local = loadLocalRuntimeConfig();
+  const { HOST: host, PORT: port } = local;
+  const dataDir = local.DATA_DIR ? resolve(local.DATA_DIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // Generated when not given; kept in DATA_DIR so that links already mailed keep working after a restart.
-  const { editorToken, signingSecret } = localSecrets(env, dataDir);
+  const secrets = localSecrets(process.env, dataDir);
 
   let engines: RunningEngines | undefined;
   let server: ServerType | undefined;
@@ -44,25 +41,27 @@ async function main(): Promise<void> {
     await assertPortFree(port, host, 'The HTTP API (PORT)');
     engines = await startEngines({
       dataDir,
-      dynamoPort: env.DYNAMO_PORT ? Number(env.DYNAMO_PORT) : undefined,
-      sesPort: env.SES_PORT ? Number(env.SES_PORT) : undefined,
-      startTimeoutMs: Number(env.ENGINE_START_TIMEOUT_MS ?? 60_000),
-      sesEndpoint: env.SES_ENDPOINT, // an SES local started separately keeps its record of what was sent across restarts
+      dynamoPort: local.DYNAMO_PORT,
+      sesPort: local.SES_PORT,
+      startTimeoutMs: local.ENGINE_START_TIMEOUT_MS,
+      sesEndpoint: local.SES_ENDPOINT, // an SES local started separately keeps its record of what was sent across restarts
     });
-    const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const config = loadConfig({
-      ...env,
-      DYNAMO_ENDPOINT: engines.dynamoEndpoint,
-      SES_ENDPOINT: engines.sesEndpoint,
-      PUBLIC_BASE_URL: publicBaseUrl,
-      EDITOR_TOKEN: editorToken,
-      SIGNING_SECRET: signingSecret,
-      ALLOW_LOOPBACK_SOURCES: env.ALLOW_LOOPBACK_SOURCES ?? 'true',
-    });
+    // The environment wins over these local defaults; the engines' endpoints are always the ones just started.
+    const config = loadConfigOver(
+      {
+        PUBLIC_BASE_URL: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        EDITOR_TOKEN: secrets.editorToken,
+        SIGNING_SECRET: secrets.signingSecret,
+        ALLOW_LOOPBACK_SOURCES: 'true',
+      },
+      { DYNAMO_ENDPOINT: engines.dynamoEndpoint, SES_ENDPOINT: engines.sesEndpoint },
+    );
+    const publicBaseUrl = config.PUBLIC_BASE_URL;
+    const editorToken = config.EDITOR_TOKEN;
     runtime = await createLocalRuntime(config);
     const seed = await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
     server = await new Promise<ServerType>((ready, fail) => {
-      const s = serve({ fetch: runtime!.app.fetch, hostname: host, port }, () => ready(s));
+      const s = serve({ fetch: runtime!.http.fetch, hostname: host, port }, () => ready(s));
       s.once('error', fail);
     });
     runtime.startSchedules();

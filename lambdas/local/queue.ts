@@ -7,6 +7,7 @@
 // new process can take the queue over where the last one stopped; without one the queue lives in memory (tests, bench).
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../adapters/observability.js';
 
 export type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -156,7 +157,7 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
         await settle(batch, failedIds);
       } catch (error) {
         // The journal could not be written: the messages come back after their visibility timeout (at least once).
-        console.error(JSON.stringify({ level: 'ERROR', message: 'local queue could not record a batch', queue: options.name, error: (error as Error).message }));
+        logger.error('local queue could not record a batch', { queue: options.name, error: (error as Error).message });
       } finally {
         inFlight -= batch.length;
       }

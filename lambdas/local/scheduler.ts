@@ -4,6 +4,7 @@
 // Given a journal (durable-scheduler.ts), a schedule is stored before `schedule` resolves and forgotten only once its
 // job succeeded or failed for good, so one whose time passed while no process ran fires when the next one starts.
 import { randomUUID } from 'node:crypto';
+import { logger } from '../adapters/observability.js';
 
 export type JobHandler = (input: { job: string; payload: unknown }) => Promise<unknown>;
 
@@ -63,7 +64,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
           if (stopped) return; // stopping: the schedule stays stored and fires again at the next start
           if (attempt >= (options.retries ?? 3)) {
             failed.push({ job, payload, error: (error as Error).message });
-            console.error(JSON.stringify({ level: 'ERROR', message: 'scheduled job failed', job, error: (error as Error).message }));
+            logger.error('scheduled job failed', { job, error: (error as Error).message });
             await journal?.deadLetter(entry, (error as Error).message).catch(() => undefined);
             return;
           }
@@ -71,7 +72,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
           continue;
         }
         // Ran: forget the schedule. If that fails, it runs again at the next start (at least once; jobs are idempotent).
-        await journal?.remove(entry.id).catch((error: Error) => console.error(JSON.stringify({ level: 'ERROR', message: 'could not forget a schedule that ran', job, error: error.message })));
+        await journal?.remove(entry.id).catch((error: Error) => logger.error('could not forget a schedule that ran', { job, error: error.message }));
         return;
       }
     } finally {

@@ -1,16 +1,11 @@
 // Items, taxonomy and sources (the foundation's public and editor API).
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
-import type { AppContext } from '../context.js';
+import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
-import { editItem } from '../../../core/ingest/ingest.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
-import { importDigest, newSource, pollSource } from '../../../core/ingest/sources.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createDynamoSourceStore } from '../../dynamo/sources.js';
-import { createSourcePoller } from '../../feed/poller.js';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 const CountryCode = z.enum(countryCodes);
@@ -30,7 +25,7 @@ const ItemSummary = z
   })
   .openapi('ItemSummary');
 
-const ItemInput = z
+export const ItemInput = z
   .object({
     id: z.string().min(1).optional().openapi({ description: 'Give to correct an existing item; omit to add one.' }),
     title: z.string().min(1).max(500).optional(),
@@ -70,12 +65,9 @@ const SourceView = z
 
 const editorSecurity = [{ editorToken: [] }];
 
-export function itemRoutes(ctx: AppContext) {
+export function itemRoutes({ config, repos: { items }, ingest }: App) {
   const app = newRouter();
-  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
-  const sources = createDynamoSourceStore(ctx.doc, ctx.tableName);
-  const poller = createSourcePoller(ctx.config);
-  const editor = requireEditor(ctx.config.EDITOR_TOKEN);
+  const editor = requireEditor(config.EDITOR_TOKEN);
 
   app.openapi(
     createRoute({
@@ -168,8 +160,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const result = await editItem(c.req.valid('json'), { store: items, clock: ctx.clock, editorSourceUrl: ctx.config.PUBLIC_BASE_URL });
-      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      const result = await ingest.editItem(c.req.valid('json'));
       return c.json({ id: result.id, version: result.version }, result.created ? 201 : 200);
     },
   );
@@ -185,7 +176,7 @@ export function itemRoutes(ctx: AppContext) {
       responses: { 200: { description: 'Sources', content: { 'application/json': { schema: z.object({ sources: z.array(SourceView) }) } } } },
     }),
     async (c) => {
-      const list = (await sources.list()).sort((a, b) => a.name.localeCompare(b.name));
+      const list = await ingest.listSources();
       return c.json({ sources: list.map(({ etag: _e, lastModified: _l, createdAt: _c, ...view }) => view) }, 200);
     },
   );
@@ -204,9 +195,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const source = newSource(c.req.valid('json'), ctx.clock.now());
-      const created = await sources.create(source);
-      const { id } = source;
+      const { id, created } = await ingest.addSource(c.req.valid('json'));
       return c.json({ id }, created ? 201 : 200);
     },
   );
@@ -231,10 +220,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const source = await sources.get(c.req.valid('param').id);
-      if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
-      const result = await pollSource(source, { ...poller, items, sources, clock: ctx.clock });
-      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      const result = await ingest.pollSource(c.req.valid('param').id);
       return c.json({ status: result.status, counts: result.counts, error: result.error ?? null }, 200);
     },
   );
@@ -262,9 +248,8 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const sourceUrl = c.req.valid('query').sourceUrl ?? `${ctx.config.PUBLIC_BASE_URL}/digest`;
-      const report = await importDigest(await c.req.text(), sourceUrl, { items, clock: ctx.clock });
-      if (report.changedScopes.length) await ctx.background.itemsChanged?.(report.changedScopes);
+      const sourceUrl = c.req.valid('query').sourceUrl ?? `${config.PUBLIC_BASE_URL}/digest`;
+      const report = await ingest.importDigest(await c.req.text(), sourceUrl);
       return c.json({ counts: report.counts, problems: report.problems, rejected: report.rejected }, 200);
     },
   );
