@@ -62,6 +62,10 @@ export const envSchema = z.object({
   SEND_CHUNK_SIZE: z.coerce.number().int().min(1).max(500).default(50),
   /** Newsletters: a delivery claim that no SES record confirms is retried only after this many seconds. */
   SEND_IN_DOUBT_AFTER_SECONDS: z.coerce.number().int().min(0).default(900),
+  /** Local only (the SQS stand-in, when SEND_QUEUE_URL is unset): how long a received chunk stays invisible, and how
+   *  many receives before it is dead-lettered. Together they must outlast SEND_IN_DOUBT_AFTER_SECONDS. */
+  LOCAL_QUEUE_VISIBILITY_SECONDS: z.coerce.number().int().positive().default(120),
+  LOCAL_QUEUE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(10),
   /** Newsletters: bounce and complaint rates (of sent) past which a sending edition pauses itself. */
   SEND_MAX_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
   SEND_MAX_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.001),
@@ -103,12 +107,14 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 export const localRuntimeSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port('PORT').default(3000),
-  /** Set: DynamoDB Local keeps its data in this folder; unset: in memory. */
+  /** Set: DynamoDB Local keeps its data (and the local queue, schedules and generated secrets) in this folder; unset: in memory. */
   DATA_DIR: optional(z.string()),
   /** Fixed ports for the local engines; unset: free ports. */
   DYNAMO_PORT: optional(port('DYNAMO_PORT')),
   SES_PORT: optional(port('SES_PORT')),
   ENGINE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** An SES local already running (its record of what was sent then outlives `npm start`): used, none is started. */
+  SES_ENDPOINT: optional(url),
 });
 
 export type LocalRuntimeConfig = z.infer<typeof localRuntimeSchema>;
@@ -123,7 +129,9 @@ function parse<T extends z.ZodType>(schema: T, env: Record<string, string | unde
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return parse(envSchema, env);
+  const config = parse(envSchema, env);
+  assertLocalRedeliveryOutlastsInDoubt(config);
+  return config;
 }
 
 export function loadLocalRuntimeConfig(env: Record<string, string | undefined> = process.env): LocalRuntimeConfig {
@@ -137,4 +145,17 @@ export function loadConfigOver(
   env: Record<string, string | undefined> = process.env,
 ): Config {
   return loadConfig({ ...defaults, ...env, ...fixed });
+}
+
+/** A chunk whose claims are in doubt is retried until the in-doubt bound passes; a queue that dead-letters it sooner
+ *  leaves those recipients unsent. Checked for the local queue; in AWS the stack sets the SQS queue's values. */
+function assertLocalRedeliveryOutlastsInDoubt(config: Config): void {
+  if (config.SEND_QUEUE_URL) return;
+  const window = config.LOCAL_QUEUE_VISIBILITY_SECONDS * config.LOCAL_QUEUE_MAX_RECEIVE_COUNT;
+  if (window > config.SEND_IN_DOUBT_AFTER_SECONDS) return;
+  throw new ConfigError(
+    `LOCAL_QUEUE_VISIBILITY_SECONDS × LOCAL_QUEUE_MAX_RECEIVE_COUNT (${config.LOCAL_QUEUE_VISIBILITY_SECONDS} × ` +
+      `${config.LOCAL_QUEUE_MAX_RECEIVE_COUNT} = ${window} s) must be longer than SEND_IN_DOUBT_AFTER_SECONDS ` +
+      `(${config.SEND_IN_DOUBT_AFTER_SECONDS} s), or chunks still in doubt are dead-lettered unsent; raise one of the first two or lower the last.`,
+  );
 }

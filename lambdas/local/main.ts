@@ -1,6 +1,6 @@
-// `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local, creates the
-// table from the shared key schema, loads the seed news, serves the HTTP app, runs the schedules, and prints its URLs.
-import { randomBytes } from 'node:crypto';
+// `npm start`: the whole service on this machine, on real engines. Starts DynamoDB Local and SES local (or uses the
+// SES_ENDPOINT given), creates the table from the shared key schema, loads the seed news, serves the HTTP app, runs
+// the schedules, and prints its URLs. With DATA_DIR, queued work, schedules and generated secrets survive a restart.
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,12 +10,18 @@ import { loadConfigOver, loadLocalRuntimeConfig, ConfigError } from '../config.j
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { seedDigestPath, seedSourceUrl } from './seed.js';
 import { lambdaNodeMajor, lambdaRuntimeName } from '../../infra/node-runtime.js';
+import { localSecrets } from './local-secrets.js';
+
+/** How long a stop waits for chunks being sent; those still unfinished come back after their visibility timeout. */
+const stopGraceMs = 10_000;
 
 async function main(): Promise<void> {
   const local = loadLocalRuntimeConfig();
   const { HOST: host, PORT: port } = local;
   const dataDir = local.DATA_DIR ? resolve(local.DATA_DIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // Generated when not given; kept in DATA_DIR so that links already mailed keep working after a restart.
+  const secrets = localSecrets(process.env, dataDir);
 
   let engines: RunningEngines | undefined;
   let server: ServerType | undefined;
@@ -24,7 +30,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await runtime?.stop();
+    await runtime?.stop(stopGraceMs);
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     await engines?.stop();
     process.exit(code);
@@ -39,14 +45,14 @@ async function main(): Promise<void> {
       dynamoPort: local.DYNAMO_PORT,
       sesPort: local.SES_PORT,
       startTimeoutMs: local.ENGINE_START_TIMEOUT_MS,
+      sesEndpoint: local.SES_ENDPOINT, // an SES local started separately keeps its record of what was sent across restarts
     });
     // The environment wins over these local defaults; the engines' endpoints are always the ones just started.
     const config = loadConfigOver(
       {
         PUBLIC_BASE_URL: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-        EDITOR_TOKEN: randomBytes(18).toString('base64url'),
-        // Locally a fresh secret per start unless given: links from an earlier run stop working, as they should.
-        SIGNING_SECRET: randomBytes(32).toString('base64url'),
+        EDITOR_TOKEN: secrets.editorToken,
+        SIGNING_SECRET: secrets.signingSecret,
         ALLOW_LOOPBACK_SOURCES: 'true',
       },
       { DYNAMO_ENDPOINT: engines.dynamoEndpoint, SES_ENDPOINT: engines.sesEndpoint },

@@ -3,8 +3,11 @@
 // handler succeeded for it; a handler that throws fails the whole batch; `batchItemFailures` (ReportBatchItemFailures)
 // fails only the messages it names; a message received `maxReceiveCount` times and failed again goes to the DLQ.
 // Delivery is at least once, as with SQS: handlers must be idempotent (the sender is).
+// Given a journal (durable-queue.ts), every change of a message's state is written there before it takes effect, so a
+// new process can take the queue over where the last one stopped; without one the queue lives in memory (tests, bench).
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../adapters/observability.js';
 
 export type QueueHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -19,9 +22,13 @@ export interface LocalQueueOptions {
   /** How often an idle poller looks again. */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Where messages are kept durably; `restored` is what it held when this process started. */
+  journal?: QueueJournal;
+  restored?: { live: StoredMessage[]; dead: StoredMessage[] };
 }
 
-interface StoredMessage {
+/** A message as the queue keeps it (and as a journal stores it). */
+export interface StoredMessage {
   messageId: string;
   body: string;
   receiveCount: number;
@@ -29,12 +36,22 @@ interface StoredMessage {
   sentAt: number;
 }
 
+/** Durable record of a queue: each call resolves once the change is stored. */
+export interface QueueJournal {
+  /** Sent, or received (receive count and visibility changed). */
+  save(messages: StoredMessage[]): Promise<void>;
+  /** Handled: deleted for good. */
+  remove(messageIds: string[]): Promise<void>;
+  /** Moved to the dead-letter queue, kept. */
+  deadLetter(messages: StoredMessage[]): Promise<void>;
+}
+
 export interface LocalQueue {
   readonly name: string;
   send(bodies: string[]): Promise<void>;
   start(): void;
-  /** Stops polling; in-flight batches finish. */
-  stop(): Promise<void>;
+  /** Stops polling; in-flight batches finish, or after `graceMs` are left to come back after their visibility timeout. */
+  stop(graceMs?: number): Promise<void>;
   /** Resolves when no message is waiting or in flight (DLQ'd messages do not count). */
   drained(timeoutMs?: number): Promise<void>;
   stats(): { waiting: number; inFlight: number; received: number; deleted: number; dlq: number };
@@ -48,8 +65,9 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
   const maxReceives = options.maxReceiveCount ?? 5;
   const pollMs = options.pollIntervalMs ?? 10;
   const now = options.now ?? Date.now;
-  const messages = new Map<string, StoredMessage>();
-  const dlq: StoredMessage[] = [];
+  const journal = options.journal;
+  const messages = new Map<string, StoredMessage>((options.restored?.live ?? []).map((m) => [m.messageId, m]));
+  const dlq: StoredMessage[] = [...(options.restored?.dead ?? [])];
   let running = false;
   let inFlight = 0;
   let received = 0;
@@ -73,13 +91,22 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
     return batch;
   };
 
-  const fail = (m: StoredMessage) => {
-    if (!messages.has(m.messageId)) return;
-    if (m.receiveCount >= maxReceives) {
+  const fail = async (failed: StoredMessage[]) => {
+    const dead = failed.filter((m) => messages.has(m.messageId) && m.receiveCount >= maxReceives);
+    // the others stay invisible until their visibility timeout ends, then are received again
+    if (dead.length === 0) return;
+    await journal?.deadLetter(dead);
+    for (const m of dead) {
       messages.delete(m.messageId);
       dlq.push(m);
     }
-    // otherwise it stays invisible until its visibility timeout ends, then is received again
+  };
+
+  const settle = async (batch: StoredMessage[], failedIds: Set<string>) => {
+    const done = batch.filter((m) => !failedIds.has(m.messageId) && messages.has(m.messageId));
+    if (done.length) await journal?.remove(done.map((m) => m.messageId));
+    for (const m of done) if (messages.delete(m.messageId)) deleted++;
+    await fail(batch.filter((m) => failedIds.has(m.messageId)));
   };
 
   const toRecord = (m: StoredMessage): SQSRecord => ({
@@ -117,14 +144,20 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       inFlight += batch.length;
       received += batch.length;
       try {
-        const result = await options.handler({ Records: batch.map(toRecord) });
-        const failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        for (const m of batch) {
-          if (failed.has(m.messageId)) fail(m);
-          else if (messages.delete(m.messageId)) deleted++;
+        // The receipt is stored before the handler runs: a crash from here on brings the batch back after its
+        // visibility timeout, with its receive count.
+        await journal?.save(batch);
+        let failedIds: Set<string>;
+        try {
+          const result = await options.handler({ Records: batch.map(toRecord) });
+          failedIds = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch {
+          failedIds = new Set(batch.map((m) => m.messageId)); // the whole batch comes back
         }
-      } catch {
-        for (const m of batch) fail(m); // the whole batch comes back
+        await settle(batch, failedIds);
+      } catch (error) {
+        // The journal could not be written: the messages come back after their visibility timeout (at least once).
+        logger.error('local queue could not record a batch', { queue: options.name, error: (error as Error).message });
       } finally {
         inFlight -= batch.length;
       }
@@ -135,11 +168,13 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
     name: options.name,
     async send(bodies) {
       const at = now();
+      const sent: StoredMessage[] = [];
       for (const body of bodies) {
         if (Buffer.byteLength(body) > 256 * 1024) throw new Error(`Message over SQS's 256 KB limit on queue ${options.name}.`);
-        const messageId = randomUUID();
-        messages.set(messageId, { messageId, body, receiveCount: 0, visibleAt: at, sentAt: at });
+        sent.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt: at, sentAt: at });
       }
+      await journal?.save(sent); // stored before the sender is told it was sent
+      for (const m of sent) messages.set(m.messageId, m);
       wake();
     },
     start() {
@@ -147,10 +182,14 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       running = true;
       for (let i = 0; i < (options.concurrency ?? 2); i++) workers.push(worker());
     },
-    async stop() {
+    async stop(graceMs = Infinity) {
       running = false;
       wake();
-      await Promise.all(workers.splice(0));
+      const finished = Promise.all(workers.splice(0));
+      if (graceMs === Infinity) return void (await finished);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([finished, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
     },
     async drained(timeoutMs = 60_000) {
       const deadline = now() + timeoutMs;

@@ -21,7 +21,8 @@ export interface LocalRuntime {
   /** One run of the scheduled ingest: every source, each isolated from the others' failures. */
   pollSources(): Promise<PollResult[]>;
   startSchedules(): void;
-  stop(): Promise<void>;
+  /** Stops the schedules and the queue; chunks in flight get `graceMs` to finish (see LocalSendPipeline.stop). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface LocalRuntimeOptions {
@@ -36,8 +37,9 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   const ses = createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT });
   const timers: NodeJS.Timeout[] = [];
 
-  // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) is the App's background.
-  const sending = createLocalSendPipeline();
+  // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) is the App's background;
+  // it reads back the work an earlier run left before the App is composed, and takes it up at start(app).
+  const sending = await createLocalSendPipeline({ config, doc });
   const app = composeApp({ config, doc, ses, clock: options.clock, background: sending.background, renderer: createMjmlRenderer() });
   sending.start(app);
   const { logger } = app;
@@ -68,9 +70,9 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
         );
       timers.push(setInterval(digests, 60 * 60_000));
     },
-    async stop() {
+    async stop(graceMs) {
       for (const timer of timers) clearInterval(timer);
-      await sending.stop();
+      await sending.stop(graceMs);
     },
   };
 }

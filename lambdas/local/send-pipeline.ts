@@ -1,13 +1,19 @@
 // The local send pipeline behind `npm start`: the planner Lambda's handler behind the one-off scheduler stand-in
 // (job 'plan-edition'), the sender Lambda's handler behind the SQS stand-in (queue 'send'). Its `background` goes into
 // the composed App, so the editor API's send, schedule and resume reach them as in AWS; `start(app)` then hands the
-// handlers their dependencies from that same App.
+// handlers their dependencies from that same App. Both keep their work in DynamoDB Local (durable-queue.ts,
+// durable-scheduler.ts): the factory reads back what an earlier run left, and `start(app)` takes it up.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config.js';
 import { planJob, sendQueue, type App, type BackgroundPorts } from '../composition-root.js';
 import { makeHandler as makeSendHandler } from '../handlers/send-batch.js';
 import { makeHandler as makePlanHandler, type PlannerEvent } from '../handlers/send-planner.js';
 import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';
-import { createLocalQueue, type LocalQueue } from './queue.js';
-import { createLocalScheduler, type LocalScheduler } from './scheduler.js';
+import type { LocalQueue } from './queue.js';
+import type { LocalScheduler } from './scheduler.js';
+import { createDurableQueue } from './durable-queue.js';
+import { createDurableScheduler } from './durable-scheduler.js';
+import { localWorkTableName } from './work-table.js';
 
 export interface LocalSendPipeline {
   /** enqueue('send', …) and schedule('plan-edition', …) as the editor API calls them. */
@@ -18,24 +24,33 @@ export interface LocalSendPipeline {
   start(app: Pick<App, 'sender' | 'planner'>): void;
   /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
   runDigest(event: DigestEvent): Promise<unknown>;
-  stop(): Promise<void>;
+  /** Stops taking chunks; batches in flight get `graceMs` to finish, or come back after their visibility timeout. */
+  stop(graceMs?: number): Promise<void>;
 }
 
-export function createLocalSendPipeline(): LocalSendPipeline {
+export async function createLocalSendPipeline(w: {
+  config: Pick<Config, 'TABLE_NAME' | 'LOCAL_QUEUE_VISIBILITY_SECONDS' | 'LOCAL_QUEUE_MAX_RECEIVE_COUNT'>;
+  doc: DynamoDBDocumentClient;
+}): Promise<LocalSendPipeline> {
   let handlers: { send: ReturnType<typeof makeSendHandler>; plan: ReturnType<typeof makePlanHandler>; digest: ReturnType<typeof makeDigestHandler> } | undefined;
   const started = () => {
     if (!handlers) throw new Error('The local send pipeline is not started: call start(app) first.');
     return handlers;
   };
-  const queue = createLocalQueue({
+  const workTable = localWorkTableName(w.config.TABLE_NAME);
+  const queue = await createDurableQueue({
+    doc: w.doc,
+    workTable,
     name: sendQueue,
     handler: (event) => started().send(event),
-    // SQS guidance: visibility timeout ≥ 6 × the sender's timeout; locally a chunk takes seconds at most.
-    visibilityTimeoutMs: 60_000,
-    maxReceiveCount: 10,
+    // Config checks that visibility × receives outlasts the sender's in-doubt bound.
+    visibilityTimeoutMs: w.config.LOCAL_QUEUE_VISIBILITY_SECONDS * 1000,
+    maxReceiveCount: w.config.LOCAL_QUEUE_MAX_RECEIVE_COUNT,
     concurrency: 2,
   });
-  const scheduler = createLocalScheduler({ jobs: { [planJob]: (input) => started().plan(input as PlannerEvent) } });
+  // Schedules restored with their time passed fire on a zero timer, after the caller's start(app) in the same turn
+  // (and a job that found no handler yet would be retried).
+  const scheduler = await createDurableScheduler({ doc: w.doc, workTable, jobs: { [planJob]: (input) => started().plan(input as PlannerEvent) } });
   return {
     background: {
       async enqueue(name, bodies) {
@@ -51,9 +66,9 @@ export function createLocalSendPipeline(): LocalSendPipeline {
       queue.start();
     },
     runDigest: (event) => started().digest(event),
-    async stop() {
+    async stop(graceMs) {
       scheduler.stop();
-      await queue.stop();
+      await queue.stop(graceMs);
     },
   };
 }
