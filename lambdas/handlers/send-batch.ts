@@ -13,7 +13,7 @@ import type { Clock, Mailer } from '../core/shared/ports.js';
 import { subscriberLinks } from '../core/subscriptions/links.js';
 import { createEditionStore, createDynamoSendEvidence, createSubscriberSource } from '../adapters/dynamo/editions.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
-import { createSesMailer, MailerThrottledError } from '../adapters/ses/mailer.js';
+import { createSesMailer } from '../adapters/ses/mailer.js';
 import { createSesLocalEvidence } from '../adapters/ses/send-evidence.js';
 import { logger, publishCounts } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
@@ -75,7 +75,6 @@ export function senderDeps(w: SenderWiring): SenderDeps {
     inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
     maxBounceRate: config.SEND_MAX_BOUNCE_RATE,
     maxComplaintRate: config.SEND_MAX_COMPLAINT_RATE,
-    isThrottle: (error) => error instanceof MailerThrottledError,
   };
 }
 

@@ -3,7 +3,7 @@
 // sender's store or mailer; everything else is the real engine.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
-import { MailerThrottledError } from '../../lambdas/adapters/ses/mailer.js';
+import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
 import { createDynamoSendEvidence, createEditionStore, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
 import { newEdition } from '../../lambdas/core/editions/model.js';
 import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
@@ -234,9 +234,9 @@ describe('sending an edition', () => {
             calls++;
             if (email.to.startsWith('x1@') && stubborn < 7) {
               stubborn++; // more than the sender's retries: its claim is released and its chunk retried later
-              throw new MailerThrottledError('Maximum sending rate exceeded.');
+              throw sesSendFailure(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
             }
-            if (calls % 3 === 0) throw new MailerThrottledError('Maximum sending rate exceeded.');
+            if (calls % 3 === 0) throw sesSendFailure(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
             return deps.mailer.send(email);
           },
         },
@@ -305,7 +305,7 @@ describe('sending an edition', () => {
           async send(email) {
             if (email.to.startsWith('s2@')) {
               refusals++;
-              throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
+              throw sesSendFailure(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
             }
             return deps.mailer.send(email);
           },

@@ -1,5 +1,5 @@
 // The sender's decisions on in-memory ports with a fake clock: claims, the in-doubt bound, evidence, throttling,
-// refusals. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
+// refusals. Faults are thrown as SES's SDK throws them and classified by the SES mailer's own mapping. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
 import type { ChunkMessage, Delivery, EditionStore, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
@@ -7,10 +7,8 @@ import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sende
 import type { ContentGroup } from '../../lambdas/core/editions/newsletter.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
+import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
 
-class ThrottledError extends Error {
-  override name = 'MailerThrottledError';
-}
 
 function world() {
   let t = Date.parse('2026-11-27T12:00:00.000Z');
@@ -80,7 +78,11 @@ function world() {
     evidence,
     mailer: {
       async send(email) {
-        fault(email);
+        try {
+          fault(email);
+        } catch (error) {
+          throw sesSendFailure(error);
+        }
         outbox.push(email);
         const id = `m${outbox.length}`;
         accepted.set(email.tags!.subscriber!, id);
@@ -93,7 +95,6 @@ function world() {
     links: () => ({ preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u', headers: [] }),
     from: 'news@example.org',
     inDoubtAfterMs: 10 * 60_000,
-    isThrottle: (e) => e instanceof ThrottledError,
     concurrency: 1,
   };
   const chunk: ChunkMessage = { editionId: 'ed', chunkId: 'c0', recipients: ['a', 'b', 'c'].map((s) => ({ s, g: 'g' })) };
@@ -145,7 +146,7 @@ describe('sender decisions', () => {
     w.setFault((email) => {
       if (email.to.startsWith('c@') && throttles < 5) {
         throttles++;
-        throw new ThrottledError('Maximum sending rate exceeded.');
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
       }
     });
     const first = await processChunk(w.deps, w.chunk);

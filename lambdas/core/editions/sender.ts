@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Edition } from './model.js';
 import type { PreparedGroup } from './newsletter.js';
 import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from './newsletter.js';
-import type { Clock, Mailer } from '../shared/ports.js';
+import { MailerError, type Clock, type Mailer } from '../shared/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, SendEvidence, SubscriberSource } from './ports.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -39,7 +39,6 @@ export interface SenderDeps {
   maxComplaintRate?: number;
   /** Feedback rates are judged only after this many sends. */
   feedbackMinSample?: number;
-  isThrottle: (error: unknown) => boolean;
   /** How often (ms) a chunk in progress looks again at its edition's state and feedback (pause, cancel, bounces). */
   stateCheckMs?: number;
 }
@@ -56,14 +55,6 @@ export interface ChunkReport {
 type RecipientResult = 'sent' | 'suppressed' | 'failed' | 'inDoubt' | 'pending';
 
 const groupCache = new Map<string, PreparedGroup>();
-
-/** A 4xx answer: SES did not accept the message. */
-const isClientError = (error: unknown) => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status >= 400 && status < 500;
-};
-/** Refusals about this message or address: retrying will not help. Other 4xx (account paused, quota) are retried. */
-const permanentRefusals = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue']);
 
 export async function processChunk(deps: SenderDeps, message: ChunkMessage): Promise<ChunkReport> {
   const tally = { sent: 0, suppressed: 0, failed: 0, inDoubt: 0, pending: 0 };
@@ -140,7 +131,9 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         sesCalls++;
         messageId = (await deps.mailer.send(email)).messageId;
       } catch (error) {
-        if (deps.isThrottle(error)) {
+        // Anything the mailer did not classify may have reached SES: in doubt.
+        const failure = error instanceof MailerError ? error : undefined;
+        if (failure?.kind === 'throttled') {
           if (attempt < retries) {
             const base = (deps.throttleBaseMs ?? 100) * 2 ** attempt;
             await deps.sleep(base + Math.floor(Math.random() * base));
@@ -149,11 +142,11 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
           await deps.store.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
           return 'pending';
         }
-        if (isClientError(error)) {
-          if (permanentRefusals.has((error as Error).name)) {
-            await deps.store.markFailed(edition!.id, recipient.s, token, (error as Error).name, now());
-            return 'failed';
-          }
+        if (failure?.kind === 'rejectedForGood') {
+          await deps.store.markFailed(edition!.id, recipient.s, token, failure.reason, now());
+          return 'failed';
+        }
+        if (failure?.kind === 'notAccepted') {
           await deps.store.release(edition!.id, recipient.s, token); // not accepted (e.g. sending paused): retry later
           return 'pending';
         }
