@@ -9,9 +9,9 @@ import { loadConfig } from '../config.js';
 import { createDocumentClient } from '../adapters/dynamo/client.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { logger, publishCounts } from '../adapters/observability.js';
-import { onSesEvent, sesEventsFromSns, type SesEventSummary } from '../core/subscriptions/ses-events.js';
+import { sesSummariesFromSns } from '../adapters/ses/events.js';
 import { createSubscriptionService, type FeedbackOutcome } from '../core/subscriptions/service.js';
-import type { SubscriberStore } from '../core/subscriptions/model.js';
+import type { SesEventSummary, SubscriberStore } from '../core/subscriptions/model.js';
 import { createEditionStore, editionFeedbackConsumer } from '../adapters/dynamo/editions.js';
 
 export interface SesFeedbackDeps {
@@ -43,15 +43,7 @@ export function makeHandler(deps: SesFeedbackDeps) {
   });
   return async (event: unknown): Promise<SesFeedbackResult> => {
     logger.setCorrelationId(randomUUID()); // one id per SNS batch
-    const messages = sesEventsFromSns(event);
-    const records = Array.isArray((event as { Records?: unknown })?.Records) ? (event as { Records: unknown[] }).Records.length : 0;
-    const summaries: SesEventSummary[] = [];
-    let skipped = records - messages.length;
-    for (const message of messages) {
-      const found = onSesEvent(message);
-      if (found.length === 0) skipped++;
-      summaries.push(...found);
-    }
+    const { records, skipped, summaries } = sesSummariesFromSns(event);
     const outcomes = await service.applyFeedback(summaries);
     if (deps.onSummaries && summaries.length) await deps.onSummaries(summaries);
     logger.info('ses feedback applied', {

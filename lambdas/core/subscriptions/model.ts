@@ -106,3 +106,21 @@ export interface SubscriberStore {
   listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
 }
 
+/** SES feedback (bounce, complaint, delivery, ...) for one recipient, as the core acts on it. The SES adapter
+ *  (adapters/ses/events.ts) parses the wire formats into it; tags carry `edition` and `subscriber` when the sender set them. */
+export type SesEventType = 'Bounce' | 'Complaint' | 'Delivery' | 'Reject' | 'Send' | 'DeliveryDelay' | 'Open' | 'Click' | 'RenderingFailure' | 'Subscription';
+
+export interface SesEventSummary {
+  type: SesEventType;
+  /** Case-folded recipient address. */
+  email: string;
+  /** Message tags, one value each (SES sends lists). */
+  tags: Record<string, string>;
+  messageId?: string;
+  /** ISO time of the event (or of the send when the event has none). */
+  at?: string;
+  /** For bounces: true for a hard (Permanent) bounce. */
+  permanent?: boolean;
+  bounceType?: string;
+  bounceSubType?: string;
+}

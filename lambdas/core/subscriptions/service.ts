@@ -6,8 +6,7 @@ import { signToken, verifyToken, type TokenPurpose } from '../shared/signing.js'
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
 import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
-import type { SesEventSummary } from './ses-events.js';
-import type { ConsentProof, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
+import type { ConsentProof, SesEventSummary, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
 
 export const confirmationsPerWindow = 3;
 export const confirmationWindowMs = 24 * 3600 * 1000;
