@@ -17,8 +17,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Edition, EditionCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
@@ -26,8 +25,7 @@ import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
 import { batchGetAll } from './batch.js';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
@@ -112,20 +110,11 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
     }
   }
 
-  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await doc.send(new QueryCommand({ TableName, ...input, ExclusiveStartKey: start }));
-      rows.push(...((out.Items as Record<string, unknown>[] | undefined) ?? []));
-      start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
-    } while (start);
-    return rows;
-  }
+  const queryAll = (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) => queryAllRows(doc, { TableName, ...input });
 
   const store: DynamoEditionStore = {
     async create(edition) {
-      await doc.send(
+      return putNew(doc.send(
         new PutCommand({
           TableName,
           Item: {
@@ -146,7 +135,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
+      ));
     },
 
     async get(id) {
@@ -313,8 +302,8 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
         return { claimed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = (error as ConditionalCheckFailedException).Item;
-        if (old) return { claimed: false, existing: toDelivery(unmarshall(old as Record<string, AttributeValue>)) };
+        const old = rowBefore(error);
+        if (old) return { claimed: false, existing: toDelivery(old) };
         const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
         return { claimed: false, existing: toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' }) };
       }
@@ -392,8 +381,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
         return toDelivery(out.Attributes ?? {});
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = (error as ConditionalCheckFailedException).Item;
-        return toDelivery(old ? unmarshall(old as Record<string, AttributeValue>) : { editionId, subscriberId, status: 'claimed' });
+        return toDelivery(rowBefore(error) ?? { editionId, subscriberId, status: 'claimed' });
       }
     },
 
@@ -442,13 +430,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
     },
 
     async unpark(editionId, chunkId) {
-      try {
-        await doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' }));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' })));
     },
 
     async listParked(editionId) {
@@ -519,8 +501,6 @@ export function createDynamoSendEvidence(doc: DynamoDBDocumentClient, tableName:
   };
 }
 
-const internalKeys = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind', 'type'];
-
 /** The send pipeline's view of subscribers: the subscriptions repository for shards and suppression, plus a BatchGet
  *  of current records (read again at send time). */
 export function createSubscriberSource(
@@ -538,8 +518,7 @@ export function createSubscriberSource(
     async getMany(ids) {
       const out = new Map<string, Subscriber>();
       for (const row of await batchGetAll(doc, tableName, [...new Set(ids)].map((id) => keys.subscriber(id)), { consistent: true })) {
-        const record = { ...row };
-        for (const k of internalKeys) delete record[k];
+        const record = withoutKeys(row, 'kind');
         out.set(String(record.id), record as unknown as Subscriber);
       }
       return out;

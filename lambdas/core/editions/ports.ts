@@ -57,7 +57,8 @@ export interface PlanProgress {
 }
 
 export interface EditionStore {
-  create(edition: Edition): Promise<void>;
+  /** Conditional put: `exists` when an edition with that id is already stored. */
+  create(edition: Edition): Promise<'created' | 'exists'>;
   get(id: string): Promise<Edition | undefined>;
   /** Conditional on `expected.version`; bumps the version. */
   save(next: Edition, expectedVersion: number): Promise<Edition>;

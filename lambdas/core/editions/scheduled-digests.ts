@@ -60,11 +60,7 @@ export async function runDigest(deps: PlannerDeps, frequency: DigestFrequency): 
       subjects,
       resolvedItemIds: items.map((i) => i.id),
     };
-    try {
-      await deps.store.create(draft);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error; // a concurrent run created it
-    }
+    await deps.store.create(draft); // `exists`: a concurrent run created it, and it is read back below
     edition = (await deps.store.get(id))!;
   }
   if (edition.state === 'draft') {

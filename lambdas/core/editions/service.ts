@@ -1,6 +1,6 @@
 // What the editor API does with editions: create, change, preview, test-send, pre-flight, send now or at a time,
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
-import { DomainError, invalid, notFound } from '../shared/errors.js';
+import { conflict, DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Edition, EditionInput } from './model.js';
 import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
 import type { Item } from '../items/model.js';
@@ -90,7 +90,7 @@ export function createEditionService(deps: EditionServiceDeps) {
   return {
     async create(input: EditionInput): Promise<Edition> {
       const edition = newEdition(input, { id: deps.newId(), now: now() });
-      await deps.store.create(edition);
+      if ((await deps.store.create(edition)) === 'exists') throw conflict('edition.exists', `An edition with id ${edition.id} already exists; try again.`);
       return edition;
     },
 
