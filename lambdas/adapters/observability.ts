@@ -1,13 +1,10 @@
 // Structured JSON logs (Powertools Logger) and metrics (Powertools Metrics). Never log tokens or full email
-// addresses: use maskEmail() for the latter.
+// addresses: use maskEmail() (core/shared/text.ts) for the latter.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export const logger = new Logger({ serviceName: 'news', logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO' });
 export const metrics = new Metrics({ namespace: 'News', serviceName: 'news' });
-
-/** `maria@example.org` → `m***@example.org`. */
-export const maskEmail = (email: string) => email.replace(/^(.).*(@.*)$/, '$1***$2');
 
 /** Adds counts (e.g. items new/updated, emails sent) to a batch of metrics; zero counts are left out. */
 export function recordCounts(sink: Metrics, counts: Record<string, number>): void {

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmailRenderer, NewsletterModel } from '../../core/editions/newsletter.js';
-import { escapeHtml, newsletterStrings } from '../../core/editions/newsletter.js';
+import { newsletterStrings } from '../../core/editions/newsletter.js';
+import { escapeHtml } from '../../core/shared/text.js';
 import type { Language } from '../../core/subscriptions/model.js';
 
 // In the repo, templates/ sits three folders up from this file; in a Lambda bundle (one index.mjs) the stack copies

@@ -3,7 +3,7 @@
 import type { FeedScope } from '../items/model.js';
 import { countries, topics } from '../taxonomy/taxonomy.js';
 import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, normaliseBase, scopeLabel, scopeTitle, siteName } from './scopes.js';
-import { escapeHtml } from './text.js';
+import { escapeHtml } from '../shared/text.js';
 
 /**
  * `<link rel="alternate">` tags for a page's <head>: the feeds of `scope` in every format, plus the all-news feeds

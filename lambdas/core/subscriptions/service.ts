@@ -4,7 +4,8 @@ import { DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Clock, Mailer } from '../shared/ports.js';
 import { signToken, verifyToken, type TokenPurpose } from '../shared/signing.js';
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
-import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
+import { confirmUrl, foldEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
+import { maskEmail } from '../shared/text.js';
 import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
 import type { ConsentProof, SesEventSummary, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
 

@@ -15,7 +15,7 @@ import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
-import { escapeHtml } from '../../../core/subscriptions/emails.js';
+import { escapeHtml } from '../../../core/shared/text.js';
 import { linkPaths, subscriberLinks } from '../../../core/subscriptions/links.js';
 import { verifyToken } from '../../../core/shared/signing.js';
 

@@ -4,6 +4,7 @@
 import type { FeedScope, Item } from '../../../core/items/model.js';
 import { feedFormats, feedUrl } from '../../../core/feeds/index.js';
 import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { escapeHtml, truncate } from '../../../core/shared/text.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
 
@@ -187,14 +188,6 @@ export function ItemList(props: { lang: Lang; items: Item[]; headingLevel: 2 | 3
   );
 }
 
-const truncate = (text: string, max: number) => {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-};
-
 export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
   const s = t(props.lang);
   const { item } = props;
@@ -215,7 +208,7 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
           {s.published} <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time>
           {item.author ? ` · ${item.author}` : ''} · <ItemTags lang={props.lang} item={item} />
         </p>
-        <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeText(item.summary)}</p>` }} />
+        <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeHtml(item.summary)}</p>` }} />
         <p>
           <strong>{s.canonical}: </strong>
           <a href={item.link} rel="noopener">
@@ -228,7 +221,6 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
   );
 }
 
-const escapeText = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface ArchiveEntry {
   id: string;
