@@ -221,7 +221,6 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
   );
 }
 
-
 export interface ArchiveEntry {
   id: string;
   subject: string;
