@@ -9,6 +9,7 @@ import { createSourcePoller } from '../adapters/feed/poller.js';
 import { createApp } from '../adapters/http/app.js';
 import { systemClock, type AppContext, type BackgroundPorts, type Clock } from '../adapters/http/context.js';
 import { importDigest, registerSources, type PollResult } from '../core/ingest/sources.js';
+import { digestFrequencies } from '../core/subscriptions/model.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
 import { createWebSubNotifier } from '../adapters/websub.js';
@@ -84,7 +85,7 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
       // Digests: EventBridge Scheduler crons in AWS; here a timer that asks hourly. The handler is idempotent per
       // period, so asking often sends each period's digest once.
       const digests = () =>
-        Promise.all([sending.runDigest({ frequency: 'daily' }), sending.runDigest({ frequency: 'weekly' })]).catch((error) =>
+        Promise.all(digestFrequencies.map((frequency) => sending.runDigest({ frequency }))).catch((error) =>
           logger.error('scheduled digest failed', { error: (error as Error).message }),
         );
       timers.push(setInterval(digests, 60 * 60_000));

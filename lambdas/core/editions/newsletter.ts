@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import type { Item } from '../items/model.js';
 import type { OutgoingEmail } from '../shared/ports.js';
 import { escapeHtml, truncate } from '../shared/text.js';
-import type { Language, Subscriber } from '../subscriptions/model.js';
+import type { Language } from '../shared/language.js';
+import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
 import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 
-export const languages: readonly Language[] = ['es', 'en'];
 
 /** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
 export const maxHtmlBytes = 102 * 1024;

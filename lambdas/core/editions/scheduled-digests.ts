@@ -5,11 +5,9 @@
 import { conflict } from '../shared/errors.js';
 import type { Edition } from './model.js';
 import { newEdition, resolveItems } from './model.js';
-import type { Frequency } from '../subscriptions/model.js';
+import type { DigestFrequency } from '../subscriptions/model.js';
 import type { PlanResult, PlannerDeps } from './planner.js';
 import { planEdition } from './planner.js';
-
-export type DigestFrequency = Exclude<Frequency, 'instant'>;
 
 const periodMs: Record<DigestFrequency, number> = { daily: 24 * 3600_000, weekly: 7 * 24 * 3600_000 };
 

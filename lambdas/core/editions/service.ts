@@ -6,10 +6,10 @@ import { editEdition, editionView, newEdition, nextState, resolveItems, subjectF
 import type { Item } from '../items/model.js';
 import type { EmailRenderer, PreflightIssue } from './newsletter.js';
 import { escapeHtml } from '../shared/text.js';
-import { archiveUrl, buildMessage, compileContentGroup, emptySegments, itemsFor, languages, merge, preflightGroup, prepareGroup } from './newsletter.js';
+import { archiveUrl, buildMessage, compileContentGroup, emptySegments, itemsFor, merge, preflightGroup, prepareGroup } from './newsletter.js';
 import type { Clock, Mailer } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
-import type { Language } from '../subscriptions/model.js';
+import { languages, type Language } from '../shared/language.js';
 import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 import type { ChunkMessage, EditionStore } from './ports.js';
 import { resumeEdition } from './sender.js';

@@ -1,6 +1,6 @@
 // Transactional emails of the subscription flow (confirmation, "already subscribed"), in Spanish and English, each
 // with a real text part. Plain templates: no personal data beyond the address they go to.
-import type { Language } from './model.js';
+import type { Language } from '../shared/language.js';
 import { escapeHtml } from '../shared/text.js';
 
 

@@ -1,11 +1,15 @@
 // The subscriber, and what the subscriptions concern stores with the store port it needs. `Subscriber` is the shape
 // the rest of the domain sees (newsletters read confirmed subscribers to plan a send): extend it with optional fields,
 // do not rename. `SubscriberRecord` adds the fields only this concern reads (consent, link nonces, bounce counts).
+import type { Language } from '../shared/language.js';
 import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
-export type Language = 'es' | 'en';
-export type Frequency = 'instant' | 'daily' | 'weekly';
+/** How often a subscriber hears from us: each edition as it is sent, or a daily or weekly digest. */
+export const frequencies = ['instant', 'daily', 'weekly'] as const;
+export type Frequency = (typeof frequencies)[number];
+export const digestFrequencies = ['daily', 'weekly'] as const satisfies readonly Frequency[];
+export type DigestFrequency = (typeof digestFrequencies)[number];
 
 export interface Subscriber {
   id: string;

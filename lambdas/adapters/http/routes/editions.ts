@@ -6,6 +6,7 @@ import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
 import { createEditionService, type EditionService } from '../../../core/editions/service.js';
 import type { ChunkMessage } from '../../../core/editions/ports.js';
 import { createEditionStore } from '../../dynamo/editions.js';
@@ -16,14 +17,14 @@ import { subscriberLinks } from '../../../core/subscriptions/links.js';
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
-const Language = z.enum(['es', 'en']);
+const Language = z.enum(languages);
 const editorSecurity = [{ editorToken: [] }];
 
 const Audience = z
   .object({
     countries: z.array(z.enum(countryCodes)).max(countryCodes.length).optional(),
     topics: z.array(z.enum(topicSlugs)).max(topicSlugs.length).optional(),
-    languages: z.array(Language).max(2).optional(),
+    languages: z.array(Language).max(languages.length).optional(),
   })
   .strict()
   .openapi('EditionAudience');

@@ -4,6 +4,7 @@ import { newRouter } from '../router.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
 import { editItem } from '../../../core/ingest/ingest.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
@@ -82,7 +83,7 @@ export function itemRoutes(ctx: AppContext) {
       method: 'get',
       path: '/api/taxonomy',
       summary: 'Countries and topics items are classified by',
-      request: { query: z.object({ language: z.enum(['en', 'es']).optional() }) },
+      request: { query: z.object({ language: z.enum(languages).optional() }) },
       responses: {
         200: {
           description: 'The taxonomy',

@@ -13,6 +13,7 @@ import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError } from '../../../core/shared/errors.js';
 import { scopeId, type Item } from '../../../core/items/model.js';
 import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { frequencies } from '../../../core/subscriptions/model.js';
 import { createSubscriptionService, type RequestOrigin } from '../../../core/subscriptions/service.js';
 import { preferencesUrl, unsubscribeUrl } from '../../../core/subscriptions/links.js';
 import { clientIp } from './subscriptions.js';
@@ -193,7 +194,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       countries: many(f.countries),
       topics: many(f.topics),
       language: isLang(one(f.language)) ? (one(f.language) as Lang) : lang,
-      frequency: (['instant', 'daily', 'weekly'] as const).find((x) => x === one(f.frequency)) ?? 'instant',
+      frequency: frequencies.find((x) => x === one(f.frequency)) ?? 'instant',
     };
     if (!one(f.website)) {
       try {

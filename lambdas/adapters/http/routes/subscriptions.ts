@@ -14,6 +14,8 @@ import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
+import { frequencies } from '../../../core/subscriptions/model.js';
 import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
 import { escapeHtml } from '../../../core/shared/text.js';
 import { linkPaths, subscriberLinks } from '../../../core/subscriptions/links.js';
@@ -29,8 +31,8 @@ const errors = (...statuses: number[]) =>
 
 const Country = z.enum(countryCodes);
 const Topic = z.enum(topicSlugs);
-const Language = z.enum(['es', 'en']);
-const Frequency = z.enum(['instant', 'daily', 'weekly']);
+const Language = z.enum(languages);
+const Frequency = z.enum(frequencies);
 const Status = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
 
 const SubscribeBody = z
@@ -606,8 +608,8 @@ export function csvRows(text: string): ImportRow[] {
   if (records.length > 5000) throw invalid('import.tooManyRows', 'Import at most 5000 rows at a time.');
   const listOf = (value: string | undefined) => (value ? value.split(/[;|\s]+/).map((v) => v.trim().toLowerCase()).filter(Boolean) : []);
   return records.map((r) => {
-    const language = r.language === 'en' || r.language === 'es' ? r.language : undefined;
-    const frequency = r.frequency === 'instant' || r.frequency === 'daily' || r.frequency === 'weekly' ? r.frequency : undefined;
+    const language = languages.find((l) => l === r.language);
+    const frequency = frequencies.find((f) => f === r.frequency);
     return {
       email: r.email ?? '',
       countries: listOf(r.countries),

@@ -5,6 +5,7 @@ import type { FeedScope, Item } from '../../../core/items/model.js';
 import { feedFormats, feedUrl } from '../../../core/feeds/index.js';
 import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { escapeHtml, truncate } from '../../../core/shared/text.js';
+import { frequencies, type Frequency } from '../../../core/subscriptions/model.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, formatDateTime, t, topicName, type Lang } from './i18n.js';
 
@@ -13,10 +14,8 @@ export interface SubscribeValues {
   countries?: string[];
   topics?: string[];
   language?: Lang;
-  frequency?: 'instant' | 'daily' | 'weekly';
+  frequency?: Frequency;
 }
-
-const frequencies = ['instant', 'daily', 'weekly'] as const;
 
 function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix: string }) {
   const s = t(props.lang);
@@ -286,7 +285,7 @@ export interface PreferencesModel {
   countries: CountryCode[];
   topics: TopicSlug[];
   language: Lang;
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
 }
 
 export function PreferencesPage(props: { lang: Lang; token: string; prefs: PreferencesModel; message?: string; error?: string }) {
