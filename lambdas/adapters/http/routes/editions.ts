@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
+import { ErrorSchema } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
@@ -15,7 +16,6 @@ import { createMjmlRenderer } from '../../mjml/renderer.js';
 import { createSesMailer } from '../../ses/mailer.js';
 import { subscriberLinks } from '../../../core/subscriptions/links.js';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
 const Language = z.enum(languages);
 const editorSecurity = [{ editorToken: [] }];

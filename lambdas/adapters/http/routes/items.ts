@@ -1,6 +1,7 @@
 // Items, taxonomy and sources (the foundation's public and editor API).
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
+import { ErrorSchema } from '../errors.js';
 import type { AppContext } from '../context.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
@@ -13,7 +14,6 @@ import { createDynamoItemStore } from '../../dynamo/items.js';
 import { createDynamoSourceStore } from '../../dynamo/sources.js';
 import { createSourcePoller } from '../../feed/poller.js';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 const CountryCode = z.enum(countryCodes);
 const TopicSlug = z.enum(topicSlugs);
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');

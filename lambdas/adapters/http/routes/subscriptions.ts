@@ -12,7 +12,7 @@ import { requireEditor } from '../auth.js';
 import { createSubscriberRepo } from '../../dynamo/subscribers.js';
 import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
-import { statusOfKind } from '../errors.js';
+import { ErrorSchema, statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
 import { frequencies } from '../../../core/subscriptions/model.js';
@@ -25,7 +25,6 @@ import { verifyToken } from '../../../core/shared/signing.js';
 // Schemas
 // ---------------------------------------------------------------------------------------------------------------
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
 
