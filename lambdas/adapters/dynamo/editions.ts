@@ -22,7 +22,7 @@ import type { Edition, EditionCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/editions/newsletter.js';
-import type { Subscriber } from '../../core/subscriptions/model.js';
+import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
 import { batchGetAll } from './batch.js';
 import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
@@ -507,7 +507,7 @@ export function createSubscriberSource(
   doc: DynamoDBDocumentClient,
   tableName: string,
   repo: {
-    listConfirmedShard(shard: number, cursor?: string, limit?: number): Promise<{ subscribers: Subscriber[]; cursor?: string }>;
+    listConfirmedShard(shard: number, cursor?: string, limit?: number): Promise<SubscriberPage>;
     isSuppressed(email: string): Promise<boolean>;
   },
   options: { pageSize?: number } = {},

@@ -18,13 +18,10 @@ import {
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
-import type { Subscriber } from '../../core/subscriptions/model.js';
-import type { ConsentProof, Preferences, SubscriberPage, SubscriberRecord, SubscriberStore, SuppressionReason } from '../../core/subscriptions/model.js';
+import { confirmedShardCount, type ConsentProof, type Preferences, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
 import { applied, decodeCursor, encodeCursor, isConditionFailure, withoutKeys, type Row } from './repository.js';
 
-/** Confirmed subscribers are spread over this many gsi1 partitions so a send pages them in parallel segments. */
-export const confirmedShardCount = 16;
 
 export function confirmedShardOf(subscriberId: string): number {
   return Number.parseInt(createHash('sha256').update(subscriberId).digest('hex').slice(0, 8), 16) % confirmedShardCount;
@@ -331,7 +328,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     },
 
     /** Every subscriber (any status), oldest first. */
-    async listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
+    async listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage<SubscriberRecord>> {
       const out = await doc.send(
         new QueryCommand({
           TableName,
@@ -355,7 +352,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
 
     /** Confirmed, unpaused subscribers of one shard (0..confirmedShardCount-1), a page at a time. For the send
      *  planner: page every shard in parallel. Re-check status and suppression at send time (people leave). */
-    async listConfirmedShard(shard: number, cursor?: string, limit = 500): Promise<{ subscribers: Subscriber[]; cursor?: string }> {
+    async listConfirmedShard(shard: number, cursor?: string, limit = 500): Promise<SubscriberPage> {
       const out = await doc.send(
         new QueryCommand({
           TableName,

@@ -12,7 +12,7 @@ import type { Clock } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkQueue, EditionStore, SubscriberSource } from './ports.js';
-import { confirmedShardCount } from './ports.js';
+import { confirmedShardCount } from '../subscriptions/model.js';
 
 export interface PlannerDeps {
   store: EditionStore;

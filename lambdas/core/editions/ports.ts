@@ -3,14 +3,7 @@
 // it accepted (SES send events in AWS; the aws-ses-v2-local store locally).
 import type { Edition, EditionCounts, EditionState } from './model.js';
 import type { ContentGroup } from './newsletter.js';
-import type { Subscriber } from '../subscriptions/model.js';
-
-export const confirmedShardCount = 16;
-
-export interface SubscriberPage {
-  subscribers: Subscriber[];
-  cursor?: string;
-}
+import type { Subscriber, SubscriberPage } from '../subscriptions/model.js';
 
 export interface SubscriberSource {
   /** Confirmed subscribers of one shard (0..confirmedShardCount-1), a page at a time. */

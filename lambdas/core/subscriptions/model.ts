@@ -73,10 +73,14 @@ export interface Preferences {
 
 export type SuppressionReason = 'bounce' | 'complaint' | 'soft-bounces' | 'erased' | 'editor';
 
-export interface SubscriberPage {
-  subscribers: SubscriberRecord[];
+/** One page of subscribers and the cursor of the next (none on the last page). */
+export interface SubscriberPage<S extends Subscriber = Subscriber> {
+  subscribers: S[];
   cursor?: string;
 }
+
+/** Confirmed subscribers are spread over this many shards, so a send pages them in parallel segments. */
+export const confirmedShardCount = 16;
 
 /** The store the subscription service needs. The DynamoDB adapter implements it with conditional writes and
  *  transactions for every "exactly one" rule. */
@@ -107,7 +111,7 @@ export interface SubscriberStore {
   /** Fixed-window counter; true when this hit is within `limit`. */
   hitRateLimit(bucket: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
   /** Every subscriber, oldest first, a page at a time. */
-  listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+  listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage<SubscriberRecord>>;
 }
 
 /** SES feedback (bounce, complaint, delivery, ...) for one recipient, as the core acts on it. The SES adapter
