@@ -11,7 +11,7 @@ import { createTokenBucket } from '../core/editions/token-bucket.js';
 import type { ChunkMessage, SendEvidence } from '../core/editions/ports.js';
 import type { Clock, Mailer } from '../core/shared/ports.js';
 import { subscriberLinks } from '../core/subscriptions/links.js';
-import { createEditionStore, createDynamoSendEvidence, createSubscriberSource } from '../adapters/dynamo/editions.js';
+import { createEditionStores, createDynamoSendEvidence, createSubscriberSource } from '../adapters/dynamo/editions.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { createSesMailer } from '../adapters/ses/mailer.js';
 import { createSesLocalEvidence } from '../adapters/ses/send-evidence.js';
@@ -62,7 +62,7 @@ export function senderDeps(w: SenderWiring): SenderDeps {
   const clock = w.clock ?? { now: () => new Date() };
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   return {
-    store: createEditionStore(w.doc, config.TABLE_NAME),
+    ...createEditionStores(w.doc, config.TABLE_NAME),
     subscribers: createSubscriberSource(w.doc, config.TABLE_NAME, createSubscriberRepo(w.doc, config.TABLE_NAME)),
     mailer: w.mailer ?? createSesMailer(w.ses),
     evidence: w.evidence ?? (config.SES_ENDPOINT ? createSesLocalEvidence(config.SES_ENDPOINT) : createDynamoSendEvidence(w.doc, config.TABLE_NAME)),

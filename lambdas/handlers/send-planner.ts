@@ -8,7 +8,7 @@ import type { ChunkMessage } from '../core/editions/ports.js';
 import type { Clock } from '../core/shared/ports.js';
 import type { ItemReader } from '../core/items/ports.js';
 import type { EmailRenderer } from '../core/editions/newsletter.js';
-import { createEditionStore, createSubscriberSource } from '../adapters/dynamo/editions.js';
+import { createEditionStores, createSubscriberSource } from '../adapters/dynamo/editions.js';
 import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
 import { createDynamoItemStore } from '../adapters/dynamo/items.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
@@ -42,7 +42,7 @@ export interface PlannerWiring {
 
 export function plannerDeps(w: PlannerWiring): PlannerDeps {
   return {
-    store: createEditionStore(w.doc, w.config.TABLE_NAME),
+    ...createEditionStores(w.doc, w.config.TABLE_NAME),
     subscribers: createSubscriberSource(w.doc, w.config.TABLE_NAME, createSubscriberRepo(w.doc, w.config.TABLE_NAME)),
     items: w.items ?? createDynamoItemStore(w.doc, w.config.TABLE_NAME),
     renderer: w.renderer ?? createMjmlRenderer(),

@@ -12,7 +12,7 @@ import { logger, publishCounts } from '../adapters/observability.js';
 import { sesSummariesFromSns } from '../adapters/ses/events.js';
 import { createSubscriptionService, type FeedbackOutcome } from '../core/subscriptions/service.js';
 import type { SesEventSummary, SubscriberStore } from '../core/subscriptions/model.js';
-import { createEditionStore, editionFeedbackConsumer } from '../adapters/dynamo/editions.js';
+import { createEditionStores, editionFeedbackConsumer } from '../adapters/dynamo/editions.js';
 
 export interface SesFeedbackDeps {
   store: SubscriberStore;
@@ -70,7 +70,7 @@ const defaults = (): SesFeedbackDeps => {
     clock: { now: () => new Date() },
     softBounceLimit: config.SOFT_BOUNCE_LIMIT,
     // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
-    onSummaries: editionFeedbackConsumer(createEditionStore(doc, config.TABLE_NAME)),
+    onSummaries: editionFeedbackConsumer(createEditionStores(doc, config.TABLE_NAME)),
   };
 };
 

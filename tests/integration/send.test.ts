@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
-import { createDynamoSendEvidence, createEditionStore, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
+import { createDynamoSendEvidence, createEditionStores, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
 import { newEdition } from '../../lambdas/core/editions/model.js';
 import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
@@ -138,14 +138,14 @@ describe('sending an edition', () => {
     const h = (harness = await sendHarness({
       wrapSender: (deps) => ({
         ...deps,
-        store: {
-          ...deps.store,
+        deliveries: {
+          ...deps.deliveries,
           async markSent(...args) {
             if (crashes > 0) {
               crashes--; // the first three fresh sends: SES accepted, then the process died before recording it
               throw new Error('simulated crash: process died after SES accepted the message');
             }
-            return deps.store.markSent(...args);
+            return deps.deliveries.markSent(...args);
           },
         },
       }),
@@ -162,7 +162,7 @@ describe('sending an edition', () => {
     expect(crashes).toBe(0);
     expect(view.counts).toMatchObject({ planned: eligible.length, sent: eligible.length, inDoubt: 0 });
     expect(view.state).toBe('sent');
-    const deliveries = await createEditionStore(h.ctx.doc, h.ctx.tableName).listDeliveries(id);
+    const deliveries = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.status === 'sent')).toHaveLength(eligible.length);
     expect(deliveries.every((d) => d.attempts === 1)).toBe(true); // settled from SES's record, not sent again
   });
@@ -194,7 +194,7 @@ describe('sending an edition', () => {
     await vi.waitFor(async () => expect((await status(h, id)).counts.inDoubt).toBe(2), { timeout: 4000, interval: 50 });
     const during = await status(h, id);
     expect(during.state).toBe('sending');
-    const early = await createEditionStore(h.ctx.doc, h.ctx.tableName).listDeliveries(id);
+    const early = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
     expect(early.every((d) => d.attempts === 1)).toBe(true); // nothing retried before the bound
     await h.settle();
 
@@ -203,7 +203,7 @@ describe('sending an edition', () => {
     const after = await status(h, id);
     expect(after.counts).toMatchObject({ sent: eligible.length, inDoubt: 0 });
     expect(after.state).toBe('sent');
-    const deliveries = await createEditionStore(h.ctx.doc, h.ctx.tableName).listDeliveries(id);
+    const deliveries = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.attempts === 2)).toHaveLength(2);
   });
 
@@ -284,9 +284,9 @@ describe('sending an edition', () => {
     const { eligible } = people(h);
     await h.addSubscribers(eligible.map((e) => e.sub));
     const id = await createAndSend(h);
-    const store = createEditionStore(h.ctx.doc, h.ctx.tableName);
+    const { editions } = createEditionStores(h.ctx.doc, h.ctx.tableName);
     while ((await h.inbox()).length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
-    for (let i = 0; i < 3; i++) await store.recordFeedback(id, 'bounce');
+    for (let i = 0; i < 3; i++) await editions.recordFeedback(id, 'bounce');
     await h.settle();
     const view = await status(h, id);
     expect(view.state).toBe('paused');
@@ -343,11 +343,11 @@ describe('sending an edition', () => {
 
   it('in AWS, SES Send events recorded on the delivery row are the evidence; bounces and complaints are counted per edition', async () => {
     const h = (harness = await sendHarness());
-    const store = createEditionStore(h.ctx.doc, h.ctx.tableName);
+    const stores = createEditionStores(h.ctx.doc, h.ctx.tableName);
     const edition = { ...newEdition({ subject: 's', itemIds: ['x'] }, { id: `${h.domain}-ed`, now: new Date() }), state: 'sending' as const };
-    await store.create(edition);
-    expect((await store.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
-    const consume = editionFeedbackConsumer(store);
+    await stores.editions.create(edition);
+    expect((await stores.deliveries.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
+    const consume = editionFeedbackConsumer(stores);
     await consume([
       { type: 'Send', tags: { edition: edition.id, subscriber: 'sub-1' }, messageId: 'ses-message-1' },
       { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
@@ -357,13 +357,13 @@ describe('sending an edition', () => {
     ]);
     const evidence = createDynamoSendEvidence(h.ctx.doc, h.ctx.tableName);
     expect([...(await evidence.accepted(edition.id, ['sub-1', 'sub-9'], new Date(0)))]).toEqual([['sub-1', 'ses-message-1']]);
-    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
+    expect(await stores.editions.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
 
     // SNS delivers at least once: the same bounce and complaint again count nothing more.
     await consume([
       { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
       { type: 'Complaint', tags: { edition: edition.id, subscriber: 'sub-4' } },
     ]);
-    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
+    expect(await stores.editions.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
   });
 });

@@ -9,7 +9,6 @@ import type { AppContext } from '../../lambdas/adapters/http/context.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
-import { createEditionStore } from '../../lambdas/adapters/dynamo/editions.js';
 import { makeHandler as makeSendHandler, senderDeps } from '../../lambdas/handlers/send-batch.js';
 import { makeHandler as makePlanHandler, plannerDeps, type PlannerEvent } from '../../lambdas/handlers/send-planner.js';
 import { createLocalQueue, type LocalQueue } from '../../lambdas/local/queue.js';
@@ -157,4 +156,3 @@ function expectCreated(result: string) {
   if (result !== 'created') throw new Error(`subscriber not created: ${result}`);
 }
 
-export { createEditionStore };

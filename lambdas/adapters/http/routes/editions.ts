@@ -10,7 +10,7 @@ import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
 import { createEditionService, type EditionService } from '../../../core/editions/service.js';
 import type { ChunkMessage } from '../../../core/editions/ports.js';
-import { createEditionStore } from '../../dynamo/editions.js';
+import { createEditionStores } from '../../dynamo/editions.js';
 import { createDynamoItemStore } from '../../dynamo/items.js';
 import { createMjmlRenderer } from '../../mjml/renderer.js';
 import { createSesMailer } from '../../ses/mailer.js';
@@ -96,7 +96,7 @@ export function editionServiceFor(ctx: AppContext): EditionService {
   // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
   const secret = ctx.config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
   return createEditionService({
-    store: createEditionStore(ctx.doc, ctx.tableName),
+    ...createEditionStores(ctx.doc, ctx.tableName),
     items: createDynamoItemStore(ctx.doc, ctx.tableName),
     renderer: createMjmlRenderer(),
     mailer: createSesMailer(ctx.ses),
