@@ -7,10 +7,9 @@ import { createRequire } from 'node:module';
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
 import { startEngines, freePort } from '../lambdas/local/engines.js';
 import { createDocumentClient, ensureTable } from '../lambdas/adapters/dynamo/client.js';
-import { createDynamoItemStore } from '../lambdas/adapters/dynamo/items.js';
 import { createSesClient } from '../lambdas/adapters/ses/mailer.js';
-import { createApp } from '../lambdas/adapters/http/app.js';
-import type { AppContext } from '../lambdas/adapters/http/context.js';
+import { createHttpApp } from '../lambdas/adapters/http/app.js';
+import { composeApp, createFeedService, noBackground } from '../lambdas/composition-root.js';
 import { newRouter } from '../lambdas/adapters/http/router.js';
 import { handleError } from '../lambdas/adapters/http/errors.js';
 import { feedRoutes } from '../lambdas/adapters/http/routes/feeds.js';
@@ -229,7 +228,8 @@ export async function run(): Promise<Figures> {
     });
     const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
     await ensureTable(doc, config.TABLE_NAME);
-    const store = createDynamoItemStore(doc, config.TABLE_NAME);
+    const services = composeApp({ config, doc, ses: createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }), background: noBackground });
+    const store = services.repos.items;
     const entries: IncomingEntry[] = benchItems(60).map((it) => ({
       guid: it.sourceGuid,
       link: it.link,
@@ -246,16 +246,8 @@ export async function run(): Promise<Figures> {
       clock: { now: () => new Date('2024-07-01T00:00:00Z') },
     });
     if (report.counts.new !== 60) throw new Error(`bench seed: expected 60 new items, got ${JSON.stringify(report.counts)}`);
-    const ctx: AppContext = {
-      config,
-      doc,
-      tableName: config.TABLE_NAME,
-      ses: createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }),
-      clock: { now: () => new Date() },
-      background: { enqueue: async () => undefined, schedule: async () => undefined },
-    };
-    // The service as it runs (createApp: head records cached FEED_HEAD_CACHE_MS, bodies cached by ETag).
-    const app = createApp(ctx);
+    // The service as it runs (head records cached FEED_HEAD_CACHE_MS, bodies cached by ETag).
+    const app = createHttpApp(services);
     const port = await freePort();
     servers.push(serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }));
     const probe = await (await fetch(`http://127.0.0.1:${port}/feeds/all.rss`)).text();
@@ -270,7 +262,7 @@ export async function run(): Promise<Figures> {
     // every 304 reads the head.
     const bare = newRouter();
     bare.onError(handleError);
-    bare.route('/', feedRoutes({ ...ctx, config: { ...config, FEED_HEAD_CACHE_MS: 0 } }, { cache: false }));
+    bare.route('/', feedRoutes({ feeds: createFeedService({ ...config, FEED_HEAD_CACHE_MS: 0 }, services.repos.items, false) }));
     const barePort = await freePort();
     servers.push(serve({ fetch: bare.fetch, port: barePort, hostname: '127.0.0.1' }));
     const [uFull, u304] = await fullAnd304(`http://127.0.0.1:${barePort}/feeds/all.rss`);

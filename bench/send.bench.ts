@@ -24,11 +24,12 @@ import { newEdition } from '../lambdas/core/editions/model.js';
 import { planEdition } from '../lambdas/core/editions/planner.js';
 import type { ChunkMessage } from '../lambdas/core/editions/ports.js';
 import type { Item } from '../lambdas/core/items/model.js';
-import { archiveUrl, buildMessage, inAudience, itemsFor, newsletterModel, prepareGroup, type PreparedGroup } from '../lambdas/core/editions/newsletter.js';
+import { archiveUrl, buildMessage, inAudience, itemsFor, mergeMarker, newsletterModel, prepareGroup, type PreparedGroup } from '../lambdas/core/editions/newsletter.js';
 import type { Subscriber } from '../lambdas/core/subscriptions/model.js';
 import { subscriberLinks } from '../lambdas/core/subscriptions/links.js';
 import { countryCodes, topicSlugs } from '../lambdas/core/taxonomy/taxonomy.js';
-import { makeHandler as makeSendHandler, senderDeps } from '../lambdas/handlers/send-batch.js';
+import { makeHandler as makeSendHandler } from '../lambdas/handlers/send-batch.js';
+import { composeApp, noBackground } from '../lambdas/composition-root.js';
 import { createLocalQueue } from '../lambdas/local/queue.js';
 import type { Figures } from './run.js';
 
@@ -221,9 +222,10 @@ export async function run(): Promise<Figures> {
       const s = byId.get(r.s)!;
       const links = subscriberLinks(s.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
       const mine = itemsFor(s, items, edition.audience).map((id) => itemById.get(id)!);
-      const source = composeMjml(templates, newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id) }))
-        .replaceAll('{{unsubscribe_url}}', links.unsubscribeUrl)
-        .replaceAll('{{preferences_url}}', links.preferencesUrl);
+      const model = newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id) });
+      const source = composeMjml(templates, model)
+        .replaceAll(mergeMarker(model.mergeNonce, 'unsubscribe_url'), links.unsubscribeUrl)
+        .replaceAll(mergeMarker(model.mergeNonce, 'preferences_url'), links.preferencesUrl);
       const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
       bytes += out.html.length;
     }
@@ -254,7 +256,7 @@ export async function run(): Promise<Figures> {
     const e2eStores = createEditionStores(doc, e2eTable);
     await e2eStores.editions.create(e2eEdition);
     const ses = createSesClient({ region: 'us-east-1', endpoint: engines.sesEndpoint });
-    const deps = { ...senderDeps({ config, doc, ses }), concurrency: 8 };
+    const deps = { ...composeApp({ config, doc, ses, background: noBackground }).sender, concurrency: 8 };
     const queue = createLocalQueue({ name: 'send', handler: makeSendHandler(deps), visibilityTimeoutMs: 120_000, concurrency: 4 });
     queue.start();
     const e2eStarted = performance.now();

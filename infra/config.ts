@@ -3,6 +3,8 @@
 //
 // Context values given on the command line arrive as strings; those in cdk.json arrive as JSON. Both are accepted.
 import { z } from 'zod';
+import { sourceSchema } from '../lambdas/config.js';
+import { senderSizing } from './sizing.js';
 
 export class StageConfigError extends Error {
   override name = 'StageConfigError';
@@ -23,13 +25,6 @@ const httpsUrl = z
   .url()
   .refine((v) => v.startsWith('https://'), 'an https:// URL')
   .transform((v) => v.replace(/\/+$/, ''));
-
-const sourceSchema = z.object({
-  url: z.string().url(),
-  name: z.string().min(1).optional(),
-  defaultCountries: z.array(z.string()).optional(),
-  defaultTopics: z.array(z.string()).optional(),
-});
 
 /** Log retention values CloudWatch Logs accepts (days). */
 const retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -99,6 +94,11 @@ const stageSchema = z
   .superRefine((c, ctx) => {
     if (!c.senderEmail.toLowerCase().endsWith(`@${c.senderDomain}`)) {
       ctx.addIssue({ code: 'custom', path: ['senderEmail'], message: `must be an address at senderDomain (${c.senderDomain})` });
+    }
+    const sizing = senderSizing(c);
+    if ('problem' in sizing) ctx.addIssue({ code: 'custom', path: ['sendConcurrency'], message: sizing.problem });
+    if (c.stage === 'prod' && !c.alarmEmail) {
+      ctx.addIssue({ code: 'custom', path: ['alarmEmail'], message: 'required for prod: alarms must reach an operator' });
     }
     if ((c.domainName === undefined) !== (c.certificateArn === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['domainName'], message: 'domainName and certificateArn go together' });

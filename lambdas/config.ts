@@ -10,7 +10,8 @@ export class ConfigError extends Error {
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.string().url();
 
-const sourceSchema = z.object({
+/** A source named in configuration (SOURCES locally, the `sources` CDK context in AWS). */
+export const sourceSchema = z.object({
   url: url,
   name: z.string().min(1).optional(),
   defaultCountries: z.array(z.string()).optional(),
@@ -67,6 +68,8 @@ export const envSchema = z.object({
   /** AWS only: SSM SecureString parameter names holding the editor token and the signing secret (read at cold start). */
   EDITOR_TOKEN_PARAMETER: z.string().optional(),
   SIGNING_SECRET_PARAMETER: z.string().optional(),
+  /** AWS only: the Secrets Manager secret whose value CloudFront sends in X-Origin-Verify (requests without it are refused). */
+  ORIGIN_VERIFY_SECRET_ARN: z.string().optional(),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),
@@ -85,15 +88,53 @@ export const envSchema = z.object({
   EDITOR_USER_POOL_ID: z.string().optional(),
   EDITOR_USER_POOL_CLIENT_ID: z.string().optional(),
   EDITOR_SIGN_IN_URL: url.optional(),
+  /** Set by Lambda itself: metrics are published only inside a function. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+const port = (name: string) =>
+  z.coerce.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, { message: `${name} must be a port number` });
+/** An empty variable counts as unset, as `VAR= npm start` means. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** The local runtime behind `npm start` only: where it serves and how it runs its engines. */
+export const localRuntimeSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port('PORT').default(3000),
+  /** Set: DynamoDB Local keeps its data in this folder; unset: in memory. */
+  DATA_DIR: optional(z.string()),
+  /** Fixed ports for the local engines; unset: free ports. */
+  DYNAMO_PORT: optional(port('DYNAMO_PORT')),
+  SES_PORT: optional(port('SES_PORT')),
+  ENGINE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+});
+
+export type LocalRuntimeConfig = z.infer<typeof localRuntimeSchema>;
+
+function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   return parsed.data;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return parse(envSchema, env);
+}
+
+export function loadLocalRuntimeConfig(env: Record<string, string | undefined> = process.env): LocalRuntimeConfig {
+  return parse(localRuntimeSchema, env);
+}
+
+/** The environment laid over defaults that only the caller knows (the local runtime's), with `fixed` on top. */
+export function loadConfigOver(
+  defaults: Record<string, string>,
+  fixed: Record<string, string> = {},
+  env: Record<string, string | undefined> = process.env,
+): Config {
+  return loadConfig({ ...defaults, ...env, ...fixed });
 }

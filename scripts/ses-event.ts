@@ -5,9 +5,10 @@
 // Uses TABLE_NAME and DYNAMO_ENDPOINT like every other local command (the running `npm start` prints them).
 import { readFile } from 'node:fs/promises';
 import { makeHandler } from '../lambdas/handlers/ses-feedback.js';
-import { loadConfig } from '../lambdas/config.js';
+import { loadConfigOver } from '../lambdas/config.js';
+import { composeApp, noBackground } from '../lambdas/composition-root.js';
 import { createDocumentClient } from '../lambdas/adapters/dynamo/client.js';
-import { createSubscriberRepo } from '../lambdas/adapters/dynamo/subscribers.js';
+import { createSesClient } from '../lambdas/adapters/ses/mailer.js';
 
 /** Wraps SES events the way SNS delivers them to Lambda. */
 export function snsEnvelope(sesEvents: unknown[]) {
@@ -72,9 +73,14 @@ async function main(args: string[]) {
   } else {
     throw new Error('Usage: ses-event.ts FILE.json | --bounce ADDRESS [--soft] | --complaint ADDRESS');
   }
-  const config = loadConfig();
-  const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT ?? 'http://127.0.0.1:8000' });
-  const handler = makeHandler({ store: createSubscriberRepo(doc, config.TABLE_NAME), clock: { now: () => new Date() }, softBounceLimit: config.SOFT_BOUNCE_LIMIT });
+  const config = loadConfigOver({ DYNAMO_ENDPOINT: 'http://127.0.0.1:8000' });
+  const app = composeApp({
+    config,
+    doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT }),
+    ses: createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }),
+    background: noBackground,
+  });
+  const handler = makeHandler(app.sesFeedback);
   const result = await handler(event);
   console.log(JSON.stringify({ records: result.records, skipped: result.skipped, outcomes: result.outcomes.map((o) => ({ type: o.type, action: o.action })) }));
 }

@@ -1,4 +1,4 @@
-// Editors sign in to the console through Cognito in AWS (issue 6): a user pool that nobody can sign up to (an admin
+// Editors sign in to the console through Cognito in AWS: a user pool that nobody can sign up to (an admin
 // creates editors), MFA required (TOTP), strong passwords, threat protection enforced; a public app client for the
 // hosted sign-in (authorization code + PKCE) whose callback is on the public site; an `editors` group. The HTTP app
 // verifies the JWT itself (it also serves public routes, so there is no API Gateway authorizer).

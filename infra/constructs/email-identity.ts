@@ -1,7 +1,7 @@
 // The sending side of SES that outlives deployments: the domain identity (Easy DKIM 2048-bit, custom MAIL FROM for
 // SPF alignment), the configuration set every message goes through, and the SNS topic that receives its events
 // (bounce, complaint, delivery, reject, send). DMARC is a DNS record only: docs/deploy.md says what to publish.
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -71,7 +71,11 @@ export class EmailIdentity extends Construct implements EmailIdentityRefs {
         principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        // Only SES publishing for this configuration set, in this account.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: config.prefix }) },
+        },
       }),
     );
     this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', {
@@ -89,6 +93,9 @@ export class EmailIdentity extends Construct implements EmailIdentityRefs {
     this.identityArn = this.identity.emailIdentityArn;
     this.configurationSetName = this.configurationSet.configurationSetName;
     this.configurationSetArn = stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSetName });
+    // Deleting the stack must not lose the DKIM keys and the sending reputation built on them.
+    this.identity.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     // The DNS records to publish (docs/deploy.md): three DKIM CNAMEs; MAIL FROM MX/TXT and DMARC are documented.
     this.identity.dkimRecords.forEach((record, i) => {

@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from './nag.js';
@@ -25,7 +26,13 @@ export interface HttpApiProps {
   readonly sending: Sending;
   readonly editorAuth: EditorAuthRefs;
   readonly ops: Operations;
+  /** The value CloudFront sends in X-Origin-Verify: requests without it are refused by the app. */
+  readonly originSecret: secretsmanager.ISecret;
 }
+
+/** One-click unsubscribe (RFC 8058) gets its own throttle: a send day's page and API traffic cannot starve it. */
+export const unsubscribeRoute = 'POST /u/{token}';
+export const unsubscribeThrottle = { rateLimit: 200, burstLimit: 400 };
 
 export class HttpApi extends Construct {
   readonly fn: NewsFunction;
@@ -62,6 +69,10 @@ export class HttpApi extends Construct {
       .useSecretParameter('EDITOR_TOKEN_PARAMETER', config.editorTokenParameter)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     props.sending.allowStartingSends(this.fn);
+    // Resuming a paused edition re-enqueues its parked chunks from this function.
+    this.fn.useSendQueue(props.sending.queue);
+    this.fn.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', props.originSecret.secretArn);
+    props.originSecret.grantRead(this.fn);
 
     this.api = new apigw.HttpApi(this, 'Api', {
       apiName: config.prefix,
@@ -70,6 +81,13 @@ export class HttpApi extends Construct {
       defaultIntegration: new HttpLambdaIntegration('App', this.fn, {
         payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
       }),
+    });
+
+    // Its own route, so the stage's route settings can give it its own throttle.
+    this.api.addRoutes({
+      path: '/u/{token}',
+      methods: [apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Unsubscribe', this.fn, { payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0 }),
     });
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
@@ -98,6 +116,11 @@ export class HttpApi extends Construct {
         ),
       },
     });
+
+    (this.stage.node.defaultChild as apigw.CfnStage).routeSettings = {
+      // A JSON map in CloudFormation: its keys are written as the template wants them.
+      [unsubscribeRoute]: { ThrottlingRateLimit: unsubscribeThrottle.rateLimit, ThrottlingBurstLimit: unsubscribeThrottle.burstLimit },
+    };
 
     this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
       alarmName: `${config.prefix}-ServerErrorsAlarm`,

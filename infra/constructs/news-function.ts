@@ -139,7 +139,7 @@ export class NewsFunction extends NodejsFunction {
     this.handlerName = props.handler;
     acknowledge(this, {
       id: 'AwsSolutions-L1',
-      reason: 'The project targets nodejs22.x (issue requirement, matches the Node version the code is tested with); move to nodejs24.x deliberately.',
+      reason: 'The project targets nodejs22.x (matches the Node version the code is tested with); move to nodejs24.x deliberately.',
     });
     acknowledge(role, { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' });
   }

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
 import { acknowledge } from './nag.js';
 import type { NewsFunction } from './news-function.js';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 
 export class Operations extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -44,6 +45,54 @@ export class Operations extends Construct {
       reason: 'This queue is itself the dead-letter queue of scheduler targets and async invocations.',
     });
     this.alarmOnQueueDepth('FailedInvocationsAlarm', this.failedInvocations, 'A scheduled or asynchronous invocation failed after its retries.');
+  }
+
+  /** Alarms on a function's errors and throttles, and (when given) on its p99 duration nearing its timeout. */
+  alarmOnFunction(fn: NewsFunction, options: { durationNearTimeout?: boolean } = {}): cloudwatch.Alarm[] {
+    const name = fn.handlerName;
+    const alarms = [
+      this.alarm(`${name}-Errors`, `${name}: a Lambda invocation failed.`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 0),
+      this.alarm(`${name}-Throttles`, `${name}: Lambda throttled invocations (concurrency exhausted).`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 0),
+    ];
+    const timeout = fn.timeout?.toMilliseconds();
+    if (options.durationNearTimeout && timeout) {
+      alarms.push(
+        this.alarm(`${name}-Duration`, `${name}: p99 duration above 80 % of its timeout; batches risk timing out.`, fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }), timeout * 0.8),
+      );
+    }
+    return alarms;
+  }
+
+  /** Alarm when the oldest message of a work queue has waited longer than `maxAge`. */
+  alarmOnQueueAge(id: string, queue: sqs.IQueue, maxAge: Duration, description: string): cloudwatch.Alarm {
+    return this.alarm(id, description, queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }), maxAge.toSeconds());
+  }
+
+  /** Alarm when DynamoDB throttles reads or writes of the table (on-demand tables still throttle on hot keys). */
+  alarmOnTableThrottling(table: ITable): cloudwatch.Alarm {
+    const metric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: table.tableName }, statistic: 'Sum', period: Duration.minutes(5) });
+    const throttled = new cloudwatch.MathExpression({
+      expression: 'reads + writes',
+      usingMetrics: { reads: metric('ReadThrottleEvents'), writes: metric('WriteThrottleEvents') },
+      period: Duration.minutes(5),
+      label: 'Throttled reads and writes',
+    });
+    return this.alarm('TableThrottlingAlarm', 'DynamoDB throttled reads or writes of the table (a hot key, or a burst past on-demand limits).', throttled, 0);
+  }
+
+  private alarm(id: string, description: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.props.config.prefix}-${id}`,
+      alarmDescription: description,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    return alarm;
   }
 
   /** Alarm as soon as a dead-letter queue holds a message. */

@@ -16,10 +16,11 @@ import { digestFrequencies, type DigestFrequency } from '../../lambdas/core/subs
 import { acknowledge } from './nag.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { NewsFunction } from './news-function.js';
+import { sendChunkSize, senderSizing, senderTimeoutSeconds } from '../sizing.js';
 import type { Operations } from './operations.js';
+import { sendMaxReceiveCount, type SendState } from './send-state.js';
 
-export const senderTimeout = Duration.minutes(2);
-export const sendMaxReceiveCount = 5;
+export const senderTimeout = Duration.seconds(senderTimeoutSeconds);
 /** SES reviews an account at 5 % bounces and 0.1 % complaints; alarm a little before. */
 export const bounceRateThreshold = 0.04;
 export const complaintRateThreshold = 0.0008;
@@ -29,11 +30,13 @@ export interface SendingProps {
   readonly table: ITable;
   readonly email: EmailIdentityRefs;
   readonly ops: Operations;
+  /** The queue and schedule group, kept in the stateful stack. */
+  readonly state: SendState;
 }
 
 export class Sending extends Construct {
-  readonly queue: sqs.Queue;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
   readonly planner: NewsFunction;
   readonly sender: NewsFunction;
   readonly digest: NewsFunction;
@@ -44,22 +47,13 @@ export class Sending extends Construct {
   constructor(scope: Construct, id: string, private readonly props: SendingProps) {
     super(scope, id);
     const { config, table, email, ops } = props;
+    const sizing = senderSizing(config);
+    // infra/config.ts refuses a configuration without a sizing; this only narrows the type.
+    if ('problem' in sizing) throw new Error(sizing.problem);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'SendDeadLetters', {
-      queueName: `${config.prefix}-send-dlq`,
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    this.queue = new sqs.Queue(this, 'SendQueue', {
-      queueName: `${config.prefix}-send`,
-      // AWS's guidance for Lambda consumers: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(senderTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: sendMaxReceiveCount },
-    });
+    this.queue = props.state.queue;
+    this.deadLetterQueue = props.state.deadLetterQueue;
+    this.editionScheduleGroup = props.state.editionScheduleGroup;
 
     this.planner = new NewsFunction(this, 'Planner', {
       config,
@@ -69,7 +63,7 @@ export class Sending extends Construct {
       memorySize: 2048,
       reservedConcurrentExecutions: config.reserveConcurrency ? 2 : undefined,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)
@@ -87,7 +81,7 @@ export class Sending extends Construct {
       environment: {
         PUBLIC_BASE_URL: config.publicBaseUrl,
         // Each of the (at most sendConcurrency) concurrent senders takes its share of the account's MaxSendRate.
-        SES_MAX_SEND_RATE: String(Math.floor((config.sesMaxSendRate / config.sendConcurrency) * 1000) / 1000),
+        SES_MAX_SEND_RATE: String(sizing.perSenderRate),
       },
     })
       .useTable(table, 'readWrite')
@@ -95,7 +89,7 @@ export class Sending extends Construct {
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     this.sender.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: 10,
+        batchSize: sizing.batchSize,
         reportBatchItemFailures: true,
         maxConcurrency: config.sendConcurrency,
       }),
@@ -108,7 +102,7 @@ export class Sending extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 2048,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)
@@ -129,10 +123,7 @@ export class Sending extends Construct {
       });
     }
 
-    // One-off schedules for editions sent later: created (and deleted) by the HTTP Lambda in this group only.
-    this.editionScheduleGroup = new scheduler.ScheduleGroup(this, 'EditionSchedules', {
-      scheduleGroupName: `${config.prefix}-editions`,
-    });
+    // One-off schedules for editions sent later start the planner through this role.
     this.editionSchedulerRole = new iam.Role(this, 'EditionSchedulerRole', {
       description: 'EventBridge Scheduler: start a scheduled edition (invoke the planner only)',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -146,7 +137,7 @@ export class Sending extends Construct {
     ops.failedInvocations.grantSendMessages(this.editionSchedulerRole);
 
     this.alarms = {
-      deadLetters: ops.alarmOnQueueDepth('SendDeadLettersAlarm', this.deadLetterQueue, 'A send batch failed 5 times and was dead-lettered.'),
+      deadLetters: ops.alarmOnQueueDepth('SendDeadLettersAlarm', this.deadLetterQueue, `A send batch failed ${sendMaxReceiveCount} times and was dead-lettered.`),
       bounceRate: this.reputationAlarm('BounceRateAlarm', 'Reputation.BounceRate', bounceRateThreshold, 'SES bounce rate near the 5 % review threshold.'),
       complaintRate: this.reputationAlarm(
         'ComplaintRateAlarm',

@@ -1,6 +1,7 @@
 // Stateful resources, in their own stack so the stateless app can be torn down and redeployed freely: the single
 // table (built from lambdas/adapters/dynamo/table.ts, the same definition the local runtime uses), the SES identity,
-// configuration set and feedback topic, and the editors' Cognito user pool.
+// configuration set and feedback topic, the editors' Cognito user pool, and what a send holds in flight (its queue
+// and the schedules of editions sent later).
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
@@ -8,6 +9,7 @@ import { tableKeys, timeToLiveAttribute } from '../../lambdas/adapters/dynamo/ta
 import type { StageConfig } from '../config.js';
 import { EditorAuth } from '../constructs/editor-auth.js';
 import { EmailIdentity } from '../constructs/email-identity.js';
+import { SendState } from '../constructs/send-state.js';
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
@@ -17,6 +19,7 @@ export class DataStack extends Stack {
   readonly table: dynamodb.Table;
   readonly email: EmailIdentity;
   readonly editorAuth: EditorAuth;
+  readonly sendState: SendState;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -44,5 +47,6 @@ export class DataStack extends Stack {
 
     this.email = new EmailIdentity(this, 'Email', { config });
     this.editorAuth = new EditorAuth(this, 'EditorAuth', { config });
+    this.sendState = new SendState(this, 'SendState', { config });
   }
 }

@@ -12,7 +12,7 @@ export function buildStacks(app: App, config: StageConfig): { data: DataStack; a
   const data = new DataStack(app, `PacificNews-${config.stage}-Data`, {
     env,
     config,
-    description: `Pacific news (${config.stage}): table and SES identity (stateful)`,
+    description: `Pacific news (${config.stage}): table, SES identity, send queue and edition schedules (stateful)`,
     terminationProtection: config.stage === 'prod',
   });
   const appStack = new AppStack(app, `PacificNews-${config.stage}-App`, {
@@ -21,7 +21,9 @@ export function buildStacks(app: App, config: StageConfig): { data: DataStack; a
     table: data.table,
     email: data.email,
     editorAuth: data.editorAuth,
-    description: `Pacific news (${config.stage}): Lambdas, HTTP API, CDN, queues, schedules, alarms (stateless)`,
+    sendState: data.sendState,
+    description: `Pacific news (${config.stage}): Lambdas, HTTP API, CDN, recurring schedules, alarms (stateless)`,
+    terminationProtection: config.stage === 'prod',
   });
   Tags.of(app).add('project', 'pacific-news');
   Tags.of(app).add('stage', config.stage);

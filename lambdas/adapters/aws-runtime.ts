@@ -1,5 +1,6 @@
-// Wiring for the Lambdas in AWS: configuration (with secrets read from SSM at cold start, never from the template),
-// SDK clients built once, and the background ports backed by SQS, EventBridge Scheduler and async Lambda invokes.
+// What a Lambda brings to the composition root in AWS: configuration (with secrets read from SSM at cold start, never
+// from the template), SDK clients built once, and the background ports backed by SQS, EventBridge Scheduler and async
+// Lambda invokes.
 import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
@@ -8,10 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createDocumentClient } from './dynamo/client.js';
 import { createSesClient } from './ses/mailer.js';
-import { systemClock, type AppContext, type BackgroundPorts } from './http/context.js';
-import { createWebSubNotifier } from './websub.js';
+import { composeApp, sendQueue, type App, type AppParts, type BackgroundPorts } from '../composition-root.js';
 import { chunk } from '../core/shared/concurrency.js';
-import { logger } from './observability.js';
 
 async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {
   if (!name) return undefined;
@@ -29,16 +28,11 @@ export async function loadAwsConfig(env: Record<string, string | undefined> = pr
 }
 
 export function awsBackground(env: Config): BackgroundPorts {
-  const notifyHub = createWebSubNotifier({ hubUrl: env.WEBSUB_HUB_URL, baseUrl: env.PUBLIC_BASE_URL });
   const sqs = new SQSClient({});
   const scheduler = new SchedulerClient({});
   const lambda = new LambdaClient({});
-  const queues: Record<string, string | undefined> = { send: env.SEND_QUEUE_URL };
+  const queues: Record<string, string | undefined> = { [sendQueue]: env.SEND_QUEUE_URL };
   return {
-    async itemsChanged(scopes) {
-      if (!notifyHub) return;
-      for (const ping of await notifyHub(scopes)) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
-    },
     async enqueue(queue, bodies) {
       const url = queues[queue];
       if (!url) throw new ConfigError(`No queue URL is configured for "${queue}" (SEND_QUEUE_URL).`);
@@ -75,13 +69,14 @@ export function awsBackground(env: Config): BackgroundPorts {
   };
 }
 
-export function awsContext(config: Config, background: BackgroundPorts = awsBackground(config)): AppContext {
-  return {
+/** The App of one Lambda, composed once at cold start. Only Lambdas that compile newsletters pass a renderer. */
+export async function composeAwsApp(extra: Pick<AppParts, 'renderer'> = {}): Promise<App> {
+  const config = await loadAwsConfig();
+  return composeApp({
     config,
     doc: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT }),
-    tableName: config.TABLE_NAME,
     ses: createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT }),
-    clock: systemClock,
-    background,
-  };
+    background: awsBackground(config),
+    ...extra,
+  });
 }

@@ -4,7 +4,8 @@
 import { runDigest, type DigestResult } from '../core/editions/scheduled-digests.js';
 import { digestFrequencies, type DigestFrequency } from '../core/subscriptions/model.js';
 import type { PlannerDeps } from '../core/editions/planner.js';
-import { awsPlannerDeps } from './send-planner.js';
+import { composeAwsApp } from '../adapters/aws-runtime.js';
+import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
 
@@ -22,4 +23,4 @@ export function makeHandler(deps: PlannerDeps) {
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: DigestEvent): Promise<DigestResult> => (cold ??= makeHandler(await awsPlannerDeps()))(event);
+export const handler = async (event: DigestEvent): Promise<DigestResult> => (cold ??= makeHandler((await composeAwsApp({ renderer: createMjmlRenderer() })).planner))(event);

@@ -3,24 +3,15 @@
 // SOFT_BOUNCE_LIMIT; an address we do not know is handled without error. Locally, `scripts/ses-event.ts` feeds the
 // same handler an SNS-shaped JSON file.
 import { randomUUID } from 'node:crypto';
-import type { Mailer } from '../core/shared/ports.js';
-import type { Clock } from '../core/shared/ports.js';
-import { loadConfig } from '../config.js';
-import { createDocumentClient } from '../adapters/dynamo/client.js';
-import { createSubscriberRepo } from '../adapters/dynamo/subscribers.js';
+import type { App } from '../composition-root.js';
+import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { logger, publishCounts } from '../adapters/observability.js';
 import { sesSummariesFromSns } from '../adapters/ses/events.js';
-import { createSubscriptionService, type FeedbackOutcome } from '../core/subscriptions/service.js';
-import type { SesEventSummary, SubscriberStore } from '../core/subscriptions/model.js';
-import { createEditionStores, editionFeedbackConsumer } from '../adapters/dynamo/editions.js';
+import type { FeedbackOutcome } from '../core/subscriptions/service.js';
 
-export interface SesFeedbackDeps {
-  store: SubscriberStore;
-  clock: Clock;
-  softBounceLimit: number;
-  /** Extra consumers of the per-recipient summaries (e.g. newsletters' edition stats, keyed by the `edition` tag). */
-  onSummaries?: (summaries: SesEventSummary[]) => Promise<void>;
-}
+/** The subscription service's feedback rules, and further consumers of the per-recipient summaries (newsletters'
+ *  edition stats, keyed by the `edition` tag). */
+export type SesFeedbackDeps = Pick<App['sesFeedback'], 'applyFeedback'> & Partial<Pick<App['sesFeedback'], 'onSummaries'>>;
 
 export interface SesFeedbackResult {
   records: number;
@@ -29,22 +20,11 @@ export interface SesFeedbackResult {
   outcomes: FeedbackOutcome[];
 }
 
-const noMail: Mailer = {
-  send: () => Promise.reject(new Error('The SES feedback handler never sends email.')),
-};
-
 export function makeHandler(deps: SesFeedbackDeps) {
-  const service = createSubscriptionService({
-    store: deps.store,
-    mailer: noMail,
-    clock: deps.clock,
-    newId: randomUUID,
-    settings: { baseUrl: 'http://unused', secret: '', sender: 'unused@example.org', wordingVersion: '', ipLimitPerHour: 1, softBounceLimit: deps.softBounceLimit },
-  });
   return async (event: unknown): Promise<SesFeedbackResult> => {
     logger.setCorrelationId(randomUUID()); // one id per SNS batch
     const { records, skipped, summaries } = sesSummariesFromSns(event);
-    const outcomes = await service.applyFeedback(summaries);
+    const outcomes = await deps.applyFeedback(summaries);
     if (deps.onSummaries && summaries.length) await deps.onSummaries(summaries);
     logger.info('ses feedback applied', {
       records,
@@ -62,17 +42,5 @@ export function makeHandler(deps: SesFeedbackDeps) {
   };
 }
 
-const defaults = (): SesFeedbackDeps => {
-  const config = loadConfig();
-  const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
-  return {
-    store: createSubscriberRepo(doc, config.TABLE_NAME),
-    clock: { now: () => new Date() },
-    softBounceLimit: config.SOFT_BOUNCE_LIMIT,
-    // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
-    onSummaries: editionFeedbackConsumer(createEditionStores(doc, config.TABLE_NAME)),
-  };
-};
-
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = (event: unknown) => (cold ??= makeHandler(defaults()))(event);
+export const handler = async (event: unknown) => (cold ??= makeHandler((await composeAwsApp()).sesFeedback))(event);

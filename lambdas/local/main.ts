@@ -6,18 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { startEngines, assertPortFree, EngineStartError, type RunningEngines } from './engines.js';
-import { loadConfig, ConfigError } from '../config.js';
+import { loadConfigOver, loadLocalRuntimeConfig, ConfigError } from '../config.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 import { seedDigestPath, seedSourceUrl } from './seed.js';
 
-
 async function main(): Promise<void> {
-  const env = process.env;
-  const host = env.HOST ?? '127.0.0.1';
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}".`);
-  const editorToken = env.EDITOR_TOKEN ?? randomBytes(18).toString('base64url');
-  const dataDir = env.DATA_DIR ? resolve(env.DATA_DIR) : undefined;
+  const local = loadLocalRuntimeConfig();
+  const { HOST: host, PORT: port } = local;
+  const dataDir = local.DATA_DIR ? resolve(local.DATA_DIR) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
   let engines: RunningEngines | undefined;
@@ -39,25 +35,27 @@ async function main(): Promise<void> {
     await assertPortFree(port, host, 'The HTTP API (PORT)');
     engines = await startEngines({
       dataDir,
-      dynamoPort: env.DYNAMO_PORT ? Number(env.DYNAMO_PORT) : undefined,
-      sesPort: env.SES_PORT ? Number(env.SES_PORT) : undefined,
-      startTimeoutMs: Number(env.ENGINE_START_TIMEOUT_MS ?? 60_000),
+      dynamoPort: local.DYNAMO_PORT,
+      sesPort: local.SES_PORT,
+      startTimeoutMs: local.ENGINE_START_TIMEOUT_MS,
     });
-    const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const config = loadConfig({
-      ...env,
-      DYNAMO_ENDPOINT: engines.dynamoEndpoint,
-      SES_ENDPOINT: engines.sesEndpoint,
-      PUBLIC_BASE_URL: publicBaseUrl,
-      EDITOR_TOKEN: editorToken,
-      // Locally a fresh secret per start unless given: links from an earlier run stop working, as they should.
-      SIGNING_SECRET: env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
-      ALLOW_LOOPBACK_SOURCES: env.ALLOW_LOOPBACK_SOURCES ?? 'true',
-    });
+    // The environment wins over these local defaults; the engines' endpoints are always the ones just started.
+    const config = loadConfigOver(
+      {
+        PUBLIC_BASE_URL: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        EDITOR_TOKEN: randomBytes(18).toString('base64url'),
+        // Locally a fresh secret per start unless given: links from an earlier run stop working, as they should.
+        SIGNING_SECRET: randomBytes(32).toString('base64url'),
+        ALLOW_LOOPBACK_SOURCES: 'true',
+      },
+      { DYNAMO_ENDPOINT: engines.dynamoEndpoint, SES_ENDPOINT: engines.sesEndpoint },
+    );
+    const publicBaseUrl = config.PUBLIC_BASE_URL;
+    const editorToken = config.EDITOR_TOKEN;
     runtime = await createLocalRuntime(config);
     const seed = await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
     server = await new Promise<ServerType>((ready, fail) => {
-      const s = serve({ fetch: runtime!.app.fetch, hostname: host, port }, () => ready(s));
+      const s = serve({ fetch: runtime!.http.fetch, hostname: host, port }, () => ready(s));
       s.once('error', fail);
     });
     runtime.startSchedules();

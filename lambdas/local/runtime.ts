@@ -1,25 +1,24 @@
-// The local runtime: the same app, handlers and adapters as in AWS, wired to DynamoDB Local, SES local and
+// The local runtime: the same App, handlers and adapters as in AWS, wired to DynamoDB Local, SES local and
 // in-process stand-ins for the schedules and the queue. Used by `npm start`, the tests and the benchmarks.
 import type { Config } from '../config.js';
+import { composeApp, type App, type IngestService } from '../composition-root.js';
+import type { Clock } from '../core/shared/ports.js';
+import type { PollResult } from '../core/ingest/sources.js';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
 import { createSesClient } from '../adapters/ses/mailer.js';
-import { createDynamoItemStore } from '../adapters/dynamo/items.js';
-import { createDynamoSourceStore } from '../adapters/dynamo/sources.js';
-import { createSourcePoller } from '../adapters/feed/poller.js';
-import { createApp } from '../adapters/http/app.js';
-import { systemClock, type AppContext, type BackgroundPorts, type Clock } from '../adapters/http/context.js';
-import { importDigest, registerSources, type PollResult } from '../core/ingest/sources.js';
+import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
+import { createHttpApp, type HttpApp } from '../adapters/http/app.js';
 import { digestFrequencies } from '../core/subscriptions/model.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
-import { createWebSubNotifier } from '../adapters/websub.js';
-import { logger } from '../adapters/observability.js';
 
 export interface LocalRuntime {
-  ctx: AppContext;
+  /** Every repository and service, composed once. */
+  app: App;
+  /** The HTTP app on top of it. */
+  http: HttpApp;
   sending: LocalSendPipeline;
-  app: ReturnType<typeof createApp>;
-  importDigest(text: string, sourceUrl: string): ReturnType<typeof importDigest>;
+  importDigest: IngestService['importDigest'];
   /** One run of the scheduled ingest: every source, each isolated from the others' failures. */
   pollSources(): Promise<PollResult[]>;
   startSchedules(): void;
@@ -33,49 +32,29 @@ export interface LocalRuntimeOptions {
 }
 
 export async function createLocalRuntime(config: Config, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const clock = options.clock ?? systemClock;
   const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
   await ensureTable(doc, config.TABLE_NAME);
   const ses = createSesClient({ region: config.AWS_REGION, endpoint: config.SES_ENDPOINT });
-  const items = createDynamoItemStore(doc, config.TABLE_NAME);
-  const sources = createDynamoSourceStore(doc, config.TABLE_NAME);
   const timers: NodeJS.Timeout[] = [];
 
-  // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) and WebSub pings.
-  const sending = createLocalSendPipeline({ config, doc, ses, clock });
-  const notifyHub = createWebSubNotifier({ hubUrl: config.WEBSUB_HUB_URL, baseUrl: config.PUBLIC_BASE_URL });
-  const background: BackgroundPorts = {
-    ...sending.background,
-    async itemsChanged(scopes) {
-      if (!notifyHub) return;
-      for (const ping of await notifyHub(scopes)) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
-    },
-  };
-  const ctx: AppContext = { config, doc, tableName: config.TABLE_NAME, ses, clock, background };
-  const app = createApp(ctx);
+  // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) is the App's background.
+  const sending = createLocalSendPipeline();
+  const app = composeApp({ config, doc, ses, clock: options.clock, background: sending.background, renderer: createMjmlRenderer() });
+  sending.start(app);
+  const { logger } = app;
 
   // Sources named in config are listed from the start (the Lambda registers them on its first run).
-  await registerSources(config.SOURCES, sources, clock.now());
+  await app.ingest.registerConfiguredSources();
 
   // The scheduled ingest runs the same handler the Lambda exports.
-  const ingest = makeIngestHandler({
-    poller: createSourcePoller(config),
-    items,
-    sources,
-    clock,
-    itemsChanged: (scopes) => background.itemsChanged?.(scopes) ?? Promise.resolve(),
-  });
+  const ingest = makeIngestHandler(app);
   const pollSources = async () => (await ingest({ source: 'local.scheduler' })).results;
 
   return {
-    ctx,
-    sending,
     app,
-    importDigest: async (text, sourceUrl) => {
-      const report = await importDigest(text, sourceUrl, { items, clock });
-      if (report.changedScopes.length) await background.itemsChanged?.(report.changedScopes);
-      return report;
-    },
+    http: createHttpApp(app),
+    sending,
+    importDigest: (text, sourceUrl) => app.ingest.importDigest(text, sourceUrl),
     pollSources,
     startSchedules() {
       const every = (options.ingestEveryMinutes ?? 15) * 60_000;

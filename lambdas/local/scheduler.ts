@@ -1,6 +1,8 @@
 // An in-process stand-in for one-off EventBridge Scheduler schedules (`at(...)`): each schedule invokes its job's
 // handler once at its time with the same `{job, payload}` input the AWS target receives; a failed invocation is
 // retried with backoff (the scheduler's retry policy) and then dropped to `failures` (its dead-letter queue).
+import { logger } from '../adapters/observability.js';
+
 export type JobHandler = (input: { job: string; payload: unknown }) => Promise<unknown>;
 
 export interface LocalScheduler {
@@ -29,7 +31,7 @@ export function createLocalScheduler(options: { jobs: Record<string, JobHandler>
         } catch (error) {
           if (attempt >= (options.retries ?? 3)) {
             failed.push({ job, payload, error: (error as Error).message });
-            console.error(JSON.stringify({ level: 'ERROR', message: 'scheduled job failed', job, error: (error as Error).message }));
+            logger.error('scheduled job failed', { job, error: (error as Error).message });
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, (options.retryBaseMs ?? 200) * 2 ** attempt));

@@ -52,7 +52,7 @@ export async function startSite(env: Record<string, string> = {}): Promise<Site>
   const runtime = await testRuntime({ STAGE: 'test', LOG_LEVEL: 'ERROR', PUBLIC_BASE_URL: baseUrl, SUBSCRIBE_IP_LIMIT_PER_HOUR: '1000', ...env });
   await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
   const server = await new Promise<ServerType>((ready, fail) => {
-    const s = serve({ fetch: runtime.app.fetch, hostname: '127.0.0.1', port }, () => ready(s));
+    const s = serve({ fetch: runtime.http.fetch, hostname: '127.0.0.1', port }, () => ready(s));
     s.once('error', fail);
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });

@@ -110,12 +110,12 @@ beforeAll(async () => {
     signInUrl: idp.url,
     issuer: idp.issuer,
     baseUrl,
-    signingSecret: runtime.ctx.config.SIGNING_SECRET,
-    editorToken: runtime.ctx.config.EDITOR_TOKEN,
-    clock: runtime.ctx.clock,
+    signingSecret: runtime.app.config.SIGNING_SECRET,
+    editorToken: runtime.app.config.EDITOR_TOKEN,
+    clock: runtime.app.clock,
   });
   const app = newRouter();
-  app.route('/', pageRoutes(runtime.ctx, { sessions }));
+  app.route('/', pageRoutes(runtime.app, { sessions }));
   server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => ready(s));
   });
@@ -174,7 +174,7 @@ describe('editor sign-in with Cognito (hosted sign-in, PKCE, ID token checked ag
     const wrongState = await fetch(`${baseUrl}/editor/callback?code=whatever&state=not-the-state`, { redirect: 'manual', headers: { cookie: flow } });
     expect(wrongState.status).toBe(401);
 
-    const token = await fetch(`${baseUrl}/en/editor/sign-in`, { method: 'POST', body: new URLSearchParams({ token: runtime.ctx.config.EDITOR_TOKEN! }), redirect: 'manual' });
+    const token = await fetch(`${baseUrl}/en/editor/sign-in`, { method: 'POST', body: new URLSearchParams({ token: runtime.app.config.EDITOR_TOKEN! }), redirect: 'manual' });
     expect(token.status).toBe(400);
     expect(token.headers.get('set-cookie')).toBeNull();
   });

@@ -99,7 +99,7 @@ describe('editor console', () => {
     await first.getByRole('button', { name: 'Save tags' }).click();
     await page.waitForURL('**ok=1**');
     expect(await page.locator('[role="status"]').first().innerText()).toBe('Done.');
-    const stored = (await (await site.runtime.app.request(`/api/items/${id}`)).json()) as { countries: string[]; topics: string[]; tagProvenance: { countries: string } };
+    const stored = (await (await site.runtime.http.request(`/api/items/${id}`)).json()) as { countries: string[]; topics: string[]; tagProvenance: { countries: string } };
     expect(stored.countries).toEqual(['mx']);
     expect(stored.topics).toEqual(['tourism-culture']);
     expect(stored.tagProvenance.countries).toBe('editor');
@@ -229,7 +229,7 @@ describe('editions', () => {
     expect(test1?.subject).toContain('[TEST]');
 
     // A link that is not https is a pre-flight warning (shown once, though every language's email has it).
-    const added = await site.runtime.app.request('/api/items', {
+    const added = await site.runtime.http.request('/api/items', {
       method: 'POST',
       headers: editorHeaders,
       body: JSON.stringify({ title: 'Insecure link', link: `http://insecure.example.org/${randomUUID()}`, countries: ['pe'], topics: ['tourism-culture'] }),
@@ -245,7 +245,7 @@ describe('editions', () => {
     expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(false);
 
     // An edition the pre-flight finds an error in (no items: everything since a future date) cannot be sent from the page.
-    const empty = await site.runtime.app.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Nothing yet', since: '2099-01-01T00:00:00Z' }) });
+    const empty = await site.runtime.http.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Nothing yet', since: '2099-01-01T00:00:00Z' }) });
     const emptyId = ((await empty.json()) as { id: string }).id;
     await page.goto(`/en/editor/editions/${emptyId}`);
     expect(await page.locator('#preflight-h + ul').innerText()).toMatch(/^Error: /);

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { editorHeaders } from '../support/runtime.js';
-import { createEditionStores } from '../../lambdas/adapters/dynamo/editions.js';
 import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
@@ -139,7 +138,7 @@ describe('public pages', () => {
     // The confirmation link's GET changes nothing; its button confirms.
     await page.goto(confirmLink!);
     await checkPage(page, 'confirm');
-    const before = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
+    const before = await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
     expect(((await before.json()) as { status: string }).status).toBe('pending');
     await page.getByRole('button').click();
     await page.waitForLoadState();
@@ -158,7 +157,7 @@ describe('public pages', () => {
     await page.getByRole('button', { name: 'Save preferences' }).click();
     await page.waitForLoadState();
     expect(await page.locator('[role="status"]').first().innerText()).toContain('Preferences saved.');
-    const after = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as {
+    const after = (await (await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as {
       status: string;
       countries: string[];
       topics: string[];
@@ -209,13 +208,13 @@ describe('public pages', () => {
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).toBe('Te has dado de baja');
     await checkPage(page, 'unsubscribed-es');
-    const left = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+    const left = (await (await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
     expect(left.status).toBe('unsubscribed');
 
     await page.getByRole('button', { name: 'Deshacer y volver a suscribirme' }).click();
     await page.waitForLoadState();
     expect(await page.locator('main').innerText()).toContain('Has vuelto.');
-    const back = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+    const back = (await (await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
     expect(back.status).toBe('confirmed');
 
     // Erase needs the box ticked (the browser refuses an unticked required box; the server does too).
@@ -223,22 +222,22 @@ describe('public pages', () => {
     await page.getByRole('button', { name: 'Borrar mis datos' }).click();
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).toBe('Datos borrados');
-    const gone = await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
+    const gone = await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders });
     expect(gone.status).toBe(404);
     await context.close();
   });
 
   test('the archive lists sent editions newest first per language, and shows each as a web page (the "view in browser" target)', async () => {
-    const list = (await (await site.runtime.app.request('/api/items?limit=6')).json()) as { items: Array<{ id: string; title: string }> };
+    const list = (await (await site.runtime.http.request('/api/items?limit=6')).json()) as { items: Array<{ id: string; title: string }> };
     const ids = list.items.map((i) => i.id);
     const create = async (subject: string, itemIds: string[], audience?: unknown) => {
-      const res = await site.runtime.app.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject, itemIds, ...(audience ? { audience } : {}) }) });
+      const res = await site.runtime.http.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject, itemIds, ...(audience ? { audience } : {}) }) });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
     // The send pipeline is tested on its own (tests/integration); here the editions are moved to "sent" directly,
     // as the pipeline's last step does, so the archive can be checked whatever state the pipeline is in.
-    const { editions } = createEditionStores(site.runtime.ctx.doc, site.runtime.ctx.tableName);
+    const { editions } = site.runtime.app.repos;
     const markSent = async (id: string, itemIds: string[], at: string) => {
       expect(await editions.transition(id, ['draft'], 'sending', { sendStartedAt: at, resolvedItemIds: itemIds })).toBeDefined();
       expect(await editions.transition(id, ['sending'], 'sent', { completedAt: at })).toBeDefined();

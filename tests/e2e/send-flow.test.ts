@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { editorHeaders, testEditorToken } from '../support/runtime.js';
 import { itemMatches } from '../../lambdas/core/subscriptions/model.js';
-import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
@@ -54,7 +53,7 @@ test('subscribe, confirm, compose, preview, send, watch it finish; exactly the m
   await page.goto(linksIn(confirmation!.body.html ?? '').find((l) => l.includes('/confirm/'))!);
   await page.getByRole('button').click();
   await page.waitForLoadState();
-  const status = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+  const status = (await (await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
   expect(status.status).toBe('confirmed');
 
   // The editor signs in and composes an edition from seed items: some match the reader, some do not.
@@ -64,7 +63,7 @@ test('subscribe, confirm, compose, preview, send, watch it finish; exactly the m
   await console_.getByLabel('Editor token').fill(testEditorToken);
   await console_.getByRole('button', { name: 'Sign in' }).click();
   await console_.waitForURL('**/en/editor/items');
-  const items = createDynamoItemStore(site.runtime.ctx.doc, site.runtime.ctx.tableName);
+  const items = site.runtime.app.repos.items;
   const seed = (await items.listScope('all', { limit: 40 })).items;
   const prefs = { countries: ['pe'], topics: ['climate-environment'] };
   const matching = seed.filter((i) => itemMatches(i, prefs)).slice(0, 3);
@@ -104,7 +103,7 @@ test('subscribe, confirm, compose, preview, send, watch it finish; exactly the m
   await checkPage(page, 'one-click-unsubscribe');
   const res = await fetch(oneClick!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
   expect(res.status).toBe(200);
-  const left = (await (await site.runtime.app.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
+  const left = (await (await site.runtime.http.request(`/api/subscribers?email=${encodeURIComponent(email)}`, { headers: editorHeaders })).json()) as { status: string };
   expect(left.status).toBe('unsubscribed');
 
   // The next send skips them.
@@ -118,7 +117,7 @@ test('subscribe, confirm, compose, preview, send, watch it finish; exactly the m
 test('the editor pauses a send midway and resumes it; the bar and counts move live and every recipient gets one email', async () => {
   const tag = randomUUID().slice(0, 6);
   const addresses = Array.from({ length: 40 }, (_, i) => `bulk-${tag}-${i}@example.org`);
-  const imported = await site.runtime.app.request('/api/subscribers/import', {
+  const imported = await site.runtime.http.request('/api/subscribers/import', {
     method: 'POST',
     headers: editorHeaders,
     body: JSON.stringify({

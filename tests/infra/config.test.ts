@@ -20,7 +20,7 @@ describe('stage config', () => {
       signingSecretParameter: '/pacific-news/dev/signing-secret',
       sources: [],
     });
-    expect(parseStageConfig({ ...base, stage: 'prod' }).reserveConcurrency).toBe(true);
+    expect(parseStageConfig({ ...base, stage: 'prod', alarmEmail: 'ops@example.org' }).reserveConcurrency).toBe(true);
   });
 
   it('accepts command-line strings (-c key=value) as well as JSON values', () => {
@@ -47,6 +47,8 @@ describe('stage config', () => {
     [{ domainName: 'news.example.org' }, /domainName: domainName and certificateArn go together/],
     [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc', domainName: 'news.example.org' }, /certificateArn: an ACM certificate ARN in us-east-1/],
     [{ editorAuthDomainPrefix: 'my-cognito-login' }, /editorAuthDomainPrefix: must not contain aws, amazon or cognito/],
+    [{ stage: 'prod' }, /alarmEmail: required for prod/],
+    [{ sesMaxSendRate: '14', sendConcurrency: '1000' }, /sendConcurrency: with 1000 senders each gets 0.014 messages\/s .* set sendConcurrency to at most 16/],
   ])('refuses %j naming the key', (override, message) => {
     expect(() => parseStageConfig({ ...base, ...override })).toThrow(StageConfigError);
     expect(() => parseStageConfig({ ...base, ...override })).toThrow(message);

@@ -75,7 +75,7 @@ describe('DataStack: SES', () => {
     expect(d.SnsDestination.TopicARN).toEqual({ Ref: topicId });
   });
 
-  it('encrypts the feedback topic with a rotating key that SES may use, and lets only this account\'s SES publish', () => {
+  it('encrypts the feedback topic with a rotating key that SES may use, and lets only this account\'s SES publish, for this configuration set', () => {
     const [keyId, key] = only(resources(data, 'AWS::KMS::Key'));
     expect(key.Properties!.EnableKeyRotation).toBe(true);
     expect(key.Properties!.KeyPolicy.Statement).toEqual(
@@ -83,7 +83,10 @@ describe('DataStack: SES', () => {
         expect.objectContaining({
           Principal: { Service: 'ses.amazonaws.com' },
           Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': expect.objectContaining({ 'Fn::Join': expect.arrayContaining([expect.arrayContaining([`:configuration-set/pacific-news-dev`])]) }) },
+          },
         }),
       ]),
     );

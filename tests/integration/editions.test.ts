@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { editorToken, sendHarness, type Harness } from '../support/send-harness.js';
-import { editionServiceFor } from '../../lambdas/adapters/http/routes/editions.js';
 
 const items = [
   anItem({ id: 'ed-a', title: 'Chile opens trade office', countries: ['cl'], topics: ['trade-investment'], publishedAt: '2026-11-20T10:00:00.000Z' }),
@@ -41,7 +40,7 @@ describe('editions API', () => {
       ['POST', `/api/editions/${id}/test`],
     ];
     for (const [method, path] of paths) {
-      const res = await h.app.request(path, { method, headers: { authorization: 'Bearer wrong-token-wrong-token' } });
+      const res = await h.http.request(path, { method, headers: { authorization: 'Bearer wrong-token-wrong-token' } });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('auth.required');
     }
@@ -97,11 +96,49 @@ describe('editions API', () => {
     const bad = await create({ subject: 'Bad', itemIds: ['ed-bad'] });
     const report = (await (await h.api('GET', `/api/editions/${bad}/preflight`)).json()) as { ok: boolean; issues: Array<{ code: string }> };
     expect(report.ok).toBe(false);
-    expect(report.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['preflight.brokenLink', 'preflight.placeholder']));
+    expect(report.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['preflight.brokenLink']));
+    // Braces in what a source wrote are text for the reader, not a placeholder of ours.
+    expect(report.issues.map((i) => i.code)).not.toContain('preflight.placeholder');
     const send = await h.api('POST', `/api/editions/${bad}/send`, {});
     expect(send.status).toBe(400);
     expect(((await send.json()) as { error: { code: string } }).error.code).toBe('edition.preflightFailed');
     expect((await get(bad)).state).toBe('draft');
+  });
+
+  it('an item whose title, summary and link hold merge fields or template tags passes the pre-flight, and its email carries no personal link there', async () => {
+    const hostile = '{{preferences_url}} {{ unsubscribe_url }} {% if x %}';
+    await h.addItems([anItem({ id: 'ed-braces', title: `Vote now ${hostile}`, summary: `Read ${hostile}`, link: `https://evil.example/collect?u=${hostile.replace(/\s/g, '')}` })]);
+    const id = await create({ subject: `Braces ${hostile}`, intro: `Intro ${hostile}`, itemIds: ['ed-braces'] });
+    const report = (await (await h.api('GET', `/api/editions/${id}/preflight`)).json()) as { ok: boolean; issues: Array<{ code: string; level: string }> };
+    expect(report.issues.filter((i) => i.level === 'error')).toEqual([]);
+    expect(report.ok).toBe(true);
+
+    const to = `braces@${h.domain}`;
+    expect((await h.api('POST', `/api/editions/${id}/test`, { emails: [to], language: 'en' })).status).toBe(202);
+    const mail = (await h.inbox()).find((m) => m.destination.to.includes(to))!;
+    expect(mail.subject).toBe(`[TEST] Braces ${hostile}`);
+    const text = mail.body.text ?? '';
+    expect(text).toContain(`Vote now ${hostile}`);
+    expect(text).toContain(`Intro ${hostile}`);
+    // Our footer holds each personal link once; the item's link is what the source wrote, unmerged.
+    const personal = [...text.matchAll(/https?:\/\/\S*(?:preferences|unsubscribe)\S*/g)].map((m) => m[0]);
+    expect(personal.length).toBeGreaterThanOrEqual(2);
+    for (const link of personal) expect(text.split(link).length - 1, link).toBe(1);
+    expect(text).toContain('https://evil.example/collect?u={{preferences_url}}{{unsubscribe_url}}{%ifx%}');
+    expect(mail.body.html).toContain('Vote now {{preferences_url}} {{ unsubscribe_url }} {% if x %}');
+  });
+
+  it('refuses a subject with a line break (400 edition.subjectLineBreak); the intro keeps its lines', async () => {
+    for (const subject of ['Weekly\r\nBcc: everyone@example.org', 'Weekly\nBcc: everyone@example.org', 'Weekly\rX: y']) {
+      const res = await h.api('POST', '/api/editions', { subject, itemIds: ['ed-a'] });
+      expect(res.status, JSON.stringify(subject)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('edition.subjectLineBreak');
+    }
+    const id = await create({ subject: 'Fine', intro: 'Line one\nLine two', itemIds: ['ed-a'] });
+    const put = await h.api('PUT', `/api/editions/${id}`, { subject: 'Changed\r\nBcc: x@example.org', itemIds: ['ed-a'] });
+    expect(put.status).toBe(400);
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe('edition.subjectLineBreak');
+    expect((await get(id)).subject).toBe('Fine');
   });
 
   it('test-sends a segment to given addresses through SES (subject marked, counts untouched)', async () => {
@@ -158,7 +195,7 @@ describe('editions API', () => {
   });
 
   it('publishes every editions route in /api/openapi.json', async () => {
-    const doc = (await (await h.app.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await h.http.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     for (const path of ['/api/editions', '/api/editions/{id}', '/api/editions/{id}/send', '/api/editions/{id}/pause', '/api/editions/{id}/resume', '/api/editions/{id}/cancel', '/api/editions/{id}/preview', '/api/editions/{id}/preflight', '/api/editions/{id}/test']) {
       expect(doc.paths[path], path).toBeDefined();
     }
@@ -167,14 +204,14 @@ describe('editions API', () => {
 
   it('send accepts no body at all as "send now"', async () => {
     const id = await create({ subject: 'No body', itemIds: ['ed-c'] });
-    const res = await h.app.request(`/api/editions/${id}/send`, { method: 'POST', headers: { authorization: `Bearer ${editorToken}` } });
+    const res = await h.http.request(`/api/editions/${id}/send`, { method: 'POST', headers: { authorization: `Bearer ${editorToken}` } });
     expect(res.status, await res.clone().text()).toBe(202);
     await h.settle();
     expect((await get(id)).state).toBe('sent');
   });
 
   it('renders the web version of a sent edition for the public archive; a draft has none', async () => {
-    const service = editionServiceFor(h.ctx);
+    const service = h.app.editions;
     const sent = (await service.list(50)).find((e) => e.state === 'sent')!;
     const web = await service.webVersion(sent.id, 'es', { preferencesUrl: 'https://news.example.org/preferences', unsubscribeUrl: 'https://news.example.org/subscribe' });
     expect(web.items.length).toBeGreaterThan(0);

@@ -1,12 +1,12 @@
 // fetchSource against a real node:http server on 127.0.0.1. No traffic leaves this machine: every fetch goes through
-// `onlyLocalFetch`, which throws for any host but 127.0.0.1, so a test for a blocked address proves the guard refused
-// before connecting (the spy records no call).
+// `onlyLocalFetch`, a transport that throws for any host but 127.0.0.1, so a test for a blocked address proves the
+// guard refused before connecting (the spy records no call).
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SourceFetchError } from '../../lambdas/adapters/feed/errors.js';
-import { assertPublicHost, blockedReason, fetchSource, type FetchLimits } from '../../lambdas/adapters/feed/fetch.js';
+import { assertPublicHost, blockedReason, fetchSource, pinnedLookup, pinnedTransport, type FetchIo, type FetchLimits, type Transport } from '../../lambdas/adapters/feed/fetch.js';
 
 const FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title></channel></rss>';
 const ETAG = '"v1"';
@@ -116,13 +116,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-/** Every URL fetch() was asked for. */
+/** Every URL the transport was asked for. */
 let fetched: string[] = [];
-const onlyLocalFetch: typeof fetch = (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  if (url.hostname !== '127.0.0.1') throw new Error(`test guard: fetch() was called for ${url.host}; the SSRF guard should have refused first`);
-  fetched.push(url.href);
-  return fetch(input, init);
+const onlyLocalFetch: FetchIo = {
+  transport: (url, addresses, init) => {
+    if (url.hostname !== '127.0.0.1') throw new Error(`test guard: the transport was called for ${url.host}; the SSRF guard should have refused first`);
+    fetched.push(url.href);
+    return pinnedTransport(url, addresses, init);
+  },
 };
 
 beforeEach(() => {
@@ -354,5 +355,65 @@ describe('address rules', () => {
     await expect(assertPublicHost('rebind.example', false, lookup)).rejects.toMatchObject({ code: 'source.blockedAddress' });
     await expect(assertPublicHost('rebind.example', true, lookup)).resolves.toEqual(['::ffff:7f00:1']);
     await expect(assertPublicHost('nowhere.example', false, lookup)).rejects.toMatchObject({ code: 'source.dnsFailed' });
+  });
+});
+
+describe('DNS rebinding: the socket connects only to the addresses that were checked', () => {
+  const strict: FetchLimits = { ...limits, allowLoopback: false };
+
+  /** A resolver that answers a public address the first time and loopback every time after. */
+  function rebindingResolver() {
+    const calls: string[] = [];
+    const lookup = async (host: string) => {
+      calls.push(host);
+      return [{ address: calls.length === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+    };
+    return { calls, lookup };
+  }
+
+  it('resolves once, and hands the transport only the checked public address (a second answer of 127.0.0.1 is never asked for)', async () => {
+    const { calls, lookup } = rebindingResolver();
+    const connects: Array<{ url: string; addresses: readonly string[] }> = [];
+    const transport: Transport = async (url, addresses) => {
+      connects.push({ url: url.href, addresses });
+      return new Response(FEED, { status: 200, headers: { 'content-type': 'application/rss+xml' } });
+    };
+    const r = await fetchSource('http://rebind.example/feed', {}, strict, { lookup, transport });
+    expect(r.status).toBe('ok');
+    expect(calls).toEqual(['rebind.example']);
+    expect(connects).toEqual([{ url: 'http://rebind.example/feed', addresses: ['93.184.216.34'] }]);
+    expect(seen).toEqual([]);
+  });
+
+  it('a redirect is resolved and checked again: when the name now answers loopback, nothing connects to it', async () => {
+    const { calls, lookup } = rebindingResolver();
+    const connects: string[] = [];
+    const transport: Transport = async (url, addresses) => {
+      connects.push(`${url.href} @ ${addresses.join(',')}`);
+      return new Response(null, { status: 302, headers: { location: '/next' } });
+    };
+    const err = await fetchError(fetchSource('http://rebind.example/feed', {}, strict, { lookup, transport }));
+    expect(err.code).toBe('source.blockedAddress');
+    expect(err.message).toContain('127.0.0.1');
+    expect(calls).toEqual(['rebind.example', 'rebind.example']);
+    expect(connects).toEqual(['http://rebind.example/feed @ 93.184.216.34']);
+    expect(seen).toEqual([]);
+  });
+
+  it('the real transport connects to the pinned address, never to what system DNS says, keeping the name as Host', async () => {
+    // feed.invalid cannot resolve in DNS (RFC 6761), so reaching the local server proves the pinned address was used.
+    const port = new URL(origin).port;
+    const lookup = async () => [{ address: '127.0.0.1', family: 4 }];
+    const r = await fetchSource(`http://feed.invalid:${port}/feed`, {}, limits, { lookup });
+    expect(r.status).toBe('ok');
+    expect(seen.map((s) => [s.path, s.headers.host])).toEqual([['/feed', `feed.invalid:${port}`]]);
+  });
+
+  it('the pinned lookup answers any name with the checked addresses only', async () => {
+    const lookup = pinnedLookup(['93.184.216.34', '2606:2800:220:1::1']);
+    const all = await new Promise((resolve) => lookup('evil.example', { all: true }, (_e, addresses) => resolve(addresses)));
+    expect(all).toEqual([{ address: '93.184.216.34', family: 4 }, { address: '2606:2800:220:1::1', family: 6 }]);
+    const one = await new Promise((resolve) => lookup('localhost', {}, (_e, address, family) => resolve([address, family])));
+    expect(one).toEqual(['93.184.216.34', 4]);
   });
 });

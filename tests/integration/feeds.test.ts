@@ -7,8 +7,8 @@ import { gunzipSync } from 'node:zlib';
 import { testRuntime } from '../support/runtime.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import { ingestEntries } from '../../lambdas/core/ingest/ingest.js';
-import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import { feedRoutes } from '../../lambdas/adapters/http/routes/feeds.js';
+import { createFeedService } from '../../lambdas/composition-root.js';
 import { newRouter } from '../../lambdas/adapters/http/router.js';
 import { handleError } from '../../lambdas/adapters/http/errors.js';
 import { allScopes, feedFormats, itemTagUri } from '../../lambdas/core/feeds/index.js';
@@ -43,7 +43,7 @@ describe('feeds of the seed digest', () => {
     rt = await testRuntime({ FEED_PAGE_SIZE: '50', FEED_HEAD_CACHE_MS: '0' });
     const report = await rt.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
     expect(report.counts.new).toBe(10);
-    items = ((await (await rt.app.request('/api/items?limit=100')).json()) as { items: ApiItem[] }).items;
+    items = ((await (await rt.http.request('/api/items?limit=100')).json()) as { items: ApiItem[] }).items;
     expect(items).toHaveLength(10);
   });
 
@@ -61,7 +61,7 @@ describe('feeds of the seed digest', () => {
         .map((i) => itemTagUri(base, i.id));
       if (expected.length) nonEmpty++;
       for (const format of feedFormats) {
-        const res = await rt.app.request(`/feeds/${scopeId(scope)}.${format}`);
+        const res = await rt.http.request(`/feeds/${scopeId(scope)}.${format}`);
         expect(res.status, `${scopeId(scope)}.${format}`).toBe(200);
         const { ids, links } = check(format, await res.text());
         expect(ids, `${scopeId(scope)}.${format}`).toEqual(expected);
@@ -72,27 +72,27 @@ describe('feeds of the seed digest', () => {
   });
 
   it('shows the seed titles, newest first, with their content and no script', async () => {
-    const { titles, doc } = checkAtom(await (await rt.app.request('/feeds/all.atom')).text());
+    const { titles, doc } = checkAtom(await (await rt.http.request('/feeds/all.atom')).text());
     expect(titles).toEqual(items.map((i) => i.title.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')));
     const contents = Array.from(doc.getElementsByTagName('content') as unknown as ArrayLike<Element>).map((c) => c.textContent ?? '');
     expect(contents.every((c) => c.includes('<p>'))).toBe(true);
   });
 
   it('answers 404 through the full app for unknown values, and serves OPML and the /feeds page', async () => {
-    const res = await rt.app.request('/feeds/countries/ar/topics/trade-investment.atom');
+    const res = await rt.http.request('/feeds/countries/ar/topics/trade-investment.atom');
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('cl, co, mx, pe');
-    expect((await rt.app.request('/feeds/all.rdf')).status).toBe(404);
-    const opml = await rt.app.request('/feeds/index.opml');
+    expect((await rt.http.request('/feeds/all.rdf')).status).toBe(404);
+    const opml = await rt.http.request('/feeds/index.opml');
     expect(opml.status).toBe(200);
     parseXml(await opml.text());
-    const page = await rt.app.request('/feeds');
+    const page = await rt.http.request('/feeds');
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toContain(`href="${base}/feeds/all.atom"`);
   });
 
   it('answers conditional requests with 304 from the head record only, and HEAD and gzip work', async () => {
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const calls: string[] = [];
     const counting: ItemReader = {
       get: (id) => (calls.push('get'), store.get(id)),
@@ -102,7 +102,7 @@ describe('feeds of the seed digest', () => {
     };
     const app = newRouter();
     app.onError(handleError);
-    app.route('/', feedRoutes(rt.ctx, { reader: counting }));
+    app.route('/', feedRoutes({ feeds: createFeedService(rt.app.config, counting) }));
     const full = await app.request('/feeds/countries/cl.rss', { headers: { 'accept-encoding': 'gzip' } });
     expect(full.headers.get('content-encoding')).toBe('gzip');
     checkRss(gunzipSync(Buffer.from(await full.arrayBuffer())).toString('utf8'));
@@ -114,7 +114,7 @@ describe('feeds of the seed digest', () => {
     const since = await app.request('/feeds/countries/cl.rss', { headers: { 'if-modified-since': full.headers.get('last-modified')! } });
     expect(since.status).toBe(304);
     expect(calls).toEqual(['getScopeHead', 'getScopeHead']);
-    const head = await rt.app.request('/feeds/countries/cl.rss', { method: 'HEAD' });
+    const head = await rt.http.request('/feeds/countries/cl.rss', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
@@ -124,10 +124,10 @@ describe('feeds of the seed digest', () => {
 describe('feeds after further ingests', () => {
   it('moves the ETag and puts a new item on top once ingest writes it; keeps the id when it is edited', async () => {
     const rt = await testRuntime({ FEED_HEAD_CACHE_MS: '0' });
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const source = { id: 'src-feeds', url: 'https://publisher.example/feed.xml' };
     await ingestEntries([entry({ guid: 'a', publishedAt: '2024-05-01T10:00:00Z' })], source, { store, clock: clock('2024-05-01T10:05:00Z') });
-    const first = await rt.app.request('/feeds/countries/pe.json');
+    const first = await rt.http.request('/feeds/countries/pe.json');
     const firstDoc = checkJsonFeed(await first.text());
     expect(firstDoc.ids).toHaveLength(1);
     expect(first.headers.get('last-modified')).toBe('Wed, 01 May 2024 10:05:00 GMT');
@@ -136,7 +136,7 @@ describe('feeds after further ingests', () => {
       store,
       clock: clock('2024-05-02T10:05:00Z'),
     });
-    const second = await rt.app.request('/feeds/countries/pe.json', { headers: { 'if-none-match': first.headers.get('etag')! } });
+    const second = await rt.http.request('/feeds/countries/pe.json', { headers: { 'if-none-match': first.headers.get('etag')! } });
     expect(second.status).toBe(200);
     const secondDoc = checkJsonFeed(await second.text());
     expect(secondDoc.titles[0]).toBe('Peru hosts a trade fair');
@@ -146,17 +146,17 @@ describe('feeds after further ingests', () => {
       store,
       clock: clock('2024-05-03T09:00:00Z'),
     });
-    const third = checkAtom(await (await rt.app.request('/feeds/countries/pe.atom')).text());
+    const third = checkAtom(await (await rt.http.request('/feeds/countries/pe.atom')).text());
     expect(third.titles).toContain('Chile and Peru sign a trade agreement (corrected)');
     expect(third.ids.sort()).toEqual([...secondDoc.ids].sort());
     // A scope the items are not in did not change.
-    const mx = await rt.app.request('/feeds/countries/mx.rss');
+    const mx = await rt.http.request('/feeds/countries/mx.rss');
     expect(checkRss(await mx.text()).ids).toEqual([]);
   });
 
   it('keeps every feed valid with hostile entries, and none of their script reaches a reader', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const source = { id: 'src-hostile', url: 'https://publisher.example/hostile.xml' };
     const report = await ingestEntries(
       [
@@ -175,7 +175,7 @@ describe('feeds after further ingests', () => {
     expect(report.counts.new).toBe(2);
     for (const format of feedFormats) {
       for (const path of ['all', 'countries/cl', 'topics/trade-investment']) {
-        const body = await (await rt.app.request(`/feeds/${path}.${format}`)).text();
+        const body = await (await rt.http.request(`/feeds/${path}.${format}`)).text();
         expect(body).not.toMatch(/<script/i);
         expect(body).not.toMatch(/javascript:/i);
         expect(body).not.toMatch(/onerror|onmouseover/i);
@@ -187,7 +187,7 @@ describe('feeds after further ingests', () => {
 
   it('pages through the whole history on DynamoDB with RFC 5005 next links', async () => {
     const rt = await testRuntime({ FEED_PAGE_SIZE: '4' });
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const entries = Array.from({ length: 11 }, (_, i) =>
       entry({ guid: `p${i}`, title: `Chile trade update ${i}`, publishedAt: new Date(Date.UTC(2024, 0, 1 + i)).toISOString() }),
     );
@@ -196,7 +196,7 @@ describe('feeds after further ingests', () => {
     let path: string | undefined = '/feeds/countries/cl.rss';
     let pages = 0;
     while (path) {
-      const res = await rt.app.request(path);
+      const res = await rt.http.request(path);
       expect(res.status).toBe(200);
       const { titles: t, doc } = checkRss(await res.text());
       titles.push(...t);
@@ -226,20 +226,20 @@ describe('feeds after further ingests', () => {
     try {
       const hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`;
       const rt = await testRuntime({ WEBSUB_HUB_URL: hubUrl });
-      const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+      const store = rt.app.repos.items;
       const report = await ingestEntries(
         [entry({ guid: 'w1', title: 'Mexico opens a new scholarship call', contentHtml: '<p>Scholarships for students from Mexico.</p>' })],
         { id: 'src-websub', url: 'https://publisher.example/w.xml' },
         { store, clock: clock('2024-06-01T00:00:00Z') },
       );
-      const notify = createWebSubNotifier({ hubUrl: rt.ctx.config.WEBSUB_HUB_URL, baseUrl: rt.ctx.config.PUBLIC_BASE_URL })!;
+      const notify = createWebSubNotifier({ hubUrl: rt.app.config.WEBSUB_HUB_URL, baseUrl: rt.app.config.PUBLIC_BASE_URL })!;
       const results = await notify(report.changedScopes);
       expect(results.every((r) => r.ok)).toBe(true);
       expect(report.changedScopes).toContain('all');
       expect(report.changedScopes).toContain('countries/mx');
       expect(pinged.sort()).toEqual(report.changedScopes.flatMap((s) => feedFormats.map((f) => `${base}/feeds/${s}.${f}`)).sort());
       // The feeds it pinged advertise the same hub.
-      expect(await (await rt.app.request('/feeds/countries/mx.atom')).text()).toContain(`<link rel="hub" href="${hubUrl}"/>`);
+      expect(await (await rt.http.request('/feeds/countries/mx.atom')).text()).toContain(`<link rel="hub" href="${hubUrl}"/>`);
     } finally {
       await new Promise((resolve) => hub.close(resolve));
     }

@@ -7,10 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { testRuntime, editorHeaders } from '../support/runtime.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import { ingestEntries, type IngestStore } from '../../lambdas/core/ingest/ingest.js';
-import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
 import type { IncomingEntry } from '../../lambdas/core/items/model.js';
-import { createDynamoSourceStore } from '../../lambdas/adapters/dynamo/sources.js';
-import { createSourcePoller } from '../../lambdas/adapters/feed/poller.js';
+import { composeApp } from '../../lambdas/composition-root.js';
 import { makeHandler as makeIngestHandler } from '../../lambdas/handlers/ingest-schedule.js';
 
 type ItemsPage = { items: Array<{ id: string; title: string; link: string; publishedAt: string; updatedAt: string; summary: string; countries: string[]; topics: string[] }>; cursor: string | null };
@@ -50,7 +48,7 @@ describe('seed digest through the API', () => {
   });
 
   it('lists the 10 seed items newest first with the contract shape, countries and topics', async () => {
-    const res = await rt.app.request('/api/items?limit=50');
+    const res = await rt.http.request('/api/items?limit=50');
     expect(res.status).toBe(200);
     const body = (await res.json()) as ItemsPage;
     expect(body.items).toHaveLength(10);
@@ -73,20 +71,20 @@ describe('seed digest through the API', () => {
   });
 
   it('pages with a cursor and filters by country and topic', async () => {
-    const first = (await (await rt.app.request('/api/items?limit=4')).json()) as ItemsPage;
+    const first = (await (await rt.http.request('/api/items?limit=4')).json()) as ItemsPage;
     expect(first.items).toHaveLength(4);
-    const second = (await (await rt.app.request(`/api/items?limit=4&cursor=${first.cursor}`)).json()) as ItemsPage;
+    const second = (await (await rt.http.request(`/api/items?limit=4&cursor=${first.cursor}`)).json()) as ItemsPage;
     expect(second.items).toHaveLength(4);
     expect(second.items.map((i) => i.id)).not.toContain(first.items[0]!.id);
-    const all = (await (await rt.app.request('/api/items?limit=50')).json()) as ItemsPage;
+    const all = (await (await rt.http.request('/api/items?limit=50')).json()) as ItemsPage;
     const someTopic = all.items.find((i) => i.topics.length)!.topics[0]!;
-    const filtered = (await (await rt.app.request(`/api/items?country=pe&topic=${someTopic}&limit=50`)).json()) as ItemsPage;
+    const filtered = (await (await rt.http.request(`/api/items?country=pe&topic=${someTopic}&limit=50`)).json()) as ItemsPage;
     const expected = all.items.filter((i) => i.countries.includes('pe') && i.topics.includes(someTopic)).map((i) => i.id);
     expect(filtered.items.map((i) => i.id)).toEqual(expected);
   });
 
   it('refuses an unknown country or topic with a message naming the valid ones', async () => {
-    const res = await rt.app.request('/api/items?country=zz');
+    const res = await rt.http.request('/api/items?country=zz');
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('items.unknownCountry');
@@ -94,10 +92,10 @@ describe('seed digest through the API', () => {
   });
 
   it('GET /api/taxonomy answers the contract shape in English and Spanish', async () => {
-    const en = (await (await rt.app.request('/api/taxonomy')).json()) as { countries: Array<{ code: string; name: string }>; topics: Array<{ slug: string; name: string }> };
+    const en = (await (await rt.http.request('/api/taxonomy')).json()) as { countries: Array<{ code: string; name: string }>; topics: Array<{ slug: string; name: string }> };
     expect(en.countries.map((c) => c.code)).toEqual(['cl', 'co', 'mx', 'pe']);
     expect(en.topics.length).toBeGreaterThanOrEqual(8);
-    const es = (await (await rt.app.request('/api/taxonomy?language=es')).json()) as typeof en;
+    const es = (await (await rt.http.request('/api/taxonomy?language=es')).json()) as typeof en;
     expect(es.countries.find((c) => c.code === 'mx')!.name).toBe('México');
     expect(es.countries.find((c) => c.code === 'pe')!.name).toBe('Perú');
   });
@@ -106,7 +104,7 @@ describe('seed digest through the API', () => {
 describe('idempotent ingestion', () => {
   it('an unchanged re-poll writes nothing; a changed entry is updated in place with its version bumped', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
     const first = await ingestEntries([entry(), entry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(first.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 0 });
@@ -118,39 +116,39 @@ describe('idempotent ingestion', () => {
 
     const changed = await ingestEntries([entry({ title: 'Chile and Peru sign a new trade agreement' })], source, { store, clock: clock('2024-05-04T00:00:00Z') });
     expect(changed.counts.updated).toBe(1);
-    const list = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items).toHaveLength(2);
     const updated = list.items.find((i) => i.link === 'https://publisher.example/news/1')!;
     expect(updated.title).toBe('Chile and Peru sign a new trade agreement');
     expect(updated.updatedAt).toBe('2024-05-04T00:00:00.000Z');
-    const full = (await (await rt.app.request(`/api/items/${updated.id}`)).json()) as { version: number };
+    const full = (await (await rt.http.request(`/api/items/${updated.id}`)).json()) as { version: number };
     expect(full.version).toBe(2);
   });
 
   it('an entry whose link changed is found again by its GUID and updated, not duplicated', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
     await ingestEntries([entry()], source, { store, clock: clock('2024-05-02T00:00:00Z') });
     const moved = await ingestEntries([entry({ link: 'https://publisher.example/news/1-renamed' })], source, { store, clock: clock('2024-05-03T00:00:00Z') });
     expect(moved.counts).toEqual({ new: 0, updated: 1, unchanged: 0, rejected: 0 });
-    const list = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items.map((i) => i.link)).toEqual(['https://publisher.example/news/1-renamed']);
   });
 
   it('the same canonical link from another source is the same item, not a second one', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     await ingestEntries([entry()], { id: 'src-a', url: 'https://a.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
     const other = await ingestEntries([entry({ guid: 'another-guid' })], { id: 'src-b', url: 'https://b.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(other.counts.new).toBe(0);
-    const list = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items).toHaveLength(1);
   });
 
   it('two runs at once and a retried run leave one copy of each item', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const entries = Array.from({ length: 30 }, (_, i) => entry({ guid: `g${i}`, link: `https://publisher.example/n/${i}`, title: `Item ${i} about Mexico` }));
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
     const runs = await Promise.all([1, 2, 3].map(() => ingestEntries(entries, source, { store, clock: clock('2024-05-02T00:00:00Z') })));
@@ -158,16 +156,16 @@ describe('idempotent ingestion', () => {
     for (const run of runs) expect(run.counts.new + run.counts.unchanged).toBe(30);
     const retried = await ingestEntries(entries, source, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(retried.counts).toEqual({ new: 0, updated: 0, unchanged: 30, rejected: 0 });
-    const list = (await (await rt.app.request('/api/items?limit=100')).json()) as ItemsPage;
+    const list = (await (await rt.http.request('/api/items?limit=100')).json()) as ItemsPage;
     expect(list.items).toHaveLength(30);
     expect(new Set(list.items.map((i) => i.id)).size).toBe(30);
-    const mx = (await (await rt.app.request('/api/items?country=mx&limit=100')).json()) as ItemsPage;
+    const mx = (await (await rt.http.request('/api/items?country=mx&limit=100')).json()) as ItemsPage;
     expect(mx.items).toHaveLength(30);
   });
 
   it('rejects entries with no title or id and says why, ingesting the rest', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     const report = await ingestEntries([entry(), entry({ guid: '', title: 'x' }), entry({ guid: 'g3', title: '  ' })], { id: 's', url: 'https://p.example/' }, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(report.counts).toEqual({ new: 1, updated: 0, unchanged: 0, rejected: 2 });
     expect(report.rejected.map((r) => r.reason)).toEqual(['entry has no id, guid or link to recognise it by', 'entry has no title']);
@@ -175,7 +173,7 @@ describe('idempotent ingestion', () => {
 
   it('sanitises hostile HTML before it is stored', async () => {
     const rt = await testRuntime();
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     await ingestEntries(
       [entry({ contentHtml: '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">rel</a><iframe src="https://evil.example"></iframe></p>' })],
       { id: 's', url: 'https://p.example/' },
@@ -190,16 +188,16 @@ describe('idempotent ingestion', () => {
 describe('editor item API', () => {
   it('needs the editor token, validates, adds, corrects and overrides tags that survive re-ingestion', async () => {
     const rt = await testRuntime();
-    expect((await rt.app.request('/api/items', { method: 'POST', body: '{}' })).status).toBe(401);
-    const bad = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'javascript:alert(1)' }) });
+    expect((await rt.http.request('/api/items', { method: 'POST', body: '{}' })).status).toBe(401);
+    const bad = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'javascript:alert(1)' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('request.invalid');
-    const notJson = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: '{"title":' });
+    const notJson = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: '{"title":' });
     expect(notJson.status).toBe(400);
-    const unknownTag = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', countries: ['ar'] }) });
+    const unknownTag = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', countries: ['ar'] }) });
     expect(unknownTag.status).toBe(400);
 
-    const added = await rt.app.request('/api/items', {
+    const added = await rt.http.request('/api/items', {
       method: 'POST',
       headers: editorHeaders,
       body: JSON.stringify({ title: 'Editor note on fisheries', link: 'https://e.example/1', publishedAt: '2024-06-01T12:00:00Z', contentHtml: '<p>About fisheries in Peru</p>' }),
@@ -207,30 +205,30 @@ describe('editor item API', () => {
     expect(added.status).toBe(201);
     const { id } = (await added.json()) as { id: string };
 
-    const corrected = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id, title: 'Corrected title', countries: ['co'], topics: ['education-skills'] }) });
+    const corrected = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id, title: 'Corrected title', countries: ['co'], topics: ['education-skills'] }) });
     expect(corrected.status).toBe(200);
-    const item = (await (await rt.app.request(`/api/items/${id}`)).json()) as { title: string; countries: string[]; topics: string[]; tagProvenance: unknown; version: number };
+    const item = (await (await rt.http.request(`/api/items/${id}`)).json()) as { title: string; countries: string[]; topics: string[]; tagProvenance: unknown; version: number };
     expect(item).toMatchObject({ title: 'Corrected title', countries: ['co'], topics: ['education-skills'], tagProvenance: { countries: 'editor', topics: 'editor' }, version: 2 });
 
-    const inCo = (await (await rt.app.request('/api/items?country=co')).json()) as ItemsPage;
+    const inCo = (await (await rt.http.request('/api/items?country=co')).json()) as ItemsPage;
     expect(inCo.items.map((i) => i.id)).toEqual([id]);
-    const inPe = (await (await rt.app.request('/api/items?country=pe')).json()) as ItemsPage;
+    const inPe = (await (await rt.http.request('/api/items?country=pe')).json()) as ItemsPage;
     expect(inPe.items).toHaveLength(0);
 
     // The source publishes a change: content follows the source, the editor's tags stay.
-    const store = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
+    const store = rt.app.repos.items;
     await ingestEntries([{ guid: 'https://e.example/1', link: 'https://e.example/1', title: 'Editor note on fisheries (updated)', contentHtml: '<p>About fisheries in Peru and Chile</p>', publishedAt: '2024-06-01T12:00:00Z', categories: [], enclosures: [] }], { id: 'editor', url: 'https://news.example.org' }, { store, clock: clock('2024-06-02T00:00:00Z') });
-    const after = (await (await rt.app.request(`/api/items/${id}`)).json()) as typeof item;
+    const after = (await (await rt.http.request(`/api/items/${id}`)).json()) as typeof item;
     expect(after.countries).toEqual(['co']);
     expect(after.topics).toEqual(['education-skills']);
 
-    const missing = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id: 'nope', title: 'x' }) });
+    const missing = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ id: 'nope', title: 'x' }) });
     expect(missing.status).toBe(404);
   });
 
   it('refuses an oversize body with 413', async () => {
     const rt = await testRuntime();
-    const res = await rt.app.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', contentHtml: 'a'.repeat(400_000) }) });
+    const res = await rt.http.request('/api/items', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ title: 'x', link: 'https://e.example/1', contentHtml: 'a'.repeat(400_000) }) });
     expect(res.status).toBe(413);
   });
 });
@@ -265,19 +263,19 @@ describe('sources polled over HTTP', () => {
 
   it('adds sources, polls them (conditional GET on the second poll) and records errors per source', async () => {
     const rt = await testRuntime();
-    expect((await rt.app.request('/api/sources', { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await rt.http.request('/api/sources', { method: 'POST', body: '{}' })).status).toBe(401);
     const add = async (url: string) => {
-      const res = await rt.app.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url, name: url.split('/').pop(), defaultCountries: ['co'] }) });
+      const res = await rt.http.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url, name: url.split('/').pop(), defaultCountries: ['co'] }) });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
     const good = await add(`${base}/feed.xml`);
     const broken = await add(`${base}/broken.xml`);
     await add(`${base}/garbage`);
-    const again = await rt.app.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url: `${base}/feed.xml` }) });
+    const again = await rt.http.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url: `${base}/feed.xml` }) });
     expect(again.status).toBe(200);
 
-    const poll = async (id: string) => (await (await rt.app.request(`/api/sources/${id}/poll`, { method: 'POST', headers: editorHeaders })).json()) as { status: string; counts: Record<string, number>; error: { code: string; message: string } | null };
+    const poll = async (id: string) => (await (await rt.http.request(`/api/sources/${id}/poll`, { method: 'POST', headers: editorHeaders })).json()) as { status: string; counts: Record<string, number>; error: { code: string; message: string } | null };
     expect(await poll(good)).toEqual({ status: 'ok', counts: { new: 2, updated: 0, unchanged: 0, rejected: 0 }, error: null });
     expect(await poll(good)).toMatchObject({ status: 'not-modified', counts: { new: 0 } });
     expect(etagHits).toBe(1);
@@ -288,35 +286,30 @@ describe('sources polled over HTTP', () => {
     // The scheduled run polls all three; the two bad ones fail alone.
     const results = await rt.pollSources();
     expect(results.map((r) => r.status).sort()).toEqual(['error', 'error', 'not-modified']);
-    const sources = (await (await rt.app.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ id: string; lastPoll?: { status: string }; lastError?: { code: string } }> };
+    const sources = (await (await rt.http.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ id: string; lastPoll?: { status: string }; lastError?: { code: string } }> };
     expect(sources.sources).toHaveLength(3);
     expect(sources.sources.find((s) => s.id === broken)!.lastError?.code).toMatch(/^feed\./);
-    const items = (await (await rt.app.request('/api/items')).json()) as ItemsPage;
+    const items = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(items.items.map((i) => i.title).sort()).toEqual(['Entrepreneurs in Colombia', 'Second item about Mexico']);
     expect(items.items.find((i) => i.title === 'Entrepreneurs in Colombia')!.countries).toEqual(['co']);
-    expect((await rt.app.request('/api/sources/nope/poll', { method: 'POST', headers: editorHeaders })).status).toBe(404);
+    expect((await rt.http.request('/api/sources/nope/poll', { method: 'POST', headers: editorHeaders })).status).toBe(404);
   });
 
   it('sources named in the SOURCES setting are registered and polled by the scheduled ingest', async () => {
     const rt = await testRuntime({ SOURCES: JSON.stringify([{ url: `${base}/feed.xml`, name: 'Configured', defaultCountries: ['co'] }]) });
     const [result] = await rt.pollSources();
     expect(result).toMatchObject({ status: 'ok', counts: { new: 2 } });
-    const sources = (await (await rt.app.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ name: string }> };
+    const sources = (await (await rt.http.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ name: string }> };
     expect(sources.sources.map((s) => s.name)).toEqual(['Configured']);
     expect((await rt.pollSources()).map((r) => r.status)).toEqual(['not-modified']);
   });
 
   it('the ingest Lambda registers the SOURCES setting on its first run (nothing else puts them in the table in AWS)', async () => {
     const rt = await testRuntime();
-    const items = createDynamoItemStore(rt.ctx.doc, rt.ctx.tableName);
-    const sources = createDynamoSourceStore(rt.ctx.doc, rt.ctx.tableName);
-    const handler = makeIngestHandler({
-      poller: createSourcePoller(rt.ctx.config),
-      items,
-      sources,
-      clock: rt.ctx.clock,
-      configuredSources: [{ url: `${base}/feed.xml`, name: 'From SOURCES' }],
-    });
+    // The Lambda's App: the same table, with the SOURCES setting (the runtime itself had none to register).
+    const lambdaApp = composeApp({ ...rt.app, config: { ...rt.app.config, SOURCES: [{ url: `${base}/feed.xml`, name: 'From SOURCES' }] } });
+    const sources = rt.app.repos.sources;
+    const handler = makeIngestHandler(lambdaApp);
     const { results } = await handler({});
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: 'ok', counts: { new: 2 } });

@@ -1,7 +1,6 @@
 // Automatic digests through the real pipeline: daily subscribers get the new items that match them, once per period.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHandler as makeDigestHandler } from '../../lambdas/handlers/digest-schedule.js';
-import { plannerDeps } from '../../lambdas/handlers/send-planner.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { sendHarness, type Harness } from '../support/send-harness.js';
 
@@ -26,7 +25,7 @@ describe('digests', () => {
       aSubscriber({ id: `${h.domain}-w1`, email: at('w1'), frequency: 'weekly' }),
       aSubscriber({ id: `${h.domain}-i1`, email: at('i1'), frequency: 'instant' }),
     ]);
-    const digest = makeDigestHandler(plannerDeps({ config: h.config, doc: h.ctx.doc, enqueue: (_q, bodies) => h.queue.send(bodies) }));
+    const digest = makeDigestHandler(h.app.planner);
 
     const first = await digest({ frequency: 'daily' });
     expect(first.created).toBe(true);
@@ -54,7 +53,7 @@ describe('digests', () => {
   it('creates no digest when nothing is new since the last one', async () => {
     const h = (harness = await sendHarness());
     await h.addItems([anItem({ id: 'dg-stale', publishedAt: new Date(Date.now() - 5 * 86400_000).toISOString() })]);
-    const digest = makeDigestHandler(plannerDeps({ config: h.config, doc: h.ctx.doc, enqueue: (_q, bodies) => h.queue.send(bodies) }));
+    const digest = makeDigestHandler(h.app.planner);
     expect(await digest({ frequency: 'daily' })).toEqual({ created: false, items: 0 });
   });
 });

@@ -2,9 +2,8 @@
 // read back from SES local's store. Faults (a crash after SES accepted, throttling) are injected by wrapping the
 // sender's store or mailer; everything else is the real engine.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
-import { createDynamoSendEvidence, createEditionStores, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
+import { createDynamoSendEvidence, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
 import { newEdition } from '../../lambdas/core/editions/model.js';
 import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
@@ -119,7 +118,7 @@ describe('sending an edition', () => {
     const id = await createAndSend(h);
     await h.scheduler.idle();
     const [gone, left, ...rest] = eligible;
-    const repo = createSubscriberRepo(h.ctx.doc, h.ctx.tableName);
+    const repo = h.app.repos.subscribers;
     await repo.suppress(gone!.sub.email, 'complaint', new Date());
     const record = (await repo.get(left!.sub.id))!;
     expect(await repo.save({ ...record, status: 'unsubscribed', version: record.version + 1 })).toBe(true);
@@ -162,7 +161,7 @@ describe('sending an edition', () => {
     expect(crashes).toBe(0);
     expect(view.counts).toMatchObject({ planned: eligible.length, sent: eligible.length, inDoubt: 0 });
     expect(view.state).toBe('sent');
-    const deliveries = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
+    const deliveries = await h.app.repos.deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.status === 'sent')).toHaveLength(eligible.length);
     expect(deliveries.every((d) => d.attempts === 1)).toBe(true); // settled from SES's record, not sent again
   });
@@ -194,7 +193,7 @@ describe('sending an edition', () => {
     await vi.waitFor(async () => expect((await status(h, id)).counts.inDoubt).toBe(2), { timeout: 4000, interval: 50 });
     const during = await status(h, id);
     expect(during.state).toBe('sending');
-    const early = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
+    const early = await h.app.repos.deliveries.listDeliveries(id);
     expect(early.every((d) => d.attempts === 1)).toBe(true); // nothing retried before the bound
     await h.settle();
 
@@ -203,7 +202,7 @@ describe('sending an edition', () => {
     const after = await status(h, id);
     expect(after.counts).toMatchObject({ sent: eligible.length, inDoubt: 0 });
     expect(after.state).toBe('sent');
-    const deliveries = await createEditionStores(h.ctx.doc, h.ctx.tableName).deliveries.listDeliveries(id);
+    const deliveries = await h.app.repos.deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.attempts === 2)).toHaveLength(2);
   });
 
@@ -284,7 +283,7 @@ describe('sending an edition', () => {
     const { eligible } = people(h);
     await h.addSubscribers(eligible.map((e) => e.sub));
     const id = await createAndSend(h);
-    const { editions } = createEditionStores(h.ctx.doc, h.ctx.tableName);
+    const { editions } = h.app.repos;
     while ((await h.inbox()).length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     for (let i = 0; i < 3; i++) await editions.recordFeedback(id, 'bounce');
     await h.settle();
@@ -343,7 +342,7 @@ describe('sending an edition', () => {
 
   it('in AWS, SES Send events recorded on the delivery row are the evidence; bounces and complaints are counted per edition', async () => {
     const h = (harness = await sendHarness());
-    const stores = createEditionStores(h.ctx.doc, h.ctx.tableName);
+    const stores = h.app.repos;
     const edition = { ...newEdition({ subject: 's', itemIds: ['x'] }, { id: `${h.domain}-ed`, now: new Date() }), state: 'sending' as const };
     await stores.editions.create(edition);
     expect((await stores.deliveries.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
@@ -355,7 +354,7 @@ describe('sending an edition', () => {
       { type: 'Complaint', tags: { edition: edition.id, subscriber: 'sub-4' } },
       { type: 'Delivery', tags: {} },
     ]);
-    const evidence = createDynamoSendEvidence(h.ctx.doc, h.ctx.tableName);
+    const evidence = createDynamoSendEvidence(h.app.doc, h.app.config.TABLE_NAME);
     expect([...(await evidence.accepted(edition.id, ['sub-1', 'sub-9'], new Date(0)))]).toEqual([['sub-1', 'ses-message-1']]);
     expect(await stores.editions.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
 

@@ -21,7 +21,7 @@ describe('subscriptions: tokens, limits and bad input', () => {
     const bad = await t.json('POST', '/api/subscriptions/confirm', { token: tampered });
     expect(bad.status).toBe(403);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('token.invalid');
-    expect((await t.app.request(`/confirm/${tampered}`)).status).toBe(403);
+    expect((await t.http.request(`/confirm/${tampered}`)).status).toBe(403);
 
     // Another subscriber's id under the same signature is refused too.
     const [, purpose, exp, mac] = token.split('.');
@@ -42,7 +42,7 @@ describe('subscriptions: tokens, limits and bad input', () => {
     const res = await t.json('POST', '/api/subscriptions/confirm', { token });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('token.expired');
-    const page = await t.app.request(`/confirm/${token}`, form({ confirm: 'yes' }));
+    const page = await t.http.request(`/confirm/${token}`, form({ confirm: 'yes' }));
     expect(page.status).toBe(403);
     expect(await page.text()).toContain('expired');
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('pending');
@@ -65,7 +65,7 @@ describe('subscriptions: tokens, limits and bad input', () => {
     await t.subscribe(email);
     const token = confirmTokenOf((await inbox(email))[0]!);
     const { unsubscribeUrl } = subscriberLinks(token.split('.')[0]!, { baseUrl, secret, now: t.clock.now() });
-    expect((await t.app.request(new URL(unsubscribeUrl).pathname, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
+    expect((await t.http.request(new URL(unsubscribeUrl).pathname, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
     const res = await t.json('POST', '/api/subscriptions/confirm', { token });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('subscription.notPending');
@@ -181,9 +181,9 @@ describe('subscriptions: tokens, limits and bad input', () => {
     await t.json('POST', '/api/subscriptions/confirm', { token: confirmTokenOf((await inbox(email))[0]!) });
     const id = (await t.repo.findByEmail(email))!.id;
     const path = new URL(subscriberLinks(id, { baseUrl, secret, now: t.clock.now() }).unsubscribeUrl).pathname;
-    expect((await t.app.request(path, form({}))).status).toBe(400);
-    expect((await t.app.request(`${path}x`, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(403);
-    const tamperedPage = await t.app.request(`${path}x`);
+    expect((await t.http.request(path, form({}))).status).toBe(400);
+    expect((await t.http.request(`${path}x`, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(403);
+    const tamperedPage = await t.http.request(`${path}x`);
     expect(tamperedPage.status).toBe(403);
     expect(await tamperedPage.text()).not.toContain('<form');
     expect((await t.repo.get(id))!.status).toBe('confirmed');

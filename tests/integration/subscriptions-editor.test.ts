@@ -82,7 +82,7 @@ describe('subscriptions: editor API', () => {
       `${csvProof},cl;pe,trade-investment,en,weekly,2025-11-02T09:00:00Z,2025-09,newsletter form on old site`,
       `${csvNone},,,es,daily,,,`,
     ].join('\n');
-    const csvRes = await t.app.request('/api/subscribers/import?sendConfirmations=false', {
+    const csvRes = await t.http.request('/api/subscribers/import?sendConfirmations=false', {
       method: 'POST',
       headers: { authorization: `Bearer ${(await import('./subscriptions-support.js')).editorToken}`, 'content-type': 'text/csv' },
       body: csv,
@@ -110,7 +110,7 @@ describe('subscriptions: editor API', () => {
 
   it('publishes the subscription routes in /api/openapi.json', async () => {
     const t = await subscriptionApp();
-    const doc = (await (await t.app.request('/api/openapi.json')).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await t.http.request('/api/openapi.json')).json()) as { paths: Record<string, unknown> };
     for (const path of ['/api/subscriptions', '/api/subscriptions/confirm', '/api/preferences/{token}', '/api/subscribers', '/api/subscribers/import']) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
@@ -122,7 +122,7 @@ describe('subscriptions: SES feedback through SNS', () => {
     const t = await subscriptionApp();
     const bounced = await confirmedSubscriber(t, 'hard');
     const complained = await confirmedSubscriber(t, 'complain');
-    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const handler = makeHandler(t.app.sesFeedback);
     const result = await handler(snsEnvelope([sesEvent('bounce', bounced, { edition: 'ed-1' }), sesEvent('complaint', complained.toUpperCase())]));
     expect(result.outcomes.map((o) => o.action)).toEqual(['suppressed', 'suppressed']);
     expect(result.outcomes[0]!.tags).toEqual({ edition: 'ed-1' });
@@ -140,7 +140,7 @@ describe('subscriptions: SES feedback through SNS', () => {
   it('soft bounces are counted and suppress at the limit', async () => {
     const t = await subscriptionApp();
     const email = await confirmedSubscriber(t, 'soft');
-    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const handler = makeHandler(t.app.sesFeedback);
     const actions: string[] = [];
     for (let i = 0; i < 3; i++) actions.push(...(await handler(snsEnvelope([sesEvent('softBounce', email)]))).outcomes.map((o) => o.action));
     expect(actions).toEqual(['softBounceCounted', 'softBounceCounted', 'suppressed']);
@@ -150,7 +150,7 @@ describe('subscriptions: SES feedback through SNS', () => {
   it('a delivery in between resets the soft-bounce count (only consecutive soft bounces suppress)', async () => {
     const t = await subscriptionApp();
     const email = await confirmedSubscriber(t, 'softreset');
-    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const handler = makeHandler(t.app.sesFeedback);
     const actions: string[] = [];
     for (const kind of ['softBounce', 'softBounce', 'delivery', 'softBounce', 'softBounce'] as const) {
       actions.push(...(await handler(snsEnvelope([sesEvent(kind, email)]))).outcomes.map((o) => o.action));
@@ -162,7 +162,7 @@ describe('subscriptions: SES feedback through SNS', () => {
   it('a bounce for an unknown address is handled gracefully: no subscriber is created, the address is suppressed', async () => {
     const t = await subscriptionApp();
     const stranger = uniqueAddress('stranger');
-    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const handler = makeHandler(t.app.sesFeedback);
     const hard = await handler(snsEnvelope([sesEvent('bounce', stranger)]));
     expect(hard.outcomes).toEqual([{ type: 'Bounce', action: 'suppressed', tags: {} }]);
     const soft = await handler(snsEnvelope([sesEvent('softBounce', uniqueAddress('stranger2'))]));
@@ -187,7 +187,7 @@ describe('subscriptions: SES feedback through SNS', () => {
   it('skips SNS records that are not SES events and delivery events change nothing', async () => {
     const t = await subscriptionApp();
     const email = await confirmedSubscriber(t, 'deliv');
-    const handler = makeHandler({ store: t.repo, clock: t.clock, softBounceLimit: 3 });
+    const handler = makeHandler(t.app.sesFeedback);
     const event = snsEnvelope([sesEvent('delivery', email)]);
     event.Records.push({ ...event.Records[0]!, Sns: { ...event.Records[0]!.Sns, Message: 'not json' } });
     const result = await handler(event);

@@ -20,7 +20,7 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     const token = confirmTokenOf(mails[0]!);
 
     // A link scanner's GET shows a page with a button and confirms nobody.
-    const page = await t.app.request(`/confirm/${token}`);
+    const page = await t.http.request(`/confirm/${token}`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<form method="post"');
@@ -28,7 +28,7 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('pending');
 
-    const confirmed = await t.app.request(`/confirm/${token}`, { ...form({ confirm: 'yes' }), headers: { ...form({}).headers, 'x-forwarded-for': '203.0.113.7', 'user-agent': 'Browser/1.0' } });
+    const confirmed = await t.http.request(`/confirm/${token}`, { ...form({ confirm: 'yes' }), headers: { ...form({}).headers, 'x-forwarded-for': '203.0.113.7', 'user-agent': 'Browser/1.0' } });
     expect(confirmed.status).toBe(200);
     const confirmedHtml = await confirmed.text();
     const prefsToken = /\/preferences\/([^"]+)"/.exec(confirmedHtml)?.[1];
@@ -60,20 +60,20 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     // One-click unsubscribe (RFC 8058): GET changes nothing; POST with the body unsubscribes at once.
     const links = subscriberLinks(id, { baseUrl, secret, now: t.clock.now() });
     const unsubPath = new URL(links.unsubscribeUrl).pathname;
-    const unsubPage = await t.app.request(unsubPath);
+    const unsubPage = await t.http.request(unsubPath);
     expect(unsubPage.status).toBe(200);
     expect(await unsubPage.text()).toContain('name="List-Unsubscribe" value="One-Click"');
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('confirmed');
 
-    const oneClick = await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }));
+    const oneClick = await t.http.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }));
     expect(oneClick.status).toBe(200);
     // The answer offers an undo: a preference-centre link of this subscriber's.
     const undo = /href="([^"]*\/preferences\/[^"?]+)"/.exec(await oneClick.text())?.[1];
     expect(undo).toBeDefined();
-    expect((await t.app.request(`/api/preferences/${new URL(undo!).pathname.split('/').pop()}`)).status).toBe(200);
+    expect((await t.http.request(`/api/preferences/${new URL(undo!).pathname.split('/').pop()}`)).status).toBe(200);
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
     // Idempotent: a second one-click is still 200.
-    expect((await t.app.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
+    expect((await t.http.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
 
     // A later send skips the address: it is no longer in any confirmed shard, and a new subscribe mails nothing.
     const after = await t.repo.listConfirmedShard(shard);

@@ -2,10 +2,10 @@
 import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { freshTable } from '../support/dynamo.js';
-import { createApp } from '../../lambdas/adapters/http/app.js';
+import { createHttpApp } from '../../lambdas/adapters/http/app.js';
+import { composeApp } from '../../lambdas/composition-root.js';
 import { loadConfig } from '../../lambdas/config.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
-import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
 
 export const secret = 'test-signing-secret-0123456789-abcdefghij';
 export const editorToken = 'test-editor-token-0123456789';
@@ -22,19 +22,21 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     EDITOR_TOKEN: editorToken,
     PUBLIC_BASE_URL: baseUrl,
     SUBSCRIBE_IP_LIMIT_PER_HOUR: '10000',
+    TABLE_NAME: tableName,
+    LOG_LEVEL: 'WARN',
     ...env,
   });
-  const app = createApp({
+  const app = composeApp({
     config,
     doc,
-    tableName,
     ses: createSesClient({ region: 'us-east-1', endpoint: sesEndpoint }),
     clock,
     background: { enqueue: async () => undefined, schedule: async () => undefined },
   });
+  const http = createHttpApp(app);
   let ipCounter = 0;
   const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    app.request(path, {
+    http.request(path, {
       method,
       headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${(ipCounter++ % 250) + 1}`, 'user-agent': 'vitest', ...headers },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -42,9 +44,10 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
   const editor = (method: string, path: string, body?: unknown) => json(method, path, body, { authorization: `Bearer ${editorToken}` });
   return {
     app,
+    http,
     doc,
     tableName,
-    repo: createSubscriberRepo(doc, tableName),
+    repo: app.repos.subscribers,
     clock,
     advance(ms: number) {
       now = new Date(now.getTime() + ms);

@@ -16,6 +16,7 @@ export async function testRuntime(env: Record<string, string> = {}, options: Loc
     SIGNING_SECRET: 'test-signing-secret-0123456789abcdef0123',
     ALLOW_LOOPBACK_SOURCES: 'true',
     FETCH_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'WARN',
     ...env,
   });
   return createLocalRuntime(config, options);

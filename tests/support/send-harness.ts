@@ -4,13 +4,12 @@
 import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../lambdas/config.js';
-import { createApp } from '../../lambdas/adapters/http/app.js';
-import type { AppContext } from '../../lambdas/adapters/http/context.js';
+import { composeApp, planJob, type App } from '../../lambdas/composition-root.js';
+import { createHttpApp, type HttpApp } from '../../lambdas/adapters/http/app.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
-import { createDynamoItemStore } from '../../lambdas/adapters/dynamo/items.js';
-import { createSubscriberRepo } from '../../lambdas/adapters/dynamo/subscribers.js';
-import { makeHandler as makeSendHandler, senderDeps } from '../../lambdas/handlers/send-batch.js';
-import { makeHandler as makePlanHandler, plannerDeps, type PlannerEvent } from '../../lambdas/handlers/send-planner.js';
+import { createMjmlRenderer } from '../../lambdas/adapters/mjml/renderer.js';
+import { makeHandler as makeSendHandler } from '../../lambdas/handlers/send-batch.js';
+import { makeHandler as makePlanHandler, type PlannerEvent } from '../../lambdas/handlers/send-planner.js';
 import { createLocalQueue, type LocalQueue } from '../../lambdas/local/queue.js';
 import { createLocalScheduler, type LocalScheduler } from '../../lambdas/local/scheduler.js';
 import type { SenderDeps } from '../../lambdas/core/editions/sender.js';
@@ -35,8 +34,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   config: Config;
-  ctx: AppContext;
-  app: ReturnType<typeof createApp>;
+  app: App;
+  http: HttpApp;
   queue: LocalQueue;
   /** Every chunk body the planner enqueued. */
   enqueued: string[];
@@ -75,55 +74,54 @@ export async function sendHarness(options: HarnessOptions = {}): Promise<Harness
     SES_MAX_SEND_RATE: '500',
     SEND_CHUNK_SIZE: '4',
     SEND_IN_DOUBT_AFTER_SECONDS: '900',
+    LOG_LEVEL: 'WARN',
     ...options.env,
   });
   const ses = createSesClient({ region: config.AWS_REGION, endpoint: sesEndpoint });
-  const clock = options.clock ?? { now: () => new Date() };
-  let deps = senderDeps({ config, doc, ses, clock });
-  deps = { ...deps, throttleBaseMs: 5, stateCheckMs: 100, ...(options.wrapSender ? options.wrapSender(deps) : {}) };
+  const enqueued: string[] = [];
+  // The queue and the scheduler are built before the App (they are its background); their handlers after it.
+  let sendHandler: ReturnType<typeof makeSendHandler> | undefined;
+  let planHandler: ReturnType<typeof makePlanHandler> | undefined;
   const queue = createLocalQueue({
     name: 'send',
-    handler: makeSendHandler(deps),
+    handler: (event) => sendHandler!(event),
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? 1000,
     maxReceiveCount: options.maxReceiveCount ?? 20,
     concurrency: 2,
   });
-  const enqueued: string[] = [];
-  const plan = makePlanHandler(
-    plannerDeps({
-      config,
-      doc,
-      clock,
+  const scheduler = createLocalScheduler({ jobs: { [planJob]: (input) => planHandler!(input as PlannerEvent) }, retries: 0 });
+  const app = composeApp({
+    config,
+    doc,
+    ses,
+    clock: options.clock,
+    renderer: createMjmlRenderer(),
+    background: {
       enqueue: async (_q, bodies) => {
         enqueued.push(...bodies);
         await queue.send(bodies);
       },
-    }),
-  );
-  const scheduler = createLocalScheduler({ jobs: { 'plan-edition': (input) => plan(input as PlannerEvent) }, retries: 0 });
-  const ctx: AppContext = {
-    config,
-    doc,
-    tableName,
-    ses,
-    clock,
-    background: { enqueue: (_q, bodies) => queue.send(bodies), schedule: (job, at, payload) => scheduler.schedule(job, at, payload) },
-  };
-  const app = createApp(ctx);
+      schedule: (job, at, payload) => scheduler.schedule(job, at, payload),
+    },
+  });
+  let deps = { ...app.sender, throttleBaseMs: 5, stateCheckMs: 100 };
+  if (options.wrapSender) deps = { ...deps, ...options.wrapSender(deps) };
+  sendHandler = makeSendHandler(deps);
+  planHandler = makePlanHandler(app.planner);
+  const http = createHttpApp(app);
   if (!options.holdQueue) queue.start();
-  const items = createDynamoItemStore(doc, tableName);
-  const repo = createSubscriberRepo(doc, tableName);
+  const { items, subscribers: repo } = app.repos;
   return {
     config,
-    ctx,
     app,
+    http,
     queue,
     enqueued,
     scheduler,
     sesEndpoint,
     domain,
     api: async (method, path, body) =>
-      app.request(path, {
+      http.request(path, {
         method,
         headers: { authorization: `Bearer ${editorToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),

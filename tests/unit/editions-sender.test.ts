@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
 import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
-import type { ContentGroup } from '../../lambdas/core/editions/newsletter.js';
+import { mergeMarker, type ContentGroup } from '../../lambdas/core/editions/newsletter.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
 import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
@@ -14,7 +14,8 @@ function world() {
   let t = Date.parse('2026-11-27T12:00:00.000Z');
   const clock = { now: () => new Date(t), advance: (ms: number) => (t += ms) };
   const edition: Edition = { ...newEdition({ subject: 'S', itemIds: ['i'] }, { id: 'ed', now: clock.now() }), state: 'sending' };
-  const group: ContentGroup = { key: 'g', language: 'en', itemIds: ['i'], subject: 'S', html: '<a href="{{unsubscribe_url}}">u</a> <a href="{{preferences_url}}">p</a>', text: 'u {{unsubscribe_url}} p {{preferences_url}}' };
+  const [u, p] = [mergeMarker('n0', 'unsubscribe_url'), mergeMarker('n0', 'preferences_url')];
+  const group: ContentGroup = { key: 'g', language: 'en', itemIds: ['i'], subject: 'S', html: `<a href="${u}">u</a> <a href="${p}">p</a>`, text: `u ${u} p ${p}`, mergeNonce: 'n0' };
   const deliveries = new Map<string, Delivery>();
   const done = new Set<string>();
   const counts = { sent: 0, suppressed: 0, failed: 0 };

@@ -2,31 +2,22 @@
 // 304 without reading items, gzip/br, HEAD, OPML and the /feeds page.
 import { describe, expect, it } from 'vitest';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { loadConfig } from '../../lambdas/config.js';
 import { handleError } from '../../lambdas/adapters/http/errors.js';
 import { newRouter } from '../../lambdas/adapters/http/router.js';
-import { feedRoutes, negotiateCoding, type FeedRouteDeps } from '../../lambdas/adapters/http/routes/feeds.js';
-import { withHeadCache } from '../../lambdas/adapters/feed-render/cache.js';
-import type { AppContext } from '../../lambdas/adapters/http/context.js';
+import { feedRoutes, negotiateCoding } from '../../lambdas/adapters/http/routes/feeds.js';
+import { withHeadCache, type FeedBodyCache } from '../../lambdas/adapters/feed-render/cache.js';
+import { createFeedService } from '../../lambdas/composition-root.js';
 import { buildItem, checkAtom, checkJsonFeed, checkRss, manyItems, MemoryItemReader, parseXml } from './feeds-support.js';
 
 const base = 'https://news.example.org';
 
 /** By default no head caching, so each request shows what it read; caching has its own tests below. */
-function appWith(reader: MemoryItemReader, env: Record<string, string> = {}, deps: Omit<FeedRouteDeps, 'reader'> = {}) {
-  const ctx: AppContext = {
-    config: loadConfig({ PUBLIC_BASE_URL: base, FEED_PAGE_SIZE: '20', FEED_HEAD_CACHE_MS: '0', ...env }),
-    doc: {} as DynamoDBDocumentClient, // unused: the reader is injected
-    tableName: 'unused',
-    ses: {} as SESv2Client,
-    clock: { now: () => new Date('2024-04-01T00:00:00Z') },
-    background: { enqueue: async () => undefined, schedule: async () => undefined },
-  };
+function appWith(reader: MemoryItemReader, env: Record<string, string> = {}, deps: { cache?: FeedBodyCache | false } = {}) {
+  const config = loadConfig({ PUBLIC_BASE_URL: base, FEED_PAGE_SIZE: '20', FEED_HEAD_CACHE_MS: '0', ...env });
   const app = newRouter();
   app.onError(handleError);
-  app.route('/', feedRoutes(ctx, { reader, ...deps }));
+  app.route('/', feedRoutes({ feeds: createFeedService(config, reader, deps.cache) }));
   return app;
 }
 

@@ -1,6 +1,10 @@
 // The pure parts of ingestion: turning an entry into an item, what counts as a change, editor corrections.
 import { describe, expect, it } from 'vitest';
-import { correctItem, itemIdFor, mergeCandidate, prepareEntry } from '../../lambdas/core/ingest/ingest.js';
+import { correctItem, editItem, itemIdFor, mergeCandidate, prepareEntry, type IngestStore } from '../../lambdas/core/ingest/ingest.js';
+import { parseFeed } from '../../lambdas/core/ingest/feed-parser.js';
+import { parseDigest } from '../../lambdas/core/ingest/news-digest-parser.js';
+import { importDigest, newSource } from '../../lambdas/core/ingest/sources.js';
+import { ItemPage } from '../../lambdas/adapters/http/views/public.js';
 import type { IncomingEntry } from '../../lambdas/core/items/model.js';
 
 const source = { id: 'src', url: 'https://publisher.example/feed.xml' };
@@ -99,5 +103,105 @@ describe('correctItem', () => {
     const next = correctItem(base, { contentHtml: '<p onclick="x()">Fixed text</p><iframe src="https://e.example"></iframe>' }, '2024-06-02T00:00:00.000Z');
     expect(next.contentHtml).toBe('<p>Fixed text</p>');
     expect(next.summary).toBe('Fixed text');
+  });
+});
+
+describe('URLs we store or print are http(s) only', () => {
+  const hostileLinks = [
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    ' \tjavascript:alert(1)',
+    'java\tscript:alert(1)',
+    'java\nscript:alert(1)',
+    'javascript&#58;alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+    'vbscript:msgbox(1)',
+    'file:///etc/passwd',
+  ];
+  const noStore: IngestStore = new Proxy({} as IngestStore, { get: () => () => Promise.reject(new Error('the store must not be reached')) });
+  const clock = { now: () => new Date('2024-06-01T00:00:00.000Z') };
+
+  it.each(hostileLinks)('an entry linking to %j gets its source’s link instead', (link) => {
+    expect(prepared({ link }).link).toBe(`${source.url}#g-1`);
+  });
+
+  it.each(hostileLinks)('an entry linking to %j from a source that is not http(s) either is rejected, saying why', (link) => {
+    const result = prepareEntry(entry({ link }), { id: 'x', url: 'javascript:alert(1)' });
+    expect(result).toMatchObject({ ok: false, reason: 'entry has no http(s) link, and neither has its source' });
+  });
+
+  it.each(['javascript&#58;alert(1)', 'JaVaScRiPt:alert(1)', '  javascript:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd'])(
+    'a feed item whose link is %j (entity-encoded, mixed case, padded) keeps no such link',
+    (link) => {
+      const xml = `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item><title>T</title><guid isPermaLink="false">g</guid><link>${link.replace(/&/g, '&amp;')}</link></item>` +
+        `<item><title>T2</title><guid isPermaLink="false">g2</guid><link>${link.replace(/&#58;/, '&#58;')}</link></item></channel></rss>`;
+      for (const parsed of parseFeed(xml, { baseUrl: 'https://publisher.example/feed.xml' }).entries) {
+        const result = prepareEntry(parsed, source);
+        expect(result.ok && result.candidate.link).toMatch(/^https:\/\/publisher\.example\//);
+      }
+    },
+  );
+
+  it.each(['javascript:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'JAVASCRIPT:alert(1)'])('a digest "Source: %s" line never becomes a link', (value) => {
+    const text = `A title\n\nMarch 13th, 2023.- Something happened.\n\nSource: ${value}`;
+    const { entries } = parseDigest(text, { sourceUrl: 'https://news.example.org/digest.txt' });
+    expect(entries[0]!.link).toMatch(/^https:\/\/news\.example\.org\/digest\.txt#2023-03-13-/);
+  });
+
+  it.each(['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///tmp/digest.txt'])('a digest import with sourceUrl %j is refused (digest.badSourceUrl)', async (sourceUrl) => {
+    await expect(importDigest('A title\n\nMarch 13th, 2023.- Text.', sourceUrl, { items: noStore, clock })).rejects.toMatchObject({ code: 'digest.badSourceUrl', kind: 'invalid' });
+  });
+
+  it.each(hostileLinks)('an editor link %j is refused (item.badLink), for a new item and for a correction', async (link) => {
+    await expect(editItem({ title: 'T', link }, { store: noStore, clock, editorSourceUrl: 'https://news.example.org/editor' })).rejects.toMatchObject({ code: 'item.badLink' });
+    const base = mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z');
+    expect(() => correctItem(base, { link }, '2024-06-02T00:00:00.000Z')).toThrow(expect.objectContaining({ code: 'item.badLink' }));
+  });
+
+  it.each(['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,x', 'vbscript:x'])('an item stored earlier with the link %j: its page prints no such link', async (link) => {
+    const item = { ...mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z'), link };
+    const html = String(await ItemPage({ lang: 'en', item, baseUrl: 'https://news.example.org' }).toString());
+    expect(html).toContain(item.title);
+    expect(html.toLowerCase()).not.toMatch(/(javascript|data|vbscript):/);
+  });
+
+  it.each(['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.org/feed'])('a source at %j is refused (source.badUrl)', (url) => {
+    expect(() => newSource({ url }, clock.now())).toThrow(expect.objectContaining({ code: 'source.badUrl' }));
+  });
+});
+
+describe('titles lose invisible formatting at ingest', () => {
+  it.each([
+    ['LRE…PDF embedding', 'Peru \u202Aopens\u202C office', 'Peru opens office'],
+    ['RLO override (Trojan Source)', 'Invoice \u202Efdp.exe', 'Invoice fdp.exe'],
+    ['LRO', '\u202Dtext', 'text'],
+    ['RLE', 'a\u202Bb', 'ab'],
+    ['isolates LRI RLI FSI PDI', '\u2066a\u2067b\u2068c\u2069', 'abc'],
+    ['LRM and RLM', 'Chile\u200E \u200Fnews', 'Chile news'],
+    ['Arabic letter mark', 'x\u061Cy', 'xy'],
+    ['zero-width space', 'free\u200Bmoney', 'freemoney'],
+    ['ZWNJ outside a joining script', 'Pa\u200Ccific', 'Pacific'],
+    ['byte order mark inside', 'Alli\uFEFFance', 'Alliance'],
+    ['word joiner', 'a\u2060b', 'ab'],
+    ['a stray ZWJ between letters', 'Li\u200Dma', 'Lima'],
+    ['only invisibles and spaces around', '\u200B Lima \u202E', 'Lima'],
+  ])('%s', (_name, title, expected) => {
+    expect(prepared({ title }).title).toBe(expected);
+  });
+
+  it.each([
+    ['family emoji (ZWJ sequence)', 'Families 👨‍👩‍👧 welcome'],
+    ['rainbow flag (VS16 + ZWJ)', 'Pride 🏳️‍🌈 march'],
+    ['skin tone + ZWJ', 'Health 👩🏽‍⚕️ workers'],
+    ['Persian ZWNJ', 'می‌خواهم'],
+    ['Devanagari ZWJ', 'क्‍ष'],
+  ])('keeps %s intact', (_name, title) => {
+    expect(prepared({ title }).title).toBe(title);
+  });
+
+  it('an editor’s corrected title is cleaned the same way', () => {
+    const base = mergeCandidate(prepared(), undefined, source, 'id-1', '2024-06-01T00:00:00.000Z');
+    expect(correctItem(base, { title: 'Fixed \u202Etitle 🏳️‍🌈' }, '2024-06-02T00:00:00.000Z').title).toBe('Fixed title 🏳️‍🌈');
   });
 });

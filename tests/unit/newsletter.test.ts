@@ -10,6 +10,8 @@ import {
   itemsFor,
   maxHtmlBytes,
   merge,
+  mergeMarker,
+  type MergeField,
   newsletterModel,
   preflightGroup,
   prepareGroup,
@@ -29,11 +31,12 @@ const input = (language: 'es' | 'en', list = items) => ({ language, subject: 'We
 describe('MJML templates', () => {
   for (const language of ['es', 'en'] as const) {
     it(`the ${language} email validates strictly with mjml v5 (async)`, async () => {
-      const source = composeMjml(templates, newsletterModel(input(language)));
+      const model = newsletterModel(input(language));
+      const source = composeMjml(templates, model);
       const out = await mjml2html(source, { validationLevel: 'strict' });
       expect(out.errors).toEqual([]);
-      expect(out.html).toContain('{{unsubscribe_url}}');
-      expect(out.html).toContain('{{preferences_url}}');
+      expect(out.html).toContain(mergeMarker(model.mergeNonce, 'unsubscribe_url'));
+      expect(out.html).toContain(mergeMarker(model.mergeNonce, 'preferences_url'));
       expect(out.html).toContain('https://news.example.org/archive/ed1');
       expect(out.html).toContain(language === 'es' ? 'Leer más' : 'Read more');
       expect(out.html).toContain(language === 'es' ? 'Darme de baja' : 'Unsubscribe');
@@ -50,6 +53,11 @@ describe('MJML templates', () => {
 
   it('an unknown template variable is an error, not an empty string', () => {
     expect(() => fill('<mj-text>{% nope %}</mj-text>', {})).toThrow(TemplateError);
+  });
+
+  it('a template merge slot for a field we do not merge is an error too', () => {
+    expect(() => fill('<a href="{{name}}">x</a>', {}, 'n0')).toThrow(TemplateError);
+    expect(fill('<a href="{{ unsubscribe_url }}">x</a>', {}, 'n0')).toBe(`<a href="${mergeMarker('n0', 'unsubscribe_url')}">x</a>`);
   });
 });
 
@@ -105,20 +113,22 @@ describe('content groups and merge', () => {
     expect(Buffer.byteLength(message.html)).toBeLessThan(maxHtmlBytes);
   });
 
-  it('merge is a join of precomputed parts and leaves unknown placeholders for the pre-flight to catch', () => {
-    const program = compileMerge('a {{unsubscribe_url}} b {{ preferences_url }} c {{name}}');
+  it("merge is a join of precomputed parts split on this compile's markers only", () => {
+    const [u, p] = [mergeMarker('n1', 'unsubscribe_url'), mergeMarker('n1', 'preferences_url')];
+    const program = compileMerge(`a ${u} b ${p} c {{name}} {{unsubscribe_url}} ${mergeMarker('n0', 'preferences_url')}`, 'n1');
     expect(program.fields).toEqual(['unsubscribe_url', 'preferences_url']);
-    expect(merge(program, { unsubscribe_url: 'U', preferences_url: 'P' })).toBe('a U b P c {{name}}');
+    expect(merge(program, { unsubscribe_url: 'U', preferences_url: 'P' })).toBe(`a U b P c {{name}} {{unsubscribe_url}} ${mergeMarker('n0', 'preferences_url')}`);
   });
 
   it('the text part is a real alternative with every item, its link, and the footer links', () => {
-    const text = renderText(newsletterModel(input('en')));
+    const model = newsletterModel(input('en'));
+    const text = renderText(model);
     for (const item of items) {
       expect(text).toContain(item.title);
       expect(text).toContain(item.link);
     }
     expect(text).toContain('View in your browser: https://news.example.org/archive/ed1');
-    expect(text).toContain('{{unsubscribe_url}}');
+    expect(text).toContain(mergeMarker(model.mergeNonce, 'unsubscribe_url'));
   });
 });
 
@@ -130,7 +140,7 @@ describe('pre-flight checks', () => {
     expect(preflightGroup(group).filter((i) => i.level === 'error')).toEqual([]);
   });
 
-  it('reports an email over 102 KB, broken and non-https links, leftover placeholders and missing alt text', async () => {
+  it('reports an email over 102 KB, broken and non-https links, unmerged template slots and missing alt text', async () => {
     const many = Array.from({ length: 120 }, (_, n) => anItem({ id: `x${n}`, summary: 'word '.repeat(80) }));
     const big = await compileContentGroup(renderer, input('en', many));
     expect(preflightGroup(big).map((i) => i.code)).toContain('preflight.tooLarge');
@@ -138,9 +148,9 @@ describe('pre-flight checks', () => {
     const bad = await compileContentGroup(renderer, input('en', [
       anItem({ id: 'h', link: 'http://insecure.example.org/a' }),
       anItem({ id: 'j', link: 'javascript:alert(1)' }),
-      anItem({ id: 'p', title: 'Hi {{name}}' }),
     ]));
-    const withImage = { ...bad, html: bad.html.replace('</body>', '<img src="https://x.example/i.png"></body>') };
+    // A template slot for a field no merge fills (the renderer refuses one; a group built otherwise is caught here).
+    const withImage = { ...bad, html: bad.html.replace('</body>', `<img src="https://x.example/i.png">${mergeMarker(bad.mergeNonce, 'name' as MergeField)}</body>`) };
     const codes = preflightGroup(withImage).map((i) => i.code);
     expect(codes).toEqual(expect.arrayContaining(['preflight.insecureLink', 'preflight.brokenLink', 'preflight.placeholder', 'preflight.missingAlt']));
   });
@@ -149,5 +159,68 @@ describe('pre-flight checks', () => {
     expect(emptySegments([], undefined).map((i) => i.code)).toEqual(['preflight.noItems']);
     const issues = emptySegments(items, { countries: ['mx', 'cl'], topics: ['fisheries-oceans'] });
     expect(issues.map((i) => i.code)).toContain('preflight.emptySegment');
+  });
+});
+
+describe('content is never merged with a recipient’s links', () => {
+  const renderer = createMjmlRenderer();
+  const secret = { unsubscribe_url: 'https://x.example/u/SECRET-UNSUB', preferences_url: 'https://x.example/p/SECRET-PREFS' };
+  const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+  /** A group compiled earlier: its markers are what an attacker could at best have seen. */
+  const previous = compileContentGroup(renderer, input('en'));
+  const hostile: Array<[string, (old: string) => string]> = [
+    ['{{preferences_url}}', () => '{{preferences_url}}'],
+    ['{{unsubscribe_url}} with spaces', () => 'x {{ unsubscribe_url }} y'],
+    ['template tags', () => '{% if x %}hi{% endif %} {%! footer %} {% subject %}'],
+    ['a previous compile’s markers', (old) => `${mergeMarker(old, 'preferences_url')} ${mergeMarker(old, 'unsubscribe_url')}`],
+    ['a marker with an unknown nonce', () => 'mergefield-0123456789abcdef0123456789abcdef-unsubscribe_url'],
+  ];
+
+  it.each(hostile)('an item, intro and subject holding %s reach readers literally, and the pre-flight passes', async (_name, make) => {
+    const text = make((await previous).mergeNonce);
+    const evil = anItem({ id: 'evil', title: `Title ${text}`, summary: `Summary ${text}`, link: `https://evil.example/?next=${encodeURIComponent(text)}&raw=${text.replace(/\s/g, '')}`, contentHtml: `<p>${text}</p>` });
+    const group = await compileContentGroup(renderer, { ...input('en', [evil, items[1]!]), subject: `Subject ${text}`, intro: `Intro ${text}` });
+
+    expect(preflightGroup(group).filter((i) => i.level === 'error')).toEqual([]);
+
+    const headers = [{ name: 'List-Unsubscribe', value: '<https://x.example/one-click>' }];
+    const message = buildMessage(prepareGroup(group), { subscriberId: 's1', email: 'one@example.org', values: secret, headers }, { from: 'news@example.org', editionId: 'ed1' });
+    // Each personal link appears exactly where our footer puts it, once per part, and nowhere in headers.
+    for (const link of Object.values(secret)) {
+      expect(occurrences(message.html, link)).toBe(1);
+      expect(occurrences(message.text, link)).toBe(1);
+      expect(message.subject).not.toContain(link);
+      expect(JSON.stringify(message.headers)).not.toContain('SECRET');
+    }
+    // What the source wrote is what the reader sees.
+    expect(message.subject).toBe(`Subject ${text}`);
+    expect(message.text).toContain(`Title ${text}`);
+    expect(message.text).toContain(`Summary ${text}`);
+    expect(message.text).toContain(`Intro ${text}`);
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    expect(message.html).toContain(`Title ${escaped}`);
+    expect(message.html).toContain(`Summary ${escaped}`);
+  });
+
+  it('each compile draws its own markers', async () => {
+    const [a, b] = await Promise.all([compileContentGroup(renderer, input('en')), compileContentGroup(renderer, input('en'))]);
+    expect(a.mergeNonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(a.mergeNonce).not.toBe(b.mergeNonce);
+  });
+});
+
+describe('header values are one line', () => {
+  const renderer = createMjmlRenderer();
+  it.each([
+    ['subject', { subject: 'Weekly\r\nBcc: all@example.org' }, {}],
+    ['subject (LF only)', { subject: 'Weekly\nBcc: all@example.org' }, {}],
+    ['a header value', {}, { headers: [{ name: 'List-Unsubscribe', value: '<https://x.example/u>\r\nBcc: all@example.org' }] }],
+  ])('a line break in the %s is refused when the message is built, and the pre-flight reports a subject one', async (_name, group, recipient) => {
+    const compiled = { ...(await compileContentGroup(renderer, input('en'))), ...group };
+    const build = () =>
+      buildMessage(prepareGroup(compiled), { subscriberId: 's1', email: 'one@example.org', values: { unsubscribe_url: 'https://x.example/u', preferences_url: 'https://x.example/p' }, headers: [], ...recipient }, { from: 'news@example.org', editionId: 'ed1' });
+    expect(build).toThrow(expect.objectContaining({ code: 'email.headerLineBreak' }));
+    if ('subject' in group) expect(preflightGroup(compiled).map((i) => i.code)).toContain('preflight.subjectLineBreak');
   });
 });

@@ -1,6 +1,7 @@
 // Logs carry a correlation id per request, and never a token or a full email address.
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../lambdas/adapters/http/app.js';
+import { createHttpApp } from '../../lambdas/adapters/http/app.js';
+import { composeApp } from '../../lambdas/composition-root.js';
 import { loadConfig } from '../../lambdas/config.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
@@ -8,15 +9,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logger, recordCounts } from '../../lambdas/adapters/observability.js';
 import { maskEmail } from '../../lambdas/core/shared/text.js';
 
-const app = createApp({
-  config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789' }),
+const app = createHttpApp(composeApp({
+  config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789', LOG_LEVEL: 'WARN' }),
   // Never reached by these routes: taxonomy is static.
   doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
-  tableName: 'unused',
   ses: createSesClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
   clock: { now: () => new Date('2024-01-01T00:00:00Z') },
   background: { enqueue: async () => undefined, schedule: async () => undefined },
-});
+}));
 
 describe('correlation ids', () => {
   it('takes the caller’s X-Request-Id, echoes it and sets it on the logger', async () => {

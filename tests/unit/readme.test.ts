@@ -1,13 +1,13 @@
 // The README documents every environment variable the service reads (lambdas/config.ts is the one place).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { envSchema } from '../../lambdas/config.js';
+import { envSchema, localRuntimeSchema } from '../../lambdas/config.js';
 
 describe('README', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
   it('names every configuration variable', () => {
-    const missing = Object.keys(envSchema.shape).filter((name) => !readme.includes(`\`${name}\``));
+    const missing = [...Object.keys(envSchema.shape), ...Object.keys(localRuntimeSchema.shape)].filter((name) => !readme.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // Editions, their send progress (plan, content groups, chunks, parked chunks) and deliveries on the single table.
 //
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
-//        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge placeholders)
+//        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
@@ -274,8 +274,8 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     async getGroup(editionId, key) {
       const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
       if (!out.Item) return undefined;
-      const { key: k, language, itemIds, subject, html, text } = out.Item as ContentGroup;
-      return { key: k, language, itemIds, subject, html, text };
+      const { key: k, language, itemIds, subject, html, text, mergeNonce } = out.Item as ContentGroup;
+      return { key: k, language, itemIds, subject, html, text, mergeNonce };
     },
 
     async planProgress(editionId): Promise<PlanProgress> {

@@ -1,13 +1,18 @@
 // Fetch a remote feed safely: only http(s), a guard against server-side request forgery (every hop's host is resolved
-// and each address checked before we connect), conditional GET, one deadline for the whole fetch, a size cap enforced
-// while streaming, and redirects followed by hand up to a bound.
+// once, each address checked, and the socket connects only to the checked addresses), conditional GET, one deadline
+// for the whole fetch, a size cap enforced while streaming, and redirects followed by hand up to a bound.
 //
-// Known limit (accepted): we resolve the name and check every address, then fetch() resolves it again to connect. A
-// hostile DNS server could answer differently the second time (DNS rebinding) inside that window. Closing it needs a
-// connect-time check (an undici dispatcher whose `connect.lookup` runs the same check), which we do not have here.
+// DNS rebinding: fetch() would resolve the name again to connect, and a hostile DNS server could answer differently
+// the second time. So we do not use fetch(): the transport is node:http(s) with a `lookup` that answers only the
+// addresses we checked. The URL keeps the name, so the Host header and TLS SNI (and certificate check) are the name's.
 // Note that in Lambda the Runtime API listens on loopback (AWS_LAMBDA_RUNTIME_API, 127.0.0.1:9001): `allowLoopback`
 // must stay false there; only the local runtime sets it.
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { pipeline, Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import ipaddr from 'ipaddr.js';
 import { SourceFetchError } from './errors.js';
 
@@ -66,6 +71,63 @@ export function blockedReason(address: string, allowLoopback: boolean): string |
   if (range === 'loopback' && allowLoopback) return undefined;
   return `is in a ${range} range`;
 }
+
+/** One HTTP GET whose socket may reach only `addresses` (already checked). Resolves with the answer's head; the body
+ *  streams (decoded from gzip, deflate or br). */
+export type Transport = (url: URL, addresses: readonly string[], init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+
+/** What fetchSource reaches the network with; tests inject both. */
+export interface FetchIo {
+  lookup?: LookupFn;
+  transport?: Transport;
+}
+
+/** A `lookup` for net/tls.connect that answers any name with the checked addresses and nothing else. */
+export function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const answers = addresses.map((address) => ({ address, family: isIP(address) }));
+  return (_hostname, options, callback) => {
+    if (options.all) (callback as unknown as (err: null, all: typeof answers) => void)(null, answers);
+    else callback(null, answers[0]!.address, answers[0]!.family);
+  };
+}
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+function decodedBody(res: IncomingMessage): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  return decoder ? pipeline(res, decoder, () => undefined) : res;
+}
+
+function toResponse(res: IncomingMessage): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  const status = res.statusCode ?? 0;
+  if (NULL_BODY_STATUSES.has(status)) {
+    res.resume();
+    return new Response(null, { status, statusText: res.statusMessage, headers });
+  }
+  return new Response(Readable.toWeb(decodedBody(res)) as unknown as ReadableStream<Uint8Array>, { status, statusText: res.statusMessage, headers });
+}
+
+/** The real transport: node:http(s), a fresh connection per request (no pooled socket from another lookup). */
+export const pinnedTransport: Transport = (url, addresses, init) =>
+  new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', headers: init.headers, signal: init.signal, agent: false, lookup: pinnedLookup(addresses) },
+      (res) => {
+        try {
+          resolve(toResponse(res));
+        } catch (error) {
+          res.destroy();
+          reject(error); // e.g. a status outside 200–599
+        }
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
 
 /** Resolve a hostname (or take an IP literal) and refuse it unless every address is allowed. */
 export async function assertPublicHost(
@@ -143,12 +205,8 @@ class TimeoutMarker extends Error {}
  * `source.dnsFailed`, `source.network`, `source.timeout`, `source.tooLarge`, `source.tooManyRedirects`,
  * `source.httpStatus`.
  */
-export async function fetchSource(
-  url: string,
-  validators: Validators,
-  limits: FetchLimits,
-  fetchImpl: typeof fetch = globalThis.fetch,
-): Promise<FetchResult> {
+export async function fetchSource(url: string, validators: Validators, limits: FetchLimits, io: FetchIo = {}): Promise<FetchResult> {
+  const transport = io.transport ?? pinnedTransport;
   let current = parseSourceUrl(url);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutMarker('timeout')), limits.timeoutMs);
@@ -160,10 +218,11 @@ export async function fetchSource(
 
   try {
     for (let hop = 0; ; hop++) {
-      await withSignal(assertPublicHost(current.hostname, limits.allowLoopback), signal);
+      // Resolved once per hop (redirects included), and the connection goes only to what was checked here.
+      const addresses = await withSignal(assertPublicHost(current.hostname, limits.allowLoopback, io.lookup), signal);
       let res: Response;
       try {
-        res = await fetchImpl(current.href, { method: 'GET', headers, redirect: 'manual', signal });
+        res = await transport(current, addresses, { headers, signal });
       } catch (cause) {
         if (signal.aborted) throw signal.reason;
         throw new SourceFetchError('source.network', `Could not connect to ${current.host}: ${describeCause(cause)}.`, { cause, url: current.href });
@@ -247,6 +306,7 @@ async function readCapped(res: Response, maxBytes: number, url: string, controll
 }
 
 function describeCause(cause: unknown): string {
+  if (cause instanceof Error && 'code' in cause && !(cause.cause instanceof Error)) return `${String(cause.code)} (${cause.message})`;
   if (cause instanceof Error) {
     const inner = cause.cause instanceof Error ? cause.cause : undefined;
     const code = inner && 'code' in inner ? String((inner as { code: unknown }).code) : undefined;

@@ -1,10 +1,10 @@
 // Binds the feed fetcher and parser to configured limits: what pollSource needs to reach a source.
 import type { Config } from '../../config.js';
 import type { PollDeps } from '../../core/ingest/sources.js';
-import { fetchSource } from './fetch.js';
+import { fetchSource, type FetchIo } from './fetch.js';
 import { parseFeed } from '../../core/ingest/feed-parser.js';
 
-export function createSourcePoller(config: Config, fetchImpl?: typeof fetch): Pick<PollDeps, 'fetch' | 'parse'> {
+export function createSourcePoller(config: Config, io?: FetchIo): Pick<PollDeps, 'fetch' | 'parse'> {
   const limits = {
     timeoutMs: config.FETCH_TIMEOUT_MS,
     maxBytes: config.FETCH_MAX_BYTES,
@@ -12,7 +12,7 @@ export function createSourcePoller(config: Config, fetchImpl?: typeof fetch): Pi
     allowLoopback: config.ALLOW_LOOPBACK_SOURCES,
   };
   return {
-    fetch: (url, validators) => fetchSource(url, validators, limits, fetchImpl),
+    fetch: (url, validators) => fetchSource(url, validators, limits, io),
     parse: (body, options) => parseFeed(body, options),
   };
 }

@@ -1,8 +1,8 @@
 // The one HTTP app (Hono, written against web Request/Response). The Lambda handler and the local server both serve
-// it; only they know about their transport. Each concern mounts its own route module.
+// it; only they know about their transport. Each concern mounts its own route module, handed the composed App.
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import type { AppContext } from './context.js';
+import type { App } from '../../composition-root.js';
 import { errorBody, handleError } from './errors.js';
 import { newRouter } from './router.js';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ import { pageRoutes } from './routes/pages.js';
 
 export const maxJsonBodyBytes = 256 * 1024;
 
-export function createApp(ctx: AppContext) {
+export function createHttpApp(ctx: App) {
   const app = newRouter();
   // A correlation id per request: the caller's X-Request-Id (or API Gateway's), else a new one; on every log line of
   // the request and echoed in the answer.
@@ -64,4 +64,4 @@ export function createApp(ctx: AppContext) {
   return app;
 }
 
-export type App = ReturnType<typeof createApp>;
+export type HttpApp = ReturnType<typeof createHttpApp>;

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { DomainError, type ErrorKind } from '../../core/shared/errors.js';
+import { logger } from '../observability.js';
 
 /** The HTTP status of each kind of domain error (shared by the JSON API and the pages). */
 export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
@@ -34,6 +35,6 @@ export function handleError(error: Error, c: Context): Response {
     const code = status === 413 ? 'request.tooLarge' : status === 401 ? 'auth.required' : 'request.invalid';
     return c.json(errorBody(code, error.message || 'The request could not be handled.'), status);
   }
-  console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', errorName: error.name, error: error.message }));
+  logger.error('unhandled error', { errorName: error.name, error: error.message });
   return c.json(errorBody('internal', 'Something went wrong on our side; try again in a moment.'), 500);
 }

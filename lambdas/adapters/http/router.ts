@@ -1,17 +1,31 @@
 // Every route module starts from newRouter(): an OpenAPIHono whose schema-validation failures answer like every other
 // error (a code and a message), and whose routes land in /api/openapi.json.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errorBody } from './errors.js';
+import { invalid } from '../../core/shared/errors.js';
+
+function describeIssues(error: z.ZodError) {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = issues[0];
+  return { message: first ? `${first.path || 'body'}: ${first.message}` : 'Invalid request.', issues };
+}
 
 export function newRouter() {
   return new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        const first = issues[0];
-        return c.json(errorBody('request.invalid', first ? `${first.path || 'body'}: ${first.message}` : 'Invalid request.', issues), 400);
+        const { message, issues } = describeIssues(result.error);
+        return c.json(errorBody('request.invalid', message, issues), 400);
       }
     },
   });
 }
 
+/** Checks a value against a route's schema outside a route (the editor console's forms): the same rules, and the same
+ *  `request.invalid` error the route would answer with. */
+export function validated<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { message, issues } = describeIssues(result.error);
+  throw invalid('request.invalid', message, issues);
+}

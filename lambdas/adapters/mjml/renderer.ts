@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmailRenderer, NewsletterModel } from '../../core/editions/newsletter.js';
-import { newsletterStrings } from '../../core/editions/newsletter.js';
+import { isMergeField, mergeMarker, newsletterStrings } from '../../core/editions/newsletter.js';
 import { escapeHtml } from '../../core/shared/text.js';
 import type { Language } from '../../core/shared/language.js';
 
@@ -36,11 +36,16 @@ export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-/** Fills `{% name %}` (HTML-escaped) and `{%! name %}` (raw MJML) from `vars`; an unknown name is an error, so a
- *  typo in a template never reaches a reader. `{{field}}` placeholders are left for the per-recipient merge. */
-export function fill(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{%(!?)\s*([a-z_]+)\s*%\}/g, (_m, raw: string, name: string) => {
-    const value = vars[name];
+/** Fills `{% name %}` (HTML-escaped) and `{%! name %}` (raw MJML) from `vars`, and turns a `{{field}}` merge slot
+ *  into this compile's merge marker; an unknown name is an error, so a typo in a template never reaches a reader.
+ *  Only the template is scanned: values go in as they are (one pass), so braces in content stay text. */
+export function fill(template: string, vars: Record<string, string>, mergeNonce?: string): string {
+  return template.replace(/\{%(!?)\s*([a-z_]+)\s*%\}|\{\{\s*([a-z_]+)\s*\}\}/g, (_m, raw: string | undefined, name: string | undefined, field: string | undefined) => {
+    if (field !== undefined) {
+      if (!isMergeField(field) || mergeNonce === undefined) throw new TemplateError(`Template merge field "{{${field}}}" is not one we merge here.`);
+      return mergeMarker(mergeNonce, field);
+    }
+    const value = vars[name!];
     if (value === undefined) throw new TemplateError(`Template variable "${name}" has no value.`);
     return raw ? value : escapeHtml(value);
   });
@@ -60,7 +65,7 @@ export function composeMjml(templates: TemplateSet, model: NewsletterModel): str
     header: fill(templates.header[model.language], { archive_url: model.archiveUrl }),
     intro,
     items,
-    footer: fill(templates.footer[model.language], {}),
+    footer: fill(templates.footer[model.language], {}, model.mergeNonce),
   });
 }
 

@@ -1,6 +1,7 @@
 // Editions (campaigns): the model, its state machine, and how its items are chosen. Pure: stores, readers and the clock
 // are ports. The send pipeline (planner, sender) lives beside it.
 import { DomainError, conflict, invalid } from '../shared/errors.js';
+import { hasLineBreak } from '../shared/input.js';
 import type { Item } from '../items/model.js';
 import type { Audience } from './newsletter.js';
 import type { ItemReader } from '../items/ports.js';
@@ -76,13 +77,20 @@ export function selectionOf(input: Pick<EditionInput, 'itemIds' | 'since'>): Ite
   return { kind: 'sinceLastEdition' };
 }
 
+/** The subject goes into an email header: one line. (The intro is Markdown in the body and keeps its lines.) */
+function subjectOf(input: Pick<EditionInput, 'subject'>): string {
+  const subject = input.subject.trim();
+  if (hasLineBreak(subject)) throw invalid('edition.subjectLineBreak', 'The subject must be one line: remove the line break from it.');
+  return subject;
+}
+
 export function newEdition(input: EditionInput, options: { id: string; now: Date; kind?: Edition['kind']; frequency?: Frequency }): Edition {
   const now = options.now.toISOString();
   return {
     id: options.id,
     kind: options.kind ?? 'edition',
     frequency: options.frequency ?? 'instant',
-    subject: input.subject.trim(),
+    subject: subjectOf(input),
     intro: input.intro?.trim() || undefined,
     selection: selectionOf(input),
     audience: input.audience,
@@ -100,7 +108,7 @@ export function editEdition(edition: Edition, input: EditionInput, now: Date): E
   }
   return {
     ...edition,
-    subject: input.subject.trim(),
+    subject: subjectOf(input),
     intro: input.intro?.trim() || undefined,
     selection: selectionOf(input),
     audience: input.audience,

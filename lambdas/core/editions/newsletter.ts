@@ -1,8 +1,10 @@
 // Newsletter assembly: which items a subscriber gets, how subscribers group into content groups (the distinct set of
 // items + language), the content model a renderer turns into HTML, the text part, the per-recipient merge, and the
 // pre-flight checks. Pure: the MJML renderer comes in as a port (`EmailRenderer`), so the sender never loads MJML.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Item } from '../items/model.js';
+import { invalid } from '../shared/errors.js';
+import { hasLineBreak } from '../shared/input.js';
 import type { OutgoingEmail } from '../shared/ports.js';
 import { escapeHtml, truncate } from '../shared/text.js';
 import type { Language } from '../shared/language.js';
@@ -20,6 +22,13 @@ export const maxMergeValueBytes = 512;
 export const mergeFields = ['unsubscribe_url', 'preferences_url'] as const;
 export type MergeField = (typeof mergeFields)[number];
 export type MergeValues = Record<MergeField, string>;
+
+/** Merge markers are ours alone: a compile draws a fresh unguessable nonce, and the template's `{{field}}` slots come
+ *  out as `mergefield-<nonce>-<field>`. Content (a title, a link, an intro) is text that cannot know the nonce, so
+ *  whatever braces or old markers it holds reach the reader literally and never receive a recipient's links. */
+export const newMergeNonce = () => randomBytes(16).toString('hex');
+export const mergeMarker = (nonce: string, field: MergeField) => `mergefield-${nonce}-${field}`;
+export const isMergeField = (name: string): name is MergeField => (mergeFields as readonly string[]).includes(name);
 
 export interface Audience {
   countries?: CountryCode[];
@@ -80,10 +89,12 @@ export interface NewsletterModel {
   preview: string;
   archiveUrl: string;
   items: NewsletterItemView[];
+  /** This compile's merge nonce: personal fields are rendered as `mergeMarker(mergeNonce, field)`. */
+  mergeNonce: string;
 }
 
 export interface EmailRenderer {
-  /** Renders the model to HTML. Personal fields stay as `{{field}}` placeholders for the per-recipient merge. */
+  /** Renders the model to HTML. The template's `{{field}}` slots become this compile's merge markers. */
   renderHtml(model: NewsletterModel): Promise<string>;
 }
 
@@ -142,10 +153,18 @@ export function newsletterModel(input: {
 }): NewsletterModel {
   const items = input.items.map((item) => itemView(item, input.language));
   const preview = truncate(input.intro?.trim() || items.map((i) => i.title).join(' · '), 140);
-  return { language: input.language, subject: input.subject, intro: input.intro?.trim() || undefined, preview, archiveUrl: input.archiveUrl, items };
+  return {
+    language: input.language,
+    subject: input.subject,
+    intro: input.intro?.trim() || undefined,
+    preview,
+    archiveUrl: input.archiveUrl,
+    items,
+    mergeNonce: newMergeNonce(),
+  };
 }
 
-/** The plain-text part: a real alternative, not a stripped copy of the HTML. Personal fields stay placeholders. */
+/** The plain-text part: a real alternative, not a stripped copy of the HTML. Personal fields are merge markers. */
 export function renderText(model: NewsletterModel): string {
   const s = strings[model.language];
   const lines: string[] = [model.subject, '='.repeat(Math.min(model.subject.length, 72)), ''];
@@ -153,7 +172,8 @@ export function renderText(model: NewsletterModel): string {
   for (const item of model.items) {
     lines.push(`* ${item.title}`, `  ${item.meta}`, '', `  ${item.summary}`, '', `  ${s.readMore}: ${item.link}`, '');
   }
-  lines.push('--', `${s.viewInBrowser}: ${model.archiveUrl}`, s.why, `${s.preferences}: {{preferences_url}}`, `${s.unsubscribe}: {{unsubscribe_url}}`, '');
+  const marker = (field: MergeField) => mergeMarker(model.mergeNonce, field);
+  lines.push('--', `${s.viewInBrowser}: ${model.archiveUrl}`, s.why, `${s.preferences}: ${marker('preferences_url')}`, `${s.unsubscribe}: ${marker('unsubscribe_url')}`, '');
   return lines.join('\n');
 }
 
@@ -168,6 +188,8 @@ export interface ContentGroup {
   subject: string;
   html: string;
   text: string;
+  /** The nonce of this group's merge markers (drawn when it was compiled). */
+  mergeNonce: string;
 }
 
 /** Compiles one content group: one renderer call (MJML) for everyone who gets this set of items in this language. */
@@ -184,10 +206,11 @@ export async function compileContentGroup(
     subject: input.subject,
     html,
     text: renderText(model),
+    mergeNonce: model.mergeNonce,
   };
 }
 
-/** A template split at its placeholders once, so a merge is a join of precomputed parts (no regex per recipient). */
+/** A template split at its merge markers once, so a merge is a join of precomputed parts (no regex per recipient). */
 export interface MergeProgram {
   /** Literal parts; `fields[i]` goes between `parts[i]` and `parts[i + 1]`. */
   parts: string[];
@@ -195,18 +218,17 @@ export interface MergeProgram {
   literalBytes: number;
 }
 
-const placeholder = /\{\{\s*([a-z_]+)\s*\}\}/g;
-
-export function compileMerge(template: string): MergeProgram {
+/** Splits `template` on this compile's markers only: any other text, `{{…}}` included, is a literal part. */
+export function compileMerge(template: string, mergeNonce: string): MergeProgram {
+  const markers = new Map(mergeFields.map((field) => [mergeMarker(mergeNonce, field), field]));
   const parts: string[] = [];
   const fields: MergeField[] = [];
   let last = 0;
-  for (const match of template.matchAll(placeholder)) {
-    const name = match[1] as MergeField;
-    if (!(mergeFields as readonly string[]).includes(name)) continue; // left in place; pre-flight reports it
+  const any = new RegExp([...markers.keys()].join('|'), 'g'); // hex nonce and field names: nothing to escape
+  for (const match of template.matchAll(any)) {
     parts.push(template.slice(last, match.index));
-    fields.push(name);
-    last = match.index! + match[0].length;
+    fields.push(markers.get(match[0])!);
+    last = match.index + match[0].length;
   }
   parts.push(template.slice(last));
   return { parts, fields, literalBytes: parts.reduce((n, p) => n + Buffer.byteLength(p), 0) };
@@ -228,8 +250,13 @@ export interface PreparedGroup {
 }
 
 export function prepareGroup(group: ContentGroup): PreparedGroup {
-  return { group, html: compileMerge(group.html), text: compileMerge(group.text) };
+  // A group without a nonce has no merge markers: sending it would mean no unsubscribe link, so it is refused.
+  if (!group.mergeNonce) throw new Error(`Content group ${group.key} has no merge markers; compile it again (plan the edition again).`);
+  if (hasLineBreak(group.subject)) throw headerLineBreak();
+  return { group, html: compileMerge(group.html, group.mergeNonce), text: compileMerge(group.text, group.mergeNonce) };
 }
+
+const headerLineBreak = () => invalid('email.headerLineBreak', 'A subject or header value holds a line break; it would start a header of its own. Write it on one line.');
 
 export interface Recipient {
   subscriberId: string;
@@ -242,6 +269,11 @@ export interface Recipient {
 /** Builds one recipient's message from a prepared group: string joins only. Tags and `X-Edition-Id` /
  *  `X-Subscriber-Id` headers let a send be matched back to its delivery claim from SES's own records. */
 export function buildMessage(prepared: PreparedGroup, recipient: Recipient, envelope: { from: string; editionId: string; configurationSet?: string }): OutgoingEmail {
+  // The mail-building boundary: whatever let a line break into a header value upstream, it stops here. (The subject
+  // is checked once, in prepareGroup.)
+  let lineBreak = hasLineBreak(envelope.from) || hasLineBreak(recipient.email) || hasLineBreak(envelope.editionId) || hasLineBreak(recipient.subscriberId);
+  for (const header of recipient.headers) lineBreak ||= hasLineBreak(header.name) || hasLineBreak(header.value);
+  if (lineBreak) throw headerLineBreak();
   return {
     from: envelope.from,
     to: recipient.email,
@@ -276,7 +308,7 @@ const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function preflightGroup(group: ContentGroup): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
   const at = (level: PreflightIssue['level'], code: string, message: string) => issues.push({ level, code, message, group: group.key });
-  const prepared = prepareGroup(group);
+  const prepared = { html: compileMerge(group.html, group.mergeNonce), text: compileMerge(group.text, group.mergeNonce) }; // reports what prepareGroup would refuse
   const worst = worstCaseHtmlBytes(prepared.html);
   if (worst > maxHtmlBytes) {
     at('error', 'preflight.tooLarge', `The ${group.language} email with ${group.itemIds.length} items is ${Math.ceil(worst / 1024)} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`);
@@ -285,14 +317,16 @@ export function preflightGroup(group: ContentGroup): PreflightIssue[] {
     if (!prepared.html.fields.includes(field)) at('error', 'preflight.missingLink', `The HTML has no {{${field}}} link; every email needs it.`);
     if (!prepared.text.fields.includes(field)) at('error', 'preflight.missingLink', `The text part has no {{${field}}} link; every email needs it.`);
   }
-  const leftovers = new Set<string>();
-  for (const part of [...prepared.html.parts, ...prepared.text.parts]) {
-    for (const m of part.matchAll(/\{\{[^}]*\}\}|\{%[^%]*%\}/g)) leftovers.add(m[0]);
+  // Our templates, not what sources wrote: content's braces are text. A marker left after the split can only be a
+  // template slot for a field we do not merge.
+  if ([...prepared.html.parts, ...prepared.text.parts].some((part) => part.includes(group.mergeNonce))) {
+    at('error', 'preflight.placeholder', 'A template has a merge field that no merge fills; it would reach readers as is.');
   }
-  if (leftovers.size > 0) at('error', 'preflight.placeholder', `Leftover placeholders would reach readers: ${[...leftovers].join(', ')}.`);
+  if (hasLineBreak(group.subject)) at('error', 'preflight.subjectLineBreak', 'The subject holds a line break; write it on one line.');
+  const markers = new Set(mergeFields.map((field) => mergeMarker(group.mergeNonce, field)));
   const hrefs = [...group.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
   for (const href of hrefs) {
-    if (/^\{\{\s*[a-z_]+\s*\}\}$/.test(href)) continue; // merged per recipient with our own https links
+    if (markers.has(href)) continue; // merged per recipient with our own https links
     if (href.startsWith('mailto:')) continue;
     let url: URL;
     try {

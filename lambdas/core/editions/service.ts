@@ -193,7 +193,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       return moved;
     },
 
-    /** The web version of an edition for the public archive (issue 6): every item of the edition in one language,
+    /** The web version of an edition for the public archive: every item of the edition in one language,
      *  personal links replaced by the general subscribe and preference pages. Only sent editions are public. */
     async webVersion(id: string, language: Language, links: { preferencesUrl: string; unsubscribeUrl: string }): Promise<{ edition: Edition; html: string; items: Item[] }> {
       const edition = await mustGet(id);

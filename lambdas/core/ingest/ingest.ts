@@ -7,9 +7,10 @@ import type { IncomingEntry, Item } from '../items/model.js';
 import { scopesOf } from '../items/model.js';
 import { countryCodes } from '../taxonomy/taxonomy.js';
 import { conflict, invalid, notFound } from '../shared/errors.js';
+import { httpUrl } from '../shared/input.js';
 import type { Clock } from '../shared/ports.js';
 import { classify } from './classify.js';
-import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize } from './sanitize.js';
+import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize, withoutInvisibleFormatting } from './sanitize.js';
 import { mapLimited } from '../shared/concurrency.js';
 
 export interface IngestSource {
@@ -56,15 +57,6 @@ const maxAttempts = 4;
 /** An item's id derives from its canonical link, so the same link from any source, in any run, is the same row. */
 export const itemIdFor = (canonicalLink: string) => createHash('sha256').update(canonicalLink).digest('base64url').slice(0, 22);
 
-const isHttpUrl = (value: string) => {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
-
 const toIso = (value: string | undefined): string | undefined => {
   if (!value) return undefined;
   const time = Date.parse(value);
@@ -93,11 +85,13 @@ export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepar
   const guid = entry.guid?.trim();
   const rawTitle = entry.title ?? '';
   // Most titles are plain text; only markup or entities need the (costly) HTML-to-text pass.
-  const title = stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle).replace(/\s+/g, ' ').trim();
+  const title = withoutInvisibleFormatting(stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle)).replace(/\s+/g, ' ').trim();
   if (!guid) return { ok: false, title, reason: 'entry has no id, guid or link to recognise it by' };
   if (!title) return { ok: false, guid, reason: 'entry has no title' };
   if (title.length > maxTitleChars) return { ok: false, guid, reason: `title is over ${maxTitleChars} characters` };
-  const link = entry.link && isHttpUrl(entry.link) ? entry.link : `${source.url}#${encodeURIComponent(guid)}`;
+  // Only http(s) links are stored: a javascript:, data: or file: link (in any spelling) falls back to the source's.
+  const link = httpUrl(entry.link) ? entry.link! : httpUrl(source.url) ? `${source.url}#${encodeURIComponent(guid)}` : undefined;
+  if (!link) return { ok: false, guid, title, reason: 'entry has no http(s) link, and neither has its source' };
   const contentHtml = sanitizeHtml(entry.contentHtml ?? entry.summary ?? '', link);
   const text = sanitizedHtmlToText(contentHtml);
   // htmlToText sanitises on its own; a summary that is the content itself is not converted twice.
@@ -121,7 +115,7 @@ export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepar
       contentHtml,
       author: entry.author?.trim() || undefined,
       language: entry.language,
-      enclosures: entry.enclosures.filter((e) => isHttpUrl(e.url)),
+      enclosures: entry.enclosures.filter((e) => httpUrl(e.url)),
       sourceCategories: entry.categories,
       classification,
     },
@@ -279,13 +273,14 @@ export interface ItemCorrection {
 }
 
 export function correctItem(item: Item, patch: ItemCorrection, now: string): Item {
+  if (patch.link !== undefined && !httpUrl(patch.link)) throw invalid('item.badLink', `An item's link must be an http(s) URL, not "${patch.link.slice(0, 80)}".`);
   const link = patch.link ?? item.link;
   const contentHtml = patch.contentHtml === undefined ? item.contentHtml : sanitizeHtml(patch.contentHtml, link);
   const summary =
     patch.summary !== undefined ? summarize(htmlToText(sanitizeHtml(patch.summary, link))) : patch.contentHtml !== undefined ? summarize(htmlToText(contentHtml)) : item.summary;
   return {
     ...item,
-    title: patch.title !== undefined ? stripInvalidXmlChars(patch.title).trim() : item.title,
+    title: patch.title !== undefined ? withoutInvisibleFormatting(stripInvalidXmlChars(patch.title)).trim() : item.title,
     link,
     publishedAt: patch.publishedAt ? new Date(patch.publishedAt).toISOString() : item.publishedAt,
     author: patch.author ?? item.author,
@@ -322,6 +317,7 @@ export async function editItem(
   let patch: ItemCorrection = input;
   if (!id) {
     if (!input.title || !input.link) throw invalid('item.incomplete', 'A new item needs at least "title" and "link".');
+    if (!httpUrl(input.link)) throw invalid('item.badLink', `An item's link must be an http(s) URL, not "${input.link.slice(0, 80)}".`);
     id = itemIdFor(input.link);
     const entry: IncomingEntry = {
       guid: input.link, link: input.link, title: input.title, publishedAt: input.publishedAt ?? now, summary: input.summary,

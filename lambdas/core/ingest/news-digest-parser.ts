@@ -36,6 +36,7 @@
 //   noticed. An item whose date cannot be read is skipped and reported; the other items still come through.
 import { createHash } from 'node:crypto';
 import type { IncomingEntry } from '../items/model.js';
+import { httpUrl } from '../shared/input.js';
 import { stripInvalidXmlChars, summarize, textToHtml } from './sanitize.js';
 
 export interface DigestEntry extends IncomingEntry {}
@@ -52,7 +53,7 @@ export interface DigestResult {
 }
 
 export interface DigestOptions {
-  /** Where the digest came from (a URL, or a file: URL); item links are built on it. */
+  /** Where the digest came from; item links are built on it (only an http(s) one is stored: see importDigest). */
   sourceUrl: string;
 }
 
@@ -172,14 +173,9 @@ function withoutFragment(url: string): string {
 /** A Source: URL is used as the item's link only when it points at a page (has a path), not a bare site. */
 function usableSourceUrl(text: string): string | undefined {
   const found = URL_IN_TEXT.exec(text)?.[0]?.replace(/[.,;:]+$/, '');
-  if (!found) return undefined;
-  try {
-    const url = new URL(found);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname === '/' || url.pathname === '') return undefined;
-    return url.href;
-  } catch {
-    return undefined;
-  }
+  const url = httpUrl(found);
+  if (!url || url.pathname === '/' || url.pathname === '') return undefined;
+  return url.href;
 }
 
 /**

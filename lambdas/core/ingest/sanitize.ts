@@ -397,6 +397,28 @@ function textOfNormalised(normalised: string): string {
   return stripInvalidXmlChars(paragraphs.join('\n\n'));
 }
 
+// Invisible formatting characters: bidi embeddings, overrides, isolates and marks (which can reorder what a reader
+// sees, "Trojan Source" style) and zero-width characters (which hide words from filters and dedupe).
+const INVISIBLE_FORMATTING = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+const INVISIBLE_FORMATTING_ALL = new RegExp(INVISIBLE_FORMATTING.source, 'gu');
+// Scripts whose letters join: there ZWJ and ZWNJ change how a word is written, so they stay.
+const JOINING_BEFORE = /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}\p{Script=Sinhala}]\p{M}*$/u;
+// An emoji ZWJ sequence (👨‍👩‍👧, 🏳️‍🌈): pictograph, optional variation selector or skin tone, ZWJ, pictograph.
+const EMOJI_BEFORE = /\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]*$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+
+/** Removes bidi controls and zero-width characters from a title, keeping ZWJ inside emoji sequences and ZWJ/ZWNJ in
+ *  joining scripts. */
+export function withoutInvisibleFormatting(text: string): string {
+  if (!INVISIBLE_FORMATTING.test(text)) return text;
+  return text.replace(INVISIBLE_FORMATTING_ALL, (ch: string, offset: number) => {
+    if (ch !== '\u200C' && ch !== '\u200D') return '';
+    const before = text.slice(Math.max(0, offset - 8), offset);
+    if (JOINING_BEFORE.test(before)) return ch;
+    return ch === '\u200D' && EMOJI_BEFORE.test(before) && EMOJI_AFTER.test(text.slice(offset + 1, offset + 3)) ? ch : '';
+  });
+}
+
 /**
  * A plain-text summary of at most `maxChars` characters: white space collapsed to single spaces; when longer, cut
  * at the last word boundary that fits and ended with '…'.

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingEntry } from '../items/model.js';
 import type { Clock } from '../shared/ports.js';
+import { invalid } from '../shared/errors.js';
+import { httpUrl } from '../shared/input.js';
 import { ingestEntries, type IngestCounts, type IngestStore } from './ingest.js';
 import { parseDigest } from './news-digest-parser.js';
 import { mapLimited } from '../shared/concurrency.js';
@@ -60,7 +62,8 @@ export interface SourceInput {
 
 /** A source as the editor API or the SOURCES setting names it. */
 export function newSource(input: SourceInput, now: Date): Source {
-  const url = new URL(input.url);
+  const url = httpUrl(input.url);
+  if (!url) throw invalid('source.badUrl', `A source must be an http(s) URL, not "${input.url.slice(0, 120)}".`);
   return {
     id: sourceIdFor(url.href),
     url: url.href,
@@ -122,6 +125,8 @@ export async function importDigest(
   sourceUrl: string,
   deps: { items: IngestStore; clock: Clock },
 ): Promise<{ counts: IngestCounts; problems: Array<{ line: number; message: string }>; rejected: Array<{ guid?: string; title?: string; reason: string }>; changedScopes: string[] }> {
+  // Items link to the digest's URL: it is printed in emails and feeds, so it must be http(s).
+  if (!httpUrl(sourceUrl)) throw invalid('digest.badSourceUrl', `The digest's sourceUrl must be an http(s) URL, not "${sourceUrl.slice(0, 120)}".`);
   const parsed = parseDigest(text, { sourceUrl });
   const report = await ingestEntries(parsed.entries, digestSource(sourceUrl), { store: deps.items, clock: deps.clock });
   return { counts: report.counts, problems: parsed.problems, rejected: report.rejected, changedScopes: report.changedScopes };

@@ -1,20 +1,12 @@
 // Editor API for editions (newsletters): create, change, preview, test-send, pre-flight, send now or at a time, pause,
 // resume, cancel, watch. Every route needs the editor token. Schemas here validate requests and feed /api/openapi.json.
-import { randomBytes, randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import { ErrorSchema } from '../errors.js';
-import type { AppContext } from '../context.js';
+import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
-import { createEditionService, type EditionService } from '../../../core/editions/service.js';
-import type { ChunkMessage } from '../../../core/editions/ports.js';
-import { createEditionStores } from '../../dynamo/editions.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createMjmlRenderer } from '../../mjml/renderer.js';
-import { createSesMailer } from '../../ses/mailer.js';
-import { subscriberLinks } from '../../../core/subscriptions/links.js';
 
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
 const Language = z.enum(languages);
@@ -29,7 +21,7 @@ const Audience = z
   .strict()
   .openapi('EditionAudience');
 
-const EditionInput = z
+export const EditionInput = z
   .object({
     subject: z.string().trim().min(1).max(200),
     intro: z.string().max(2_000).optional(),
@@ -62,8 +54,18 @@ const EditionView = z
   })
   .openapi('Edition');
 
+export const SendBody = z.object({ at: IsoDate.optional() }).strict();
+export const TestSendBody = z
+  .object({
+    emails: z.array(z.string().email()).min(1).max(10),
+    countries: z.array(z.enum(countryCodes)).optional(),
+    topics: z.array(z.enum(topicSlugs)).optional(),
+    language: Language.optional(),
+  })
+  .strict();
+
 const Issue = z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), group: z.string().optional() });
-const IdParam = z.object({ id: z.string().min(1).max(100) });
+export const IdParam = z.object({ id: z.string().min(1).max(100) });
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -78,7 +80,7 @@ const csv = <T extends readonly [string, ...string[]]>(values: T) =>
       }
       return list as T[number][];
     });
-const SegmentQuery = z.object({ countries: csv(countryCodes), topics: csv(topicSlugs), language: Language.default('en') });
+export const SegmentQuery = z.object({ countries: csv(countryCodes), topics: csv(topicSlugs), language: Language.default('en') });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
@@ -88,62 +90,39 @@ const errors = {
   409: json(ErrorSchema, 'Not allowed in the edition’s state'),
 };
 
-export interface EditionRouteOptions {
-  service?: EditionService;
-}
-
-export function editionServiceFor(ctx: AppContext): EditionService {
-  // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
-  const secret = ctx.config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
-  return createEditionService({
-    ...createEditionStores(ctx.doc, ctx.tableName),
-    items: createDynamoItemStore(ctx.doc, ctx.tableName),
-    renderer: createMjmlRenderer(),
-    mailer: createSesMailer(ctx.ses),
-    clock: ctx.clock,
-    newId: () => randomUUID(),
-    publicBaseUrl: ctx.config.PUBLIC_BASE_URL,
-    from: ctx.config.SENDER_EMAIL,
-    configurationSet: ctx.config.SES_CONFIGURATION_SET,
-    schedulePlan: (at, payload) => ctx.background.schedule('plan-edition', at, payload),
-    enqueue: (messages: ChunkMessage[]) => ctx.background.enqueue('send', messages.map((m) => JSON.stringify(m))),
-    // A test send's links carry a token for no subscriber: following them changes nothing.
-    testLinks: (now) => subscriberLinks('test-send', { baseUrl: ctx.config.PUBLIC_BASE_URL, secret, now, mailto: ctx.config.UNSUBSCRIBE_MAILTO }),
-  });
-}
-
-export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}) {
+export function editionRoutes(deps: Pick<App, 'config' | 'editions'>) {
   const app = newRouter();
-  const service = options.service ?? editionServiceFor(ctx);
-  const editor = requireEditor(ctx.config.EDITOR_TOKEN);
+  // Built on first use: a process that serves no edition route never loads the renderer.
+  const service = () => deps.editions;
+  const editor = requireEditor(deps.config.EDITOR_TOKEN);
   app.use('/api/editions', editor);
   app.use('/api/editions/*', editor);
 
   app.openapi(
     createRoute({ method: 'post', path: '/api/editions', summary: 'Create an edition (draft)', security: editorSecurity, request: { body: { content: { 'application/json': { schema: EditionInput } }, required: true } }, responses: { 201: json(z.object({ id: z.string() }), 'Created'), ...errors } }),
     async (c) => {
-      const edition = await service.create(c.req.valid('json'));
+      const edition = await service().create(c.req.valid('json'));
       return c.json({ id: edition.id }, 201);
     },
   );
 
   app.openapi(
     createRoute({ method: 'get', path: '/api/editions', summary: 'Latest editions', security: editorSecurity, request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) }, responses: { 200: json(z.object({ editions: z.array(EditionView) }), 'Editions, newest first'), ...errors } }),
-    async (c) => c.json({ editions: (await service.list(c.req.valid('query').limit)) as z.infer<typeof EditionView>[] }, 200),
+    async (c) => c.json({ editions: (await service().list(c.req.valid('query').limit)) as z.infer<typeof EditionView>[] }, 200),
   );
 
   app.openapi(
     createRoute({ method: 'put', path: '/api/editions/{id}', summary: 'Change a draft or scheduled edition', security: editorSecurity, request: { params: IdParam, body: { content: { 'application/json': { schema: EditionInput } }, required: true } }, responses: { 200: json(EditionView, 'The edition'), ...errors } }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await service.update(id, c.req.valid('json'));
-      return c.json((await service.status(id)) as z.infer<typeof EditionView>, 200);
+      await service().update(id, c.req.valid('json'));
+      return c.json((await service().status(id)) as z.infer<typeof EditionView>, 200);
     },
   );
 
   app.openapi(
     createRoute({ method: 'get', path: '/api/editions/{id}', summary: 'State, counts and send rate', security: editorSecurity, request: { params: IdParam }, responses: { 200: json(EditionView, 'The edition'), ...errors } }),
-    async (c) => c.json((await service.status(c.req.valid('param').id)) as z.infer<typeof EditionView>, 200),
+    async (c) => c.json((await service().status(c.req.valid('param').id)) as z.infer<typeof EditionView>, 200),
   );
 
   app.openapi(
@@ -153,13 +132,13 @@ export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}
       summary: 'Send now ({}) or at a time ({"at"})',
       description: 'Refused (400 edition.preflightFailed) while the pre-flight reports an error.',
       security: editorSecurity,
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ at: IsoDate.optional() }).strict() } }, required: false } },
+      request: { params: IdParam, body: { content: { 'application/json': { schema: SendBody } }, required: false } },
       responses: { 202: json(z.object({ id: z.string(), state: z.string(), scheduledAt: z.string().nullable() }), 'Accepted: planning starts now or at the time'), ...errors },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const body = (c.req.header('content-length') === '0' ? {} : c.req.valid('json')) ?? {};
-      const edition = await service.send(id, body.at ? new Date(body.at) : undefined);
+      const edition = await service().send(id, body.at ? new Date(body.at) : undefined);
       return c.json({ id, state: edition.state, scheduledAt: edition.scheduledAt ?? null }, 202);
     },
   );
@@ -169,15 +148,15 @@ export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}
       createRoute({ method: 'post', path: `/api/editions/{id}/${action}`, summary: `${action[0]!.toUpperCase()}${action.slice(1)} the edition`, security: editorSecurity, request: { params: IdParam }, responses: { 200: json(EditionView, 'The edition'), ...errors } }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service[action](id);
-        return c.json((await service.status(id)) as z.infer<typeof EditionView>, 200);
+        await service()[action](id);
+        return c.json((await service().status(id)) as z.infer<typeof EditionView>, 200);
       },
     );
   }
 
   app.openapi(
     createRoute({ method: 'get', path: '/api/editions/{id}/preflight', summary: 'Pre-flight checks (size, links, alt text, placeholders, empty segments)', security: editorSecurity, request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean(), items: z.number(), issues: z.array(Issue) }), 'Issues; ok is false when any is an error'), ...errors } }),
-    async (c) => c.json(await service.preflight(c.req.valid('param').id), 200),
+    async (c) => c.json(await service().preflight(c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -191,7 +170,7 @@ export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const { html, items } = await service.preview(c.req.valid('param').id, { countries: q.countries, topics: q.topics, language: q.language });
+      const { html, items } = await service().preview(c.req.valid('param').id, { countries: q.countries, topics: q.topics, language: q.language });
       c.header('X-Items', String(items));
       // The email's own styles are inline; allow them in the preview, nothing else.
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'");
@@ -210,14 +189,7 @@ export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}
         body: {
           content: {
             'application/json': {
-              schema: z
-                .object({
-                  emails: z.array(z.string().email()).min(1).max(10),
-                  countries: z.array(z.enum(countryCodes)).optional(),
-                  topics: z.array(z.enum(topicSlugs)).optional(),
-                  language: Language.optional(),
-                })
-                .strict(),
+              schema: TestSendBody,
             },
           },
           required: true,
@@ -227,7 +199,7 @@ export function editionRoutes(ctx: AppContext, options: EditionRouteOptions = {}
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await service.testSend(c.req.valid('param').id, body.emails, { countries: body.countries ?? [], topics: body.topics ?? [], language: body.language ?? 'en' });
+      const result = await service().testSend(c.req.valid('param').id, body.emails, { countries: body.countries ?? [], topics: body.topics ?? [], language: body.language ?? 'en' });
       return c.json(result, 202);
     },
   );

@@ -5,10 +5,8 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Context } from 'hono';
 import { newRouter } from '../router.js';
-import type { AppContext } from '../context.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from '../../feed-render/cache.js';
-import type { ItemReader } from '../../../core/items/ports.js';
+import type { App } from '../../../composition-root.js';
+import type { FeedBodyCache } from '../../feed-render/cache.js';
 import { notFound } from '../../../core/shared/errors.js';
 import {
   bodyValidators,
@@ -93,21 +91,8 @@ function sendStatic(c: Context, body: string, contentType: string): Promise<Resp
   return send(c, isNotModified(conditions, v) ? { status: 304, etag: v.etag, headers } : { status: 200, body, etag: v.etag, headers });
 }
 
-export interface FeedRouteDeps {
-  reader?: ItemReader;
-  /** Rendered/compressed bodies by ETag; `false` turns caching off (every full request reads and renders). */
-  cache?: FeedBodyCache | false;
-}
-
-export function feedRoutes(ctx: AppContext, deps: FeedRouteDeps = {}) {
+export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'feeds'>) {
   const app = newRouter();
-  const reader = withHeadCache(deps.reader ?? createDynamoItemStore(ctx.doc, ctx.tableName), ctx.config.FEED_HEAD_CACHE_MS);
-  const cache = deps.cache === false ? undefined : (deps.cache ?? createFeedBodyCache());
-  const settings = {
-    baseUrl: ctx.config.PUBLIC_BASE_URL,
-    pageSize: ctx.config.FEED_PAGE_SIZE,
-    ...(ctx.config.WEBSUB_HUB_URL ? { hubUrl: ctx.config.WEBSUB_HUB_URL } : {}),
-  };
   // Both are pure functions of the configuration: rendered once.
   const opml = renderOpml(settings.baseUrl);
   const page = renderFeedsPage(settings.baseUrl);

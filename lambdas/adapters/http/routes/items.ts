@@ -2,17 +2,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
 import { ErrorSchema } from '../errors.js';
-import type { AppContext } from '../context.js';
+import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
-import { editItem } from '../../../core/ingest/ingest.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
-import { importDigest, newSource, pollSource } from '../../../core/ingest/sources.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createDynamoSourceStore } from '../../dynamo/sources.js';
-import { createSourcePoller } from '../../feed/poller.js';
 
 const CountryCode = z.enum(countryCodes);
 const TopicSlug = z.enum(topicSlugs);
@@ -31,7 +26,7 @@ const ItemSummary = z
   })
   .openapi('ItemSummary');
 
-const ItemInput = z
+export const ItemInput = z
   .object({
     id: z.string().min(1).optional().openapi({ description: 'Give to correct an existing item; omit to add one.' }),
     title: z.string().min(1).max(500).optional(),
@@ -71,12 +66,9 @@ const SourceView = z
 
 const editorSecurity = [{ editorToken: [] }];
 
-export function itemRoutes(ctx: AppContext) {
+export function itemRoutes({ config, repos: { items }, ingest }: App) {
   const app = newRouter();
-  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
-  const sources = createDynamoSourceStore(ctx.doc, ctx.tableName);
-  const poller = createSourcePoller(ctx.config);
-  const editor = requireEditor(ctx.config.EDITOR_TOKEN);
+  const editor = requireEditor(config.EDITOR_TOKEN);
 
   app.openapi(
     createRoute({
@@ -169,8 +161,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const result = await editItem(c.req.valid('json'), { store: items, clock: ctx.clock, editorSourceUrl: ctx.config.PUBLIC_BASE_URL });
-      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      const result = await ingest.editItem(c.req.valid('json'));
       return c.json({ id: result.id, version: result.version }, result.created ? 201 : 200);
     },
   );
@@ -186,7 +177,7 @@ export function itemRoutes(ctx: AppContext) {
       responses: { 200: { description: 'Sources', content: { 'application/json': { schema: z.object({ sources: z.array(SourceView) }) } } } },
     }),
     async (c) => {
-      const list = (await sources.list()).sort((a, b) => a.name.localeCompare(b.name));
+      const list = await ingest.listSources();
       return c.json({ sources: list.map(({ etag: _e, lastModified: _l, createdAt: _c, ...view }) => view) }, 200);
     },
   );
@@ -205,9 +196,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const source = newSource(c.req.valid('json'), ctx.clock.now());
-      const created = await sources.create(source);
-      const { id } = source;
+      const { id, created } = await ingest.addSource(c.req.valid('json'));
       return c.json({ id }, created ? 201 : 200);
     },
   );
@@ -232,10 +221,7 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const source = await sources.get(c.req.valid('param').id);
-      if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
-      const result = await pollSource(source, { ...poller, items, sources, clock: ctx.clock });
-      if (result.changedScopes.length) await ctx.background.itemsChanged?.(result.changedScopes);
+      const result = await ingest.pollSource(c.req.valid('param').id);
       return c.json({ status: result.status, counts: result.counts, error: result.error ?? null }, 200);
     },
   );
@@ -263,9 +249,8 @@ export function itemRoutes(ctx: AppContext) {
       },
     }),
     async (c) => {
-      const sourceUrl = c.req.valid('query').sourceUrl ?? `${ctx.config.PUBLIC_BASE_URL}/digest`;
-      const report = await importDigest(await c.req.text(), sourceUrl, { items, clock: ctx.clock });
-      if (report.changedScopes.length) await ctx.background.itemsChanged?.(report.changedScopes);
+      const sourceUrl = c.req.valid('query').sourceUrl ?? `${config.PUBLIC_BASE_URL}/digest`;
+      const report = await ingest.importDigest(await c.req.text(), sourceUrl);
       return c.json({ counts: report.counts, problems: report.problems, rejected: report.rejected }, 200);
     },
   );

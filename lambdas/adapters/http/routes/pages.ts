@@ -2,22 +2,20 @@
 // language prefix (/es/…, /en/…); bare paths redirect by Accept-Language (Spanish by default). The preference centre
 // sits at /preferences/{token} (the link every email carries) and speaks the subscriber's language. The editor console
 // (/{lang}/editor/…) needs a session; see docs/pages.md.
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { newRouter } from '../router.js';
-import type { AppContext } from '../context.js';
-import { createDynamoItemStore } from '../../dynamo/items.js';
-import { createSubscriberRepo } from '../../dynamo/subscribers.js';
-import { createSesMailer } from '../../ses/mailer.js';
+import { newRouter, validated } from '../router.js';
+import type { App } from '../../../composition-root.js';
+import { logger } from '../../observability.js';
 import { DomainError } from '../../../core/shared/errors.js';
 import { scopeId, type Item } from '../../../core/items/model.js';
 import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { frequencies } from '../../../core/subscriptions/model.js';
-import { createSubscriptionService, type RequestOrigin } from '../../../core/subscriptions/service.js';
+import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { preferencesUrl, unsubscribeUrl } from '../../../core/subscriptions/links.js';
-import { clientIp } from './subscriptions.js';
-import { editionServiceFor } from './editions.js';
+import { clientIp, csvRows, EmailQuery } from './subscriptions.js';
+import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
+import { ItemInput } from './items.js';
 import { assetPaths, editorJs, siteCss } from '../views/assets.js';
 import { isLang, langFromAcceptLanguage, stateLabel, t, type Lang } from '../views/i18n.js';
 import {
@@ -47,11 +45,9 @@ import {
   type Flash,
   type PreflightPanel,
   type PreviewPanel,
-  type SourceRow,
   type SubscriberLookup,
 } from '../views/editor.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../views/session.js';
-import { createEditorApi, type EditorApi } from '../views/api-client.js';
 import { callbackPath, createCognitoEditorSessions } from '../views/cognito.js';
 import { statusOfKind } from '../errors.js';
 
@@ -89,40 +85,36 @@ async function form(c: Context): Promise<Record<string, string | string[]>> {
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
 const many = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
 
+/** What an editor action came to: its value, or the domain error (with the status) the editor API answers with. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; status: Status; error: { code: string; message: string } };
+
+async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message } };
+  }
+}
+
 export interface PageRouteOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
   sessions?: EditorSessions;
-  api?: EditorApi;
 }
 
-export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
+export function pageRoutes(ctx: App, options: PageRouteOptions = {}) {
   const app = newRouter();
-  const items = createDynamoItemStore(ctx.doc, ctx.tableName);
+  const items = ctx.repos.items;
   const secret = ctx.config.SIGNING_SECRET ?? '';
-  const subscriptions = createSubscriptionService({
-    store: createSubscriberRepo(ctx.doc, ctx.tableName),
-    mailer: createSesMailer(ctx.ses),
-    clock: ctx.clock,
-    newId: randomUUID,
-    settings: {
-      baseUrl: ctx.config.PUBLIC_BASE_URL,
-      secret,
-      sender: ctx.config.SENDER_EMAIL,
-      wordingVersion: ctx.config.CONSENT_WORDING_VERSION,
-      ipLimitPerHour: ctx.config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
-      softBounceLimit: ctx.config.SOFT_BOUNCE_LIMIT,
-      ...(ctx.config.SES_CONFIGURATION_SET ? { configurationSet: ctx.config.SES_CONFIGURATION_SET } : {}),
-    },
-  });
-  let editionsCache: ReturnType<typeof editionServiceFor> | undefined;
-  const editions = () => (editionsCache ??= editionServiceFor(ctx));
+  const { subscriptions, ingest } = ctx;
+  // Built on first use: public pages other than the archive never load the renderer.
+  const editions = () => ctx.editions;
   const { EDITOR_USER_POOL_ID: poolId, EDITOR_USER_POOL_CLIENT_ID: clientId, EDITOR_SIGN_IN_URL: signInUrl } = ctx.config;
   const sessions =
     options.sessions ??
     (poolId && clientId && signInUrl
       ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock })
       : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock }));
-  const api = options.api ?? createEditorApi(ctx);
 
   // Forms are small; the editor's CSV import may carry up to 5000 rows.
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
@@ -147,7 +139,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const lang = langOf(c);
     const s = t(lang);
     if (error instanceof DomainError) return errorPage(c, lang, error, true);
-    console.error(JSON.stringify({ level: 'ERROR', message: 'page failed', path: new URL(c.req.url).pathname.replace(/\/preferences\/[^/]+/, '/preferences/…'), errorName: error.name, error: error.message }));
+    logger.error('page failed', { path: new URL(c.req.url).pathname.replace(/\/preferences\/[^/]+/, '/preferences/…'), errorName: error.name, error: error.message });
     return render(c, MessagePage({ lang, title: s.linkProblem, body: s.serverError, kind: 'error', noindex: true }), 500, { private: true });
   });
 
@@ -412,11 +404,7 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const ok = c.req.query('ok');
     return ok === '1' ? { kind: 'ok', text: t(langOf(c)).done } : undefined;
   };
-  const apiError = (r: { status: number; error?: { message: string }; body: unknown }, lang: Lang): Flash => ({
-    kind: 'error',
-    text: r.status === 404 && !r.error ? t(lang).notAvailable : (r.error?.message ?? `${t(lang).notAvailable} (${r.status})`),
-  });
-  const statusFrom = (code: number): Status => ([400, 401, 403, 404, 409, 413, 429, 503] as const).find((s) => s === code) ?? 500;
+  const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
 
   app.get('/:lang{es|en}/editor', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
   app.post('/:lang{es|en}/editor/sign-out', (c) => {
@@ -449,9 +437,9 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       // Items are newest first: once past the "from" day nothing older can match.
       if (filters.from && page.items.some((i) => i.publishedAt < filters.from!)) next = undefined;
     } while (filtering && next && shown.length < 25 && scanned < 500);
-    const [configured, recent] = await Promise.all([api.call<{ sources: SourceRow[] }>('GET', '/api/sources'), items.listScope('all', { limit: 100 })]);
+    const [configured, recent] = await Promise.all([attempt(() => ingest.listSources()), items.listScope('all', { limit: 100 })]);
     const names = new Map<string, string>([['editor', t(lang).editorSource]]);
-    if (configured.ok) for (const src of configured.body.sources) names.set(src.id, src.name);
+    if (configured.ok) for (const src of configured.value) names.set(src.id, src.name);
     for (const i of [...recent.items, ...shown]) {
       if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? `Digest (${i.sourceId.slice(7, 13)}…)` : i.sourceId);
     }
@@ -470,22 +458,26 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const f = await form(c);
     const countries = many(f.countries);
     const topics = many(f.topics);
-    const r = await api.call('POST', '/api/items', {
-      title: one(f.title),
-      link: one(f.link),
-      ...(one(f.summary) ? { summary: one(f.summary) } : {}),
-      ...(countries.length ? { countries } : {}),
-      ...(topics.length ? { topics } : {}),
-    });
-    if (!r.ok) return showItems(c, apiError(r, lang), statusFrom(r.status));
+    const r = await attempt(() =>
+      ingest.editItem(
+        validated(ItemInput, {
+          title: one(f.title),
+          link: one(f.link),
+          ...(one(f.summary) ? { summary: one(f.summary) } : {}),
+          ...(countries.length ? { countries } : {}),
+          ...(topics.length ? { topics } : {}),
+        }),
+      ),
+    );
+    if (!r.ok) return showItems(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
   });
 
   app.post('/:lang{es|en}/editor/items/:id/tags', async (c) => {
     const lang = langOf(c);
     const f = await form(c);
-    const r = await api.call('POST', '/api/items', { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) });
-    if (!r.ok) return showItems(c, apiError(r, lang), statusFrom(r.status));
+    const r = await attempt(() => ingest.editItem(validated(ItemInput, { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) })));
+    if (!r.ok) return showItems(c, failure(r), r.status);
     const q = new URL(c.req.url).searchParams;
     q.set('ok', '1');
     return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
@@ -494,10 +486,10 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   // Sources
   const showSources = async (c: Context, flash?: Flash, status: Status = 200) => {
     const lang = langOf(c);
-    const r = await api.call<{ sources: SourceRow[] }>('GET', '/api/sources');
+    const r = await attempt(() => ingest.listSources());
     return render(
       c,
-      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : apiError(r, lang)), sources: r.ok ? r.body.sources : [] }),
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [] }),
       status,
       { private: true },
     );
@@ -506,26 +498,27 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
 
   app.post('/:lang{es|en}/editor/sources/poll-all', async (c) => {
     const lang = langOf(c);
-    const list = await api.call<{ sources: SourceRow[] }>('GET', '/api/sources');
-    if (!list.ok) return showSources(c, apiError(list, lang), statusFrom(list.status));
-    for (const src of list.body.sources) await api.call('POST', `/api/sources/${encodeURIComponent(src.id)}/poll`);
+    const list = await attempt(() => ingest.listSources());
+    if (!list.ok) return showSources(c, failure(list), list.status);
+    // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
+    for (const src of list.value) await attempt(() => ingest.pollSource(src.id));
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
   });
 
   app.post('/:lang{es|en}/editor/sources/:id/poll', async (c) => {
     const lang = langOf(c);
-    const r = await api.call('POST', `/api/sources/${encodeURIComponent(c.req.param('id'))}/poll`);
-    if (!r.ok) return showSources(c, apiError(r, lang), statusFrom(r.status));
+    const r = await attempt(() => ingest.pollSource(c.req.param('id') ?? ''));
+    if (!r.ok) return showSources(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
   });
 
   // Editions
   const showEditions = async (c: Context, flash?: Flash, status: Status = 200) => {
     const lang = langOf(c);
-    const [list, recent] = await Promise.all([api.call<{ editions: EditionRow[] }>('GET', '/api/editions?limit=50'), items.listScope('all', { limit: 40 })]);
+    const [list, recent] = await Promise.all([attempt(() => editions().list(50)), items.listScope('all', { limit: 40 })]);
     return render(
       c,
-      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : apiError(list, lang)), editions: list.ok ? list.body.editions : [], items: recent.items }),
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
       status,
       { private: true },
     );
@@ -544,43 +537,46 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
       ...(languages.length ? { languages } : {}),
     };
     const itemIds = many(f.itemIds);
-    const r = await api.call<{ id: string }>('POST', '/api/editions', {
-      subject: one(f.subject),
-      ...(one(f.intro).trim() ? { intro: one(f.intro) } : {}),
-      ...(itemIds.length ? { itemIds } : {}),
-      ...(Object.keys(audience).length ? { audience } : {}),
-    });
-    if (!r.ok) return showEditions(c, apiError(r, lang), statusFrom(r.status));
-    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.body.id)}`, 303);
+    const r = await attempt(() =>
+      editions().create(
+        validated(EditionInput, {
+          subject: one(f.subject),
+          ...(one(f.intro).trim() ? { intro: one(f.intro) } : {}),
+          ...(itemIds.length ? { itemIds } : {}),
+          ...(Object.keys(audience).length ? { audience } : {}),
+        }),
+      ),
+    );
+    if (!r.ok) return showEditions(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.value.id)}`, 303);
   });
 
-  const editionPath = (c: Context) => `/api/editions/${encodeURIComponent(c.req.param('id') ?? '')}`;
+  const editionId = (c: Context) => validated(IdParam, { id: c.req.param('id') ?? '' }).id;
 
   const showEdition = async (c: Context, flash?: Flash, status: Status = 200) => {
     const lang = langOf(c);
-    const r = await api.call<EditionDetail>('GET', editionPath(c));
+    const r = await attempt(() => editions().status(editionId(c)));
     if (!r.ok) {
       if (r.status === 404) return notFoundPage(c, lang);
-      return showEditions(c, apiError(r, lang), statusFrom(r.status));
+      return showEditions(c, failure(r), r.status);
     }
-    const e = r.body;
+    const e = editionDetail(r.value);
     const country = c.req.query('country') || '';
     const topic = c.req.query('topic') || '';
     const language = isLang(c.req.query('language')) ? (c.req.query('language') as Lang) : lang;
     const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
-    const q = new URLSearchParams({ language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
     const [pv, pf, chosen] = await Promise.all([
-      api.call<string>('GET', `${editionPath(c)}/preview?${q.toString()}`),
-      e.state === 'draft' || e.state === 'scheduled' ? api.call<{ ok: boolean; issues: PreflightPanel['issues'] }>('GET', `${editionPath(c)}/preflight`) : undefined,
+      attempt(() => {
+        const q = validated(SegmentQuery, { language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
+        return editions().preview(e.id, { countries: q.countries, topics: q.topics, language: q.language });
+      }),
+      e.state === 'draft' || e.state === 'scheduled' ? attempt(() => editions().preflight(e.id)) : undefined,
       e.itemIds?.length ? items.getMany(e.itemIds) : Promise.resolve([] as Item[]),
     ]);
-    const previewItems = Number(pv.headers.get('x-items'));
-    const preview: PreviewPanel = pv.ok
-      ? { segment, html: String(pv.body), ...(Number.isFinite(previewItems) && pv.headers.has('x-items') ? { items: previewItems } : {}) }
-      : { segment, error: apiError(pv, lang).text };
+    const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
     // The same issue found in each language's email is shown once.
     const unique = (issues: NonNullable<PreflightPanel['issues']>) => [...new Map(issues.map((i) => [`${i.level}|${i.message}`, i])).values()];
-    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.body.issues ?? []) } : { error: apiError(pf, lang).text };
+    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.value.issues) } : { error: pf.error.message };
     const byId = new Map(chosen.map((i) => [i.id, i]));
     const ordered = (e.itemIds ?? []).map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
     return render(c, EditionPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), edition: e, items: ordered, preview, preflight }), status, { private: true });
@@ -589,9 +585,9 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
 
   app.get('/:lang{es|en}/editor/editions/:id/status', async (c) => {
     const lang = langOf(c);
-    const r = await api.call<EditionDetail>('GET', editionPath(c));
-    if (!r.ok) return c.json({ error: r.error ?? { code: 'unavailable', message: t(lang).notAvailable } }, statusFrom(r.status) === 500 ? 500 : (statusFrom(r.status) as 400));
-    const e = r.body;
+    const r = await attempt(() => editions().status(editionId(c)));
+    if (!r.ok) return c.json({ error: r.error }, r.status);
+    const e = editionDetail(r.value);
     return c.json({ state: e.state, stateLabel: stateLabel(e.state, lang), counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
   });
 
@@ -599,28 +595,33 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const lang = langOf(c);
     const action = c.req.param('action');
     const f = await form(c);
-    let r;
-    if (action === 'send') r = await api.call('POST', `${editionPath(c)}/send`, {});
-    else if (action === 'schedule') {
-      const raw = one(f.at);
-      const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? `${raw}:00Z` : raw;
-      r = await api.call('POST', `${editionPath(c)}/send`, { at });
-    } else if (action === 'test') {
-      const emails = one(f.to)
-        .split(/[,\s;]+/)
-        .map((x) => x.trim())
-        .filter(Boolean);
-      const country = one(f.country);
-      const topic = one(f.topic);
-      const language = one(f.language);
-      r = await api.call('POST', `${editionPath(c)}/test`, {
-        emails,
-        ...(country ? { countries: [country] } : {}),
-        ...(topic ? { topics: [topic] } : {}),
-        language: isLang(language) ? language : lang,
-      });
-    } else r = await api.call('POST', `${editionPath(c)}/${action}`);
-    if (!r.ok) return showEdition(c, apiError(r, lang), statusFrom(r.status));
+    const r = await attempt(async () => {
+      const id = editionId(c);
+      if (action === 'send') return editions().send(id);
+      if (action === 'schedule') {
+        const raw = one(f.at);
+        const { at } = validated(SendBody, { at: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? `${raw}:00Z` : raw });
+        return editions().send(id, at ? new Date(at) : undefined);
+      }
+      if (action === 'test') {
+        const emails = one(f.to)
+          .split(/[,\s;]+/)
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const country = one(f.country);
+        const topic = one(f.topic);
+        const language = one(f.language);
+        const body = validated(TestSendBody, {
+          emails,
+          ...(country ? { countries: [country] } : {}),
+          ...(topic ? { topics: [topic] } : {}),
+          language: isLang(language) ? language : lang,
+        });
+        return editions().testSend(id, body.emails, { countries: body.countries ?? [], topics: body.topics ?? [], language: body.language ?? 'en' });
+      }
+      return editions()[action as 'pause' | 'resume' | 'cancel'](id);
+    });
+    if (!r.ok) return showEdition(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1`, 303);
   });
 
@@ -629,20 +630,20 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
     const lang = langOf(c);
     const email = (c.req.query('email') ?? '').trim();
     const [counts, suppressed, found] = await Promise.all([
-      api.call<{ total: number; cells: Array<{ country: string; topic: string; count: number }> }>('GET', '/api/subscribers/counts?status=confirmed'),
-      api.call<{ subscribers: Array<{ email: string; countries: string[]; topics: string[] }> }>('GET', '/api/subscribers/list?status=suppressed&limit=100'),
-      email ? api.call<SubscriberLookup['found']>('GET', `/api/subscribers?email=${encodeURIComponent(email)}`) : undefined,
+      attempt(() => subscriptions.counts({ status: 'confirmed' })),
+      attempt(() => subscriptions.list({ status: 'suppressed' }, { limit: 100 })),
+      email ? attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined,
     ]);
-    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.body } : {}) } : undefined;
+    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.value } : {}) } : undefined;
     return render(
       c,
       SubscribersPage({
         lang,
         csrf: csrfOf(c),
         flash: flash ?? flashOf(c),
-        ...(counts.ok ? { counts: counts.body } : { countsError: apiError(counts, lang).text }),
+        ...(counts.ok ? { counts: counts.value } : { countsError: counts.error.message }),
         lookup,
-        suppressed: suppressed.ok ? suppressed.body.subscribers : [],
+        suppressed: suppressed.ok ? suppressed.value.subscribers : [],
       }),
       status,
       { private: true },
@@ -651,31 +652,26 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   app.get('/:lang{es|en}/editor/subscribers', (c) => showSubscribers(c));
 
   app.get('/:lang{es|en}/editor/subscribers/export', async (c) => {
-    const r = await api.call('GET', '/api/subscribers/export');
-    if (!r.ok) return showSubscribers(c, apiError(r, langOf(c)), statusFrom(r.status));
+    const r = await attempt(() => subscriptions.exportAll());
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
     c.header('Content-Disposition', 'attachment; filename="subscribers.json"');
-    return c.json(r.body as Record<string, unknown>);
+    return c.json({ subscribers: r.value as Array<Record<string, unknown>> });
   });
 
   app.post('/:lang{es|en}/editor/subscribers/delete', async (c) => {
     const lang = langOf(c);
     const f = await form(c);
-    const r = await api.call('DELETE', `/api/subscribers?email=${encodeURIComponent(one(f.email))}`);
-    if (!r.ok) return showSubscribers(c, apiError(r, lang), statusFrom(r.status));
+    const r = await attempt(() => subscriptions.deleteByEmail(validated(EmailQuery, { email: one(f.email) }).email));
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
   });
 
   app.post('/:lang{es|en}/editor/subscribers/import', async (c) => {
     const lang = langOf(c);
     const f = await form(c);
-    const r = await api.call<{ received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: Array<{ row: number; message: string }> }>(
-      'POST',
-      '/api/subscribers/import',
-      one(f.csv),
-      { contentType: 'text/csv' },
-    );
-    if (!r.ok) return showSubscribers(c, apiError(r, lang), statusFrom(r.status));
-    const b = r.body;
+    const r = await attempt(() => subscriptions.importRows(csvRows(one(f.csv)), { sendConfirmations: true }, origin(c)));
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    const b = r.value;
     return showSubscribers(c, {
       kind: b.errors.length ? 'error' : 'ok',
       text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
@@ -686,6 +682,17 @@ export function pageRoutes(ctx: AppContext, options: PageRouteOptions = {}) {
   app.all('/:lang{es|en}/*', (c) => notFoundPage(c, langOf(c)));
 
   return app;
+}
+
+type EditionView = Awaited<ReturnType<App['editions']['status']>>;
+
+/** An edition as the console's views take it (the editor API's view of it). */
+function editionDetail(view: EditionView): EditionDetail {
+  return { ...view, counts: { ...view.counts } };
+}
+
+function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {
+  return { id, subject, state, createdAt, counts: { ...counts }, ...(completedAt ? { completedAt } : {}) };
 }
 
 function scopeIdOf(country: CountryCode | undefined, topic: TopicSlug | undefined): string {

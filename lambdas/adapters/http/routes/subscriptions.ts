@@ -1,22 +1,19 @@
 // Subscriptions over HTTP: the public JSON API (subscribe, resend, confirm, preference centre), the editor API
 // (lookup, segments, import, export, delete), and two minimal server-rendered pages whose GET never changes anything:
 // the confirmation page and the one-click unsubscribe page (RFC 8058: POST with `List-Unsubscribe=One-Click`).
-import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { newRouter } from '../router.js';
-import type { AppContext } from '../context.js';
+import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth.js';
-import { createSubscriberRepo } from '../../dynamo/subscribers.js';
-import { createSesMailer } from '../../ses/mailer.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { ErrorSchema, statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
 import { frequencies } from '../../../core/subscriptions/model.js';
-import { createSubscriptionService, type ImportRow, type RequestOrigin, type SubscriptionService } from '../../../core/subscriptions/service.js';
+import type { ImportRow, RequestOrigin } from '../../../core/subscriptions/service.js';
 import { escapeHtml } from '../../../core/shared/text.js';
 import { linkPaths, subscriberLinks } from '../../../core/subscriptions/links.js';
 import { verifyToken } from '../../../core/shared/signing.js';
@@ -76,7 +73,7 @@ const PreferencesPatch = z
   .openapi('PreferencesPatch');
 
 const TokenParam = z.object({ token: z.string().min(10).max(512).openapi({ param: { name: 'token', in: 'path' } }) });
-const EmailQuery = z.object({ email: z.string().max(320).openapi({ param: { name: 'email', in: 'query' }, example: 'ana@example.org' }) });
+export const EmailQuery = z.object({ email: z.string().max(320).openapi({ param: { name: 'email', in: 'query' }, example: 'ana@example.org' }) });
 
 const SubscriberStatusSchema = z
   .object({ status: Status, countries: z.array(Country), topics: z.array(Topic), language: Language, frequency: Frequency })
@@ -196,28 +193,9 @@ function errorPage(c: Context, error: unknown) {
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
-export function subscriptionRoutes(ctx: AppContext, overrides: { service?: SubscriptionService } = {}) {
+export function subscriptionRoutes(ctx: Pick<App, 'config' | 'clock' | 'subscriptions'>) {
   const router = newRouter();
-  const repo = createSubscriberRepo(ctx.doc, ctx.tableName);
-  const quiet = ctx.config.STAGE === 'test' || ctx.config.LOG_LEVEL === 'ERROR' || ctx.config.LOG_LEVEL === 'WARN';
-  const service =
-    overrides.service ??
-    createSubscriptionService({
-      store: repo,
-      mailer: createSesMailer(ctx.ses),
-      clock: ctx.clock,
-      newId: randomUUID,
-      settings: {
-        baseUrl: ctx.config.PUBLIC_BASE_URL,
-        secret: ctx.config.SIGNING_SECRET ?? '',
-        sender: ctx.config.SENDER_EMAIL,
-        wordingVersion: ctx.config.CONSENT_WORDING_VERSION,
-        ipLimitPerHour: ctx.config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
-        softBounceLimit: ctx.config.SOFT_BOUNCE_LIMIT,
-        ...(ctx.config.SES_CONFIGURATION_SET ? { configurationSet: ctx.config.SES_CONFIGURATION_SET } : {}),
-      },
-      log: quiet ? undefined : (event, fields) => console.log(JSON.stringify({ level: 'INFO', message: event, ...fields })),
-    });
+  const service = ctx.subscriptions;
 
   const requireSecret = async (_c: Context, next: () => Promise<void>) => {
     if (!ctx.config.SIGNING_SECRET) {

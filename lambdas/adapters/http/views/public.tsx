@@ -2,6 +2,7 @@
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
 import type { FeedScope, Item } from '../../../core/items/model.js';
+import { httpUrl } from '../../../core/shared/input.js';
 import { feedFormats, feedUrl } from '../../../core/feeds/index.js';
 import { countryCodes, topicSlugs, taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { escapeHtml, truncate } from '../../../core/shared/text.js';
@@ -190,6 +191,8 @@ export function ItemList(props: { lang: Lang; items: Item[]; headingLevel: 2 | 3
 export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
   const s = t(props.lang);
   const { item } = props;
+  // Items stored before links were held to http(s) may still carry another scheme: never print one.
+  const host = httpUrl(item.link)?.hostname;
   const scope =
     item.countries.length === 1 ? { kind: 'country' as const, country: item.countries[0]! } : item.topics.length === 1 ? { kind: 'topic' as const, topic: item.topics[0]! } : undefined;
   return (
@@ -197,7 +200,7 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
       lang={props.lang}
       title={item.title}
       section="archive"
-      canonical={item.link}
+      canonical={host === undefined ? undefined : item.link}
       altPath={`/${props.lang === 'es' ? 'en' : 'es'}/items/${encodeURIComponent(item.id)}`}
       feedScope={scope}
     >
@@ -208,13 +211,15 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
           {item.author ? ` · ${item.author}` : ''} · <ItemTags lang={props.lang} item={item} />
         </p>
         <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeHtml(item.summary)}</p>` }} />
-        <p>
-          <strong>{s.canonical}: </strong>
-          <a href={item.link} rel="noopener">
-            {s.readAtSource}
-          </a>{' '}
-          <span class="muted">({new URL(item.link).hostname})</span>
-        </p>
+        {host !== undefined ? (
+          <p>
+            <strong>{s.canonical}: </strong>
+            <a href={item.link} rel="noopener">
+              {s.readAtSource}
+            </a>{' '}
+            <span class="muted">({host})</span>
+          </p>
+        ) : null}
       </article>
     </Layout>
   );

@@ -1,0 +1,325 @@
+// The composition root: every repository and service built once, from the validated configuration and the process's
+// clients, and handed out as one App (listmonk's cmd/init.go builds each part once the same way). The HTTP app, every
+// Lambda handler, the local runtime, the tests, the bench and the scripts take what they need from it; none of them
+// builds a repository or a service of its own.
+//
+// Dependencies point inwards: callers → composition root → adapters → core. Nothing here reads the environment
+// (config.ts does) or knows its transport (the handlers and the local runtime do).
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { ConfigError, type Config } from './config.js';
+import type { Clock, Mailer } from './core/shared/ports.js';
+import { notFound } from './core/shared/errors.js';
+import type { EmailRenderer } from './core/editions/newsletter.js';
+import type { ChunkMessage, SendEvidence, SendProgress } from './core/editions/ports.js';
+import type { PlannerDeps } from './core/editions/planner.js';
+import type { SenderDeps } from './core/editions/sender.js';
+import { createTokenBucket } from './core/editions/token-bucket.js';
+import { createEditionService, type EditionService } from './core/editions/service.js';
+import type { FeedSettings } from './core/feeds/service.js';
+import type { ItemReader } from './core/items/ports.js';
+import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
+import { importDigest, newSource, pollAll, pollSource, registerSources, type PollDeps, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
+import { createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
+import type { SesEventSummary } from './core/subscriptions/model.js';
+import { subscriberLinks } from './core/subscriptions/links.js';
+import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
+import { createDynamoSourceStore } from './adapters/dynamo/sources.js';
+import { createSubscriberRepo, type SubscriberRepo } from './adapters/dynamo/subscribers.js';
+import {
+  createDynamoSendEvidence,
+  createEditionStores,
+  createSubscriberSource,
+  editionFeedbackConsumer,
+  type DynamoDeliveryLedger,
+  type DynamoEditionRepository,
+} from './adapters/dynamo/editions.js';
+import { createSesMailer } from './adapters/ses/mailer.js';
+import { createSesLocalEvidence } from './adapters/ses/send-evidence.js';
+import { createSourcePoller } from './adapters/feed/poller.js';
+import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from './adapters/feed-render/cache.js';
+import { createWebSubNotifier } from './adapters/websub.js';
+import { configureObservability, logger } from './adapters/observability.js';
+
+export type Logger = typeof logger;
+
+/** Ports to the asynchronous parts of the system. In AWS they enqueue to SQS or call the scheduler; locally the
+ *  in-process stand-ins keep the same contract (batches, redelivery, partial batch failure). */
+export interface BackgroundPorts {
+  /** Enqueue message bodies on a named queue (e.g. 'send'). */
+  enqueue(queue: string, bodies: string[]): Promise<void>;
+  /** Schedule a named job with a JSON payload at a time. */
+  schedule(job: string, at: Date, payload: unknown): Promise<void>;
+}
+
+/** The planner's job name (one-off schedules and async invokes) and the sender's queue. */
+export const planJob = 'plan-edition';
+export const sendQueue = 'send';
+
+/** For processes that hand nothing to the background (the local scripts): asking it for work is a mistake. */
+export const noBackground: BackgroundPorts = {
+  enqueue: (queue) => Promise.reject(new Error(`This process has no queue "${queue}"; run it inside npm start or in AWS.`)),
+  schedule: (job) => Promise.reject(new Error(`This process has no scheduler for "${job}"; run it inside npm start or in AWS.`)),
+};
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** What a process brings: configuration, its clients and its background ports. */
+export interface AppParts {
+  config: Config;
+  doc: DynamoDBDocumentClient;
+  ses: SESv2Client;
+  background: BackgroundPorts;
+  clock?: Clock;
+  /** Compiles newsletters (MJML). Only processes that compile pass it: the sender's bundle must never load MJML. */
+  renderer?: EmailRenderer;
+  /** Default: SES through `ses`. */
+  mailer?: Mailer;
+  /** Default: SES local's store when SES_ENDPOINT is set, else the DynamoDB records fed by SES events. */
+  evidence?: SendEvidence;
+  /** Feed bodies by ETag; `false` turns caching off. Default: an in-memory cache. */
+  feedCache?: FeedBodyCache | false;
+}
+
+/** Feeds as the HTTP adapter serves them: a reader (scope heads cached for FEED_HEAD_CACHE_MS), rendered bodies
+ *  cached by ETag, and the settings every feed is rendered with. */
+export interface FeedService {
+  reader: ItemReader;
+  cache?: FeedBodyCache;
+  settings: FeedSettings;
+}
+
+export function createFeedService(config: Config, reader: ItemReader, cache: FeedBodyCache | false = createFeedBodyCache()): FeedService {
+  return {
+    reader: withHeadCache(reader, config.FEED_HEAD_CACHE_MS),
+    ...(cache ? { cache } : {}),
+    settings: { baseUrl: config.PUBLIC_BASE_URL, pageSize: config.FEED_PAGE_SIZE, ...(config.WEBSUB_HUB_URL ? { hubUrl: config.WEBSUB_HUB_URL } : {}) },
+  };
+}
+
+/** Ingest as the editor and the schedules use it; every change is announced through `itemsChanged`. */
+export interface IngestService {
+  poller: Pick<PollDeps, 'fetch' | 'parse'>;
+  /** Sources by name. */
+  listSources(): Promise<Source[]>;
+  addSource(input: SourceInput): Promise<{ id: string; created: boolean }>;
+  /** Sources named in configuration (SOURCES), registered once (idempotent). */
+  registerConfiguredSources(): Promise<void>;
+  pollSource(id: string): Promise<PollResult>;
+  /** Every source, each isolated from the others' failures. */
+  pollAll(): Promise<PollResult[]>;
+  importDigest(text: string, sourceUrl: string): ReturnType<typeof importDigest>;
+  editItem(input: EditorItemInput): ReturnType<typeof editItem>;
+}
+
+export interface App {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  background: BackgroundPorts;
+  doc: DynamoDBDocumentClient;
+  ses: SESv2Client;
+  repos: {
+    items: DynamoItemStore;
+    sources: SourceStore;
+    subscribers: SubscriberRepo;
+    /** Editions, their state and counts. */
+    editions: DynamoEditionRepository;
+    /** A send's plan, content groups and chunks. */
+    progress: SendProgress;
+    /** Per-recipient claims and deliveries. */
+    deliveries: DynamoDeliveryLedger;
+  };
+  mailer: Mailer;
+  ingest: IngestService;
+  feeds: FeedService;
+  subscriptions: SubscriptionService;
+  /** Needs the renderer. */
+  readonly editions: EditionService;
+  /** The planner Lambda's dependencies (also the digest's). Needs the renderer. */
+  readonly planner: PlannerDeps;
+  /** The sender Lambda's dependencies. Needs SIGNING_SECRET. */
+  readonly sender: SenderDeps;
+  /** SES events (bounces, complaints, deliveries): the subscription service's rules, then the editions' stats. */
+  sesFeedback: {
+    applyFeedback(summaries: SesEventSummary[]): Promise<FeedbackOutcome[]>;
+    onSummaries(summaries: SesEventSummary[]): Promise<void>;
+  };
+  /** Called after items changed in these feed scopes: pings the WebSub hub (when one is configured). */
+  itemsChanged(scopes: readonly string[]): Promise<void>;
+}
+
+/** Built on first use, then kept: a process builds only what it uses (the feedback Lambda never compiles MJML). */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+export function composeApp(parts: AppParts): App {
+  const { config, doc, ses, background } = parts;
+  configureObservability(config);
+  const clock = parts.clock ?? systemClock;
+  const table = config.TABLE_NAME;
+
+  const items = createDynamoItemStore(doc, table);
+  const sources = createDynamoSourceStore(doc, table);
+  const subscribers = createSubscriberRepo(doc, table);
+  const editionStores = createEditionStores(doc, table);
+  const mailer = parts.mailer ?? createSesMailer(ses);
+  const renderer = () => {
+    if (!parts.renderer) throw new ConfigError('This process was composed without an email renderer; pass createMjmlRenderer() to composeApp.');
+    return parts.renderer;
+  };
+  const sendEvidence = once(() => parts.evidence ?? (config.SES_ENDPOINT ? createSesLocalEvidence(config.SES_ENDPOINT) : createDynamoSendEvidence(doc, table)));
+  const enqueueChunks = (messages: ChunkMessage[]) => background.enqueue(sendQueue, messages.map((m) => JSON.stringify(m)));
+
+  const notifyHub = createWebSubNotifier({ hubUrl: config.WEBSUB_HUB_URL, baseUrl: config.PUBLIC_BASE_URL });
+  const itemsChanged = async (scopes: readonly string[]) => {
+    if (!notifyHub || scopes.length === 0) return;
+    for (const ping of await notifyHub(scopes)) if (!ping.ok) logger.warn('WebSub ping failed', { ...ping });
+  };
+  const announcing = async <T extends { changedScopes: string[] }>(work: Promise<T>): Promise<T> => {
+    const result = await work;
+    await itemsChanged(result.changedScopes);
+    return result;
+  };
+
+  const poller = createSourcePoller(config);
+  const pollDeps: PollDeps = { ...poller, items, sources, clock };
+  const ingest: IngestService = {
+    poller,
+    listSources: async () => (await sources.list()).sort((a, b) => a.name.localeCompare(b.name)),
+    async addSource(input) {
+      const source = newSource(input, clock.now());
+      return { id: source.id, created: await sources.create(source) };
+    },
+    registerConfiguredSources: () => registerSources(config.SOURCES, sources, clock.now()),
+    async pollSource(id) {
+      const source = await sources.get(id);
+      if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
+      return announcing(pollSource(source, pollDeps));
+    },
+    async pollAll() {
+      const results = await pollAll(await sources.list(), pollDeps);
+      await itemsChanged([...new Set(results.flatMap((r) => r.changedScopes))]);
+      return results;
+    },
+    importDigest: (text, sourceUrl) => announcing(importDigest(text, sourceUrl, { items, clock })),
+    editItem: (input) => announcing(editItem(input, { store: items, clock, editorSourceUrl: config.PUBLIC_BASE_URL })),
+  };
+
+  const subscriptions = createSubscriptionService({
+    store: subscribers,
+    mailer,
+    clock,
+    newId: randomUUID,
+    settings: {
+      baseUrl: config.PUBLIC_BASE_URL,
+      // Routes that need the secret refuse without it (subscription.notConfigured); the feedback Lambda never does.
+      secret: config.SIGNING_SECRET ?? '',
+      sender: config.SENDER_EMAIL,
+      wordingVersion: config.CONSENT_WORDING_VERSION,
+      ipLimitPerHour: config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
+      softBounceLimit: config.SOFT_BOUNCE_LIMIT,
+      ...(config.SES_CONFIGURATION_SET ? { configurationSet: config.SES_CONFIGURATION_SET } : {}),
+    },
+    log: (event, fields) => logger.info(event, fields),
+  });
+
+  const editions = once(() => {
+    // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
+    const secret = config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
+    return createEditionService({
+      editions: editionStores.editions,
+      progress: editionStores.progress,
+      items,
+      renderer: renderer(),
+      mailer,
+      clock,
+      newId: () => randomUUID(),
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      from: config.SENDER_EMAIL,
+      configurationSet: config.SES_CONFIGURATION_SET,
+      schedulePlan: (at, payload) => background.schedule(planJob, at, payload),
+      enqueue: enqueueChunks,
+      // A test send's links carry a token for no subscriber: following them changes nothing.
+      testLinks: (now) => subscriberLinks('test-send', { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+    });
+  });
+
+  const recipients = once(() => createSubscriberSource(doc, table, subscribers));
+
+  const planner = once(
+    (): PlannerDeps => ({
+      editions: editionStores.editions,
+      progress: editionStores.progress,
+      subscribers: recipients(),
+      items,
+      renderer: renderer(),
+      queue: { enqueue: enqueueChunks },
+      clock,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      chunkSize: config.SEND_CHUNK_SIZE,
+    }),
+  );
+
+  const sender = once((): SenderDeps => {
+    const secret = config.SIGNING_SECRET;
+    if (!secret) throw new ConfigError('SIGNING_SECRET is not set; the sender signs every unsubscribe and preference link with it.');
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    return {
+      ...editionStores,
+      subscribers: recipients(),
+      mailer,
+      evidence: sendEvidence(),
+      bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
+      clock,
+      sleep,
+      links: (subscriberId, now) => subscriberLinks(subscriberId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+      from: config.SENDER_EMAIL,
+      configurationSet: config.SES_CONFIGURATION_SET,
+      inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
+      maxBounceRate: config.SEND_MAX_BOUNCE_RATE,
+      maxComplaintRate: config.SEND_MAX_COMPLAINT_RATE,
+    };
+  });
+
+  const feeds = createFeedService(config, items, parts.feedCache);
+
+  return {
+    config,
+    clock,
+    logger,
+    background,
+    doc,
+    ses,
+    repos: { items, sources, subscribers, ...editionStores },
+    mailer,
+    ingest,
+    feeds,
+    subscriptions,
+    get editions() {
+      return editions();
+    },
+    get planner() {
+      return planner();
+    },
+    get sender() {
+      return sender();
+    },
+    sesFeedback: {
+      applyFeedback: (summaries) => subscriptions.applyFeedback(summaries),
+      // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
+      onSummaries: editionFeedbackConsumer(editionStores),
+    },
+    itemsChanged,
+  };
+}
