@@ -15,7 +15,7 @@ import { startEngines } from '../lambdas/local/engines.js';
 import { lambdaEsbuildTarget } from '../infra/node-runtime.js';
 import { createDocumentClient, ensureTable } from '../lambdas/adapters/dynamo/client.js';
 import { createDynamoItemStore } from '../lambdas/adapters/dynamo/items.js';
-import { createEditionStore, createSubscriberSource } from '../lambdas/adapters/dynamo/editions.js';
+import { createEditionStores, createSubscriberSource } from '../lambdas/adapters/dynamo/editions.js';
 import { confirmedShardOf, createSubscriberRepo } from '../lambdas/adapters/dynamo/subscribers.js';
 import { keys } from '../lambdas/adapters/dynamo/keys.js';
 import { composeMjml, createMjmlRenderer, loadTemplates } from '../lambdas/adapters/mjml/renderer.js';
@@ -162,10 +162,10 @@ export async function run(): Promise<Figures> {
     const loadS = await loadSubscribers(doc, planTable, population);
     log(`loaded ${population.length} subscribers in ${loadS.toFixed(1)} s (${Math.round(population.length / loadS)}/s)`);
 
-    const store = createEditionStore(doc, planTable);
+    const stores = createEditionStores(doc, planTable);
     const clock = { now: () => new Date() };
     const edition = { ...newEdition({ subject: 'Bench edition', intro: 'This week in the Pacific Alliance.', itemIds: items.map((i) => i.id) }, { id: 'bench-plan', now: new Date() }), state: 'sending' as const, sendStartedAt: new Date().toISOString() };
-    await store.create(edition);
+    await stores.editions.create(edition);
     let compiles = 0;
     let pageMs = 0;
     const renderer = createMjmlRenderer({ onCompile: () => compiles++ });
@@ -183,11 +183,11 @@ export async function run(): Promise<Figures> {
       },
     };
     const planStarted = performance.now();
-    const plan = await planEdition({ store, subscribers, items: itemStore, renderer, clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: async (m) => void chunks.push(...m) } }, edition.id);
+    const plan = await planEdition({ ...stores, subscribers, items: itemStore, renderer, clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: async (m) => void chunks.push(...m) } }, edition.id);
     const planS = (performance.now() - planStarted) / 1000;
     // MJML's share of the plan: compiles run interleaved with paging, so time a sample of them one after another.
     const sampleKeys = [...new Set(chunks.flatMap((c) => c.recipients.map((r) => r.g)))].slice(0, 20);
-    const sampleGroups = await Promise.all(sampleKeys.map((k) => store.getGroup(edition.id, k)));
+    const sampleGroups = await Promise.all(sampleKeys.map((k) => stores.progress.getGroup(edition.id, k)));
     const timed = createMjmlRenderer();
     const sampleStarted = performance.now();
     for (const g of sampleGroups) {
@@ -199,7 +199,7 @@ export async function run(): Promise<Figures> {
     // ---- 2. build with a null transport vs naive -------------------------------------------------------------
     const byId = new Map(population.map((s) => [s.id, s]));
     const prepared = new Map<string, PreparedGroup>();
-    for (const key of new Set(chunks.flatMap((c) => c.recipients.map((r) => r.g)))) prepared.set(key, prepareGroup((await store.getGroup(edition.id, key))!));
+    for (const key of new Set(chunks.flatMap((c) => c.recipients.map((r) => r.g)))) prepared.set(key, prepareGroup((await stores.progress.getGroup(edition.id, key))!));
     const recipients = chunks.flatMap((c) => c.recipients);
     const now = new Date();
     let bytes = 0;
@@ -254,22 +254,22 @@ export async function run(): Promise<Figures> {
       SES_MAX_SEND_RATE: '20000',
       SEND_CHUNK_SIZE: '50',
     });
-    const e2eStore = createEditionStore(doc, e2eTable);
-    await e2eStore.create(e2eEdition);
+    const e2eStores = createEditionStores(doc, e2eTable);
+    await e2eStores.editions.create(e2eEdition);
     const ses = createSesClient({ region: 'us-east-1', endpoint: engines.sesEndpoint });
     const deps = { ...composeApp({ config, doc, ses, background: noBackground }).sender, concurrency: 8 };
     const queue = createLocalQueue({ name: 'send', handler: makeSendHandler(deps), visibilityTimeoutMs: 120_000, concurrency: 4 });
     queue.start();
     const e2eStarted = performance.now();
     await planEdition(
-      { store: e2eStore, subscribers: createSubscriberSource(doc, e2eTable, createSubscriberRepo(doc, e2eTable), { pageSize: 1000 }), items: e2eItemStore, renderer: createMjmlRenderer(), clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: (m) => queue.send(m.map((x) => JSON.stringify(x))) } },
+      { ...e2eStores, subscribers: createSubscriberSource(doc, e2eTable, createSubscriberRepo(doc, e2eTable), { pageSize: 1000 }), items: e2eItemStore, renderer: createMjmlRenderer(), clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: (m) => queue.send(m.map((x) => JSON.stringify(x))) } },
       e2eEdition.id,
     );
     await queue.drained(240_000);
     const e2eS = (performance.now() - e2eStarted) / 1000;
     await queue.stop();
-    const final = await e2eStore.get(e2eEdition.id);
-    const counts = await e2eStore.counts(e2eEdition.id);
+    const final = await e2eStores.editions.get(e2eEdition.id);
+    const counts = await e2eStores.editions.counts(e2eEdition.id);
     const stored = (await (await fetch(`${engines.sesEndpoint}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
     const perAddress = new Map<string, number>();
     for (const mail of stored.emails) for (const to of mail.destination.to) if (to.endsWith(`@${domain}`)) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);

@@ -12,7 +12,7 @@ import { ConfigError, type Config } from './config.js';
 import type { Clock, Mailer } from './core/shared/ports.js';
 import { notFound } from './core/shared/errors.js';
 import type { EmailRenderer } from './core/editions/newsletter.js';
-import type { ChunkMessage, SendEvidence } from './core/editions/ports.js';
+import type { ChunkMessage, SendEvidence, SendProgress } from './core/editions/ports.js';
 import type { PlannerDeps } from './core/editions/planner.js';
 import type { SenderDeps } from './core/editions/sender.js';
 import { createTokenBucket } from './core/editions/token-bucket.js';
@@ -22,13 +22,20 @@ import type { ItemReader } from './core/items/ports.js';
 import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
 import { importDigest, newSource, pollAll, pollSource, registerSources, type PollDeps, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
 import { createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
-import type { SesEventSummary } from './core/subscriptions/ses-events.js';
+import type { SesEventSummary } from './core/subscriptions/model.js';
 import { subscriberLinks } from './core/subscriptions/links.js';
 import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
 import { createDynamoSourceStore } from './adapters/dynamo/sources.js';
 import { createSubscriberRepo, type SubscriberRepo } from './adapters/dynamo/subscribers.js';
-import { createDynamoSendEvidence, createEditionStore, createSubscriberSource, editionFeedbackConsumer, type DynamoEditionStore } from './adapters/dynamo/editions.js';
-import { createSesMailer, MailerThrottledError } from './adapters/ses/mailer.js';
+import {
+  createDynamoSendEvidence,
+  createEditionStores,
+  createSubscriberSource,
+  editionFeedbackConsumer,
+  type DynamoDeliveryLedger,
+  type DynamoEditionRepository,
+} from './adapters/dynamo/editions.js';
+import { createSesMailer } from './adapters/ses/mailer.js';
 import { createSesLocalEvidence } from './adapters/ses/send-evidence.js';
 import { createSourcePoller } from './adapters/feed/poller.js';
 import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from './adapters/feed-render/cache.js';
@@ -117,7 +124,12 @@ export interface App {
     items: DynamoItemStore;
     sources: SourceStore;
     subscribers: SubscriberRepo;
-    editions: DynamoEditionStore;
+    /** Editions, their state and counts. */
+    editions: DynamoEditionRepository;
+    /** A send's plan, content groups and chunks. */
+    progress: SendProgress;
+    /** Per-recipient claims and deliveries. */
+    deliveries: DynamoDeliveryLedger;
   };
   mailer: Mailer;
   ingest: IngestService;
@@ -160,7 +172,7 @@ export function composeApp(parts: AppParts): App {
   const items = createDynamoItemStore(doc, table);
   const sources = createDynamoSourceStore(doc, table);
   const subscribers = createSubscriberRepo(doc, table);
-  const editionStore = createEditionStore(doc, table);
+  const editionStores = createEditionStores(doc, table);
   const mailer = parts.mailer ?? createSesMailer(ses);
   const renderer = () => {
     if (!parts.renderer) throw new ConfigError('This process was composed without an email renderer; pass createMjmlRenderer() to composeApp.');
@@ -226,7 +238,8 @@ export function composeApp(parts: AppParts): App {
     // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
     const secret = config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
     return createEditionService({
-      store: editionStore,
+      editions: editionStores.editions,
+      progress: editionStores.progress,
       items,
       renderer: renderer(),
       mailer,
@@ -246,7 +259,8 @@ export function composeApp(parts: AppParts): App {
 
   const planner = once(
     (): PlannerDeps => ({
-      store: editionStore,
+      editions: editionStores.editions,
+      progress: editionStores.progress,
       subscribers: recipients(),
       items,
       renderer: renderer(),
@@ -262,7 +276,7 @@ export function composeApp(parts: AppParts): App {
     if (!secret) throw new ConfigError('SIGNING_SECRET is not set; the sender signs every unsubscribe and preference link with it.');
     const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     return {
-      store: editionStore,
+      ...editionStores,
       subscribers: recipients(),
       mailer,
       evidence: sendEvidence(),
@@ -275,7 +289,6 @@ export function composeApp(parts: AppParts): App {
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
       maxBounceRate: config.SEND_MAX_BOUNCE_RATE,
       maxComplaintRate: config.SEND_MAX_COMPLAINT_RATE,
-      isThrottle: (error) => error instanceof MailerThrottledError,
     };
   });
 
@@ -288,7 +301,7 @@ export function composeApp(parts: AppParts): App {
     background,
     doc,
     ses,
-    repos: { items, sources, subscribers, editions: editionStore },
+    repos: { items, sources, subscribers, ...editionStores },
     mailer,
     ingest,
     feeds,
@@ -305,7 +318,7 @@ export function composeApp(parts: AppParts): App {
     sesFeedback: {
       applyFeedback: (summaries) => subscriptions.applyFeedback(summaries),
       // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
-      onSummaries: editionFeedbackConsumer(editionStore),
+      onSummaries: editionFeedbackConsumer(editionStores),
     },
     itemsChanged,
   };

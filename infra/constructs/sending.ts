@@ -12,6 +12,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config.js';
+import { digestFrequencies, type DigestFrequency } from '../../lambdas/core/subscriptions/model.js';
 import { acknowledge } from './nag.js';
 import type { EmailIdentityRefs } from './email-identity.js';
 import { NewsFunction } from './news-function.js';
@@ -107,20 +108,20 @@ export class Sending extends Construct {
       .useSendQueue(this.queue)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     const timeZone = { timeZone: TimeZone.of(config.digestTimeZone) };
-    ops.scheduleLambda(this, 'DailyDigest', {
-      fn: this.digest,
-      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(config.digestHour), ...timeZone }),
-      input: { frequency: 'daily' },
-      description: 'Daily digest',
-      maxEventAge: Duration.hours(2),
-    });
-    ops.scheduleLambda(this, 'WeeklyDigest', {
-      fn: this.digest,
-      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(config.digestHour), weekDay: 'MON', ...timeZone }),
-      input: { frequency: 'weekly' },
-      description: 'Weekly digest (Mondays)',
-      maxEventAge: Duration.hours(2),
-    });
+    const digestSchedules: Record<DigestFrequency, { id: string; weekDay?: string; description: string }> = {
+      daily: { id: 'DailyDigest', description: 'Daily digest' },
+      weekly: { id: 'WeeklyDigest', weekDay: 'MON', description: 'Weekly digest (Mondays)' },
+    };
+    for (const frequency of digestFrequencies) {
+      const { id, weekDay, description } = digestSchedules[frequency];
+      ops.scheduleLambda(this, id, {
+        fn: this.digest,
+        schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: String(config.digestHour), ...(weekDay ? { weekDay } : {}), ...timeZone }),
+        input: { frequency },
+        description,
+        maxEventAge: Duration.hours(2),
+      });
+    }
 
     // One-off schedules for editions sent later start the planner through this role.
     this.editionSchedulerRole = new iam.Role(this, 'EditionSchedulerRole', {

@@ -1,6 +1,6 @@
 // Structured JSON logs (Powertools Logger) and metrics (Powertools Metrics), one of each per process. Their settings
 // come from the configuration, applied by the composition root. Never log tokens or full email addresses: use
-// maskEmail() for the latter.
+// maskEmail() (core/shared/text.ts) for the latter.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Config } from '../config.js';
@@ -16,9 +16,6 @@ export function configureObservability(config: Pick<Config, 'LOG_LEVEL' | 'AWS_L
   logger.setLogLevel(config.LOG_LEVEL);
   publishMetrics = Boolean(config.AWS_LAMBDA_FUNCTION_NAME);
 }
-
-/** `maria@example.org` → `m***@example.org`. */
-export const maskEmail = (email: string) => email.replace(/^(.).*(@.*)$/, '$1***$2');
 
 /** Adds counts (e.g. items new/updated, emails sent) to a batch of metrics; zero counts are left out. */
 export function recordCounts(sink: Metrics, counts: Record<string, number>): void {

@@ -1,7 +1,8 @@
 // Lambda: the automatic digests, on two EventBridge Scheduler crons (daily, and weekly on Mondays) with input
 // `{"frequency":"daily"|"weekly"}`. Creates the period's digest edition (idempotent by period) when there is anything
 // new, and plans it through the same pipeline as an editor's send.
-import { runDigest, type DigestFrequency, type DigestResult } from '../core/editions/scheduled-digests.js';
+import { runDigest, type DigestResult } from '../core/editions/scheduled-digests.js';
+import { digestFrequencies, type DigestFrequency } from '../core/subscriptions/model.js';
 import type { PlannerDeps } from '../core/editions/planner.js';
 import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
@@ -14,7 +15,7 @@ export function makeHandler(deps: PlannerDeps) {
   return async (event: DigestEvent): Promise<DigestResult> => {
     logger.setCorrelationId(randomUUID()); // one id per run, on every log line of it
     const frequency = 'frequency' in event ? event.frequency : event.payload?.frequency;
-    if (frequency !== 'daily' && frequency !== 'weekly') throw new Error('The digest needs {"frequency":"daily"|"weekly"}.');
+    if (!frequency || !digestFrequencies.includes(frequency)) throw new Error('The digest needs {"frequency":"daily"|"weekly"}.');
     const result = await runDigest(deps, frequency);
     logger.info('digest run', { frequency, editionId: result.editionId, created: result.created, items: result.items, planned: result.plan?.planned, skipped: result.plan?.skipped });
     return result;

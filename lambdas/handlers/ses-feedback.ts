@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '../composition-root.js';
 import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { logger, publishCounts } from '../adapters/observability.js';
-import { onSesEvent, sesEventsFromSns, type SesEventSummary } from '../core/subscriptions/ses-events.js';
+import { sesSummariesFromSns } from '../adapters/ses/events.js';
 import type { FeedbackOutcome } from '../core/subscriptions/service.js';
 
 /** The subscription service's feedback rules, and further consumers of the per-recipient summaries (newsletters'
@@ -23,15 +23,7 @@ export interface SesFeedbackResult {
 export function makeHandler(deps: SesFeedbackDeps) {
   return async (event: unknown): Promise<SesFeedbackResult> => {
     logger.setCorrelationId(randomUUID()); // one id per SNS batch
-    const messages = sesEventsFromSns(event);
-    const records = Array.isArray((event as { Records?: unknown })?.Records) ? (event as { Records: unknown[] }).Records.length : 0;
-    const summaries: SesEventSummary[] = [];
-    let skipped = records - messages.length;
-    for (const message of messages) {
-      const found = onSesEvent(message);
-      if (found.length === 0) skipped++;
-      summaries.push(...found);
-    }
+    const { records, skipped, summaries } = sesSummariesFromSns(event);
     const outcomes = await deps.applyFeedback(summaries);
     if (deps.onSummaries && summaries.length) await deps.onSummaries(summaries);
     logger.info('ses feedback applied', {

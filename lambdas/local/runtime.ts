@@ -8,6 +8,7 @@ import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js'
 import { createSesClient } from '../adapters/ses/mailer.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { createHttpApp, type HttpApp } from '../adapters/http/app.js';
+import { digestFrequencies } from '../core/subscriptions/model.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
 
@@ -65,7 +66,7 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
       // Digests: EventBridge Scheduler crons in AWS; here a timer that asks hourly. The handler is idempotent per
       // period, so asking often sends each period's digest once.
       const digests = () =>
-        Promise.all([sending.runDigest({ frequency: 'daily' }), sending.runDigest({ frequency: 'weekly' })]).catch((error) =>
+        Promise.all(digestFrequencies.map((frequency) => sending.runDigest({ frequency }))).catch((error) =>
           logger.error('scheduled digest failed', { error: (error as Error).message }),
         );
       timers.push(setInterval(digests, 60 * 60_000));

@@ -237,10 +237,10 @@ describe('public pages', () => {
     };
     // The send pipeline is tested on its own (tests/integration); here the editions are moved to "sent" directly,
     // as the pipeline's last step does, so the archive can be checked whatever state the pipeline is in.
-    const store = site.runtime.app.repos.editions;
+    const { editions } = site.runtime.app.repos;
     const markSent = async (id: string, itemIds: string[], at: string) => {
-      expect(await store.transition(id, ['draft'], 'sending', { sendStartedAt: at, resolvedItemIds: itemIds })).toBeDefined();
-      expect(await store.transition(id, ['sending'], 'sent', { completedAt: at })).toBeDefined();
+      expect(await editions.transition(id, ['draft'], 'sending', { sendStartedAt: at, resolvedItemIds: itemIds })).toBeDefined();
+      expect(await editions.transition(id, ['sending'], 'sent', { completedAt: at })).toBeDefined();
     };
     const older = await create('Archive test: older, everyone', ids.slice(0, 2));
     await markSent(older, ids.slice(0, 2), '2026-01-05T10:00:00.000Z');

@@ -2,7 +2,7 @@
 // read back from SES local's store. Faults (a crash after SES accepted, throttling) are injected by wrapping the
 // sender's store or mailer; everything else is the real engine.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MailerThrottledError } from '../../lambdas/adapters/ses/mailer.js';
+import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
 import { createDynamoSendEvidence, editionFeedbackConsumer } from '../../lambdas/adapters/dynamo/editions.js';
 import { newEdition } from '../../lambdas/core/editions/model.js';
 import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
@@ -137,14 +137,14 @@ describe('sending an edition', () => {
     const h = (harness = await sendHarness({
       wrapSender: (deps) => ({
         ...deps,
-        store: {
-          ...deps.store,
+        deliveries: {
+          ...deps.deliveries,
           async markSent(...args) {
             if (crashes > 0) {
               crashes--; // the first three fresh sends: SES accepted, then the process died before recording it
               throw new Error('simulated crash: process died after SES accepted the message');
             }
-            return deps.store.markSent(...args);
+            return deps.deliveries.markSent(...args);
           },
         },
       }),
@@ -161,7 +161,7 @@ describe('sending an edition', () => {
     expect(crashes).toBe(0);
     expect(view.counts).toMatchObject({ planned: eligible.length, sent: eligible.length, inDoubt: 0 });
     expect(view.state).toBe('sent');
-    const deliveries = await h.app.repos.editions.listDeliveries(id);
+    const deliveries = await h.app.repos.deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.status === 'sent')).toHaveLength(eligible.length);
     expect(deliveries.every((d) => d.attempts === 1)).toBe(true); // settled from SES's record, not sent again
   });
@@ -193,7 +193,7 @@ describe('sending an edition', () => {
     await vi.waitFor(async () => expect((await status(h, id)).counts.inDoubt).toBe(2), { timeout: 4000, interval: 50 });
     const during = await status(h, id);
     expect(during.state).toBe('sending');
-    const early = await h.app.repos.editions.listDeliveries(id);
+    const early = await h.app.repos.deliveries.listDeliveries(id);
     expect(early.every((d) => d.attempts === 1)).toBe(true); // nothing retried before the bound
     await h.settle();
 
@@ -202,7 +202,7 @@ describe('sending an edition', () => {
     const after = await status(h, id);
     expect(after.counts).toMatchObject({ sent: eligible.length, inDoubt: 0 });
     expect(after.state).toBe('sent');
-    const deliveries = await h.app.repos.editions.listDeliveries(id);
+    const deliveries = await h.app.repos.deliveries.listDeliveries(id);
     expect(deliveries.filter((d) => d.attempts === 2)).toHaveLength(2);
   });
 
@@ -233,9 +233,9 @@ describe('sending an edition', () => {
             calls++;
             if (email.to.startsWith('x1@') && stubborn < 7) {
               stubborn++; // more than the sender's retries: its claim is released and its chunk retried later
-              throw new MailerThrottledError('Maximum sending rate exceeded.');
+              throw sesSendFailure(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
             }
-            if (calls % 3 === 0) throw new MailerThrottledError('Maximum sending rate exceeded.');
+            if (calls % 3 === 0) throw sesSendFailure(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' }));
             return deps.mailer.send(email);
           },
         },
@@ -283,9 +283,9 @@ describe('sending an edition', () => {
     const { eligible } = people(h);
     await h.addSubscribers(eligible.map((e) => e.sub));
     const id = await createAndSend(h);
-    const store = h.app.repos.editions;
+    const { editions } = h.app.repos;
     while ((await h.inbox()).length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
-    for (let i = 0; i < 3; i++) await store.recordFeedback(id, 'bounce');
+    for (let i = 0; i < 3; i++) await editions.recordFeedback(id, 'bounce');
     await h.settle();
     const view = await status(h, id);
     expect(view.state).toBe('paused');
@@ -304,7 +304,7 @@ describe('sending an edition', () => {
           async send(email) {
             if (email.to.startsWith('s2@')) {
               refusals++;
-              throw Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } });
+              throw sesSendFailure(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
             }
             return deps.mailer.send(email);
           },
@@ -342,11 +342,11 @@ describe('sending an edition', () => {
 
   it('in AWS, SES Send events recorded on the delivery row are the evidence; bounces and complaints are counted per edition', async () => {
     const h = (harness = await sendHarness());
-    const store = h.app.repos.editions;
+    const stores = h.app.repos;
     const edition = { ...newEdition({ subject: 's', itemIds: ['x'] }, { id: `${h.domain}-ed`, now: new Date() }), state: 'sending' as const };
-    await store.create(edition);
-    expect((await store.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
-    const consume = editionFeedbackConsumer(store);
+    await stores.editions.create(edition);
+    expect((await stores.deliveries.claim(edition.id, 'sub-1', 'tok', new Date())).claimed).toBe(true);
+    const consume = editionFeedbackConsumer(stores);
     await consume([
       { type: 'Send', tags: { edition: edition.id, subscriber: 'sub-1' }, messageId: 'ses-message-1' },
       { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
@@ -356,13 +356,13 @@ describe('sending an edition', () => {
     ]);
     const evidence = createDynamoSendEvidence(h.app.doc, h.app.config.TABLE_NAME);
     expect([...(await evidence.accepted(edition.id, ['sub-1', 'sub-9'], new Date(0)))]).toEqual([['sub-1', 'ses-message-1']]);
-    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
+    expect(await stores.editions.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
 
     // SNS delivers at least once: the same bounce and complaint again count nothing more.
     await consume([
       { type: 'Bounce', tags: { edition: edition.id, subscriber: 'sub-2' }, permanent: true },
       { type: 'Complaint', tags: { edition: edition.id, subscriber: 'sub-4' } },
     ]);
-    expect(await store.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
+    expect(await stores.editions.feedback(edition.id)).toEqual({ bounces: 1, complaints: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { subscriberLinks } from '../../lambdas/core/subscriptions/links.js';
-import { confirmedShardCount, confirmedShardOf } from '../../lambdas/adapters/dynamo/subscribers.js';
+import { confirmedShardOf } from '../../lambdas/adapters/dynamo/subscribers.js';
+import { confirmedShardCount } from '../../lambdas/core/subscriptions/model.js';
 import { baseUrl, confirmTokenOf, form, inbox, secret, subscriptionApp, uniqueAddress } from './subscriptions-support.js';
 
 describe('subscription flow on DynamoDB Local and SES local', () => {

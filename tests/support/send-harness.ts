@@ -8,7 +8,6 @@ import { composeApp, planJob, type App } from '../../lambdas/composition-root.js
 import { createHttpApp, type HttpApp } from '../../lambdas/adapters/http/app.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 import { createMjmlRenderer } from '../../lambdas/adapters/mjml/renderer.js';
-import { createEditionStore } from '../../lambdas/adapters/dynamo/editions.js';
 import { makeHandler as makeSendHandler } from '../../lambdas/handlers/send-batch.js';
 import { makeHandler as makePlanHandler, type PlannerEvent } from '../../lambdas/handlers/send-planner.js';
 import { createLocalQueue, type LocalQueue } from '../../lambdas/local/queue.js';
@@ -155,4 +154,3 @@ function expectCreated(result: string) {
   if (result !== 'created') throw new Error(`subscriber not created: ${result}`);
 }
 
-export { createEditionStore };

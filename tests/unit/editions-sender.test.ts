@@ -1,16 +1,14 @@
 // The sender's decisions on in-memory ports with a fake clock: claims, the in-doubt bound, evidence, throttling,
-// refusals. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
+// refusals. Faults are thrown as SES's SDK throws them and classified by the SES mailer's own mapping. (The same paths run on DynamoDB Local and SES local in tests/integration/send.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
-import type { ChunkMessage, Delivery, EditionStore, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
+import type { ChunkMessage, Delivery, DeliveryLedger, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
 import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
 import { mergeMarker, type ContentGroup } from '../../lambdas/core/editions/newsletter.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
+import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
 
-class ThrottledError extends Error {
-  override name = 'MailerThrottledError';
-}
 
 function world() {
   let t = Date.parse('2026-11-27T12:00:00.000Z');
@@ -21,11 +19,13 @@ function world() {
   const deliveries = new Map<string, Delivery>();
   const done = new Set<string>();
   const counts = { sent: 0, suppressed: 0, failed: 0 };
-  const store = {
+  const editions: SenderDeps['editions'] = {
     get: async () => edition,
-    getGroup: async () => group,
+    transition: async () => undefined,
     feedback: async () => ({ bounces: 0, complaints: 0 }),
     counts: async () => ({ planned: 0, skipped: 0, inDoubt: 0, ...counts }),
+  };
+  const ledger: DeliveryLedger = {
     async claim(_e: string, s: string, token: string, now: Date) {
       const row = deliveries.get(s);
       if (row && row.status !== 'released') return { claimed: false as const, existing: { ...row } };
@@ -57,6 +57,10 @@ function world() {
       if (!row || row.status === 'released') deliveries.set(s, { editionId: 'ed', subscriberId: s, status: 'suppressed', attempts: 0, reason });
       return deliveries.get(s)!;
     },
+    listDeliveries: async () => [...deliveries.values()],
+  };
+  const progress: SenderDeps['progress'] = {
+    getGroup: async () => group,
     async finishChunk(_e: string, chunkId: string, tally: { sent: number; suppressed: number; failed: number }) {
       if (done.has(chunkId)) return;
       done.add(chunkId);
@@ -68,7 +72,7 @@ function world() {
     tryComplete: async () => false,
     park: async () => undefined,
     unpark: async () => false,
-  } as unknown as EditionStore;
+  };
   const subscribers = new Map(['a', 'b', 'c'].map((id) => [id, aSubscriber({ id })]));
   const source: SubscriberSource = { listConfirmedShard: async () => ({ subscribers: [] }), getMany: async (ids) => new Map(ids.map((id) => [id, subscribers.get(id)!])), isSuppressed: async () => false };
   const accepted = new Map<string, string>(); // what "SES" accepted: subscriber → message id
@@ -76,12 +80,18 @@ function world() {
   const evidence: SendEvidence = { accepted: async (_e, ids) => new Map([...accepted].filter(([s]) => ids.includes(s))) };
   let fault: (email: OutgoingEmail) => void = () => undefined;
   const deps: SenderDeps = {
-    store,
+    editions,
+    progress,
+    deliveries: ledger,
     subscribers: source,
     evidence,
     mailer: {
       async send(email) {
-        fault(email);
+        try {
+          fault(email);
+        } catch (error) {
+          throw sesSendFailure(error);
+        }
         outbox.push(email);
         const id = `m${outbox.length}`;
         accepted.set(email.tags!.subscriber!, id);
@@ -94,7 +104,6 @@ function world() {
     links: () => ({ preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u', headers: [] }),
     from: 'news@example.org',
     inDoubtAfterMs: 10 * 60_000,
-    isThrottle: (e) => e instanceof ThrottledError,
     concurrency: 1,
   };
   const chunk: ChunkMessage = { editionId: 'ed', chunkId: 'c0', recipients: ['a', 'b', 'c'].map((s) => ({ s, g: 'g' })) };
@@ -146,7 +155,7 @@ describe('sender decisions', () => {
     w.setFault((email) => {
       if (email.to.startsWith('c@') && throttles < 5) {
         throttles++;
-        throw new ThrottledError('Maximum sending rate exceeded.');
+        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
       }
     });
     const first = await processChunk(w.deps, w.chunk);

@@ -6,7 +6,8 @@ import { loadConfig } from '../../lambdas/config.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logger, maskEmail, recordCounts } from '../../lambdas/adapters/observability.js';
+import { logger, recordCounts } from '../../lambdas/adapters/observability.js';
+import { maskEmail } from '../../lambdas/core/shared/text.js';
 
 const app = createHttpApp(composeApp({
   config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789', LOG_LEVEL: 'WARN' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onSesEvent, sesEventsFromSns } from '../../lambdas/core/subscriptions/ses-events.js';
+import { parseSesEvent, sesEventsFromSns } from '../../lambdas/adapters/ses/events.js';
 import { checkPreferences, normaliseEmail } from '../../lambdas/core/subscriptions/service.js';
 import { confirmationEmail, alreadySubscribedEmail } from '../../lambdas/core/subscriptions/emails.js';
 import { clientIp, csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
@@ -19,7 +19,7 @@ describe('SES events (pure)', () => {
   const mail = { messageId: 'm-1', timestamp: '2026-03-01T10:00:00.000Z', destination: ['Ana@Example.org'], tags: { edition: ['ed-7'], subscriber: ['s-1'] } };
 
   it('turns a hard bounce into one summary per bounced recipient with its tags', () => {
-    const out = onSesEvent({
+    const out = parseSesEvent({
       eventType: 'Bounce',
       mail,
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp: '2026-03-01T10:00:05.000Z', bouncedRecipients: [{ emailAddress: 'Ana@Example.org' }, { emailAddress: '"Bo" <bo@example.org>' }] },
@@ -31,17 +31,17 @@ describe('SES events (pure)', () => {
   });
 
   it('reads transient bounces, complaints, deliveries, rejects and sends, and the older notificationType format', () => {
-    expect(onSesEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'a@x.org' }] } })[0]).toMatchObject({ permanent: false });
-    expect(onSesEvent({ notificationType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: 'c@x.org' }] } })[0]).toMatchObject({ type: 'Complaint', email: 'c@x.org' });
-    expect(onSesEvent({ eventType: 'Delivery', mail, delivery: { recipients: ['d@x.org'] } })[0]).toMatchObject({ type: 'Delivery', email: 'd@x.org' });
-    expect(onSesEvent({ eventType: 'Reject', mail, reject: { reason: 'Bad content' } })[0]).toMatchObject({ type: 'Reject', email: 'ana@example.org' });
-    expect(onSesEvent({ eventType: 'Send', mail, send: {} })[0]).toMatchObject({ type: 'Send', tags: { edition: 'ed-7' } });
+    expect(parseSesEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'a@x.org' }] } })[0]).toMatchObject({ permanent: false });
+    expect(parseSesEvent({ notificationType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: 'c@x.org' }] } })[0]).toMatchObject({ type: 'Complaint', email: 'c@x.org' });
+    expect(parseSesEvent({ eventType: 'Delivery', mail, delivery: { recipients: ['d@x.org'] } })[0]).toMatchObject({ type: 'Delivery', email: 'd@x.org' });
+    expect(parseSesEvent({ eventType: 'Reject', mail, reject: { reason: 'Bad content' } })[0]).toMatchObject({ type: 'Reject', email: 'ana@example.org' });
+    expect(parseSesEvent({ eventType: 'Send', mail, send: {} })[0]).toMatchObject({ type: 'Send', tags: { edition: 'ed-7' } });
   });
 
   it('never throws on junk', () => {
-    expect(onSesEvent(null)).toEqual([]);
-    expect(onSesEvent({ eventType: 'Nope' })).toEqual([]);
-    expect(onSesEvent({ eventType: 'Bounce' })).toEqual([]);
+    expect(parseSesEvent(null)).toEqual([]);
+    expect(parseSesEvent({ eventType: 'Nope' })).toEqual([]);
+    expect(parseSesEvent({ eventType: 'Bounce' })).toEqual([]);
     expect(sesEventsFromSns({ Records: [{ Sns: { Message: '{"eventType":"Send"}' } }, { Sns: { Message: 'not json' } }, {}] })).toEqual([{ eventType: 'Send' }]);
     expect(sesEventsFromSns(undefined)).toEqual([]);
   });

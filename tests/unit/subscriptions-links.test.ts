@@ -3,12 +3,12 @@ import { verifyToken } from '../../lambdas/core/shared/signing.js';
 import {
   foldEmail,
   listUnsubscribeHeaders,
-  maskEmail,
   preferencesUrl,
   subscriberLinks,
   suppressionHash,
   unsubscribeUrl,
 } from '../../lambdas/core/subscriptions/links.js';
+import { maskEmail } from '../../lambdas/core/shared/text.js';
 
 const secret = 'x'.repeat(40);
 const now = new Date('2026-03-01T10:00:00Z');

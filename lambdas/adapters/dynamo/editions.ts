@@ -1,4 +1,4 @@
-// Editions, their content groups, parked chunks and deliveries on the single table.
+// Editions, their send progress (plan, content groups, chunks, parked chunks) and deliveries on the single table.
 //
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
@@ -17,17 +17,15 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Edition, EditionCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
-import type { ChunkMessage, ChunkTally, Delivery, EditionStore, PlanProgress, SendEvidence, SubscriberSource } from '../../core/editions/ports.js';
+import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/editions/newsletter.js';
-import type { Subscriber } from '../../core/subscriptions/model.js';
+import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
 import { batchGetAll } from './batch.js';
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
@@ -89,16 +87,24 @@ function fieldUpdates(patch: Partial<Edition>, names: Record<string, string>, va
   return { sets, removes };
 }
 
-export type DynamoEditionStore = EditionStore & {
-  /** The SES feedback handler calls this for a bounce or complaint tagged with an edition. */
-  /** Counts a bounce or complaint. With the subscriber (from the message's tags) it counts once per subscriber,
-   *  however often SNS delivers the same event. */
+export type DynamoEditionRepository = EditionRepository & {
+  /** Counts a bounce or complaint, for the SES feedback handler. With the subscriber (from the message's tags) it
+   *  counts once per subscriber, however often SNS delivers the same event. */
   recordFeedback(editionId: string, kind: 'bounce' | 'complaint', subscriberId?: string): Promise<void>;
+};
+
+export type DynamoDeliveryLedger = DeliveryLedger & {
   /** The SES event handler calls this for a Send event tagged with edition and subscriber (reconciliation evidence). */
   recordAccepted(editionId: string, subscriberId: string, messageId: string): Promise<void>;
 };
 
-export function createEditionStore(doc: DynamoDBDocumentClient, tableName: string): DynamoEditionStore {
+export interface DynamoEditionStores extends EditionStores {
+  editions: DynamoEditionRepository;
+  deliveries: DynamoDeliveryLedger;
+}
+
+/** The editions' stores on the table: editions, their send progress (plan, content groups, chunks), deliveries. */
+export function createEditionStores(doc: DynamoDBDocumentClient, tableName: string): DynamoEditionStores {
   const TableName = tableName;
   const editionKey = (id: string) => keys.edition(id);
 
@@ -112,20 +118,11 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
     }
   }
 
-  async function queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await doc.send(new QueryCommand({ TableName, ...input, ExclusiveStartKey: start }));
-      rows.push(...((out.Items as Record<string, unknown>[] | undefined) ?? []));
-      start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
-    } while (start);
-    return rows;
-  }
+  const queryAll = (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) => queryAllRows(doc, { TableName, ...input });
 
-  const store: DynamoEditionStore = {
+  const editions: DynamoEditionRepository = {
     async create(edition) {
-      await doc.send(
+      return putNew(doc.send(
         new PutCommand({
           TableName,
           Item: {
@@ -146,7 +143,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
+      ));
     },
 
     async get(id) {
@@ -236,6 +233,40 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
       };
     },
 
+    async feedback(editionId) {
+      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(editionId), ProjectionExpression: 'bounces, complaints' }));
+      return { bounces: Number(out.Item?.bounces ?? 0), complaints: Number(out.Item?.complaints ?? 0) };
+    },
+
+    async recordFeedback(editionId, kind, subscriberId) {
+      const count = {
+        TableName,
+        Key: editionKey(editionId),
+        UpdateExpression: `ADD ${kind === 'bounce' ? 'bounces' : 'complaints'} :one`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+      };
+      if (!subscriberId) {
+        await update(count);
+        return;
+      }
+      try {
+        // The marker and the count in one transaction: a replayed event fails the marker's condition, counts nothing.
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName, Item: { ...keys.editionFeedback(editionId, kind, subscriberId), expiresAt: Math.floor(Date.now() / 1000) + deliveryRetentionSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Update: count },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error; // replayed, or an unknown edition
+      }
+    },
+  };
+
+  const progress: SendProgress = {
     async putGroup(editionId, group) {
       await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...group } }));
     },
@@ -258,13 +289,13 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
 
     async recordPlannedPage(editionId, page) {
       const pageId = `${page.shard}:${page.page}`;
-      const progress = { pages: page.page + 1, chunks: page.chunks, done: page.done, ...(page.cursor ? { cursor: page.cursor } : {}) };
+      const shard = { pages: page.page + 1, chunks: page.chunks, done: page.done, ...(page.cursor ? { cursor: page.cursor } : {}) };
       const counted = await update({
         Key: editionKey(editionId),
         UpdateExpression: 'ADD plannedPages :page, plannedCount :planned, skippedCount :skipped SET planShards.#shard = :progress',
         ConditionExpression: 'attribute_exists(pk) AND NOT contains(plannedPages, :pageId)',
         ExpressionAttributeNames: { '#shard': String(page.shard) },
-        ExpressionAttributeValues: { ':page': new Set([pageId]), ':pageId': pageId, ':planned': page.planned, ':skipped': page.skipped, ':progress': progress },
+        ExpressionAttributeValues: { ':page': new Set([pageId]), ':pageId': pageId, ':planned': page.planned, ':skipped': page.skipped, ':progress': shard },
       });
       if (!counted) {
         await update({
@@ -272,7 +303,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
           UpdateExpression: 'SET planShards.#shard = :progress',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#shard': String(page.shard) },
-          ExpressionAttributeValues: { ':progress': progress },
+          ExpressionAttributeValues: { ':progress': shard },
         });
       }
     },
@@ -285,6 +316,56 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
       });
     },
 
+    async finishChunk(editionId, chunkId, tally: ChunkTally) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'ADD doneChunks :chunk, sentCount :sent, suppressedCount :suppressed, failedCount :failed REMOVE inDoubt.#chunk',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
+        ExpressionAttributeNames: { '#chunk': chunkId },
+        ExpressionAttributeValues: { ':chunk': new Set([chunkId]), ':chunkId': chunkId, ':sent': tally.sent, ':suppressed': tally.suppressed, ':failed': tally.failed },
+      });
+    },
+
+    async setChunkInDoubt(editionId, chunkId, inDoubt) {
+      await update({
+        Key: editionKey(editionId),
+        UpdateExpression: inDoubt > 0 ? 'SET inDoubt.#chunk = :n' : 'REMOVE inDoubt.#chunk',
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
+        ExpressionAttributeNames: { '#chunk': chunkId },
+        ExpressionAttributeValues: { ':chunkId': chunkId, ...(inDoubt > 0 ? { ':n': inDoubt } : {}) },
+      });
+    },
+
+    async tryComplete(editionId, now) {
+      const out = await update({
+        Key: editionKey(editionId),
+        UpdateExpression: 'SET #state = :sent, completedAt = :now, updatedAt = :now, #version = #version + :one',
+        ConditionExpression: '#state = :sending AND planComplete = :t AND (totalChunks = :zero OR size(doneChunks) >= totalChunks)',
+        ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':t': true, ':zero': 0, ':now': now.toISOString(), ':one': 1 },
+      });
+      return out !== undefined;
+    },
+
+    async park(message: ChunkMessage) {
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionParked(message.editionId, message.chunkId), type: 'parkedChunk', message: JSON.stringify(message) } }));
+    },
+
+    async unpark(editionId, chunkId) {
+      return applied(doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' })));
+    },
+
+    async listParked(editionId) {
+      const rows = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionParkedPrefix },
+        ConsistentRead: true,
+      });
+      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
+    },
+  };
+
+  const deliveries: DynamoDeliveryLedger = {
     async claim(editionId, subscriberId, token, now) {
       try {
         await doc.send(
@@ -313,8 +394,8 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
         return { claimed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = (error as ConditionalCheckFailedException).Item;
-        if (old) return { claimed: false, existing: toDelivery(unmarshall(old as Record<string, AttributeValue>)) };
+        const old = rowBefore(error);
+        if (old) return { claimed: false, existing: toDelivery(old) };
         const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
         return { claimed: false, existing: toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' }) };
       }
@@ -392,8 +473,7 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
         return toDelivery(out.Attributes ?? {});
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = (error as ConditionalCheckFailedException).Item;
-        return toDelivery(old ? unmarshall(old as Record<string, AttributeValue>) : { editionId, subscriberId, status: 'claimed' });
+        return toDelivery(rowBefore(error) ?? { editionId, subscriberId, status: 'claimed' });
       }
     },
 
@@ -406,92 +486,6 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
       return rows.map(toDelivery);
     },
 
-    async finishChunk(editionId, chunkId, tally: ChunkTally) {
-      await update({
-        Key: editionKey(editionId),
-        UpdateExpression: 'ADD doneChunks :chunk, sentCount :sent, suppressedCount :suppressed, failedCount :failed REMOVE inDoubt.#chunk',
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
-        ExpressionAttributeNames: { '#chunk': chunkId },
-        ExpressionAttributeValues: { ':chunk': new Set([chunkId]), ':chunkId': chunkId, ':sent': tally.sent, ':suppressed': tally.suppressed, ':failed': tally.failed },
-      });
-    },
-
-    async setChunkInDoubt(editionId, chunkId, inDoubt) {
-      await update({
-        Key: editionKey(editionId),
-        UpdateExpression: inDoubt > 0 ? 'SET inDoubt.#chunk = :n' : 'REMOVE inDoubt.#chunk',
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
-        ExpressionAttributeNames: { '#chunk': chunkId },
-        ExpressionAttributeValues: { ':chunkId': chunkId, ...(inDoubt > 0 ? { ':n': inDoubt } : {}) },
-      });
-    },
-
-    async tryComplete(editionId, now) {
-      const out = await update({
-        Key: editionKey(editionId),
-        UpdateExpression: 'SET #state = :sent, completedAt = :now, updatedAt = :now, #version = #version + :one',
-        ConditionExpression: '#state = :sending AND planComplete = :t AND (totalChunks = :zero OR size(doneChunks) >= totalChunks)',
-        ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':t': true, ':zero': 0, ':now': now.toISOString(), ':one': 1 },
-      });
-      return out !== undefined;
-    },
-
-    async park(message: ChunkMessage) {
-      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionParked(message.editionId, message.chunkId), type: 'parkedChunk', message: JSON.stringify(message) } }));
-    },
-
-    async unpark(editionId, chunkId) {
-      try {
-        await doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' }));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
-
-    async listParked(editionId) {
-      const rows = await queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionParkedPrefix },
-        ConsistentRead: true,
-      });
-      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
-    },
-
-    async feedback(editionId) {
-      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(editionId), ProjectionExpression: 'bounces, complaints' }));
-      return { bounces: Number(out.Item?.bounces ?? 0), complaints: Number(out.Item?.complaints ?? 0) };
-    },
-
-    async recordFeedback(editionId, kind, subscriberId) {
-      const count = {
-        TableName,
-        Key: editionKey(editionId),
-        UpdateExpression: `ADD ${kind === 'bounce' ? 'bounces' : 'complaints'} :one`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-      };
-      if (!subscriberId) {
-        await update(count);
-        return;
-      }
-      try {
-        // The marker and the count in one transaction: a replayed event fails the marker's condition, counts nothing.
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName, Item: { ...keys.editionFeedback(editionId, kind, subscriberId), expiresAt: Math.floor(Date.now() / 1000) + deliveryRetentionSeconds }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Update: count },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error; // replayed, or an unknown edition
-      }
-    },
-
     async recordAccepted(editionId, subscriberId, messageId) {
       await update({
         Key: keys.delivery(editionId, subscriberId),
@@ -501,7 +495,8 @@ export function createEditionStore(doc: DynamoDBDocumentClient, tableName: strin
       });
     },
   };
-  return store;
+
+  return { editions, progress, deliveries };
 }
 
 /** Evidence of acceptance in AWS: SES Send events (tagged with edition and subscriber) recorded on the delivery row
@@ -519,15 +514,13 @@ export function createDynamoSendEvidence(doc: DynamoDBDocumentClient, tableName:
   };
 }
 
-const internalKeys = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind', 'type'];
-
 /** The send pipeline's view of subscribers: the subscriptions repository for shards and suppression, plus a BatchGet
  *  of current records (read again at send time). */
 export function createSubscriberSource(
   doc: DynamoDBDocumentClient,
   tableName: string,
   repo: {
-    listConfirmedShard(shard: number, cursor?: string, limit?: number): Promise<{ subscribers: Subscriber[]; cursor?: string }>;
+    listConfirmedShard(shard: number, cursor?: string, limit?: number): Promise<SubscriberPage>;
     isSuppressed(email: string): Promise<boolean>;
   },
   options: { pageSize?: number } = {},
@@ -538,8 +531,7 @@ export function createSubscriberSource(
     async getMany(ids) {
       const out = new Map<string, Subscriber>();
       for (const row of await batchGetAll(doc, tableName, [...new Set(ids)].map((id) => keys.subscriber(id)), { consistent: true })) {
-        const record = { ...row };
-        for (const k of internalKeys) delete record[k];
+        const record = withoutKeys(row, 'kind');
         out.set(String(record.id), record as unknown as Subscriber);
       }
       return out;
@@ -551,14 +543,14 @@ export function createSubscriberSource(
  *  with edition and subscriber becomes reconciliation evidence on the delivery row; hard bounces and complaints count
  *  toward the edition's pause thresholds. SNS may deliver an event twice: the counts are for a rate threshold, and a
  *  duplicate only makes the pause a little earlier. */
-export function editionFeedbackConsumer(store: Pick<DynamoEditionStore, 'recordAccepted' | 'recordFeedback'>) {
+export function editionFeedbackConsumer(stores: { editions: Pick<DynamoEditionRepository, 'recordFeedback'>; deliveries: Pick<DynamoDeliveryLedger, 'recordAccepted'> }) {
   return async (summaries: ReadonlyArray<{ type: string; tags: Record<string, string>; messageId?: string; permanent?: boolean }>): Promise<void> => {
     for (const s of summaries) {
       const editionId = s.tags.edition;
       if (!editionId) continue;
-      if (s.type === 'Send' && s.tags.subscriber && s.messageId) await store.recordAccepted(editionId, s.tags.subscriber, s.messageId);
-      else if (s.type === 'Bounce' && s.permanent) await store.recordFeedback(editionId, 'bounce', s.tags.subscriber);
-      else if (s.type === 'Complaint') await store.recordFeedback(editionId, 'complaint', s.tags.subscriber);
+      if (s.type === 'Send' && s.tags.subscriber && s.messageId) await stores.deliveries.recordAccepted(editionId, s.tags.subscriber, s.messageId);
+      else if (s.type === 'Bounce' && s.permanent) await stores.editions.recordFeedback(editionId, 'bounce', s.tags.subscriber);
+      else if (s.type === 'Complaint') await stores.editions.recordFeedback(editionId, 'complaint', s.tags.subscriber);
     }
   };
 }

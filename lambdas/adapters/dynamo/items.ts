@@ -9,13 +9,13 @@ import {
   GetCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../../core/items/model.js';
 import { scopesOf } from '../../core/items/model.js';
 import type { IngestStore } from '../../core/ingest/ingest.js';
 import type { ItemPage, ItemReader, ScopeHead } from '../../core/items/ports.js';
 import { keys } from './keys.js';
 import { batchGetAll, batchWriteAll, type WriteRequest } from './batch.js';
+import { applied, isConditionFailure } from './repository.js';
 
 type Key = { pk: string; sk: string };
 
@@ -45,8 +45,8 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
     const nextIndex = indexKeys(next);
     const staleIndex = indexKeys(previous).filter((k) => !nextIndex.some((n) => n.pk === k.pk && n.sk === k.sk));
     await batchWrite(nextIndex.map((k) => ({ PutRequest: { Item: { ...k, itemId: next.id } } })));
-    try {
-      await doc.send(
+    const saved = await applied(
+      doc.send(
         new PutCommand({
           TableName: tableName,
           Item: itemRow(next),
@@ -54,11 +54,9 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':v': previous.version },
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    if (!saved) return false;
     if (staleIndex.length) await batchWrite(staleIndex.map((Key) => ({ DeleteRequest: { Key } })));
     return true;
   }
@@ -155,7 +153,7 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
       await Promise.all(
         scopes.map((scope) =>
           touch(false)(scope).catch((error) => {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            if (!isConditionFailure(error)) throw error;
             return touch(true)(scope);
           }),
         ),

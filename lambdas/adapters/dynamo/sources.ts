@@ -1,8 +1,8 @@
 // Sources in DynamoDB: one partition (there are few sources), one row each, with the last poll's outcome.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Source, SourceStore } from '../../core/ingest/sources.js';
 import { keys } from './keys.js';
+import { applied } from './repository.js';
 
 const toSource = (row: Record<string, unknown>): Source => {
   const { pk: _pk, sk: _sk, ...source } = row;
@@ -33,15 +33,9 @@ export function createDynamoSourceStore(doc: DynamoDBDocumentClient, tableName: 
       return Item ? toSource(Item) : undefined;
     },
     async create(source) {
-      try {
-        await doc.send(
-          new PutCommand({ TableName: tableName, Item: { ...keys.source(source.id), ...source }, ConditionExpression: 'attribute_not_exists(pk)' }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new PutCommand({ TableName: tableName, Item: { ...keys.source(source.id), ...source }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      ));
     },
     async recordPoll(id, outcome, validators) {
       const names: Record<string, string> = { '#lastPoll': 'lastPoll' };

@@ -15,27 +15,21 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
-import { invalid } from '../../core/shared/errors.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
-import type { Subscriber } from '../../core/subscriptions/model.js';
-import type { ConsentProof, Preferences, SubscriberPage, SubscriberRecord, SubscriberStore, SuppressionReason } from '../../core/subscriptions/model.js';
+import { confirmedShardCount, type ConsentProof, type Preferences, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
+import { applied, decodeCursor, encodeCursor, isConditionFailure, withoutKeys, type Row } from './repository.js';
 
-/** Confirmed subscribers are spread over this many gsi1 partitions so a send pages them in parallel segments. */
-export const confirmedShardCount = 16;
 
 export function confirmedShardOf(subscriberId: string): number {
   return Number.parseInt(createHash('sha256').update(subscriberId).digest('hex').slice(0, 8), 16) % confirmedShardCount;
 }
 
-const internalKeys = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind'] as const;
-
-function fromRow(row: Record<string, unknown> | undefined): SubscriberRecord | undefined {
+function fromRow(row: Row | undefined): SubscriberRecord | undefined {
   if (!row) return undefined;
-  const record = { ...row } as Record<string, unknown>;
-  for (const k of internalKeys) delete record[k];
+  const record = withoutKeys(row, 'kind');
   if (record.confirmNonces instanceof Set) record.confirmNonces = [...record.confirmNonces];
   return record as unknown as SubscriberRecord;
 }
@@ -48,19 +42,6 @@ function toRow(record: SubscriberRecord) {
     kind: 'subscriber',
     ...(listed ? keys.confirmedShard(confirmedShardOf(record.id), record.id) : {}),
   };
-}
-
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw invalid('request.invalidCursor', 'The cursor is not valid; start again without one.');
 }
 
 export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: string) {
@@ -151,100 +132,76 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     },
 
     async save(record: SubscriberRecord): Promise<boolean> {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName,
-            Item: toRow(record),
-            ConditionExpression: 'attribute_exists(pk) AND #version = :previous',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':previous': record.version - 1 },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new PutCommand({
+          TableName,
+          Item: toRow(record),
+          ConditionExpression: 'attribute_exists(pk) AND #version = :previous',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':previous': record.version - 1 },
+        }),
+      ));
     },
 
     async updatePending(id: string, prefs: Preferences, requested: ConsentProof, now: Date): Promise<boolean> {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.subscriber(id),
-            UpdateExpression:
-              'SET countries = :countries, topics = :topics, #language = :language, frequency = :frequency, #consent.requested = :requested, updatedAt = :now ADD #version :one',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
-            ExpressionAttributeNames: { '#language': 'language', '#consent': 'consent', '#status': 'status', '#version': 'version' },
-            ExpressionAttributeValues: {
-              ':countries': prefs.countries,
-              ':topics': prefs.topics,
-              ':language': prefs.language,
-              ':frequency': prefs.frequency,
-              ':requested': requested,
-              ':now': now.toISOString(),
-              ':pending': 'pending',
-              ':one': 1,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: keys.subscriber(id),
+          UpdateExpression:
+            'SET countries = :countries, topics = :topics, #language = :language, frequency = :frequency, #consent.requested = :requested, updatedAt = :now ADD #version :one',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+          ExpressionAttributeNames: { '#language': 'language', '#consent': 'consent', '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':countries': prefs.countries,
+            ':topics': prefs.topics,
+            ':language': prefs.language,
+            ':frequency': prefs.frequency,
+            ':requested': requested,
+            ':now': now.toISOString(),
+            ':pending': 'pending',
+            ':one': 1,
+          },
+        }),
+      ));
     },
 
     async addConfirmNonce(id: string, nonce: number): Promise<boolean> {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.subscriber(id),
-            UpdateExpression: 'SET confirmNonces = list_append(if_not_exists(confirmNonces, :empty), :nonce) ADD #version :one',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
-            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-            ExpressionAttributeValues: { ':empty': [], ':nonce': [nonce], ':pending': 'pending', ':one': 1 },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: keys.subscriber(id),
+          UpdateExpression: 'SET confirmNonces = list_append(if_not_exists(confirmNonces, :empty), :nonce) ADD #version :one',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+          ExpressionAttributeValues: { ':empty': [], ':nonce': [nonce], ':pending': 'pending', ':one': 1 },
+        }),
+      ));
     },
 
     async confirm(id: string, nonce: number, proof: ConsentProof, now: Date): Promise<boolean> {
       const shard = keys.confirmedShard(confirmedShardOf(id), id);
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.subscriber(id),
-            UpdateExpression:
-              'SET #status = :confirmed, confirmedAt = :now, updatedAt = :now, #consent.confirmed = :proof, gsi1pk = :gpk, gsi1sk = :gsk ADD #version :one REMOVE confirmNonces',
-            ConditionExpression: 'attribute_exists(pk) AND #status = :pending AND contains(confirmNonces, :nonce) AND paused = :false',
-            ExpressionAttributeNames: { '#status': 'status', '#consent': 'consent', '#version': 'version' },
-            ExpressionAttributeValues: {
-              ':confirmed': 'confirmed',
-              ':pending': 'pending',
-              ':now': now.toISOString(),
-              ':proof': proof,
-              ':gpk': shard.gsi1pk,
-              ':gsk': shard.gsi1sk,
-              ':one': 1,
-              ':nonce': nonce,
-              ':false': false,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: keys.subscriber(id),
+          UpdateExpression:
+            'SET #status = :confirmed, confirmedAt = :now, updatedAt = :now, #consent.confirmed = :proof, gsi1pk = :gpk, gsi1sk = :gsk ADD #version :one REMOVE confirmNonces',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :pending AND contains(confirmNonces, :nonce) AND paused = :false',
+          ExpressionAttributeNames: { '#status': 'status', '#consent': 'consent', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':confirmed': 'confirmed',
+            ':pending': 'pending',
+            ':now': now.toISOString(),
+            ':proof': proof,
+            ':gpk': shard.gsi1pk,
+            ':gsk': shard.gsi1sk,
+            ':one': 1,
+            ':nonce': nonce,
+            ':false': false,
+          },
+        }),
+      ));
     },
 
     async erase(record: SubscriberRecord, reason: SuppressionReason, now: Date): Promise<void> {
@@ -359,25 +316,19 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
 
     async hitRateLimit(bucket: string, now: Date, windowMs: number, limit: number): Promise<boolean> {
       const window = Math.floor(now.getTime() / windowMs);
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.rateCounter(bucket, `w#${window}`),
-            UpdateExpression: 'SET expiresAt = :expires ADD hits :one',
-            ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
-            ExpressionAttributeValues: { ':expires': Math.ceil(((window + 2) * windowMs) / 1000), ':one': 1, ':limit': limit },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return applied(doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: keys.rateCounter(bucket, `w#${window}`),
+          UpdateExpression: 'SET expiresAt = :expires ADD hits :one',
+          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+          ExpressionAttributeValues: { ':expires': Math.ceil(((window + 2) * windowMs) / 1000), ':one': 1, ':limit': limit },
+        }),
+      ));
     },
 
     /** Every subscriber (any status), oldest first. */
-    async listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
+    async listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage<SubscriberRecord>> {
       const out = await doc.send(
         new QueryCommand({
           TableName,
@@ -401,7 +352,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
 
     /** Confirmed, unpaused subscribers of one shard (0..confirmedShardCount-1), a page at a time. For the send
      *  planner: page every shard in parallel. Re-check status and suppression at send time (people leave). */
-    async listConfirmedShard(shard: number, cursor?: string, limit = 500): Promise<{ subscribers: Subscriber[]; cursor?: string }> {
+    async listConfirmedShard(shard: number, cursor?: string, limit = 500): Promise<SubscriberPage> {
       const out = await doc.send(
         new QueryCommand({
           TableName,

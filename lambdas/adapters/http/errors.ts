@@ -1,5 +1,6 @@
-// Maps errors to JSON answers: `{"error":{"code","message"}}`, never a stack trace or a raw SDK error.
+// Maps errors to JSON answers: `{"error":{"code","message","details"?}}`, never a stack trace or a raw SDK error.
 import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { DomainError, type ErrorKind } from '../../core/shared/errors.js';
 import { logger } from '../observability.js';
@@ -15,6 +16,11 @@ export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 |
   rateLimited: 429,
   unavailable: 503,
 };
+
+/** The one OpenAPI schema of every error answer (the shape errorBody builds). */
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('Error');
 
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };

@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EmailRenderer, NewsletterModel } from '../../core/editions/newsletter.js';
-import { escapeHtml, isMergeField, mergeMarker, newsletterStrings } from '../../core/editions/newsletter.js';
-import type { Language } from '../../core/subscriptions/model.js';
+import { isMergeField, mergeMarker, newsletterStrings } from '../../core/editions/newsletter.js';
+import { escapeHtml } from '../../core/shared/text.js';
+import type { Language } from '../../core/shared/language.js';
 
 // In the repo, templates/ sits three folders up from this file; in a Lambda bundle (one index.mjs) the stack copies
 // templates/ next to the bundle.

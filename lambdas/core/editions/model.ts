@@ -5,7 +5,8 @@ import { hasLineBreak } from '../shared/input.js';
 import type { Item } from '../items/model.js';
 import type { Audience } from './newsletter.js';
 import type { ItemReader } from '../items/ports.js';
-import type { Frequency, Language } from '../subscriptions/model.js';
+import type { Language } from '../shared/language.js';
+import type { Frequency } from '../subscriptions/model.js';
 
 export const subjectFor = (edition: Pick<Edition, 'subject' | 'subjects'>, language: Language) => edition.subjects?.[language] ?? edition.subject;
 

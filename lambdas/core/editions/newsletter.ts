@@ -6,11 +6,12 @@ import type { Item } from '../items/model.js';
 import { invalid } from '../shared/errors.js';
 import { hasLineBreak } from '../shared/input.js';
 import type { OutgoingEmail } from '../shared/ports.js';
-import type { Language, Subscriber } from '../subscriptions/model.js';
+import { escapeHtml, truncate } from '../shared/text.js';
+import type { Language } from '../shared/language.js';
+import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
 import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 
-export const languages: readonly Language[] = ['es', 'en'];
 
 /** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
 export const maxHtmlBytes = 102 * 1024;
@@ -123,14 +124,6 @@ const dateFormats = {
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }),
 };
 
-export function truncateText(text: string, max: number): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s.,;:]+$/, '')}…`;
-}
-
 export function itemView(item: Item, language: Language): NewsletterItemView {
   const date = dateFormats[language].format(new Date(item.publishedAt));
   const codes = item.countries.filter(isCountryCode);
@@ -142,7 +135,7 @@ export function itemView(item: Item, language: Language): NewsletterItemView {
     id: item.id,
     title: item.title,
     link: item.link,
-    summary: truncateText(item.summary, 360),
+    summary: truncate(item.summary, 360),
     meta: where ? `${date} · ${where}` : date,
   };
 }
@@ -159,7 +152,7 @@ export function newsletterModel(input: {
   archiveUrl: string;
 }): NewsletterModel {
   const items = input.items.map((item) => itemView(item, input.language));
-  const preview = truncateText(input.intro?.trim() || items.map((i) => i.title).join(' · '), 140);
+  const preview = truncate(input.intro?.trim() || items.map((i) => i.title).join(' · '), 140);
   return {
     language: input.language,
     subject: input.subject,
@@ -246,12 +239,6 @@ export function merge(program: MergeProgram, values: MergeValues, escape: (v: st
   for (let i = 0; i < program.fields.length; i++) out += escape(values[program.fields[i]!]) + program.parts[i + 1]!;
   return out;
 }
-
-const needsEscape = /[&<>"']/;
-export const escapeHtml = (value: string) =>
-  !needsEscape.test(value)
-    ? value
-    : value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Worst-case HTML size of a group once merged: literal bytes plus every placeholder at its longest value. */
 export const worstCaseHtmlBytes = (program: MergeProgram) => program.literalBytes + program.fields.length * maxMergeValueBytes;

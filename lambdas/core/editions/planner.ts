@@ -11,11 +11,12 @@ import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } fr
 import type { Clock } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
-import type { ChunkMessage, ChunkQueue, EditionStore, SubscriberSource } from './ports.js';
-import { confirmedShardCount } from './ports.js';
+import type { ChunkMessage, ChunkQueue, EditionRepository, SendProgress, SubscriberSource } from './ports.js';
+import { confirmedShardCount } from '../subscriptions/model.js';
 
 export interface PlannerDeps {
-  store: EditionStore;
+  editions: EditionRepository;
+  progress: SendProgress;
   subscribers: SubscriberSource;
   items: ItemReader;
   renderer: EmailRenderer;
@@ -43,27 +44,27 @@ export function isRecipient(edition: Edition, subscriber: Subscriber): boolean {
 }
 
 /** Freezes the edition's items when the send starts (so every shard and every retry sees the same set). */
-export async function freezeItems(deps: Pick<PlannerDeps, 'store' | 'items'>, edition: Edition): Promise<{ edition: Edition; items: Item[] }> {
+export async function freezeItems(deps: Pick<PlannerDeps, 'editions' | 'items'>, edition: Edition): Promise<{ edition: Edition; items: Item[] }> {
   if (edition.resolvedItemIds) {
     const found = await deps.items.getMany(edition.resolvedItemIds);
     const byId = new Map(found.map((i) => [i.id, i]));
     return { edition, items: edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined) };
   }
-  const last = edition.selection.kind === 'sinceLastEdition' ? await deps.store.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
+  const last = edition.selection.kind === 'sinceLastEdition' ? await deps.editions.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
   const items = await resolveItems(edition.selection, deps.items, last?.sendStartedAt);
-  const saved = await deps.store.save({ ...edition, resolvedItemIds: items.map((i) => i.id) }, edition.version);
+  const saved = await deps.editions.save({ ...edition, resolvedItemIds: items.map((i) => i.id) }, edition.version);
   return { edition: saved, items };
 }
 
 export async function planEdition(deps: PlannerDeps, editionId: string, options: { scheduledAt?: string } = {}): Promise<PlanResult> {
   const chunkSize = deps.chunkSize ?? 50;
   const shardCount = deps.shards ?? confirmedShardCount;
-  let edition = await deps.store.get(editionId);
+  let edition = await deps.editions.get(editionId);
   if (!edition) throw new DomainError('notFound', 'edition.notFound', `Edition ${editionId} does not exist.`);
   if (edition.state === 'scheduled') {
     // A schedule fires: only the schedule that is current may start the send (a re-scheduled edition ignores the old).
     if (options.scheduledAt && edition.scheduledAt && options.scheduledAt !== edition.scheduledAt) return summary(edition);
-    edition = (await deps.store.transition(editionId, ['scheduled'], 'sending', { sendStartedAt: deps.clock.now().toISOString() })) ?? (await deps.store.get(editionId))!;
+    edition = (await deps.editions.transition(editionId, ['scheduled'], 'sending', { sendStartedAt: deps.clock.now().toISOString() })) ?? (await deps.editions.get(editionId))!;
   }
   if (edition.state !== 'sending' && edition.state !== 'paused') return summary(edition);
 
@@ -89,7 +90,7 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
           items: ids.map((id) => itemById.get(id)!),
           archiveUrl: archive,
         });
-        await deps.store.putGroup(edition!.id, group);
+        await deps.progress.putGroup(edition!.id, group);
         return group;
       })();
       groups.set(key, pending);
@@ -97,7 +98,7 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
     return { key, ready: pending };
   };
 
-  const progress = await deps.store.planProgress(edition.id);
+  const progress = await deps.progress.planProgress(edition.id);
   let planned = 0;
   let skipped = 0;
   let chunks = 0;
@@ -135,7 +136,7 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
       if (messages.length > 0) await deps.queue.enqueue(messages);
       shardChunks += messages.length;
       cursor = result.cursor;
-      await deps.store.recordPlannedPage(edition!.id, {
+      await deps.progress.recordPlannedPage(edition!.id, {
         shard,
         page,
         planned: recipients.length,
@@ -153,9 +154,9 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
   };
 
   await Promise.all(Array.from({ length: shardCount }, (_, shard) => planShard(shard)));
-  await deps.store.completePlan(edition.id, chunks);
-  await deps.store.tryComplete(edition.id, deps.clock.now());
-  const after = (await deps.store.get(edition.id))!;
+  await deps.progress.completePlan(edition.id, chunks);
+  await deps.progress.tryComplete(edition.id, deps.clock.now());
+  const after = (await deps.editions.get(edition.id))!;
   return { editionId: edition.id, state: after.state, planned, skipped, chunks, contentGroups: groups.size, compiles };
 
   function summary(e: Edition): PlanResult {

@@ -1,16 +1,9 @@
-// Ports of the send pipeline. The DynamoDB adapter (adapters/dynamo/editions.ts) implements EditionStore; the
+// Ports of the send pipeline. The DynamoDB adapter (adapters/dynamo/editions.ts) implements the edition stores; the
 // subscriptions repository (or a thin reader) implements SubscriberSource; SendEvidence is SES's own record of what
 // it accepted (SES send events in AWS; the aws-ses-v2-local store locally).
 import type { Edition, EditionCounts, EditionState } from './model.js';
 import type { ContentGroup } from './newsletter.js';
-import type { Subscriber } from '../subscriptions/model.js';
-
-export const confirmedShardCount = 16;
-
-export interface SubscriberPage {
-  subscribers: Subscriber[];
-  cursor?: string;
-}
+import type { Subscriber, SubscriberPage } from '../subscriptions/model.js';
 
 export interface SubscriberSource {
   /** Confirmed subscribers of one shard (0..confirmedShardCount-1), a page at a time. */
@@ -56,8 +49,10 @@ export interface PlanProgress {
   totalChunks?: number;
 }
 
-export interface EditionStore {
-  create(edition: Edition): Promise<void>;
+/** Editions themselves: their rows, state machine, counters and feedback counts. */
+export interface EditionRepository {
+  /** Conditional put: `exists` when an edition with that id is already stored. */
+  create(edition: Edition): Promise<'created' | 'exists'>;
   get(id: string): Promise<Edition | undefined>;
   /** Conditional on `expected.version`; bumps the version. */
   save(next: Edition, expectedVersion: number): Promise<Edition>;
@@ -67,7 +62,12 @@ export interface EditionStore {
   lastStarted(kind: Edition['kind'], frequency: Edition['frequency'], exceptId?: string): Promise<Edition | undefined>;
   list(limit: number): Promise<Edition[]>;
   counts(id: string): Promise<EditionCounts>;
+  /** Bounce and complaint counts of an edition (fed by the SES feedback handler). */
+  feedback(editionId: string): Promise<{ bounces: number; complaints: number }>;
+}
 
+/** A send under way: its plan, its compiled content groups and its chunks (finished, in doubt, parked). */
+export interface SendProgress {
   putGroup(editionId: string, group: ContentGroup): Promise<void>;
   getGroup(editionId: string, key: string): Promise<ContentGroup | undefined>;
 
@@ -75,20 +75,6 @@ export interface EditionStore {
   /** Records one planned page of one shard: idempotent by (shard, page) so a re-run never double counts. */
   recordPlannedPage(editionId: string, page: { shard: number; page: number; planned: number; skipped: number; chunks: number; cursor?: string; done: boolean }): Promise<void>;
   completePlan(editionId: string, totalChunks: number): Promise<void>;
-
-  /** Conditional put: succeeds when no row exists or the row was released. Otherwise returns the row. */
-  claim(editionId: string, subscriberId: string, token: string, now: Date): Promise<{ claimed: true } | { claimed: false; existing: Delivery }>;
-  /** Takes over a claim in doubt (conditional on its token). */
-  reclaim(editionId: string, subscriberId: string, oldToken: string, newToken: string, now: Date): Promise<boolean>;
-  /** claimed → sent, conditional on the token. */
-  markSent(editionId: string, subscriberId: string, token: string, messageId: string, now: Date): Promise<boolean>;
-  /** claimed → released (SES did not accept; a later attempt may claim again). */
-  release(editionId: string, subscriberId: string, token: string): Promise<void>;
-  /** claimed → failed (SES refused for good), conditional on the token. */
-  markFailed(editionId: string, subscriberId: string, token: string, reason: string, now: Date): Promise<void>;
-  /** No row (or released, or claimed with `claimToken`) → suppressed. Returns the row that stands afterwards. */
-  markSuppressed(editionId: string, subscriberId: string, reason: string, now: Date, claimToken?: string): Promise<Delivery>;
-  listDeliveries(editionId: string): Promise<Delivery[]>;
 
   /** Adds a finished chunk's tally once (idempotent by chunk id) and clears its in-doubt count. */
   finishChunk(editionId: string, chunkId: string, tally: ChunkTally): Promise<void>;
@@ -102,9 +88,30 @@ export interface EditionStore {
   /** Removes a parked chunk; true if this caller removed it (so exactly one party re-enqueues or processes it). */
   unpark(editionId: string, chunkId: string): Promise<boolean>;
   listParked(editionId: string): Promise<ChunkMessage[]>;
+}
 
-  /** Bounce and complaint counts of an edition (fed by the SES feedback handler). */
-  feedback(editionId: string): Promise<{ bounces: number; complaints: number }>;
+/** One row per edition × subscriber: the claim written before SES is called, and how it settled. */
+export interface DeliveryLedger {
+  /** Conditional put: succeeds when no row exists or the row was released. Otherwise returns the row. */
+  claim(editionId: string, subscriberId: string, token: string, now: Date): Promise<{ claimed: true } | { claimed: false; existing: Delivery }>;
+  /** Takes over a claim in doubt (conditional on its token). */
+  reclaim(editionId: string, subscriberId: string, oldToken: string, newToken: string, now: Date): Promise<boolean>;
+  /** claimed → sent, conditional on the token. */
+  markSent(editionId: string, subscriberId: string, token: string, messageId: string, now: Date): Promise<boolean>;
+  /** claimed → released (SES did not accept; a later attempt may claim again). */
+  release(editionId: string, subscriberId: string, token: string): Promise<void>;
+  /** claimed → failed (SES refused for good), conditional on the token. */
+  markFailed(editionId: string, subscriberId: string, token: string, reason: string, now: Date): Promise<void>;
+  /** No row (or released, or claimed with `claimToken`) → suppressed. Returns the row that stands afterwards. */
+  markSuppressed(editionId: string, subscriberId: string, reason: string, now: Date, claimToken?: string): Promise<Delivery>;
+  listDeliveries(editionId: string): Promise<Delivery[]>;
+}
+
+/** The three together, as the adapter builds them once. */
+export interface EditionStores {
+  editions: EditionRepository;
+  progress: SendProgress;
+  deliveries: DeliveryLedger;
 }
 
 export interface SendEvidence {

@@ -5,11 +5,9 @@
 import { conflict } from '../shared/errors.js';
 import type { Edition } from './model.js';
 import { newEdition, resolveItems } from './model.js';
-import type { Frequency } from '../subscriptions/model.js';
+import type { DigestFrequency } from '../subscriptions/model.js';
 import type { PlanResult, PlannerDeps } from './planner.js';
 import { planEdition } from './planner.js';
-
-export type DigestFrequency = Exclude<Frequency, 'instant'>;
 
 const periodMs: Record<DigestFrequency, number> = { daily: 24 * 3600_000, weekly: 7 * 24 * 3600_000 };
 
@@ -48,9 +46,9 @@ export interface DigestResult {
 export async function runDigest(deps: PlannerDeps, frequency: DigestFrequency): Promise<DigestResult> {
   const now = deps.clock.now();
   const id = `digest-${frequency}-${digestPeriod(frequency, now)}`;
-  let edition: Edition | undefined = await deps.store.get(id);
+  let edition: Edition | undefined = await deps.editions.get(id);
   if (!edition) {
-    const last = await deps.store.lastStarted('digest', frequency, id);
+    const last = await deps.editions.lastStarted('digest', frequency, id);
     const since = last?.sendStartedAt ?? new Date(now.getTime() - periodMs[frequency]).toISOString();
     const items = await resolveItems({ kind: 'since', since }, deps.items, undefined);
     if (items.length === 0) return { created: false, items: 0 };
@@ -60,16 +58,12 @@ export async function runDigest(deps: PlannerDeps, frequency: DigestFrequency): 
       subjects,
       resolvedItemIds: items.map((i) => i.id),
     };
-    try {
-      await deps.store.create(draft);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error; // a concurrent run created it
-    }
-    edition = (await deps.store.get(id))!;
+    await deps.editions.create(draft); // `exists`: a concurrent run created it, and it is read back below
+    edition = (await deps.editions.get(id))!;
   }
   if (edition.state === 'draft') {
-    const started = await deps.store.transition(id, ['draft'], 'sending', { sendStartedAt: now.toISOString(), updatedAt: now.toISOString() });
-    if (!started && (await deps.store.get(id))?.state === 'draft') throw conflict('edition.changed', 'The digest changed meanwhile.');
+    const started = await deps.editions.transition(id, ['draft'], 'sending', { sendStartedAt: now.toISOString(), updatedAt: now.toISOString() });
+    if (!started && (await deps.editions.get(id))?.state === 'draft') throw conflict('edition.changed', 'The digest changed meanwhile.');
   }
   const plan = await planEdition(deps, id);
   return { editionId: id, created: true, items: edition.resolvedItemIds?.length ?? 0, plan };

@@ -10,14 +10,16 @@ import { randomUUID } from 'node:crypto';
 import type { Edition } from './model.js';
 import type { PreparedGroup } from './newsletter.js';
 import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from './newsletter.js';
-import type { Clock, Mailer } from '../shared/ports.js';
+import { MailerError, type Clock, type Mailer } from '../shared/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
-import type { ChunkMessage, ChunkTally, Delivery, EditionStore, SendEvidence, SubscriberSource } from './ports.js';
+import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, SendEvidence, SendProgress, SubscriberSource } from './ports.js';
 import type { TokenBucket } from './token-bucket.js';
 import { mapLimited } from '../shared/concurrency.js';
 
 export interface SenderDeps {
-  store: EditionStore;
+  editions: Pick<EditionRepository, 'get' | 'transition' | 'counts' | 'feedback'>;
+  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'setChunkInDoubt' | 'tryComplete' | 'park' | 'unpark'>;
+  deliveries: DeliveryLedger;
   subscribers: SubscriberSource;
   mailer: Mailer;
   evidence: SendEvidence;
@@ -39,7 +41,6 @@ export interface SenderDeps {
   maxComplaintRate?: number;
   /** Feedback rates are judged only after this many sends. */
   feedbackMinSample?: number;
-  isThrottle: (error: unknown) => boolean;
   /** How often (ms) a chunk in progress looks again at its edition's state and feedback (pause, cancel, bounces). */
   stateCheckMs?: number;
 }
@@ -57,27 +58,19 @@ type RecipientResult = 'sent' | 'suppressed' | 'failed' | 'inDoubt' | 'pending';
 
 const groupCache = new Map<string, PreparedGroup>();
 
-/** A 4xx answer: SES did not accept the message. */
-const isClientError = (error: unknown) => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status >= 400 && status < 500;
-};
-/** Refusals about this message or address: retrying will not help. Other 4xx (account paused, quota) are retried. */
-const permanentRefusals = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue']);
-
 export async function processChunk(deps: SenderDeps, message: ChunkMessage): Promise<ChunkReport> {
   const tally = { sent: 0, suppressed: 0, failed: 0, inDoubt: 0, pending: 0 };
   let sesCalls = 0;
   const report = (outcome: ChunkOutcome): ChunkReport => ({ outcome, tally, sesCalls });
 
-  let edition = await deps.store.get(message.editionId);
+  let edition = await deps.editions.get(message.editionId);
   if (!edition || edition.state === 'cancelled' || edition.state === 'draft' || edition.state === 'scheduled') return report('dropped');
   if (edition.state === 'sending' && (await feedbackTooHigh(deps, edition))) edition = (await pauseForFeedback(deps, edition)) ?? edition;
   if (edition.state === 'paused') {
     // Keep the chunk until resume. If a resume raced us, whoever removes the parked row carries on with it.
-    await deps.store.park(message);
-    const again = await deps.store.get(edition.id);
-    if (again?.state !== 'sending' || !(await deps.store.unpark(edition.id, message.chunkId))) return report('parked');
+    await deps.progress.park(message);
+    const again = await deps.editions.get(edition.id);
+    if (again?.state !== 'sending' || !(await deps.progress.unpark(edition.id, message.chunkId))) return report('parked');
     edition = again;
   }
   // A chunk of a finished edition can only be a redelivery: everything in it is settled already, so it falls through
@@ -88,7 +81,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     const cacheKey = `${edition.id}/${key}`;
     let prepared = groupCache.get(cacheKey);
     if (!prepared) {
-      const group = await deps.store.getGroup(edition.id, key);
+      const group = await deps.progress.getGroup(edition.id, key);
       if (!group) throw new Error(`Content group ${key} of edition ${edition.id} is missing; the planner stores it before enqueuing.`);
       prepared = prepareGroup(group);
       if (groupCache.size > 500) groupCache.clear();
@@ -107,7 +100,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   const haltedNow = async () => {
     if (halted || deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000)) return halted;
     checking ??= (async () => {
-      let e = await deps.store.get(edition!.id);
+      let e = await deps.editions.get(edition!.id);
       if (e?.state === 'sending' && (await feedbackTooHigh(deps, e))) e = (await pauseForFeedback(deps, e)) ?? e;
       if (e?.state === 'paused' || e?.state === 'cancelled') halted = e.state;
       lastCheck = deps.clock.now().getTime();
@@ -119,7 +112,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string): Promise<RecipientResult> => {
     const prepared = groups.get(recipient.g)!;
     if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
-      await deps.store.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
+      await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
       return 'failed';
     }
     const links = deps.links(subscriber.id, now());
@@ -132,7 +125,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     for (let attempt = 0; ; attempt++) {
       await deps.bucket.take();
       if (await haltedNow()) {
-        await deps.store.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
+        await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
         return 'pending';
       }
       let messageId: string;
@@ -140,27 +133,29 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         sesCalls++;
         messageId = (await deps.mailer.send(email)).messageId;
       } catch (error) {
-        if (deps.isThrottle(error)) {
+        // Anything the mailer did not classify may have reached SES: in doubt.
+        const failure = error instanceof MailerError ? error : undefined;
+        if (failure?.kind === 'throttled') {
           if (attempt < retries) {
             const base = (deps.throttleBaseMs ?? 100) * 2 ** attempt;
             await deps.sleep(base + Math.floor(Math.random() * base));
             continue;
           }
-          await deps.store.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
+          await deps.deliveries.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
           return 'pending';
         }
-        if (isClientError(error)) {
-          if (permanentRefusals.has((error as Error).name)) {
-            await deps.store.markFailed(edition!.id, recipient.s, token, (error as Error).name, now());
-            return 'failed';
-          }
-          await deps.store.release(edition!.id, recipient.s, token); // not accepted (e.g. sending paused): retry later
+        if (failure?.kind === 'rejectedForGood') {
+          await deps.deliveries.markFailed(edition!.id, recipient.s, token, failure.reason, now());
+          return 'failed';
+        }
+        if (failure?.kind === 'notAccepted') {
+          await deps.deliveries.release(edition!.id, recipient.s, token); // not accepted (e.g. sending paused): retry later
           return 'pending';
         }
         return 'inDoubt'; // SES may have accepted it: the claim stays until SES's records settle it
       }
       // A failure here (the process dying) leaves the claim in doubt; reconciliation finds SES's record of it.
-      await deps.store.markSent(edition!.id, recipient.s, token, messageId, now());
+      await deps.deliveries.markSent(edition!.id, recipient.s, token, messageId, now());
       return 'sent';
     }
   };
@@ -171,7 +166,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     if (halted) return 'pending'; // paused or cancelled meanwhile: do not even claim
     const subscriber = current.get(recipient.s);
     if (!subscriber || subscriber.status !== 'confirmed' || subscriber.paused || (await deps.subscribers.isSuppressed(subscriber.email))) {
-      const row = await deps.store.markSuppressed(edition!.id, recipient.s, subscriber ? subscriber.status : 'gone', now());
+      const row = await deps.deliveries.markSuppressed(edition!.id, recipient.s, subscriber ? subscriber.status : 'gone', now());
       if (row.status === 'claimed') {
         inDoubt.push({ recipient, delivery: row }); // an earlier attempt may have reached SES: settle from its records
         return undefined;
@@ -179,7 +174,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       return settled(row);
     }
     const token = randomUUID();
-    const claim = await deps.store.claim(edition!.id, recipient.s, token, now());
+    const claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
     if (claim.claimed) return send(recipient, subscriber, token);
     if (claim.existing.status === 'claimed') {
       inDoubt.push({ recipient, subscriber, delivery: claim.existing });
@@ -196,18 +191,18 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     const decided = await mapLimited(inDoubt, deps.concurrency ?? 4, async ({ recipient, subscriber, delivery }): Promise<RecipientResult> => {
       const messageId = accepted.get(recipient.s);
       if (messageId !== undefined) {
-        await deps.store.markSent(edition!.id, recipient.s, delivery.claimToken!, messageId, now());
+        await deps.deliveries.markSent(edition!.id, recipient.s, delivery.claimToken!, messageId, now());
         return 'sent';
       }
       const age = now().getTime() - Date.parse(delivery.claimedAt ?? '');
       if (!(age >= deps.inDoubtAfterMs)) return 'inDoubt';
       if (!subscriber) {
         // Unconfirmed after the bound, and the subscriber left meanwhile: never retried, settled as suppressed.
-        const row = await deps.store.markSuppressed(edition!.id, recipient.s, 'left', now(), delivery.claimToken);
+        const row = await deps.deliveries.markSuppressed(edition!.id, recipient.s, 'left', now(), delivery.claimToken);
         return settled(row);
       }
       const token = randomUUID();
-      if (!(await deps.store.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, now()))) return 'inDoubt'; // someone else took it
+      if (!(await deps.deliveries.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, now()))) return 'inDoubt'; // someone else took it
       return send(recipient, subscriber, token);
     });
     results.push(...decided);
@@ -216,20 +211,20 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   for (const r of results) if (r) tally[r]++;
   if (halted === 'cancelled') return report('dropped');
   if (halted === 'paused' && tally.pending > 0) {
-    await deps.store.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
-    await deps.store.park(message);
-    const again = await deps.store.get(edition.id);
-    if (again?.state !== 'sending' || !(await deps.store.unpark(edition.id, message.chunkId))) return report('parked');
+    await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
+    await deps.progress.park(message);
+    const again = await deps.editions.get(edition.id);
+    if (again?.state !== 'sending' || !(await deps.progress.unpark(edition.id, message.chunkId))) return report('parked');
     // Resumed meanwhile and nobody took the parked copy: carry on now rather than wait for the queue's visibility
     // timeout. Running the chunk again is safe: settled recipients count as they are and are never sent twice.
     return processChunk(deps, message);
   }
   if (tally.inDoubt + tally.pending === 0) {
-    await deps.store.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
-    await deps.store.tryComplete(edition.id, now());
+    await deps.progress.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
+    await deps.progress.tryComplete(edition.id, now());
     return report('done');
   }
-  await deps.store.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
+  await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
   return report('retry');
 }
 
@@ -248,22 +243,22 @@ function settled(row: Delivery): RecipientResult {
 
 async function feedbackTooHigh(deps: SenderDeps, edition: Edition): Promise<boolean> {
   const minSample = deps.feedbackMinSample ?? 200;
-  const counts = await deps.store.feedback(edition.id);
+  const counts = await deps.editions.feedback(edition.id);
   if (counts.bounces === 0 && counts.complaints === 0) return false;
-  const sent = (await deps.store.counts(edition.id)).sent;
+  const sent = (await deps.editions.counts(edition.id)).sent;
   if (sent < minSample) return false;
   return counts.bounces / sent > (deps.maxBounceRate ?? 0.05) || counts.complaints / sent > (deps.maxComplaintRate ?? 0.001);
 }
 
 function pauseForFeedback(deps: SenderDeps, edition: Edition) {
-  return deps.store.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
+  return deps.editions.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
 }
 
 /** Resume: sending again, and every parked chunk re-enqueued by exactly one party. */
-export async function resumeEdition(deps: { store: EditionStore; enqueue: (messages: ChunkMessage[]) => Promise<void> }, editionId: string): Promise<number> {
-  const parked = await deps.store.listParked(editionId);
+export async function resumeEdition(deps: { progress: Pick<SendProgress, 'listParked' | 'unpark'>; enqueue: (messages: ChunkMessage[]) => Promise<void> }, editionId: string): Promise<number> {
+  const parked = await deps.progress.listParked(editionId);
   const mine: ChunkMessage[] = [];
-  for (const message of parked) if (await deps.store.unpark(editionId, message.chunkId)) mine.push(message);
+  for (const message of parked) if (await deps.progress.unpark(editionId, message.chunkId)) mine.push(message);
   if (mine.length > 0) await deps.enqueue(mine);
   return mine.length;
 }

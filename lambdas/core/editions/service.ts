@@ -1,20 +1,22 @@
 // What the editor API does with editions: create, change, preview, test-send, pre-flight, send now or at a time,
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
-import { DomainError, invalid, notFound } from '../shared/errors.js';
+import { conflict, DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Edition, EditionInput } from './model.js';
 import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
 import type { Item } from '../items/model.js';
 import type { EmailRenderer, PreflightIssue } from './newsletter.js';
-import { archiveUrl, buildMessage, compileContentGroup, emptySegments, escapeHtml, itemsFor, languages, merge, preflightGroup, prepareGroup } from './newsletter.js';
+import { escapeHtml } from '../shared/text.js';
+import { archiveUrl, buildMessage, compileContentGroup, emptySegments, itemsFor, merge, preflightGroup, prepareGroup } from './newsletter.js';
 import type { Clock, Mailer } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
-import type { Language } from '../subscriptions/model.js';
+import { languages, type Language } from '../shared/language.js';
 import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
-import type { ChunkMessage, EditionStore } from './ports.js';
+import type { ChunkMessage, EditionRepository, SendProgress } from './ports.js';
 import { resumeEdition } from './sender.js';
 
 export interface EditionServiceDeps {
-  store: EditionStore;
+  editions: EditionRepository;
+  progress: SendProgress;
   items: ItemReader;
   renderer: EmailRenderer;
   mailer: Mailer;
@@ -41,7 +43,7 @@ export function createEditionService(deps: EditionServiceDeps) {
   const now = () => deps.clock.now();
 
   async function mustGet(id: string): Promise<Edition> {
-    const edition = await deps.store.get(id);
+    const edition = await deps.editions.get(id);
     if (!edition) throw notFound('edition.notFound', `No edition with id ${id}.`);
     return edition;
   }
@@ -53,7 +55,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       const byId = new Map(found.map((i) => [i.id, i]));
       return edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined);
     }
-    const last = edition.selection.kind === 'sinceLastEdition' ? await deps.store.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
+    const last = edition.selection.kind === 'sinceLastEdition' ? await deps.editions.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
     return resolveItems(edition.selection, deps.items, last?.sendStartedAt);
   }
 
@@ -90,23 +92,23 @@ export function createEditionService(deps: EditionServiceDeps) {
   return {
     async create(input: EditionInput): Promise<Edition> {
       const edition = newEdition(input, { id: deps.newId(), now: now() });
-      await deps.store.create(edition);
+      if ((await deps.editions.create(edition)) === 'exists') throw conflict('edition.exists', `An edition with id ${edition.id} already exists; try again.`);
       return edition;
     },
 
     async update(id: string, input: EditionInput): Promise<Edition> {
       const edition = await mustGet(id);
-      return deps.store.save(editEdition(edition, input, now()), edition.version);
+      return deps.editions.save(editEdition(edition, input, now()), edition.version);
     },
 
     async status(id: string) {
       const edition = await mustGet(id);
-      return editionView({ edition, counts: await deps.store.counts(id) }, now());
+      return editionView({ edition, counts: await deps.editions.counts(id) }, now());
     },
 
     async list(limit = 20) {
-      const editions = await deps.store.list(limit);
-      return Promise.all(editions.map(async (edition) => editionView({ edition, counts: await deps.store.counts(edition.id) }, now())));
+      const editions = await deps.editions.list(limit);
+      return Promise.all(editions.map(async (edition) => editionView({ edition, counts: await deps.editions.counts(edition.id) }, now())));
     },
 
     preflight,
@@ -153,12 +155,12 @@ export function createEditionService(deps: EditionServiceDeps) {
         });
       }
       const patch = action === 'schedule' ? { scheduledAt: when.toISOString() } : { sendStartedAt: now().toISOString() };
-      const moved = await deps.store.transition(id, transitionOf(action).from, transitionOf(action).to, { ...patch, updatedAt: now().toISOString() });
+      const moved = await deps.editions.transition(id, transitionOf(action).from, transitionOf(action).to, { ...patch, updatedAt: now().toISOString() });
       if (!moved) throw new DomainError('conflict', 'edition.changed', 'The edition changed meanwhile; reload it and try again.');
       try {
         await deps.schedulePlan(when, { editionId: id, ...(action === 'schedule' ? { scheduledAt: when.toISOString() } : {}) });
       } catch (error) {
-        await deps.store.transition(id, [moved.state], edition.state, { scheduledAt: edition.scheduledAt, sendStartedAt: edition.sendStartedAt });
+        await deps.editions.transition(id, [moved.state], edition.state, { scheduledAt: edition.scheduledAt, sendStartedAt: edition.sendStartedAt });
         throw new DomainError('unavailable', 'edition.scheduleFailed', 'The send could not be handed to the planner; try again in a moment.', { cause: error });
       }
       return moved;
@@ -167,7 +169,7 @@ export function createEditionService(deps: EditionServiceDeps) {
     async pause(id: string): Promise<Edition> {
       const edition = await mustGet(id);
       nextState(edition.state, 'pause');
-      const moved = await deps.store.transition(id, ['sending'], 'paused', { updatedAt: now().toISOString() });
+      const moved = await deps.editions.transition(id, ['sending'], 'paused', { updatedAt: now().toISOString() });
       if (!moved) throw new DomainError('conflict', 'edition.changed', 'The edition changed meanwhile; reload it and try again.');
       return moved;
     },
@@ -175,19 +177,19 @@ export function createEditionService(deps: EditionServiceDeps) {
     async resume(id: string): Promise<{ edition: Edition; requeued: number }> {
       const edition = await mustGet(id);
       nextState(edition.state, 'resume');
-      const moved = await deps.store.transition(id, ['paused'], 'sending', { pausedReason: undefined, updatedAt: now().toISOString() });
+      const moved = await deps.editions.transition(id, ['paused'], 'sending', { pausedReason: undefined, updatedAt: now().toISOString() });
       if (!moved) throw new DomainError('conflict', 'edition.changed', 'The edition changed meanwhile; reload it and try again.');
-      const requeued = await resumeEdition({ store: deps.store, enqueue: deps.enqueue }, id);
-      await deps.store.tryComplete(id, now());
+      const requeued = await resumeEdition(deps, id);
+      await deps.progress.tryComplete(id, now());
       return { edition: moved, requeued };
     },
 
     async cancel(id: string): Promise<Edition> {
       const edition = await mustGet(id);
       nextState(edition.state, 'cancel');
-      const moved = await deps.store.transition(id, transitionOf('cancel').from, 'cancelled', { updatedAt: now().toISOString() });
+      const moved = await deps.editions.transition(id, transitionOf('cancel').from, 'cancelled', { updatedAt: now().toISOString() });
       if (!moved) throw new DomainError('conflict', 'edition.changed', 'The edition changed meanwhile; reload it and try again.');
-      for (const parked of await deps.store.listParked(id)) await deps.store.unpark(id, parked.chunkId);
+      for (const parked of await deps.progress.listParked(id)) await deps.progress.unpark(id, parked.chunkId);
       return moved;
     },
 

@@ -2,7 +2,7 @@
 // the HTTP adapter).
 import type { FeedScope } from '../items/model.js';
 import { feedFormatNames, feedFormats, feedMediaTypes, feedUrl, normaliseBase, scopeTitle } from './scopes.js';
-import { escapeHtml } from './text.js';
+import { escapeHtml } from '../shared/text.js';
 
 /**
  * `<link rel="alternate">` tags for a page's <head>: the feeds of `scope` in every format, plus the all-news feeds

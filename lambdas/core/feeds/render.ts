@@ -18,7 +18,8 @@ import {
   taxonomySchemes,
   type FeedFormat,
 } from './scopes.js';
-import { cdataSafe, escapeHtml, escapeXmlAttribute, feedSafeHtml, plainText, safeHttpUrl, xmlSafe } from './text.js';
+import { escapeHtml } from '../shared/text.js';
+import { cdataSafe, escapeXmlAttribute, feedSafeHtml, plainText, safeHttpUrl, xmlSafe } from './text.js';
 
 export interface FeedPage {
   scope: FeedScope;

@@ -2,6 +2,7 @@
 // that whatever slips through still never breaks a feed (XML-invalid characters, "]]>" inside CDATA) or reaches a
 // reader as active content (script, event handlers, javascript: links).
 import sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from '../shared/text.js';
 
 /** Characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
 const xmlInvalid = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -21,12 +22,9 @@ export function cdataSafe(html: string): string {
   return xmlSafe(html).replaceAll(']]>', ']]&gt;');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
-}
-
+/** Escaped for an XML attribute value or element text, with what XML forbids removed. */
 export function escapeXmlAttribute(text: string): string {
-  return escapeHtml(xmlSafe(text)).replaceAll("'", '&#39;');
+  return escapeHtml(xmlSafe(text));
 }
 
 /** An absolute http(s) URL, or undefined (javascript:, data:, relative or malformed links are refused). */

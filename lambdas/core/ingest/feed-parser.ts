@@ -16,6 +16,8 @@ import iconv from 'iconv-lite';
 import { decodeHTML } from 'entities';
 import type { Enclosure, IncomingEntry } from '../items/model.js';
 import { FeedParseError } from './errors.js';
+import { escapeHtml } from '../shared/text.js';
+import { htmlToText } from './sanitize.js';
 
 export interface ParsedFeed {
   format: 'rss2' | 'rss1' | 'atom' | 'json';
@@ -278,15 +280,6 @@ export function absolutiseHtml(html: string, base: Base): string {
       });
       return `${pre}"${parts.join(', ')}"`;
     });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Plain text from an HTML title (Atom type="html" or "xhtml"). */
-function htmlToText(html: string): string {
-  return decodeHTML(html.replace(/<[^>]*>/g, ''));
 }
 
 function cleanText(value: string | undefined): string | undefined {

@@ -18,6 +18,7 @@
 //
 // The output has characters that XML 1.0 forbids removed, so it can be embedded in RSS/Atom as is.
 import sanitize from 'sanitize-html';
+import { escapeHtml } from '../shared/text.js';
 
 /** Elements deeper than this are unwrapped (their text is kept). Real articles nest a dozen levels at most. */
 export const MAX_DEPTH = 100;
@@ -435,13 +436,6 @@ export function summarize(text: string, maxChars = 280): string {
   }
   const head = flat.slice(0, cutAt).replace(/[\s,;:.\-–—(\[{"'“‘]+$/u, '');
   return `${head || flat.slice(0, cutAt)}…`;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /**

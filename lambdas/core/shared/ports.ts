@@ -18,7 +18,28 @@ export interface OutgoingEmail {
   configurationSet?: string;
 }
 
+/** Why a send failed, as the core acts on it:
+ *  - `throttled`: not accepted because of the sending rate; retry with backoff;
+ *  - `notAccepted`: not accepted for a reason that may pass (sending paused, quota); retry later;
+ *  - `rejectedForGood`: refused for this message or address; retrying will not help;
+ *  - `inDoubt`: the provider may have accepted it (timeout, lost answer); only its own records can tell. */
+export type MailerFailure = 'throttled' | 'notAccepted' | 'rejectedForGood' | 'inDoubt';
+
+export class MailerError extends Error {
+  override name = 'MailerError';
+  constructor(
+    readonly kind: MailerFailure,
+    message: string,
+    /** The provider's short name for the failure (kept as a failed delivery's reason). */
+    readonly reason: string = kind,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export interface Mailer {
-  /** Sends one email; returns the provider's message id. Throws MailerThrottledError when the provider throttles. */
+  /** Sends one email; returns the provider's message id. Throws MailerError saying whether the provider accepted it;
+   *  any other error is taken as `inDoubt`. */
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }

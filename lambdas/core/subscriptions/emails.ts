@@ -1,9 +1,8 @@
 // Transactional emails of the subscription flow (confirmation, "already subscribed"), in Spanish and English, each
 // with a real text part. Plain templates: no personal data beyond the address they go to.
-import type { Language } from './model.js';
+import type { Language } from '../shared/language.js';
+import { escapeHtml } from '../shared/text.js';
 
-export const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
 
 const copy = {
   es: {

@@ -84,8 +84,4 @@ export function suppressionHash(email: string, salt: string): string {
   return createHmac('sha256', salt).update(foldEmail(email)).digest('hex');
 }
 
-/** Masks an address for logs: `a***@example.org`. */
-export function maskEmail(email: string): string {
-  const [local = '', domain = ''] = email.split('@');
-  return `${local.slice(0, 1)}***@${domain}`;
-}
+

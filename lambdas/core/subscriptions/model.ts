@@ -1,11 +1,15 @@
 // The subscriber, and what the subscriptions concern stores with the store port it needs. `Subscriber` is the shape
 // the rest of the domain sees (newsletters read confirmed subscribers to plan a send): extend it with optional fields,
 // do not rename. `SubscriberRecord` adds the fields only this concern reads (consent, link nonces, bounce counts).
+import type { Language } from '../shared/language.js';
 import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
-export type Language = 'es' | 'en';
-export type Frequency = 'instant' | 'daily' | 'weekly';
+/** How often a subscriber hears from us: each edition as it is sent, or a daily or weekly digest. */
+export const frequencies = ['instant', 'daily', 'weekly'] as const;
+export type Frequency = (typeof frequencies)[number];
+export const digestFrequencies = ['daily', 'weekly'] as const satisfies readonly Frequency[];
+export type DigestFrequency = (typeof digestFrequencies)[number];
 
 export interface Subscriber {
   id: string;
@@ -69,10 +73,14 @@ export interface Preferences {
 
 export type SuppressionReason = 'bounce' | 'complaint' | 'soft-bounces' | 'erased' | 'editor';
 
-export interface SubscriberPage {
-  subscribers: SubscriberRecord[];
+/** One page of subscribers and the cursor of the next (none on the last page). */
+export interface SubscriberPage<S extends Subscriber = Subscriber> {
+  subscribers: S[];
   cursor?: string;
 }
+
+/** Confirmed subscribers are spread over this many shards, so a send pages them in parallel segments. */
+export const confirmedShardCount = 16;
 
 /** The store the subscription service needs. The DynamoDB adapter implements it with conditional writes and
  *  transactions for every "exactly one" rule. */
@@ -103,6 +111,24 @@ export interface SubscriberStore {
   /** Fixed-window counter; true when this hit is within `limit`. */
   hitRateLimit(bucket: string, now: Date, windowMs: number, limit: number): Promise<boolean>;
   /** Every subscriber, oldest first, a page at a time. */
-  listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+  listPage(options: { limit: number; cursor?: string }): Promise<SubscriberPage<SubscriberRecord>>;
 }
 
+/** SES feedback (bounce, complaint, delivery, ...) for one recipient, as the core acts on it. The SES adapter
+ *  (adapters/ses/events.ts) parses the wire formats into it; tags carry `edition` and `subscriber` when the sender set them. */
+export type SesEventType = 'Bounce' | 'Complaint' | 'Delivery' | 'Reject' | 'Send' | 'DeliveryDelay' | 'Open' | 'Click' | 'RenderingFailure' | 'Subscription';
+
+export interface SesEventSummary {
+  type: SesEventType;
+  /** Case-folded recipient address. */
+  email: string;
+  /** Message tags, one value each (SES sends lists). */
+  tags: Record<string, string>;
+  messageId?: string;
+  /** ISO time of the event (or of the send when the event has none). */
+  at?: string;
+  /** For bounces: true for a hard (Permanent) bounce. */
+  permanent?: boolean;
+  bounceType?: string;
+  bounceSubType?: string;
+}

@@ -4,10 +4,11 @@ import { DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Clock, Mailer } from '../shared/ports.js';
 import { signToken, verifyToken, type TokenPurpose } from '../shared/signing.js';
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
-import { confirmUrl, foldEmail, maskEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
+import { confirmUrl, foldEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
+import { maskEmail } from '../shared/text.js';
 import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
-import type { SesEventSummary } from './ses-events.js';
-import type { ConsentProof, Language, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
+import type { Language } from '../shared/language.js';
+import type { ConsentProof, Frequency, SesEventSummary, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
 
 export const confirmationsPerWindow = 3;
 export const confirmationWindowMs = 24 * 3600 * 1000;
@@ -55,8 +56,8 @@ export interface ImportRow {
   email: string;
   countries?: string[];
   topics?: string[];
-  language?: 'es' | 'en';
-  frequency?: 'instant' | 'daily' | 'weekly';
+  language?: Language;
+  frequency?: Frequency;
   consent?: { at: string; wordingVersion: string; ip?: string; userAgent?: string; source?: string };
 }
 
@@ -73,7 +74,7 @@ export interface SegmentFilter {
   status?: SubscriberStatus;
   country?: CountryCode;
   topic?: TopicSlug;
-  language?: 'es' | 'en';
+  language?: Language;
 }
 
 export interface FeedbackOutcome {

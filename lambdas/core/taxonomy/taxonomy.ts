@@ -1,6 +1,8 @@
 // The taxonomy items are classified by. Countries are the four member states by lower-case ISO 3166-1 alpha-2 code;
 // topics are slugs. Names and keywords come in English and Spanish (with and without accents) because the bloc's
 // news arrives in both.
+import type { Language } from '../shared/language.js';
+
 export interface Country {
   code: CountryCode;
   name: string;
@@ -69,7 +71,7 @@ export const countryByCode = (code: CountryCode): Country => countries.find((c) 
 export const topicBySlug = (slug: TopicSlug): Topic => topics.find((t) => t.slug === slug)!;
 
 /** Public shape of GET /api/taxonomy (a contract). */
-export function taxonomyView(language: 'en' | 'es' = 'en') {
+export function taxonomyView(language: Language = 'en') {
   return {
     countries: countries.map((c) => ({ code: c.code, name: language === 'es' ? c.nameEs : c.name })),
     topics: topics.map((t) => ({ slug: t.slug, name: language === 'es' ? t.nameEs : t.name })),

@@ -2,20 +2,21 @@
 // resume, cancel, watch. Every route needs the editor token. Schemas here validate requests and feed /api/openapi.json.
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
+import { ErrorSchema } from '../errors.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
-const Language = z.enum(['es', 'en']);
+const Language = z.enum(languages);
 const editorSecurity = [{ editorToken: [] }];
 
 const Audience = z
   .object({
     countries: z.array(z.enum(countryCodes)).max(countryCodes.length).optional(),
     topics: z.array(z.enum(topicSlugs)).max(topicSlugs.length).optional(),
-    languages: z.array(Language).max(2).optional(),
+    languages: z.array(Language).max(languages.length).optional(),
   })
   .strict()
   .openapi('EditionAudience');

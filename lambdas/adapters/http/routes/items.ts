@@ -1,13 +1,14 @@
 // Items, taxonomy and sources (the foundation's public and editor API).
 import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter } from '../router.js';
+import { ErrorSchema } from '../errors.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
 import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 const CountryCode = z.enum(countryCodes);
 const TopicSlug = z.enum(topicSlugs);
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
@@ -74,7 +75,7 @@ export function itemRoutes({ config, repos: { items }, ingest }: App) {
       method: 'get',
       path: '/api/taxonomy',
       summary: 'Countries and topics items are classified by',
-      request: { query: z.object({ language: z.enum(['en', 'es']).optional() }) },
+      request: { query: z.object({ language: z.enum(languages).optional() }) },
       responses: {
         200: {
           description: 'The taxonomy',

@@ -2,6 +2,7 @@
 // archive, item pages and the preference centre. Pages live under a language prefix (/es/…, /en/…); bare paths
 // redirect by Accept-Language (Spanish by default). The preference centre sits at /preferences/{token} (the link
 // every email carries) and speaks the subscriber's language. See docs/pages.md.
+import { frequencies } from '../../../core/subscriptions/model.js';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
@@ -87,7 +88,7 @@ export function siteRoutes(ctx: App) {
       countries: many(f.countries),
       topics: many(f.topics),
       language: isLang(one(f.language)) ? (one(f.language) as Lang) : lang,
-      frequency: (['instant', 'daily', 'weekly'] as const).find((x) => x === one(f.frequency)) ?? 'instant',
+      frequency: frequencies.find((x) => x === one(f.frequency)) ?? 'instant',
     };
     if (!one(f.website)) {
       try {

@@ -9,7 +9,10 @@ import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
+import { ErrorSchema, statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { languages } from '../../../core/shared/language.js';
+import { frequencies } from '../../../core/subscriptions/model.js';
 import type { ImportRow, RequestOrigin } from '../../../core/subscriptions/service.js';
 import { linkPaths } from '../../../core/subscriptions/links.js';
 import { errorPage, langOf, renderPage } from '../html.js';
@@ -21,14 +24,13 @@ import { ConfirmPage, ConfirmedPage, OneClickDonePage, OneClickUnsubscribePage }
 // Schemas
 // ---------------------------------------------------------------------------------------------------------------
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).openapi('Error');
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
 
 const Country = z.enum(countryCodes);
 const Topic = z.enum(topicSlugs);
-const Language = z.enum(['es', 'en']);
-const Frequency = z.enum(['instant', 'daily', 'weekly']);
+const Language = z.enum(languages);
+const Frequency = z.enum(frequencies);
 const Status = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
 
 const SubscribeBody = z
@@ -542,8 +544,8 @@ export function csvRows(text: string): ImportRow[] {
   if (records.length > 5000) throw invalid('import.tooManyRows', 'Import at most 5000 rows at a time.');
   const listOf = (value: string | undefined) => (value ? value.split(/[;|\s]+/).map((v) => v.trim().toLowerCase()).filter(Boolean) : []);
   return records.map((r) => {
-    const language = r.language === 'en' || r.language === 'es' ? r.language : undefined;
-    const frequency = r.frequency === 'instant' || r.frequency === 'daily' || r.frequency === 'weekly' ? r.frequency : undefined;
+    const language = languages.find((l) => l === r.language);
+    const frequency = frequencies.find((f) => f === r.frequency);
     return {
       email: r.email ?? '',
       countries: listOf(r.countries),

@@ -1,10 +1,11 @@
 // Words of the web pages in Spanish (the bloc's language, and the default) and English. Every string a page shows
 // comes from here, so both languages stay complete: the `satisfies` below fails to compile when one lacks a key.
 import { countries, topics, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { isLanguage, languages, type Language } from '../../../core/shared/language.js';
 
-export type Lang = 'es' | 'en';
-export const langs: readonly Lang[] = ['es', 'en'];
-export const isLang = (value: string | undefined): value is Lang => value === 'es' || value === 'en';
+export type Lang = Language;
+export const langs = languages;
+export const isLang = isLanguage;
 
 /** Picks es or en from an Accept-Language header by quality; Spanish when neither is asked for. */
 export function langFromAcceptLanguage(header: string | undefined | null): Lang {

@@ -4,6 +4,8 @@
 import type { Item } from '../../../core/items/model.js';
 import { httpUrl } from '../../../core/shared/input.js';
 import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { escapeHtml, truncate } from '../../../core/shared/text.js';
+import { frequencies, type Frequency } from '../../../core/subscriptions/model.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, t, topicName, type Lang } from './i18n.js';
 
@@ -12,10 +14,8 @@ export interface SubscribeValues {
   countries?: string[];
   topics?: string[];
   language?: Lang;
-  frequency?: 'instant' | 'daily' | 'weekly';
+  frequency?: Frequency;
 }
-
-const frequencies = ['instant', 'daily', 'weekly'] as const;
 
 function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix: string }) {
   const s = t(props.lang);
@@ -187,14 +187,6 @@ export function ItemList(props: { lang: Lang; items: Item[]; headingLevel: 2 | 3
   );
 }
 
-const truncate = (text: string, max: number) => {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (clean.length <= max) return clean;
-  const cut = clean.slice(0, max);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-};
-
 export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
   const s = t(props.lang);
   const { item } = props;
@@ -217,7 +209,7 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
           {s.published} <time datetime={item.publishedAt}>{formatDate(item.publishedAt, props.lang)}</time>
           {item.author ? ` · ${item.author}` : ''} · <ItemTags lang={props.lang} item={item} />
         </p>
-        <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeText(item.summary)}</p>` }} />
+        <div class="content" dangerouslySetInnerHTML={{ __html: item.contentHtml || `<p>${escapeHtml(item.summary)}</p>` }} />
         {host !== undefined ? (
           <p>
             <strong>{s.canonical}: </strong>
@@ -231,8 +223,6 @@ export function ItemPage(props: { lang: Lang; item: Item; baseUrl: string }) {
     </Layout>
   );
 }
-
-const escapeText = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface ArchiveEntry {
   id: string;
@@ -299,7 +289,7 @@ export interface PreferencesModel {
   countries: CountryCode[];
   topics: TopicSlug[];
   language: Lang;
-  frequency: 'instant' | 'daily' | 'weekly';
+  frequency: Frequency;
 }
 
 export function PreferencesPage(props: { lang: Lang; token: string; prefs: PreferencesModel; message?: string; error?: string }) {

@@ -1,25 +1,8 @@
-// SES feedback, as SES publishes it (configuration-set event publishing: `eventType`; identity notifications:
-// `notificationType`). `onSesEvent` is pure: it turns one SES event into one summary per recipient, which the
-// feedback handler applies to the suppression list and which newsletters can use for edition stats (tags carry
-// `edition` and `subscriber` when the sender set them).
-import { foldEmail } from './links.js';
-
-export type SesEventType = 'Bounce' | 'Complaint' | 'Delivery' | 'Reject' | 'Send' | 'DeliveryDelay' | 'Open' | 'Click' | 'RenderingFailure' | 'Subscription';
-
-export interface SesEventSummary {
-  type: SesEventType;
-  /** Case-folded recipient address. */
-  email: string;
-  /** Message tags, one value each (SES sends lists). */
-  tags: Record<string, string>;
-  messageId?: string;
-  /** ISO time of the event (or of the send when the event has none). */
-  at?: string;
-  /** For bounces: true for a hard (Permanent) bounce. */
-  permanent?: boolean;
-  bounceType?: string;
-  bounceSubType?: string;
-}
+// SES feedback on the wire: SNS envelopes (`Records[].Sns.Message`) holding SES events as SES publishes them
+// (configuration-set event publishing: `eventType`; identity notifications: `notificationType`). Parsed here into the
+// core's per-recipient SesEventSummary, which the feedback handler applies to the suppression list and to edition stats.
+import { foldEmail } from '../../core/subscriptions/links.js';
+import type { SesEventSummary, SesEventType } from '../../core/subscriptions/model.js';
 
 interface Recipient {
   emailAddress?: unknown;
@@ -49,7 +32,7 @@ const tagsOf = (mail: Record<string, unknown> | undefined): Record<string, strin
 const knownTypes = new Set<SesEventType>(['Bounce', 'Complaint', 'Delivery', 'Reject', 'Send', 'DeliveryDelay', 'Open', 'Click', 'RenderingFailure', 'Subscription']);
 
 /** One summary per recipient of an SES event; [] for anything that is not an SES event (never throws). */
-export function onSesEvent(event: unknown): SesEventSummary[] {
+export function parseSesEvent(event: unknown): SesEventSummary[] {
   if (!event || typeof event !== 'object') return [];
   const e = event as Record<string, unknown>;
   const type = (e.eventType ?? e.notificationType) as SesEventType;
@@ -106,4 +89,18 @@ export function sesEventsFromSns(event: unknown): unknown[] {
     }
   }
   return out;
+}
+
+/** Every recipient summary of an SNS delivery; `skipped` counts records that held no SES event. */
+export function sesSummariesFromSns(event: unknown): { records: number; skipped: number; summaries: SesEventSummary[] } {
+  const messages = sesEventsFromSns(event);
+  const records = list((event as { Records?: unknown } | undefined)?.Records).length;
+  const summaries: SesEventSummary[] = [];
+  let skipped = records - messages.length;
+  for (const message of messages) {
+    const found = parseSesEvent(message);
+    if (found.length === 0) skipped++;
+    summaries.push(...found);
+  }
+  return { records, skipped, summaries };
 }
