@@ -4,19 +4,22 @@
 /** Length a derived or shortened title stays within (ellipsis included). */
 export const derivedTitleChars = 80;
 
+/** A first sentence up to this long is the title whole, rather than cut. */
+const sentenceChars = 100;
+
 /** Sentences shorter than this ("Dr.", "Ok.") are not a title on their own. */
 const minSentenceChars = 16;
 
 /**
- * A title from plain text: the whole text when it is short, else its first sentence when that fits, else the text
- * cut at a word boundary with an ellipsis. Empty when the text is.
+ * A title from plain text: the whole text when it is short, else its first sentence when that is not much longer,
+ * else the text cut at a word boundary with an ellipsis. Empty when the text is.
  */
 export function titleFromText(text: string, max = derivedTitleChars): string {
   const t = text.replace(/\s+/g, ' ').trim();
   if (t.length <= max) return t;
   for (const m of t.matchAll(/[.!?…。！？](?=\s|$)/gu)) {
     const end = m.index + m[0].length;
-    if (end > max) break;
+    if (end > Math.max(max, sentenceChars)) break;
     if (end >= minSentenceChars) return t.slice(0, end);
   }
   const cut = t.slice(0, max - 1);

@@ -197,9 +197,9 @@ function parseXml(text: string, baseUrl: string): ParsedFeed {
   assertWellFormed(text);
 
   try {
-    if (local === 'rss' || local === 'channel') return fromRss(readRss(text), baseUrl);
-    if (local === 'rdf') return fromRdf(parseRdfFeed(text), baseUrl);
-    return fromAtom(parseAtomFeed(text), baseUrl);
+    if (local === 'rss' || local === 'channel') return withEmptyEntries(fromRss(readRss(text), baseUrl), text, 'item');
+    if (local === 'rdf') return withEmptyEntries(fromRdf(parseRdfFeed(text), baseUrl), text, 'item');
+    return withEmptyEntries(fromAtom(parseAtomFeed(text), baseUrl), text, 'entry');
   } catch (cause) {
     if (cause instanceof FeedParseError) throw cause;
     const name = cause instanceof Error ? cause.name : '';
@@ -226,6 +226,26 @@ function readRss(text: string): RssFeed.Feed<string> {
     }
     return {} as RssFeed.Feed<string>;
   }
+}
+
+/**
+ * feedsmith leaves out an <item> or <entry> with nothing in it; a reader still shows one. So that every entry of the
+ * document is accounted for, such entries are reported as rejected, at their position in the document.
+ */
+function withEmptyEntries(feed: ParsedFeed, text: string, tag: 'item' | 'entry'): ParsedFeed {
+  // CDATA sections are text (so not empty), comments are nothing, and neither may hide a tag.
+  const plain = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, (m) => (m.startsWith('<!--') ? '' : 'x'));
+  const elements = [...plain.matchAll(new RegExp(`<${tag}\\b((?:"[^"]*"|'[^']*'|[^>"'])*?)(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g'))];
+  const read = feed.entries.length + (feed.rejected?.length ?? 0);
+  if (elements.length <= read) return feed;
+  // Empty: no text and no attribute values anywhere inside.
+  const empty = elements.flatMap((m, index) => (/\S/.test((m[2] ?? '').replace(/<(?:[^>"']|"[^"]*"|'[^']*')*>/g, (tagText) => (/=\s*["'][^"']/.test(tagText) ? 'x' : ''))) ? [] : [index]));
+  const missing = elements.length - read;
+  const rejected = [
+    ...(feed.rejected ?? []),
+    ...empty.slice(0, missing).map((index) => ({ index, reason: `The ${tag} is empty: it has no guid, link, title or content.` })),
+  ];
+  return { ...feed, rejected };
 }
 
 function htmlPage(text: string): FeedParseError {
