@@ -1,12 +1,13 @@
 // Ingestion end to end on DynamoDB Local: the seed digest, idempotency, updates, concurrency, the editor API and
 // sources polled over HTTP from a feed served on this machine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testRuntime, editorHeaders } from '../support/runtime.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
-import { ingestEntries, type IngestStore } from '../../lambdas/core/ingest/ingest.js';
+import { ingestEntries, itemIdFor, type IngestStore } from '../../lambdas/core/ingest/ingest.js';
 import type { IncomingEntry } from '../../lambdas/core/items/model.js';
 import { composeApp } from '../../lambdas/composition-root.js';
 import { makeHandler as makeIngestHandler } from '../../lambdas/handlers/ingest-schedule.js';
@@ -163,12 +164,23 @@ describe('idempotent ingestion', () => {
     expect(mx.items).toHaveLength(30);
   });
 
-  it('rejects entries with no title or id and says why, ingesting the rest', async () => {
+  it('rejects entries with no id, or no title and no text, and says why; titles the rest from their text', async () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
-    const report = await ingestEntries([entry(), entry({ guid: '', title: 'x' }), entry({ guid: 'g3', title: '  ' })], { id: 's', url: 'https://p.example/' }, { store, clock: clock('2024-05-02T00:00:00Z') });
-    expect(report.counts).toEqual({ new: 1, updated: 0, unchanged: 0, rejected: 2 });
-    expect(report.rejected.map((r) => r.reason)).toEqual(['entry has no id, guid or link to recognise it by', 'entry has no title']);
+    const entries = [
+      entry(),
+      entry({ guid: '', title: 'x' }),
+      entry({ guid: 'g3', title: '  ', link: 'https://publisher.example/news/3' }),
+      entry({ guid: 'g4', title: '', contentHtml: '', link: 'https://publisher.example/news/4' }),
+    ];
+    const report = await ingestEntries(entries, { id: 's', url: 'https://p.example/' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    expect(report.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 2 });
+    expect(report.rejected).toEqual([
+      { entry: 'x', code: 'entry.noId', reason: 'entry has no id, guid or link to recognise it by', title: 'x' },
+      { entry: 'g4', code: 'entry.untitled', reason: 'entry has no title, and no text or image description to derive one from', guid: 'g4' },
+    ]);
+    const titled = await store.getMany([itemIdFor('https://publisher.example/news/3')]);
+    expect(titled[0]?.title).toBe('Exporters from Chile and Peru will benefit from the new trade agreement.');
   });
 
   it('sanitises hostile HTML before it is stored', async () => {
@@ -241,6 +253,14 @@ describe('sources polled over HTTP', () => {
     <item><title>${title}</title><link>http://127.0.0.1/news/a</link><guid>a</guid><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate><description>&lt;p&gt;Colombia hosts SMEs&lt;/p&gt;</description></item>
     <item><title>Second item about Mexico</title><link>http://127.0.0.1/news/b</link><guid>b</guid><pubDate>Thu, 02 May 2024 10:00:00 GMT</pubDate></item>
     </channel></rss>`;
+  const mastodonFeed = readFileSync(new URL('../fixtures/corpus/feeds/mastodon-rss.xml', import.meta.url));
+  // Four entries: one that nothing identifies, the same guid twice, and one that is fine.
+  const messyFeed = `<rss version="2.0"><channel><title>Messy</title>
+    <item><description></description></item>
+    <item><title>Draft</title><link>http://127.0.0.1/messy/1</link><guid>m1</guid></item>
+    <item><title>Final</title><link>http://127.0.0.1/messy/1</link><guid>m1</guid></item>
+    <item><title>Other</title><link>http://127.0.0.1/messy/2</link><guid>m2</guid></item>
+    </channel></rss>`;
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.url === '/feed.xml') {
@@ -252,6 +272,10 @@ describe('sources polled over HTTP', () => {
         res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(rss('Entrepreneurs in Colombia'));
       } else if (req.url === '/broken.xml') {
         res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss><channel><item><title>cut');
+      } else if (req.url === '/mastodon.rss') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(mastodonFeed);
+      } else if (req.url === '/messy.xml') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(messyFeed);
       } else if (req.url === '/garbage') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0, 1, 2, 255, 254, 0, 7]));
       } else res.writeHead(404).end();
@@ -293,6 +317,41 @@ describe('sources polled over HTTP', () => {
     expect(items.items.map((i) => i.title).sort()).toEqual(['Entrepreneurs in Colombia', 'Second item about Mexico']);
     expect(items.items.find((i) => i.title === 'Entrepreneurs in Colombia')!.countries).toEqual(['co']);
     expect((await rt.http.request('/api/sources/nope/poll', { method: 'POST', headers: editorHeaders })).status).toBe(404);
+  });
+
+  it('ingests a microblog feed without titles whole, titled from the text, with its images', async () => {
+    const rt = await testRuntime();
+    const added = await rt.http.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url: `${base}/mastodon.rss` }) });
+    const { id } = (await added.json()) as { id: string };
+    const poll = await rt.http.request(`/api/sources/${id}/poll`, { method: 'POST', headers: editorHeaders });
+    expect(await poll.json()).toEqual({ status: 'ok', counts: { new: 3, updated: 0, unchanged: 0, rejected: 0 }, error: null });
+    const items = ((await (await rt.http.request('/api/items?limit=10')).json()) as ItemsPage).items;
+    expect(items.map((i) => i.title)).toEqual([
+      'Chile and Peru sign a new customs agreement at the border crossing of Chacalluta.',
+      'Container ships at the port of Callao at dawn',
+      '@ana Yes! The summit in Lima starts tomorrow, with delegations from Mexico…',
+    ]);
+    const photo = (await (await rt.http.request(`/api/items/${items[1]!.id}`)).json()) as { image?: unknown };
+    expect(photo.image).toEqual({ url: 'https://files.social.example/media_attachments/files/112/435/000/original/harbour.jpg', alt: 'Container ships at the port of Callao at dawn' });
+  });
+
+  it('accounts for every entry of a poll, saying why each rejected one was (poll answer and source status)', async () => {
+    const rt = await testRuntime();
+    const added = await rt.http.request('/api/sources', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ url: `${base}/messy.xml` }) });
+    const { id } = (await added.json()) as { id: string };
+    const answer = (await (await rt.http.request(`/api/sources/${id}/poll`, { method: 'POST', headers: editorHeaders })).json()) as {
+      counts: Record<string, number>;
+      rejections: Array<{ entry: string; code: string; reason: string }>;
+    };
+    expect(answer.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 2 });
+    expect(answer.rejections).toEqual([
+      { entry: '#1', code: 'entry.unidentifiable', reason: expect.stringContaining('no guid, link, title or content') },
+      { entry: 'm1', code: 'entry.duplicate', reason: expect.stringContaining('the later one was kept') },
+    ]);
+    const sources = (await (await rt.http.request('/api/sources', { headers: editorHeaders })).json()) as { sources: Array<{ id: string; lastPoll?: { rejections?: unknown } }> };
+    expect(sources.sources.find((s) => s.id === id)!.lastPoll?.rejections).toEqual(answer.rejections);
+    const titles = ((await (await rt.http.request('/api/items?limit=10')).json()) as ItemsPage).items.map((i) => i.title).sort();
+    expect(titles).toEqual(['Final', 'Other']);
   });
 
   it('sources named in the SOURCES setting are registered and polled by the scheduled ingest', async () => {

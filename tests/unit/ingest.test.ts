@@ -48,10 +48,35 @@ describe('prepareEntry', () => {
     expect(prepared({ link: 'javascript:alert(1)' }).link).toBe('https://publisher.example/feed.xml#g-1');
   });
 
-  it('rejects an entry without a guid, a title, or with an absurd title, saying why', () => {
-    expect(prepareEntry(entry({ guid: ' ' }), source)).toMatchObject({ ok: false, reason: 'entry has no id, guid or link to recognise it by' });
-    expect(prepareEntry(entry({ title: '<p> </p>' }), source)).toMatchObject({ ok: false, reason: 'entry has no title' });
-    expect(prepareEntry(entry({ title: 'x'.repeat(501) }), source)).toMatchObject({ ok: false, reason: 'title is over 500 characters' });
+  it('rejects an entry without a guid, or without a title and anything to derive one from, saying why', () => {
+    expect(prepareEntry(entry({ guid: ' ' }), source)).toMatchObject({ ok: false, code: 'entry.noId', reason: 'entry has no id, guid or link to recognise it by' });
+    expect(prepareEntry(entry({ title: '<p> </p>', contentHtml: '<p> </p>' }), source)).toMatchObject({
+      ok: false,
+      code: 'entry.untitled',
+      reason: 'entry has no title, and no text or image description to derive one from',
+    });
+  });
+
+  it('titles an untitled entry from its text, as readers do (a microblog post)', () => {
+    expect(prepared({ title: '<p> </p>' }).title).toBe('Experts from Peru discussed aquaculture and fisheries.');
+    const post = '<p><span class="h-card"><a href="https://m.example/@ana">@ana</a></span> The Pacific Alliance summit opens today in Lima. Delegations from all four members arrive this morning.</p>';
+    expect(prepared({ title: '', contentHtml: post }).title).toBe('@ana The Pacific Alliance summit opens today in Lima.');
+    expect(prepared({ title: '', contentHtml: `<p>${'word '.repeat(40)}</p>` }).title).toBe(`${'word '.repeat(15).trim()}…`);
+    // An image-only post is titled from the image's description.
+    expect(prepared({ title: '', contentHtml: '', image: { url: 'https://m.example/i.png', alt: 'Harbour of Callao at dawn' } }).title).toBe('Harbour of Callao at dawn');
+  });
+
+  it('shortens a title too long to be one, the same way, instead of rejecting the entry', () => {
+    const long = `${'A very long headline that goes on '.repeat(20)}and ends.`;
+    const title = prepared({ title: long }).title;
+    expect(title.length).toBeLessThanOrEqual(80);
+    expect(title.endsWith('…')).toBe(true);
+    expect(long.startsWith(title.slice(0, -1))).toBe(true);
+  });
+
+  it('keeps an http(s) image and drops any other', () => {
+    expect(prepared({ image: { url: 'https://cdn.example/a.jpg', width: 640, height: 480, alt: 'a' } }).image).toEqual({ url: 'https://cdn.example/a.jpg', width: 640, height: 480, alt: 'a' });
+    expect(prepared({ image: { url: 'javascript:alert(1)' } }).image).toBeUndefined();
   });
 });
 

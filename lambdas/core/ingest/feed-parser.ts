@@ -1,11 +1,14 @@
 // Parse a fetched feed body (RSS 2.0/0.9x, RSS 1.0 RDF, Atom 1.0, JSON Feed 1.0/1.1) into IncomingEntry[].
 //
 // Steps: decode bytes to text (BOM > XML declaration > Content-Type charset > UTF-8, falling back to windows-1252
-// when "UTF-8" bytes are not valid UTF-8) → sniff the kind (JSON, XML, an HTML page, binary) → for XML, refuse
-// internal entity declarations (no entity expansion, so no "billion laughs") and check well-formedness (a truncated
-// or broken document is an error, not a half-read feed) → let feedsmith map the document → normalise: absolute links
+// when "UTF-8" bytes are not valid UTF-8) → sniff the kind (JSON, XML, an HTML page, binary) → for XML, expand the
+// internal entities the DOCTYPE declares, within limits (refusing external entities and expansion bombs), and check
+// well-formedness (a truncated or broken document is an error, not a half-read feed) → let feedsmith map the document
+// (an RSS document without the channel it expects is read as Python feedparser reads it) → normalise: absolute links
 // (entry xml:base > feed xml:base > feed URL, also inside the content HTML), ISO 8601 UTC dates (undefined when a date
-// cannot be read, never Invalid Date), GUIDs, categories, enclosures.
+// cannot be read, never Invalid Date), GUIDs, categories, enclosures, the entry's image.
+//
+// An entry without a title keeps an empty title here (as feedparser reads it); ingestion derives one from the text.
 //
 // No HTML sanitising here: `contentHtml` and `summary` are the source's raw HTML (plain-text fields are escaped into
 // HTML), and the ingestion service sanitises them.
@@ -15,9 +18,11 @@ import { parseAtomFeed, parseJsonFeed, parseRdfFeed, parseRssFeed, type AtomFeed
 import iconv from 'iconv-lite';
 import { decodeHTML } from 'entities';
 import type { Enclosure, IncomingEntry } from '../items/model.js';
+import { contentImage, mediaCandidates, pickImage, type ImageCandidate } from './entry-image.js';
 import { FeedParseError } from './errors.js';
 import { escapeHtml } from '../shared/text.js';
 import { htmlToText } from './sanitize.js';
+import { expandInternalEntities } from './xml-entities.js';
 
 export interface ParsedFeed {
   format: 'rss2' | 'rss1' | 'atom' | 'json';
@@ -167,14 +172,19 @@ function findRoot(text: string): { prolog: string; name: string } | undefined {
 
 function parseXml(text: string, baseUrl: string): ParsedFeed {
   if (/<!DOCTYPE\s+html\b/i.test(text.slice(0, 512))) throw htmlPage(text);
-  const root = findRoot(text);
-  // Entity declarations live in the DOCTYPE's internal subset, before the root element. Refusing them stops both
-  // entity expansion ("billion laughs") and external entities (XXE). The mapper does not expand them either.
+  let root = findRoot(text);
+  // Entity declarations live in the DOCTYPE's internal subset, before the root element: internal ones are expanded
+  // here (the mapper does not expand them), and the subset removed.
+  if (root) {
+    text = expandInternalEntities(text, root.prolog.length);
+    root = findRoot(text);
+  }
+  // What is left is a declaration outside any internal subset we could read (no root element after it, say).
   if (/<!ENTITY/i.test(root ? root.prolog : text.slice(0, 65_536))) {
     throw new FeedParseError(
       'feed.entityDeclaration',
-      'The feed declares its own XML entities (<!ENTITY …> in its DOCTYPE). We do not expand them, to guard against ' +
-        'entity-expansion ("billion laughs") and external-entity attacks; ask the publisher to remove the DOCTYPE internal subset.',
+      'The feed declares XML entities (<!ENTITY …>) outside a DOCTYPE internal subset we can read; we do not expand ' +
+        'them, to guard against entity-expansion ("billion laughs") and external-entity attacks.',
     );
   }
   if (!root) throw new FeedParseError('feed.malformed', `The feed is not well-formed XML: no root element found (it begins "${preview(text)}").`);
@@ -189,9 +199,9 @@ function parseXml(text: string, baseUrl: string): ParsedFeed {
   assertWellFormed(text);
 
   try {
-    if (local === 'rss' || local === 'channel') return fromRss(parseRssFeed(text), baseUrl);
-    if (local === 'rdf') return fromRdf(parseRdfFeed(text), baseUrl);
-    return fromAtom(parseAtomFeed(text), baseUrl);
+    if (local === 'rss' || local === 'channel') return withEmptyEntries(fromRss(readRss(text), baseUrl), text, 'item');
+    if (local === 'rdf') return withEmptyEntries(fromRdf(parseRdfFeed(text), baseUrl), text, 'item');
+    return withEmptyEntries(fromAtom(parseAtomFeed(text), baseUrl), text, 'entry');
   } catch (cause) {
     if (cause instanceof FeedParseError) throw cause;
     const name = cause instanceof Error ? cause.name : '';
@@ -200,6 +210,44 @@ function parseXml(text: string, baseUrl: string): ParsedFeed {
     }
     throw new FeedParseError('feed.malformed', `The feed could not be read as ${local === 'feed' ? 'Atom' : local === 'rdf' ? 'RSS 1.0' : 'RSS'}: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
   }
+}
+
+/**
+ * feedsmith wants an RSS document's items inside a <channel> with something in it; Python feedparser (and readers)
+ * read items wherever they are. So an <rss> without a channel is read with its content wrapped in one, and one with
+ * an empty channel is an empty feed rather than an invalid one.
+ */
+function readRss(text: string): RssFeed.Feed<string> {
+  try {
+    return parseRssFeed(text);
+  } catch (cause) {
+    if ((cause as Error)?.name !== 'ParseError') throw cause;
+    if (/<(?:[\w-]+:)?item[\s>/]/i.test(text) && !/<(?:[\w-]+:)?channel[\s>/]/i.test(text)) {
+      const wrapped = text.replace(/(<(?:[\w-]+:)?rss\b(?:"[^"]*"|'[^']*'|[^>"'])*>)([\s\S]*)(<\/(?:[\w-]+:)?rss\s*>)/i, '$1<channel>$2</channel>$3');
+      if (wrapped !== text) return readRss(wrapped);
+    }
+    return {} as RssFeed.Feed<string>;
+  }
+}
+
+/**
+ * feedsmith leaves out an <item> or <entry> with nothing in it; a reader still shows one. So that every entry of the
+ * document is accounted for, such entries are reported as rejected, at their position in the document.
+ */
+function withEmptyEntries(feed: ParsedFeed, text: string, tag: 'item' | 'entry'): ParsedFeed {
+  // CDATA sections are text (so not empty), comments are nothing, and neither may hide a tag.
+  const plain = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g, (m) => (m.startsWith('<!--') ? '' : 'x'));
+  const elements = [...plain.matchAll(new RegExp(`<${tag}\\b((?:"[^"]*"|'[^']*'|[^>"'])*?)(?:/>|>([\\s\\S]*?)</${tag}\\s*>)`, 'g'))];
+  const read = feed.entries.length + (feed.rejected?.length ?? 0);
+  if (elements.length <= read) return feed;
+  // Empty: no text and no attribute values anywhere inside.
+  const empty = elements.flatMap((m, index) => (/\S/.test((m[2] ?? '').replace(/<(?:[^>"']|"[^"]*"|'[^']*')*>/g, (tagText) => (/=\s*["'][^"']/.test(tagText) ? 'x' : ''))) ? [] : [index]));
+  const missing = elements.length - read;
+  const rejected = [
+    ...(feed.rejected ?? []),
+    ...empty.slice(0, missing).map((index) => ({ index, reason: `The ${tag} is empty: it has no guid, link, title or content.` })),
+  ];
+  return { ...feed, rejected };
 }
 
 function htmlPage(text: string): FeedParseError {
@@ -320,6 +368,17 @@ function withoutUndefined<T extends object>(o: T): T {
   return o;
 }
 
+/** The entry's image: Media RSS, then image enclosures, then the first image of its content. */
+function entryImage(
+  media: Parameters<typeof mediaCandidates>[0],
+  enclosures: ReadonlyArray<{ url?: string; type?: string }> | undefined,
+  html: string | undefined,
+  base: Base,
+): IncomingEntry['image'] {
+  const fromEnclosures: ImageCandidate[] = (enclosures ?? []).map((e) => ({ url: e.url, type: e.type }));
+  return pickImage([...mediaCandidates(media), ...fromEnclosures, contentImage(html)], (url) => webUrl(url, base));
+}
+
 interface Collector {
   entries: IncomingEntry[];
   rejected: Array<{ index: number; reason: string }>;
@@ -374,6 +433,7 @@ function fromRss(feed: RssFeed.Feed<string>, baseUrl: string): ParsedFeed {
       enclosures: (item.enclosures ?? [])
         .map((e) => enclosure(e.url, e.type, e.length, base))
         .filter((e): e is Enclosure => e !== undefined),
+      image: entryImage(item.media, item.enclosures, content ?? description, base),
     };
     c.entries.push(withoutUndefined(entry));
   });
@@ -411,6 +471,7 @@ function fromRdf(feed: RdfFeed.Feed<string>, baseUrl: string): ParsedFeed {
       language: cleanText(item.dc?.languages?.[0]) ?? feedLang,
       categories: uniq(item.dc?.subjects ?? []),
       enclosures: [],
+      image: entryImage(item.media, undefined, content ?? description, base),
     };
     c.entries.push(withoutUndefined(entry));
   });
@@ -444,8 +505,9 @@ function fromAtom(feed: AtomFeed.Feed<string>, baseUrl: string): ParsedFeed {
     const base = childBase(item.xml?.base, feedBase);
     const title = atomTextToPlain(item.title as AtomText | undefined);
     const id = cleanText(item.id);
-    const link = webUrl(alternate(item.links)?.href, base);
     const content = item.content as (AtomText & { src?: string }) | undefined;
+    // Out-of-line content (<content src="…"/>) is where the entry lives when it names no page of its own.
+    const link = webUrl(alternate(item.links)?.href, base) ?? webUrl(content?.src, base);
     const rawPublished = item.published ?? item.dc?.dates?.[0];
     const rawUpdated = item.updated;
     if (!id && !link && !title && !content?.value && !item.summary) {
@@ -469,6 +531,12 @@ function fromAtom(feed: AtomFeed.Feed<string>, baseUrl: string): ParsedFeed {
         .filter((l) => l.rel === 'enclosure')
         .map((l) => enclosure(l.href, l.type, l.length, base))
         .filter((e): e is Enclosure => e !== undefined),
+      image: entryImage(
+        item.media,
+        (item.links ?? []).filter((l) => l.rel === 'enclosure').map((l) => ({ url: l.href, type: l.type })),
+        contentHtml ?? atomTextToHtml(item.summary as AtomText | undefined, base),
+        base,
+      ),
     };
     c.entries.push(withoutUndefined(entry));
   });
@@ -526,6 +594,15 @@ function parseJson(text: string, baseUrl: string): ParsedFeed {
       enclosures: (item.attachments ?? [])
         .map((a) => enclosure(a.url, a.mime_type, a.size_in_bytes, feedBase))
         .filter((e): e is Enclosure => e !== undefined),
+      image: pickImage(
+        [
+          item.image ? { url: item.image, medium: 'image' } : undefined,
+          item.banner_image ? { url: item.banner_image, medium: 'image' } : undefined,
+          ...(item.attachments ?? []).map((a) => ({ url: a.url, type: a.mime_type })),
+          contentImage(item.content_html),
+        ],
+        (url) => webUrl(url, base),
+      ),
     };
     c.entries.push(withoutUndefined(entry));
   });

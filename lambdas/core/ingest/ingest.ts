@@ -10,6 +10,7 @@ import { conflict, invalid, notFound } from '../shared/errors.js';
 import { httpUrl } from '../shared/input.js';
 import type { Clock } from '../shared/ports.js';
 import { classify } from './classify.js';
+import { titleFromText } from './entry-title.js';
 import { htmlToText, sanitizedHtmlToText, sanitizeHtml, stripInvalidXmlChars, summarize, withoutInvisibleFormatting } from './sanitize.js';
 import { mapLimited } from '../shared/concurrency.js';
 
@@ -42,9 +43,24 @@ export interface IngestCounts {
   rejected: number;
 }
 
+/** Why an entry was not stored: `entry.noId` (nothing to recognise it by), `entry.noLink` (no http(s) link, nor has
+ *  its source), `entry.untitled` (no title and nothing to derive one from), `entry.duplicate` (the document gives the same entry again; the later one is kept),
+ *  `entry.unidentifiable` (the feed parser found no id, link, title or content). */
+export type RejectionCode = 'entry.noId' | 'entry.noLink' | 'entry.untitled' | 'entry.duplicate' | 'entry.unidentifiable';
+
+export interface EntryRejection {
+  /** Which entry: its GUID, else its title, else its position in the document (#1 is the first). */
+  entry: string;
+  code: RejectionCode;
+  reason: string;
+  guid?: string;
+  title?: string;
+}
+
 export interface IngestReport {
+  /** Every entry given is counted once: new + updated + unchanged + rejected = entries. */
   counts: IngestCounts;
-  rejected: Array<{ guid?: string; title?: string; reason: string }>;
+  rejected: EntryRejection[];
   /** Feed scopes whose contents changed (for WebSub pings and cache invalidation). */
   changedScopes: string[];
 }
@@ -75,25 +91,33 @@ interface Candidate {
   author?: string;
   language?: string;
   enclosures: Item['enclosures'];
+  image?: Item['image'];
   sourceCategories: string[];
   classification: ReturnType<typeof classify>;
 }
 
-type Prepared = { ok: true; candidate: Candidate } | { ok: false; guid?: string; title?: string; reason: string };
+type Prepared = { ok: true; candidate: Candidate } | { ok: false; guid?: string; title?: string; code: RejectionCode; reason: string };
 
 export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepared {
   const guid = entry.guid?.trim();
   const rawTitle = entry.title ?? '';
   // Most titles are plain text; only markup or entities need the (costly) HTML-to-text pass.
-  const title = withoutInvisibleFormatting(stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle)).replace(/\s+/g, ' ').trim();
-  if (!guid) return { ok: false, title, reason: 'entry has no id, guid or link to recognise it by' };
-  if (!title) return { ok: false, guid, reason: 'entry has no title' };
-  if (title.length > maxTitleChars) return { ok: false, guid, reason: `title is over ${maxTitleChars} characters` };
+  const givenTitle = withoutInvisibleFormatting(stripInvalidXmlChars(/[<&]/.test(rawTitle) ? htmlToText(rawTitle) : rawTitle)).replace(/\s+/g, ' ').trim();
+  if (!guid) return { ok: false, title: givenTitle, code: 'entry.noId', reason: 'entry has no id, guid or link to recognise it by' };
   // Only http(s) links are stored: a javascript:, data: or file: link (in any spelling) falls back to the source's.
   const link = httpUrl(entry.link) ? entry.link! : httpUrl(source.url) ? `${source.url}#${encodeURIComponent(guid)}` : undefined;
-  if (!link) return { ok: false, guid, title, reason: 'entry has no http(s) link, and neither has its source' };
+  if (!link) return { ok: false, guid, title: givenTitle, code: 'entry.noLink', reason: 'entry has no http(s) link, and neither has its source' };
   const contentHtml = sanitizeHtml(entry.contentHtml ?? entry.summary ?? '', link);
   const text = sanitizedHtmlToText(contentHtml);
+  const image = entry.image && httpUrl(entry.image.url) ? entry.image : undefined;
+  // As readers do: an untitled entry (a microblog post) is titled from its text, or its image's description; a
+  // "title" too long to be one is really text, and is shortened the same way.
+  const title = !givenTitle
+    ? titleFromText(withoutInvisibleFormatting(stripInvalidXmlChars(text || (entry.summary ? htmlToText(entry.summary) : '') || image?.alt || '')))
+    : givenTitle.length > maxTitleChars
+      ? titleFromText(givenTitle)
+      : givenTitle;
+  if (!title) return { ok: false, guid, code: 'entry.untitled', reason: 'entry has no title, and no text or image description to derive one from' };
   // htmlToText sanitises on its own; a summary that is the content itself is not converted twice.
   const summary = summarize(entry.summary && entry.contentHtml ? htmlToText(entry.summary) : text);
   const classification = classify({
@@ -116,6 +140,7 @@ export function prepareEntry(entry: IncomingEntry, source: IngestSource): Prepar
       author: entry.author?.trim() || undefined,
       language: entry.language,
       enclosures: entry.enclosures.filter((e) => httpUrl(e.url)),
+      image,
       sourceCategories: entry.categories,
       classification,
     },
@@ -138,9 +163,10 @@ export function mergeCandidate(candidate: Candidate, previous: Item | undefined,
         tagProvenance: candidate.classification.provenance,
       };
   const publishedAt = candidate.publishedAt ?? previous?.publishedAt ?? now;
+  // The image joins the hash only when there is one, so items stored before images were read keep their hash.
   const sourceHash = hashOf([
     candidate.link, candidate.title, publishedAt, candidate.summary, candidate.contentHtml, candidate.author,
-    candidate.enclosures, candidate.sourceCategories, candidate.classification,
+    candidate.enclosures, candidate.sourceCategories, candidate.classification, ...(candidate.image ? [candidate.image] : []),
   ]);
   return {
     id,
@@ -155,6 +181,7 @@ export function mergeCandidate(candidate: Candidate, previous: Item | undefined,
     author: candidate.author,
     language: candidate.language,
     enclosures: candidate.enclosures,
+    ...(candidate.image ? { image: candidate.image } : {}),
     ...tags,
     sourceCategories: candidate.sourceCategories,
     version: (previous?.version ?? 0) + 1,
@@ -172,9 +199,21 @@ export async function ingestEntries(
   const report: IngestReport = { counts: { new: 0, updated: 0, unchanged: 0, rejected: 0 }, rejected: [], changedScopes: [] };
   const changed = new Set<string>();
 
-  // Fold duplicates within the same document (the last one wins, as readers do).
-  const byGuid = new Map<string, IncomingEntry>();
-  entries.forEach((entry, i) => byGuid.set(entry.guid?.trim() || `\u0000${i}`, entry));
+  const reject = (rejection: Omit<EntryRejection, 'entry'>, position: number) => {
+    report.counts.rejected++;
+    report.rejected.push({ entry: rejection.guid || rejection.title || `#${position + 1}`, ...rejection });
+  };
+
+  // Fold duplicates within the same document (the last one wins, as readers do), counting the ones folded.
+  const byGuid = new Map<string, { entry: IncomingEntry; position: number }>();
+  entries.forEach((entry, position) => {
+    const key = entry.guid?.trim() || `\u0000${position}`;
+    const earlier = byGuid.get(key);
+    if (earlier) {
+      reject({ guid: key, code: 'entry.duplicate', reason: `the feed gives this guid again (entries #${earlier.position + 1} and #${position + 1}); the later one was kept` }, earlier.position);
+    }
+    byGuid.set(key, { entry, position });
+  });
 
   const record = (next: Item, previous: Item | undefined) => {
     report.counts[previous ? 'updated' : 'new']++;
@@ -192,9 +231,18 @@ export async function ingestEntries(
 
     const fresh = new Map<string, Item>();
     const changes = new Map<string, { candidate: Candidate; previous: Item }>();
+    // One item per link: entries of this document with the same link are one item, the later one kept.
+    const byId = new Map<string, Candidate>();
     for (const candidate of candidates) {
       const linkId = itemIdFor(candidate.link);
       const id = stored.has(linkId) ? linkId : (guidOwners.get(candidate.guid) ?? linkId);
+      const earlier = byId.get(id);
+      if (earlier) {
+        reject({ guid: earlier.guid, title: earlier.title, code: 'entry.duplicate', reason: `another entry of the feed (guid ${candidate.guid}) has the same link, ${candidate.link}; the later one was kept` }, -1);
+      }
+      byId.set(id, candidate);
+    }
+    for (const [id, candidate] of byId) {
       const previous = stored.get(id);
       if (!previous) {
         fresh.set(id, mergeCandidate(candidate, undefined, source, id, now));
@@ -238,13 +286,10 @@ export async function ingestEntries(
   const all = [...byGuid.values()];
   for (let start = 0; start < all.length; start += chunkSize) {
     const candidates: Candidate[] = [];
-    for (const entry of all.slice(start, start + chunkSize)) {
+    for (const { entry, position } of all.slice(start, start + chunkSize)) {
       const prepared = prepareEntry(entry, source);
       if (prepared.ok) candidates.push(prepared.candidate);
-      else {
-        report.counts.rejected++;
-        report.rejected.push({ guid: prepared.guid, title: prepared.title, reason: prepared.reason });
-      }
+      else reject({ guid: prepared.guid, title: prepared.title, code: prepared.code, reason: prepared.reason }, position);
     }
     const stored = processChunk(candidates);
     stored.catch(() => undefined); // its failure is raised below, not as an unhandled rejection

@@ -5,16 +5,22 @@ import type { IncomingEntry } from '../items/model.js';
 import type { Clock } from '../shared/ports.js';
 import { invalid } from '../shared/errors.js';
 import { httpUrl } from '../shared/input.js';
-import { ingestEntries, type IngestCounts, type IngestStore } from './ingest.js';
+import { ingestEntries, type EntryRejection, type IngestCounts, type IngestStore } from './ingest.js';
 import { parseDigest } from './news-digest-parser.js';
 import { mapLimited } from '../shared/concurrency.js';
 
 export interface PollOutcome {
   at: string;
   status: 'ok' | 'not-modified' | 'error';
+  /** Every entry of the document, counted once: new + updated + unchanged + rejected. */
   counts: IngestCounts;
+  /** Why entries were rejected (the first few; `counts.rejected` has them all). Absent when none were. */
+  rejections?: Array<Pick<EntryRejection, 'entry' | 'code' | 'reason'>>;
   error?: { code: string; message: string };
 }
+
+/** Rejections listed on a poll outcome: enough to act on, while the source's row stays small. */
+export const maxListedRejections = 20;
 
 export interface Source {
   id: string;
@@ -44,7 +50,8 @@ export type FetchOutcome =
 
 export interface PollDeps {
   fetch(url: string, validators: { etag?: string; lastModified?: string }): Promise<FetchOutcome>;
-  parse(body: Buffer, options: { contentType?: string; baseUrl: string }): { entries: IncomingEntry[] };
+  /** Entries the parser could not identify at all come back in `rejected` (position in the document, reason). */
+  parse(body: Buffer, options: { contentType?: string; baseUrl: string }): { entries: IncomingEntry[]; rejected?: Array<{ index: number; reason: string }> };
   items: IngestStore;
   sources: SourceStore;
   clock: Clock;
@@ -102,7 +109,10 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
     }
     const parsed = deps.parse(fetched.body, { contentType: fetched.contentType, baseUrl: fetched.finalUrl });
     const report = await ingestEntries(parsed.entries, source, { store: deps.items, clock: deps.clock });
-    const outcome: PollOutcome = { at, status: 'ok', counts: report.counts };
+    const unidentified = (parsed.rejected ?? []).map((r) => ({ entry: `#${r.index + 1}`, code: 'entry.unidentifiable' as const, reason: r.reason }));
+    const counts = { ...report.counts, rejected: report.counts.rejected + unidentified.length };
+    const rejections = [...unidentified, ...report.rejected].slice(0, maxListedRejections).map(({ entry, code, reason }) => ({ entry, code, reason }));
+    const outcome: PollOutcome = { at, status: 'ok', counts, ...(rejections.length ? { rejections } : {}) };
     await deps.sources.recordPoll(source.id, outcome, { etag: fetched.etag, lastModified: fetched.lastModified });
     return { ...outcome, sourceId: source.id, changedScopes: report.changedScopes };
   } catch (error) {

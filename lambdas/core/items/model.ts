@@ -10,6 +10,15 @@ export interface Enclosure {
   length?: number;
 }
 
+/** The image an item is shown with (pages, emails): an absolute http(s) URL, with its size and text alternative
+ *  when the source gives them. */
+export interface ItemImage {
+  url: string;
+  width?: number;
+  height?: number;
+  alt?: string;
+}
+
 export interface Item {
   id: string;
   sourceId: string;
@@ -28,6 +37,7 @@ export interface Item {
   author?: string;
   language?: string;
   enclosures: Enclosure[];
+  image?: ItemImage;
   countries: CountryCode[];
   topics: TopicSlug[];
   /** True when the item concerns the bloc as a whole (all four members, or none named). Such an item carries all
@@ -58,6 +68,7 @@ export interface IncomingEntry {
   language?: string;
   categories: string[];
   enclosures: Enclosure[];
+  image?: ItemImage;
 }
 
 /** A feed scope: every item is in `all`; tagged items are also in their countries, topics and country×topic pairs. */

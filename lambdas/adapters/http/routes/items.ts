@@ -52,6 +52,10 @@ const SourceInput = z
   .openapi('SourceInput');
 
 const Counts = z.object({ new: z.number(), updated: z.number(), unchanged: z.number(), rejected: z.number() });
+const Rejections = z
+  .array(z.object({ entry: z.string(), code: z.string(), reason: z.string() }))
+  .optional()
+  .openapi({ description: 'Why entries were rejected (the first 20); absent when none were.' });
 const SourceView = z
   .object({
     id: z.string(),
@@ -59,7 +63,7 @@ const SourceView = z
     name: z.string(),
     defaultCountries: z.array(z.string()),
     defaultTopics: z.array(z.string()),
-    lastPoll: z.object({ at: z.string(), status: z.string(), counts: Counts, error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
+    lastPoll: z.object({ at: z.string(), status: z.string(), counts: Counts, rejections: Rejections, error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
     lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
   })
   .openapi('Source');
@@ -213,7 +217,7 @@ export function itemRoutes({ config, repos: { items }, ingest }: App) {
           description: 'Outcome of the poll',
           content: {
             'application/json': {
-              schema: z.object({ status: z.string(), counts: Counts, error: z.object({ code: z.string(), message: z.string() }).nullable() }),
+              schema: z.object({ status: z.string(), counts: Counts, rejections: Rejections, error: z.object({ code: z.string(), message: z.string() }).nullable() }),
             },
           },
         },
@@ -222,7 +226,7 @@ export function itemRoutes({ config, repos: { items }, ingest }: App) {
     }),
     async (c) => {
       const result = await ingest.pollSource(c.req.valid('param').id);
-      return c.json({ status: result.status, counts: result.counts, error: result.error ?? null }, 200);
+      return c.json({ status: result.status, counts: result.counts, ...(result.rejections ? { rejections: result.rejections } : {}), error: result.error ?? null }, 200);
     },
   );
 
