@@ -107,11 +107,12 @@ export function createLocalEditorSessions(options: { editorToken?: string; signi
 }
 
 /** A CSRF token bound to the session (double protection beside SameSite=Strict and the same-origin check). */
-export function csrfToken(identity: EditorIdentity, secret: string | undefined): string {
-  return b64(createHmac('sha256', `${secret ?? ''}\0csrf`).update(identity.sessionId).digest()).slice(0, 32);
+export function csrfToken(identity: EditorIdentity, secret: string): string {
+  if (!secret) throw new Error('csrfToken needs the signing secret; there is no fallback key.');
+  return b64(createHmac('sha256', `${secret}\0csrf`).update(identity.sessionId).digest()).slice(0, 32);
 }
 
-export function csrfMatches(given: unknown, identity: EditorIdentity, secret: string | undefined): boolean {
+export function csrfMatches(given: unknown, identity: EditorIdentity, secret: string): boolean {
   if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
   const b = Buffer.from(csrfToken(identity, secret));
