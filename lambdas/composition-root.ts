@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, requireSigningSecret, type Config } from './config.js';
 import type { Clock, Mailer } from './core/shared/ports.js';
 import { notFound } from './core/shared/errors.js';
 import type { EmailRenderer } from './core/editions/newsletter.js';
@@ -21,7 +21,7 @@ import type { FeedSettings } from './core/feeds/service.js';
 import type { ItemReader } from './core/items/ports.js';
 import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
 import { importDigest, newSource, pollAll, pollSource, registerSources, type PollDeps, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
-import { createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
+import { createFeedbackRules, createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
 import type { SesEventSummary } from './core/subscriptions/model.js';
 import { subscriberLinks } from './core/subscriptions/links.js';
 import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
@@ -134,8 +134,9 @@ export interface App {
   mailer: Mailer;
   ingest: IngestService;
   feeds: FeedService;
-  subscriptions: SubscriptionService;
-  /** Needs the renderer. */
+  /** Needs SIGNING_SECRET (ConfigError on first use without it). */
+  readonly subscriptions: SubscriptionService;
+  /** Needs the renderer and SIGNING_SECRET. */
   readonly editions: EditionService;
   /** The planner Lambda's dependencies (also the digest's). Needs the renderer. */
   readonly planner: PlannerDeps;
@@ -148,6 +149,18 @@ export interface App {
   };
   /** Called after items changed in these feed scopes: pings the WebSub hub (when one is configured). */
   itemsChanged(scopes: readonly string[]): Promise<void>;
+}
+
+/** Runs the state-dependent part of a public request and answers no sooner than `floorMs` after it began, so every
+ *  state takes the floor (set above the slowest path: see SUBSCRIBE_ANSWER_FLOOR_MS). The work is done before the
+ *  answer, not after it: a Lambda is frozen once it has answered. */
+function padToFloor(floorMs: number) {
+  return async (work: () => Promise<void>) => {
+    const started = performance.now();
+    await work();
+    const left = floorMs - (performance.now() - started);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  };
 }
 
 /** Built on first use, then kept: a process builds only what it uses (the feedback Lambda never compiles MJML). */
@@ -216,15 +229,18 @@ export function composeApp(parts: AppParts): App {
     editItem: (input) => announcing(editItem(input, { store: items, clock, editorSourceUrl: config.PUBLIC_BASE_URL })),
   };
 
-  const subscriptions = createSubscriptionService({
+  // Built on first use and only with the signing secret (ConfigError otherwise): the HTTP app and the senders use it;
+  // the feedback Lambda, which has no secret, applies SES feedback without it.
+  const feedbackRules = createFeedbackRules({ store: subscribers, clock, softBounceLimit: config.SOFT_BOUNCE_LIMIT, log: (event, fields) => logger.info(event, fields) });
+  const subscriptions = once(() => createSubscriptionService({
     store: subscribers,
     mailer,
     clock,
     newId: randomUUID,
+    evenAnswerTime: padToFloor(config.SUBSCRIBE_ANSWER_FLOOR_MS),
     settings: {
       baseUrl: config.PUBLIC_BASE_URL,
-      // Routes that need the secret refuse without it (subscription.notConfigured); the feedback Lambda never does.
-      secret: config.SIGNING_SECRET ?? '',
+      secret: requireSigningSecret(config),
       sender: config.SENDER_EMAIL,
       wordingVersion: config.CONSENT_WORDING_VERSION,
       ipLimitPerHour: config.SUBSCRIBE_IP_LIMIT_PER_HOUR,
@@ -232,11 +248,10 @@ export function composeApp(parts: AppParts): App {
       ...(config.SES_CONFIGURATION_SET ? { configurationSet: config.SES_CONFIGURATION_SET } : {}),
     },
     log: (event, fields) => logger.info(event, fields),
-  });
+  }));
 
   const editions = once(() => {
-    // Without the signing secret (it is always set where mail goes out) previews and tests use a throwaway one.
-    const secret = config.SIGNING_SECRET ?? randomBytes(32).toString('base64url');
+    const secret = requireSigningSecret(config);
     return createEditionService({
       editions: editionStores.editions,
       progress: editionStores.progress,
@@ -272,8 +287,7 @@ export function composeApp(parts: AppParts): App {
   );
 
   const sender = once((): SenderDeps => {
-    const secret = config.SIGNING_SECRET;
-    if (!secret) throw new ConfigError('SIGNING_SECRET is not set; the sender signs every unsubscribe and preference link with it.');
+    const secret = requireSigningSecret(config);
     const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
     return {
       ...editionStores,
@@ -283,7 +297,7 @@ export function composeApp(parts: AppParts): App {
       bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
       clock,
       sleep,
-      links: (subscriberId, now) => subscriberLinks(subscriberId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+      links: (subscriber, now) => subscriberLinks(subscriber, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
       from: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
@@ -305,7 +319,9 @@ export function composeApp(parts: AppParts): App {
     mailer,
     ingest,
     feeds,
-    subscriptions,
+    get subscriptions() {
+      return subscriptions();
+    },
     get editions() {
       return editions();
     },
@@ -316,7 +332,7 @@ export function composeApp(parts: AppParts): App {
       return sender();
     },
     sesFeedback: {
-      applyFeedback: (summaries) => subscriptions.applyFeedback(summaries),
+      applyFeedback: (summaries) => feedbackRules.applyFeedback(summaries),
       // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
       onSummaries: editionFeedbackConsumer(editionStores),
     },

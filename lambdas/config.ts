@@ -82,6 +82,10 @@ export const envSchema = z.object({
   FAILED_INVOCATIONS_QUEUE_ARN: z.string().optional(),
   /** Subscriptions: subscribe/resend requests allowed per client IP per hour. */
   SUBSCRIBE_IP_LIMIT_PER_HOUR: z.coerce.number().int().positive().default(20),
+  /** Subscriptions: a subscribe or resend answers no sooner than this many ms after its address-dependent work began,
+   *  so new, pending, confirmed, unsubscribed, erased and suppressed addresses all answer alike. Keep it above the
+   *  slowest path (a new address: five table writes and an SES send). */
+  SUBSCRIBE_ANSWER_FLOOR_MS: z.coerce.number().int().min(0).max(5000).default(400),
   /** Subscriptions: soft (transient) bounces before an address is suppressed. */
   SOFT_BOUNCE_LIMIT: z.coerce.number().int().positive().default(3),
   /** Subscriptions: version of the consent wording shown on the subscribe form, stored with each consent proof. */
@@ -132,6 +136,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = parse(envSchema, env);
   assertLocalRedeliveryOutlastsInDoubt(config);
   return config;
+}
+
+/** The signing secret, for whatever signs or checks a link (subscriptions, newsletters, the pages, editor sessions).
+ *  There is no fallback key: without the secret those parts refuse to be built, at start. */
+export function requireSigningSecret(config: Pick<Config, 'SIGNING_SECRET'>): string {
+  if (!config.SIGNING_SECRET) {
+    throw new ConfigError('SIGNING_SECRET is not set (at least 32 characters; in AWS, the SSM parameter named by SIGNING_SECRET_PARAMETER): every confirmation, preference and unsubscribe link is signed with it, so nothing that signs or checks a link starts without it.');
+  }
+  return config.SIGNING_SECRET;
 }
 
 export function loadLocalRuntimeConfig(env: Record<string, string | undefined> = process.env): LocalRuntimeConfig {

@@ -110,7 +110,7 @@ beforeAll(async () => {
     signInUrl: idp.url,
     issuer: idp.issuer,
     baseUrl,
-    signingSecret: runtime.app.config.SIGNING_SECRET,
+    signingSecret: runtime.app.config.SIGNING_SECRET!,
     editorToken: runtime.app.config.EDITOR_TOKEN,
     clock: runtime.app.clock,
   });

@@ -67,19 +67,33 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
 
     const oneClick = await t.http.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }));
     expect(oneClick.status).toBe(200);
-    // The answer offers an undo: a preference-centre link of this subscriber's.
-    const undo = /href="([^"]*\/preferences\/[^"?]+)"/.exec(await oneClick.text())?.[1];
-    expect(undo).toBeDefined();
-    expect((await t.http.request(`/api/preferences/${new URL(undo!).pathname.split('/').pop()}`)).status).toBe(200);
+    // The answer offers an undo that can only subscribe again: the unsubscribe link may have been forwarded, so it
+    // leads to no preference centre (which could export or erase).
+    const oneClickHtml = await oneClick.text();
+    expect(oneClickHtml).not.toContain('/preferences/');
+    const undoPath = /action="(\/u\/[^"?]+\/undo)[^"]*"/.exec(oneClickHtml)?.[1];
+    expect(undoPath).toBeDefined();
+    const undoToken = decodeURIComponent(undoPath!.split('/')[2]!);
+    const asPrefs = await t.http.request(`/api/preferences/${undoToken}`);
+    expect(asPrefs.status).toBe(403);
+    expect(((await asPrefs.json()) as { error: { code: string } }).error.code).toBe('token.wrongPurpose');
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
+    expect((await t.http.request(undoPath!, form({}))).status).toBe(200);
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('confirmed');
+    expect((await t.http.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
     expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
     // Idempotent: a second one-click is still 200.
     expect((await t.http.request(unsubPath, form({ 'List-Unsubscribe': 'One-Click' }))).status).toBe(200);
 
-    // A later send skips the address: it is no longer in any confirmed shard, and a new subscribe mails nothing.
+    // A later send skips the address: it is no longer in any confirmed shard. Signing up again is a new double
+    // opt-in: a fresh confirmation email, and the address stays out of the shards until its link is followed.
     const after = await t.repo.listConfirmedShard(shard);
     expect(after.subscribers.map((s) => s.id)).not.toContain(id);
     expect((await t.subscribe(email)).status).toBe(202);
-    expect(await inbox(email)).toHaveLength(1);
+    const again = await inbox(email);
+    expect(again).toHaveLength(2);
+    expect(again[1]!.subject).toMatch(/Confirm your subscription/);
+    expect((await t.repo.listConfirmedShard(shard)).subscribers.map((s) => s.id)).not.toContain(id);
   });
 
   it('pause removes the subscriber from the send shards and resume puts it back', async () => {
@@ -112,7 +126,7 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     expect(exported.consent.resubscribed).toMatchObject({ method: 'preference-centre' });
   });
 
-  it('delete me erases the record, keeps only a salted hash, and neither a subscribe nor an import brings it back', async () => {
+  it('delete me erases the record and keeps only a salted hash; an import cannot bring it back, the person can (double opt-in)', async () => {
     const t = await subscriptionApp();
     const email = uniqueAddress('erase');
     await t.subscribe(email);
@@ -130,9 +144,15 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     const rows = await t.doc.send(new ScanCommand({ TableName: t.tableName }));
     expect(JSON.stringify(rows.Items)).not.toContain(email);
 
+    // Coming back: the same answer as anyone, and a fresh confirmation email; until it is followed the address stays
+    // suppressed, so an editor's import still cannot bring it back.
     expect((await t.subscribe(email)).status).toBe(202);
-    expect(await inbox(email)).toHaveLength(1);
+    const mails = await inbox(email);
+    expect(mails).toHaveLength(2);
     const report = await t.editor('POST', '/api/subscribers/import', { subscribers: [{ email, consent: { at: '2026-01-01T00:00:00Z', wordingVersion: 'v1' } }] });
     expect(await report.json()).toMatchObject({ skippedSuppressed: 1, confirmed: 0 });
+    expect((await t.json('POST', '/api/subscriptions/confirm', { token: confirmTokenOf(mails[1]!) })).status).toBe(200);
+    expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('confirmed');
+    expect(await t.repo.isSuppressed(email)).toBe(false);
   });
 });

@@ -22,6 +22,8 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     EDITOR_TOKEN: editorToken,
     PUBLIC_BASE_URL: baseUrl,
     SUBSCRIBE_IP_LIMIT_PER_HOUR: '10000',
+    // No answer-time floor unless a test measures it (tests/integration/subscriptions-timing.test.ts).
+    SUBSCRIBE_ANSWER_FLOOR_MS: '0',
     TABLE_NAME: tableName,
     LOG_LEVEL: 'WARN',
     ...env,

@@ -10,7 +10,7 @@ import { logger, recordCounts } from '../../lambdas/adapters/observability.js';
 import { maskEmail } from '../../lambdas/core/shared/text.js';
 
 const app = createHttpApp(composeApp({
-  config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789', LOG_LEVEL: 'WARN' }),
+  config: loadConfig({ EDITOR_TOKEN: 'editor-token-0123456789', SIGNING_SECRET: 'observability-secret-0123456789abcdef', LOG_LEVEL: 'WARN' }),
   // Never reached by these routes: taxonomy is static.
   doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
   ses: createSesClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSubscriptionService } from '../../lambdas/core/subscriptions/service.js';
 import { suppressionHash } from '../../lambdas/core/subscriptions/links.js';
-import type { SubscriberRecord, SubscriberStore } from '../../lambdas/core/subscriptions/model.js';
+import type { SubscriberRecord, SubscriberStore, SuppressionReason } from '../../lambdas/core/subscriptions/model.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { DomainError } from '../../lambdas/core/shared/errors.js';
 
@@ -11,6 +11,12 @@ function memoryStore(): SubscriberStore & { records: Map<string, SubscriberRecor
   const records = new Map<string, SubscriberRecord>();
   const byEmail = new Map<string, string>();
   const suppressed = new Set<string>();
+  const reasons = new Map<string, SuppressionReason>();
+  const addSuppression = (email: string, reason: SuppressionReason) => {
+    if (reasons.has(hash(email))) return;
+    suppressed.add(hash(email));
+    reasons.set(hash(email), reason);
+  };
   const slots = new Map<string, number[]>();
   const counters = new Map<string, number>();
   const hash = (e: string) => suppressionHash(e, 'salt');
@@ -55,13 +61,14 @@ function memoryStore(): SubscriberStore & { records: Map<string, SubscriberRecor
       Object.assign(r, { status: 'confirmed', confirmedAt: now.toISOString(), consent: { ...r.consent, confirmed: proof }, confirmNonces: undefined });
       return true;
     },
-    async erase(record) {
+    async erase(record, reason) {
       records.delete(record.id);
       byEmail.delete(record.email);
-      suppressed.add(hash(record.email));
+      if (reasons.get(hash(record.email)) === 'erased') reasons.delete(hash(record.email));
+      addSuppression(record.email, reason);
     },
-    async suppress(email) {
-      suppressed.add(hash(email));
+    async suppress(email, reason) {
+      addSuppression(email, reason);
       const id = byEmail.get(email);
       if (id) records.get(id)!.status = 'suppressed';
       return id ? { subscriberId: id } : {};
@@ -79,6 +86,16 @@ function memoryStore(): SubscriberStore & { records: Map<string, SubscriberRecor
     },
     async isSuppressed(email) {
       return suppressed.has(hash(email));
+    },
+    async suppressionOf(email) {
+      const reason = reasons.get(hash(email));
+      return reason ? { reason, at: '2026-01-01T00:00:00.000Z' } : undefined;
+    },
+    async liftSuppression(email) {
+      const reason = reasons.get(hash(email));
+      reasons.delete(hash(email));
+      suppressed.delete(hash(email));
+      return reason;
     },
     async takeConfirmationSlot(email, now, max, windowMs) {
       const recent = (slots.get(email) ?? []).filter((t) => t > now.getTime() - windowMs);
@@ -127,7 +144,7 @@ describe('subscription service rules', () => {
     expect(t.store.records.get('sub1')!.consent.requested).toEqual({ at: '2026-03-01T10:00:00.000Z', ip: '198.51.100.1', userAgent: 'test', wordingVersion: 'w1', method: 'form' });
   });
 
-  it('sends nothing to unsubscribed or suppressed addresses, and an "already subscribed" note to confirmed ones', async () => {
+  it('sends a fresh confirmation to unsubscribed addresses, nothing to bounced ones, and an "already subscribed" note to confirmed ones', async () => {
     const t = setup();
     await t.service.subscribe({ email: 'a@example.org', ...t.prefs }, t.origin);
     await t.service.confirm(t.tokenOf(t.sent[0]!), t.origin);
@@ -137,10 +154,12 @@ describe('subscription service rules', () => {
 
     t.store.records.get('sub1')!.status = 'unsubscribed';
     await t.service.subscribe({ email: 'a@example.org', ...t.prefs }, t.origin);
-    await t.service.resend('a@example.org', t.origin);
+    expect(t.sent[2]!.subject).toMatch(/Confirma/);
+    expect(t.store.records.get('sub1')!.status).toBe('pending');
     await t.store.suppress('b@example.org', 'bounce', new Date());
     await t.service.subscribe({ email: 'b@example.org', ...t.prefs }, t.origin);
-    expect(t.sent).toHaveLength(2);
+    await t.service.resend('b@example.org', t.origin);
+    expect(t.sent).toHaveLength(3);
   });
 
   it('every outstanding confirmation link works until one is used; then none does', async () => {

@@ -18,7 +18,7 @@ import {
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
-import { confirmedShardCount, type ConsentProof, type Preferences, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionReason } from '../../core/subscriptions/model.js';
+import { confirmedShardCount, selfLiftable, type ConsentProof, type Preferences, type Subscriber, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionLift, type SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
 import { applied, decodeCursor, encodeCursor, isConditionFailure, withoutKeys, type Row } from './repository.js';
 
@@ -86,10 +86,14 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     return id ? get(id) : undefined;
   }
 
-  async function isSuppressed(email: string): Promise<boolean> {
+  /** A suppression row stays after an editor lifts it (with who, when, why); only one without `lifted` counts. */
+  async function suppressionOf(email: string): Promise<{ reason: SuppressionReason; at: string } | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: await suppressionKeyOf(email), ConsistentRead: true }));
-    return out.Item !== undefined;
+    if (!out.Item || out.Item.lifted) return undefined;
+    return { reason: out.Item.reason as SuppressionReason, at: String(out.Item.at) };
   }
+
+  const isSuppressed = async (email: string) => (await suppressionOf(email)) !== undefined;
 
   const slotKey = (email: string, slot: number) => keys.rateCounter(`confirm:${foldEmail(email)}`, `slot#${slot}`);
 
@@ -97,6 +101,27 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     get,
     findByEmail,
     isSuppressed,
+    suppressionOf,
+
+    async liftSuppression(email: string, lift: SuppressionLift): Promise<SuppressionReason | undefined> {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: await suppressionKeyOf(email),
+            // Out of the editor's suppression listing; the row keeps the lift as its record.
+            UpdateExpression: 'SET lifted = :lift REMOVE gsi1pk, gsi1sk',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lifted)',
+            ExpressionAttributeValues: { ':lift': lift },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return out.Attributes?.reason as SuppressionReason | undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
 
     async create(record: SubscriberRecord): Promise<'created' | 'exists'> {
       for (let attempt = 0; ; attempt++) {
@@ -207,12 +232,15 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     async erase(record: SubscriberRecord, reason: SuppressionReason, now: Date): Promise<void> {
       const hash = suppressionHash(record.email, await salt());
       const at = now.toISOString();
+      // A bounce or complaint outlives the erasure: only those stay suppressed against a new sign-up.
+      const kept = await suppressionOf(record.email);
+      const keepKept = kept !== undefined && !selfLiftable.includes(kept.reason);
       await doc.send(
         new TransactWriteCommand({
           TransactItems: [
             { Delete: { TableName, Key: keys.subscriber(record.id) } },
             { Delete: { TableName, Key: keys.subscriberEmail(record.email), ConditionExpression: 'attribute_not_exists(pk) OR subscriberId = :id', ExpressionAttributeValues: { ':id': record.id } } },
-            { Put: { TableName, Item: { ...keys.suppression(hash), ...keys.suppressionListing(at, hash), kind: 'suppression', reason, at } } },
+            ...(keepKept ? [] : [{ Put: { TableName, Item: { ...keys.suppression(hash), ...keys.suppressionListing(at, hash), kind: 'suppression', reason, at } } }]),
             ...[0, 1, 2].map((slot) => ({ Delete: { TableName, Key: slotKey(record.email, slot) } })),
           ],
         }),
@@ -227,7 +255,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
           new PutCommand({
             TableName,
             Item: { ...keys.suppression(hash), ...keys.suppressionListing(at, hash), kind: 'suppression', reason, at },
-            ConditionExpression: 'attribute_not_exists(pk)', // keep the first reason
+            ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(lifted)', // keep the first active reason
           }),
         );
       } catch (error) {

@@ -27,7 +27,8 @@ export interface SenderDeps {
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
   /** Builds a subscriber's personal links and List-Unsubscribe headers. */
-  links: (subscriberId: string, now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
+  /** Signed for the subscriber's current link version (a revoke withdraws older preference links). */
+  links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
   from: string;
   configurationSet?: string;
   /** A claim no SES record confirms is retried only after this long (SES events arrive within minutes). */
@@ -115,7 +116,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
       return 'failed';
     }
-    const links = deps.links(subscriber.id, now());
+    const links = deps.links(subscriber, now());
     const email = buildMessage(
       prepared,
       { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers },

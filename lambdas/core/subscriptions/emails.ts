@@ -1,4 +1,4 @@
-// Transactional emails of the subscription flow (confirmation, "already subscribed"), in Spanish and English, each
+// Transactional emails of the subscription flow (confirmation, "already subscribed", links renewed), in Spanish and English, each
 // with a real text part. Plain templates: no personal data beyond the address they go to.
 import type { Language } from '../shared/language.js';
 import { escapeHtml } from '../shared/text.js';
@@ -13,6 +13,8 @@ const copy = {
     alreadySubject: 'Ya estás suscrito a las noticias de la Alianza del Pacífico',
     alreadyIntro: 'Alguien (quizá tú) pidió suscribir esta dirección, pero ya estás suscrito. No cambiamos nada.',
     alreadyAction: 'Cambiar mis preferencias',
+    renewedSubject: 'Tus enlaces de las noticias de la Alianza del Pacífico cambiaron',
+    renewedIntro: 'Anulamos todos los enlaces de preferencias que te enviamos antes. Usa este enlace nuevo para ver o cambiar tu suscripción; los enlaces para darte de baja de correos anteriores siguen funcionando.',
   },
   en: {
     confirmSubject: 'Confirm your subscription to Pacific Alliance news',
@@ -22,6 +24,8 @@ const copy = {
     alreadySubject: 'You are already subscribed to Pacific Alliance news',
     alreadyIntro: 'Someone (perhaps you) asked to subscribe this address, but you are already subscribed. Nothing was changed.',
     alreadyAction: 'Change my preferences',
+    renewedSubject: 'Your Pacific Alliance news links have changed',
+    renewedIntro: 'We withdrew every preference link we sent you before. Use this new link to see or change your subscription; the unsubscribe links in earlier emails keep working.',
   },
 } as const;
 
@@ -48,5 +52,16 @@ export function alreadySubscribedEmail(lang: Language, preferencesLink: string) 
     subject: t.alreadySubject,
     text: `${t.alreadyIntro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
     html: html(lang, [t.alreadyIntro], t.alreadyAction, preferencesLink, ''),
+  };
+}
+
+/** After an editor withdrew a subscriber's links: the one fresh preference link goes to the address, never to the
+ *  editor. */
+export function linksRenewedEmail(lang: Language, preferencesLink: string) {
+  const t = copy[lang];
+  return {
+    subject: t.renewedSubject,
+    text: `${t.renewedIntro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
+    html: html(lang, [t.renewedIntro], t.alreadyAction, preferencesLink, ''),
   };
 }

@@ -1,6 +1,8 @@
 // Subscriber links: the confirm, preference and unsubscribe URLs (shared with newsletters), the List-Unsubscribe
-// headers, each token's lifetime, and the address helpers (folding, suppression hash, masking). Pure.
+// headers, each token's lifetime, and the address helpers (canonical form, validation, suppression hash, masking). Pure.
 import { createHmac } from 'node:crypto';
+import { domainToASCII } from 'node:url';
+import { invalid } from '../shared/errors.js';
 import { signToken, type TokenPurpose } from '../shared/signing.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -45,22 +47,40 @@ export function listUnsubscribeHeaders(baseUrl: string, token: string, mailto?: 
   ];
 }
 
-/** Token lifetimes. Confirmation links expire after 7 days; preference and unsubscribe links ride in every newsletter
- *  and must keep working for a long time (an old email's unsubscribe link must still unsubscribe). */
+/** Token lifetimes. Confirmation links expire after 7 days. Preference links ride in every newsletter for 400 days
+ *  and die earlier when the subscriber's links are revoked (their link version moves on). Unsubscribe links also live
+ *  400 days and survive a revoke: all they can do is unsubscribe, and an old email's unsubscribe must keep working
+ *  (RFC 8058 sets no lifetime; Gmail and Yahoo expect a one-click unsubscribe to be honoured whenever it is used, and
+ *  US CAN-SPAM wants the opt-out to work at least 30 days after sending: people open old mail much later than that).
+ *  The undo shown after a one-click unsubscribe lives one hour: it only serves the person who just clicked. */
 export const tokenLifetimeMs: Record<TokenPurpose, number> = {
   confirm: 7 * 24 * 3600 * 1000,
   prefs: 400 * 24 * 3600 * 1000,
   unsub: 400 * 24 * 3600 * 1000,
+  undo: 3600 * 1000,
 };
+
+/** Who links are signed for: a subscriber id and their current link version (absent on records older than versions). */
+export interface LinkOwner {
+  id: string;
+  linkVersion?: number;
+}
+
+/** Signs one link of `purpose` for `owner`. Unsubscribe links carry no version: a revoke leaves them working. */
+export function signLink(owner: LinkOwner, purpose: TokenPurpose, options: { secret: string; now: Date }): string {
+  const expiresAt = new Date(options.now.getTime() + tokenLifetimeMs[purpose]);
+  const linkVersion = purpose === 'unsub' ? 0 : (owner.linkVersion ?? 0);
+  return signToken({ subscriberId: owner.id, purpose, expiresAt, linkVersion }, options.secret);
+}
 
 /** The signed tokens and links a newsletter needs for one subscriber. */
 export function subscriberLinks(
-  subscriberId: string,
+  owner: string | LinkOwner,
   options: { baseUrl: string; secret: string; now: Date; mailto?: string },
 ): { prefsToken: string; unsubToken: string; preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> } {
-  const at = options.now.getTime();
-  const prefsToken = signToken({ subscriberId, purpose: 'prefs', expiresAt: new Date(at + tokenLifetimeMs.prefs) }, options.secret);
-  const unsubToken = signToken({ subscriberId, purpose: 'unsub', expiresAt: new Date(at + tokenLifetimeMs.unsub) }, options.secret);
+  const who = typeof owner === 'string' ? { id: owner } : owner;
+  const prefsToken = signLink(who, 'prefs', options);
+  const unsubToken = signLink(who, 'unsub', options);
   return {
     prefsToken,
     unsubToken,
@@ -74,9 +94,39 @@ export function subscriberLinks(
 // Addresses
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Case-folds an address (whole address lower-cased, trimmed). */
+/** The one canonical form of an address: trimmed, NFC, lower-cased, without the domain's trailing dot, the domain in
+ *  ASCII (IDNA, as mail goes out). Never throws: SES events and stored rows go through it as they are. Every key that
+ *  names an address (unique claim, confirmation quota, suppression hash) is built on this form, so `Ana@Example.org.`
+ *  and `ana@example.org`, or `ana@bücher.example` and `ana@xn--bcher-kva.example`, are one address. */
 export function foldEmail(email: string): string {
-  return email.trim().toLowerCase();
+  const folded = email.trim().normalize('NFC').toLowerCase();
+  const at = folded.lastIndexOf('@');
+  if (at < 0) return folded;
+  const domain = folded.slice(at + 1).replace(/\.$/, '');
+  const ascii = domain.startsWith('[') ? domain : domainToASCII(domain);
+  return `${folded.slice(0, at + 1)}${ascii || domain}`;
+}
+
+const invalidEmail = () => invalid('subscription.invalidEmail', 'This email address does not look right; check it for typos.');
+// dot-atom (RFC 5322) with the UTF-8 letters RFC 6531 allows in a local part; no quoted local parts, no comments.
+const localPart = /^[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{M}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+const dnsLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Validates an address someone typed and returns its canonical form (see foldEmail); throws
+ *  `subscription.invalidEmail` for what cannot be mailed: malformed or over-long addresses, invalid UTF-8 (lone
+ *  surrogates, U+FFFD from a broken decode), control or invisible characters, IP-literal or dotted-quad domains, and
+ *  domains without a dot-separated name. */
+export function normaliseEmail(raw: string): string {
+  if (raw.length > 320 || /[\uFFFD\p{Cc}\p{Cf}\p{Cs}]/u.test(raw.trim())) throw invalidEmail();
+  const email = foldEmail(raw);
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (at < 1 || local.length > 64 || !localPart.test(local) || email.length > 254) throw invalidEmail();
+  const labels = domain.split('.');
+  if (domain.length > 253 || labels.length < 2 || !labels.every((l) => dnsLabel.test(l))) throw invalidEmail(); // also `[1.2.3.4]`
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(labels.at(-1)!)) throw invalidEmail(); // a numeric TLD is an IPv4 address
+  return email;
 }
 
 /** Salted hash of a folded address: what the suppression list keeps once a record is erased. */

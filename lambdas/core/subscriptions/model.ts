@@ -27,6 +27,8 @@ export interface Subscriber {
   updatedAt: string;
   confirmedAt?: string;
   version: number;
+  /** Signed into every preference, confirm and undo link; bumping it withdraws all of them. Absent = 0. */
+  linkVersion?: number;
 }
 
 /** An item matches a subscriber when it shares a country with them (bloc-wide items carry every country) and shares
@@ -47,8 +49,9 @@ export interface ConsentProof {
   userAgent: string;
   wordingVersion: string;
   /** form: the subscribe form/API; confirm-link: the button on the confirmation page; import: proof supplied by an
-   *  editor's import; preference-centre: re-subscribed from their own preference link. */
-  method: 'form' | 'confirm-link' | 'import' | 'preference-centre';
+   *  editor's import; preference-centre: re-subscribed from their own preference link; unsubscribe-undo: the undo
+   *  button shown right after a one-click unsubscribe. */
+  method: 'form' | 'confirm-link' | 'import' | 'preference-centre' | 'unsubscribe-undo';
   /** For imports: where the consent was collected (e.g. "event sign-up sheet 2025-10"). */
   source?: string;
 }
@@ -61,7 +64,16 @@ export interface SubscriberRecord extends Subscriber {
   unsubscribedAt?: string;
   suppressedAt?: string;
   suppressedReason?: string;
+  /** The last time an editor lifted this address's suppression: who, when, why, and what it had been. */
+  suppressionLifted?: SuppressionLift & { previousReason: SuppressionReason };
   origin: 'api' | 'import';
+}
+
+/** An editor's decision to mail a suppressed address again (kept on the suppression row and the subscriber). */
+export interface SuppressionLift {
+  at: string;
+  by: string;
+  reason: string;
 }
 
 export interface Preferences {
@@ -72,6 +84,10 @@ export interface Preferences {
 }
 
 export type SuppressionReason = 'bounce' | 'complaint' | 'soft-bounces' | 'erased' | 'editor';
+
+/** Suppressions the person themselves may end with a new double opt-in: they asked to be forgotten, not to be
+ *  unreachable. Bounces and complaints stay until an editor lifts them. */
+export const selfLiftable: readonly SuppressionReason[] = ['erased', 'editor'];
 
 /** One page of subscribers and the cursor of the next (none on the last page). */
 export interface SubscriberPage<S extends Subscriber = Subscriber> {
@@ -106,6 +122,11 @@ export interface SubscriberStore {
   /** A delivery succeeded: soft bounces count only while consecutive. */
   resetSoftBounces(email: string): Promise<void>;
   isSuppressed(email: string): Promise<boolean>;
+  /** The address's active suppression, if any. */
+  suppressionOf(email: string): Promise<{ reason: SuppressionReason; at: string } | undefined>;
+  /** Ends the address's active suppression, recording the lift on its row; the reason it had, or undefined when
+   *  there was none. A later suppression starts afresh. */
+  liftSuppression(email: string, lift: SuppressionLift): Promise<SuppressionReason | undefined>;
   /** Sliding window: at most `max` confirmation emails per address per `windowMs`. True when a slot was taken. */
   takeConfirmationSlot(email: string, now: Date, max: number, windowMs: number): Promise<boolean>;
   /** Fixed-window counter; true when this hit is within `limit`. */

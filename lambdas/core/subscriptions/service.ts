@@ -2,13 +2,13 @@
 // view, imports and SES feedback. Every write that must happen exactly once is a conditional write in the store.
 import { DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Clock, Mailer } from '../shared/ports.js';
-import { signToken, verifyToken, type TokenPurpose } from '../shared/signing.js';
+import { verifyToken, type TokenClaims, type TokenPurpose } from '../shared/signing.js';
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
-import { confirmUrl, foldEmail, subscriberLinks, tokenLifetimeMs } from './links.js';
+import { confirmUrl, normaliseEmail, preferencesUrl, signLink, subscriberLinks, tokenLifetimeMs } from './links.js';
 import { maskEmail } from '../shared/text.js';
-import { alreadySubscribedEmail, confirmationEmail } from './emails.js';
+import { alreadySubscribedEmail, confirmationEmail, linksRenewedEmail } from './emails.js';
 import type { Language } from '../shared/language.js';
-import type { ConsentProof, Frequency, SesEventSummary, Preferences, SubscriberRecord, SubscriberStore, SubscriberStatus, SuppressionReason } from './model.js';
+import { selfLiftable, type ConsentProof, type Frequency, type SesEventSummary, type Preferences, type SubscriberRecord, type SubscriberStore, type SubscriberStatus, type SuppressionReason } from './model.js';
 
 export const confirmationsPerWindow = 3;
 export const confirmationWindowMs = 24 * 3600 * 1000;
@@ -16,6 +16,7 @@ const ipWindowMs = 3600 * 1000;
 
 export interface SubscriptionSettings {
   baseUrl: string;
+  /** Signs and checks every link; never empty (the composition root refuses to build the service without it). */
   secret: string;
   sender: string;
   wordingVersion: string;
@@ -34,6 +35,9 @@ export interface SubscriptionDeps {
   settings: SubscriptionSettings;
   /** Structured log line (never a full address or a token). */
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /** Runs the state-dependent part of a public request (subscribe, resend) so that its answer takes the same time
+   *  whatever the address's state (the adapter pads to a floor above the slowest path). Default: just runs it. */
+  evenAnswerTime?: (work: () => Promise<void>) => Promise<void>;
 }
 
 /** Who is asking: for consent proof and the per-IP limit. */
@@ -84,16 +88,7 @@ export interface FeedbackOutcome {
   tags: Record<string, string>;
 }
 
-const emailPattern = /^[^\s@"<>()[\],;:\\]+@[^\s@"<>()[\],;:\\]+\.[^\s@"<>()[\],;:\\]{2,}$/;
-
-/** Validates and case-folds an address; throws `subscription.invalidEmail`. */
-export function normaliseEmail(raw: string): string {
-  const email = foldEmail(raw);
-  if (email.length > 254 || !emailPattern.test(email) || email.split('@')[0]!.length > 64) {
-    throw invalid('subscription.invalidEmail', 'This email address does not look right; check it for typos.');
-  }
-  return email;
-}
+export { normaliseEmail };
 
 /** Keeps known values only; throws `subscription.unknownCountry` / `subscription.unknownTopic` otherwise. */
 export function checkPreferences(countries: readonly string[], topics: readonly string[]): { countries: CountryCode[]; topics: TopicSlug[] } {
@@ -108,12 +103,18 @@ export function checkPreferences(countries: readonly string[], topics: readonly 
   return { countries: [...new Set(countries)] as CountryCode[], topics: [...new Set(topics)] as TopicSlug[] };
 }
 
+const linksRevoked = () =>
+  new DomainError('forbidden', 'token.revoked', 'This link was withdrawn: the links of this subscription were renewed. Use the link in the latest email we sent you.');
+
 const noSubscription = () =>
   notFound('subscription.notFound', 'We hold no subscription for this link any more (it may have been deleted). You can subscribe again.');
 
 export function createSubscriptionService(deps: SubscriptionDeps) {
   const { store, mailer, clock, settings } = deps;
+  if (!settings.secret) throw new DomainError('unavailable', 'subscription.notConfigured', 'Subscriptions need a signing secret (SIGNING_SECRET); none was given.');
   const log = deps.log ?? (() => undefined);
+  const evenAnswerTime = deps.evenAnswerTime ?? ((work: () => Promise<void>) => work());
+  const linkOptions = () => ({ baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now() });
 
   const proof = (origin: RequestOrigin, method: ConsentProof['method']): ConsentProof => ({
     at: clock.now().toISOString(),
@@ -130,10 +131,9 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       log('confirmation.rateLimited', { subscriberId: record.id });
       return false;
     }
-    const expiresAt = new Date(now.getTime() + tokenLifetimeMs.confirm);
-    const nonce = Math.floor(expiresAt.getTime() / 1000);
+    const nonce = Math.floor((now.getTime() + tokenLifetimeMs.confirm) / 1000);
     if (!(await store.addConfirmNonce(record.id, nonce))) return false; // confirmed or gone meanwhile
-    const token = signToken({ subscriberId: record.id, purpose: 'confirm', expiresAt }, settings.secret);
+    const token = signLink(record, 'confirm', { secret: settings.secret, now });
     const mail = confirmationEmail(language, confirmUrl(settings.baseUrl, token));
     await mailer.send({
       from: settings.sender,
@@ -149,7 +149,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   async function sendAlreadySubscribed(record: SubscriberRecord): Promise<void> {
     const now = clock.now();
     if (!(await store.takeConfirmationSlot(record.email, now, confirmationsPerWindow, confirmationWindowMs))) return;
-    const links = subscriberLinks(record.id, { baseUrl: settings.baseUrl, secret: settings.secret, now });
+    const links = subscriberLinks(record, linkOptions());
     await mailer.send({
       from: settings.sender,
       to: record.email,
@@ -159,7 +159,8 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     });
   }
 
-  function verify(token: string, purposes: TokenPurpose[]) {
+  /** Checks a link's signature, expiry and purpose (the first of `purposes` it was signed for). */
+  function verify(token: string, purposes: TokenPurpose[]): TokenClaims {
     const now = clock.now();
     let lastError: unknown;
     for (const purpose of purposes) {
@@ -167,11 +168,32 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
         return verifyToken(token, purpose, settings.secret, now);
       } catch (error) {
         lastError = error;
-        if (error instanceof DomainError && error.code === 'token.expired') throw error;
+        if (!(error instanceof DomainError && error.code === 'token.wrongPurpose')) throw error;
       }
     }
     throw lastError;
   }
+
+  /** A link is current while it carries the subscriber's link version; unsubscribe links carry none and stay. */
+  function checkCurrent(record: SubscriberRecord, claims: TokenClaims): SubscriberRecord {
+    if (claims.purpose !== 'unsub' && (claims.linkVersion ?? 0) !== (record.linkVersion ?? 0)) throw linksRevoked();
+    return record;
+  }
+
+  /** The subscriber a current link of one of `purposes` belongs to. */
+  async function holderOf(token: string, purposes: TokenPurpose[]): Promise<{ claims: TokenClaims; record: SubscriberRecord }> {
+    const claims = verify(token, purposes);
+    const record = await store.get(claims.subscriberId);
+    if (!record) throw noSubscription();
+    return { claims, record: checkCurrent(record, claims) };
+  }
+
+  /** `mutate` on behalf of a link's holder: the link must still be current when the change is written. */
+  const mutateAs = (claims: TokenClaims, change: (record: SubscriberRecord) => SubscriberRecord | undefined) =>
+    mutate(claims.subscriberId, (r) => change(checkCurrent(r, claims)));
+
+  /** Withdraws every preference, confirm and undo link of the record (unsubscribe links stay). */
+  const revoke = (r: SubscriberRecord): SubscriberRecord => ({ ...r, linkVersion: (r.linkVersion ?? 0) + 1, confirmNonces: [] });
 
   /** Read-modify-write under the record's version, retried on a lost race. */
   async function mutate(id: string, change: (record: SubscriberRecord) => SubscriberRecord | undefined): Promise<SubscriberRecord> {
@@ -186,8 +208,91 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     throw new DomainError('conflict', 'subscription.busy', 'Your subscription changed while we saved it; try again.');
   }
 
+  /** Runs the state-dependent part of a public request; a failure there (the mailer, a lost race) is logged, never
+   *  answered, so the answer cannot tell states apart. */
+  async function quietly(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      log(`${what}.failed`, { error: (error as Error).name, message: (error as Error).message });
+    }
+  }
+
+  async function subscribeKnownOrNew(email: string, prefs: Preferences, requested: ConsentProof): Promise<void> {
+    const now = clock.now();
+    const suppression = await store.suppressionOf(email);
+    if (suppression && !selfLiftable.includes(suppression.reason)) return; // bounced or complained: an editor decides
+    let record = await store.findByEmail(email);
+    if (!record) {
+      const at = now.toISOString();
+      const fresh: SubscriberRecord = {
+        id: deps.newId(),
+        email,
+        status: 'pending',
+        ...prefs,
+        paused: false,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+        consent: { requested },
+        origin: 'api',
+      };
+      if ((await store.create(fresh)) === 'created') {
+        await sendConfirmation(fresh, prefs.language);
+        return;
+      }
+      record = await store.findByEmail(email); // another request created it first
+      if (!record) return;
+    }
+    if (record.status === 'pending') {
+      await store.updatePending(record.id, prefs, requested, now);
+      await sendConfirmation(record, prefs.language);
+    } else if (record.status === 'confirmed') {
+      await sendAlreadySubscribed(record);
+    } else if (record.status === 'unsubscribed') {
+      // Came back: pending again with the new preferences, until the new confirmation link is followed.
+      const pending = await mutate(record.id, (r) =>
+        r.status !== 'unsubscribed' ? undefined : { ...r, ...prefs, status: 'pending', paused: false, confirmNonces: [], consent: { ...r.consent, requested } },
+      );
+      if (pending.status === 'pending') await sendConfirmation(pending, prefs.language);
+    }
+    // suppressed: never mailed again by a request anyone can make.
+  }
+
+  async function unsubscribeWith(token: string, options: { oneClick?: boolean }) {
+    const claims = verify(token, ['unsub', 'prefs']);
+    try {
+      const record = await mutateAs(claims, (r) =>
+        r.status === 'unsubscribed' || r.status === 'suppressed'
+          ? undefined
+          : { ...r, status: 'unsubscribed', unsubscribedAt: clock.now().toISOString(), confirmNonces: [] },
+      );
+      log('subscription.unsubscribed', { subscriberId: claims.subscriberId, oneClick: Boolean(options.oneClick) });
+      return { status: record.status as SubscriberStatus | 'erased', record, claims };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'subscription.notFound') return { status: 'erased' as const, claims };
+      throw error;
+    }
+  }
+
+  async function comeBack(claims: TokenClaims, consent: ConsentProof): Promise<SubscriberRecord> {
+    const current = await store.get(claims.subscriberId);
+    if (!current) throw noSubscription();
+    checkCurrent(current, claims);
+    if (current.status === 'suppressed' || (await store.isSuppressed(current.email))) {
+      throw new DomainError('conflict', 'subscription.suppressed', 'Mail to this address bounced or was reported as spam, so we cannot send to it. Write to the editors if this is a mistake.');
+    }
+    return mutateAs(claims, (r) =>
+      r.status !== 'unsubscribed'
+        ? undefined
+        : { ...r, status: 'confirmed', paused: false, confirmedAt: clock.now().toISOString(), consent: { ...r.consent, resubscribed: consent } },
+    );
+  }
+
   return {
-    /** Always resolves the same way whether or not the address is known (no enumeration); mails only the owner. */
+    /** Answers the same way, in the same time, whatever the address's state (no enumeration); mails only the
+     *  owner. New, unsubscribed and erased addresses get a double opt-in, pending ones a fresh link, confirmed ones an
+     *  "already subscribed" note; bounced or complained-about addresses get nothing until an editor lifts that. */
     async subscribe(input: SubscribeInput, origin: RequestOrigin): Promise<void> {
       const now = clock.now();
       if (!(await store.hitRateLimit(`subscribe-ip:${origin.ip}`, now, ipWindowMs, settings.ipLimitPerHour))) {
@@ -195,37 +300,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       }
       const email = normaliseEmail(input.email);
       const prefs: Preferences = { ...checkPreferences(input.countries, input.topics), language: input.language, frequency: input.frequency };
-      if (await store.isSuppressed(email)) return;
-      const requested = proof(origin, 'form');
-      let record = await store.findByEmail(email);
-      if (!record) {
-        const at = now.toISOString();
-        const fresh: SubscriberRecord = {
-          id: deps.newId(),
-          email,
-          status: 'pending',
-          ...prefs,
-          paused: false,
-          createdAt: at,
-          updatedAt: at,
-          version: 1,
-          consent: { requested },
-          origin: 'api',
-        };
-        if ((await store.create(fresh)) === 'created') {
-          await sendConfirmation(fresh, prefs.language);
-          return;
-        }
-        record = await store.findByEmail(email); // another request created it first
-        if (!record) return;
-      }
-      if (record.status === 'pending') {
-        await store.updatePending(record.id, prefs, requested, now);
-        await sendConfirmation(record, prefs.language);
-      } else if (record.status === 'confirmed') {
-        await sendAlreadySubscribed(record);
-      }
-      // unsubscribed or suppressed: never mailed again by a request anyone can make.
+      await evenAnswerTime(() => quietly('subscribe', () => subscribeKnownOrNew(email, prefs, proof(origin, 'form'))));
     },
 
     /** Resends the confirmation link to a pending address; silent in every other case (no enumeration). */
@@ -235,9 +310,13 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
         throw new DomainError('rateLimited', 'subscription.tooManyRequests', 'Too many requests from your network; try again in an hour.');
       }
       const email = normaliseEmail(rawEmail);
-      if (await store.isSuppressed(email)) return;
-      const record = await store.findByEmail(email);
-      if (record?.status === 'pending') await sendConfirmation(record, record.language);
+      await evenAnswerTime(() =>
+        quietly('resend', async () => {
+          if (await store.isSuppressed(email)) return;
+          const record = await store.findByEmail(email);
+          if (record?.status === 'pending') await sendConfirmation(record, record.language);
+        }),
+      );
     },
 
     /** Confirms with a link token: works once, within 7 days, only while pending. */
@@ -246,7 +325,14 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       const nonce = Math.floor(claims.expiresAt.getTime() / 1000);
       const now = clock.now();
       if (await store.confirm(claims.subscriberId, nonce, proof(origin, 'confirm-link'), now)) {
-        const links = subscriberLinks(claims.subscriberId, { baseUrl: settings.baseUrl, secret: settings.secret, now });
+        const record = await store.get(claims.subscriberId);
+        // Someone who had erased their data (or been deleted on request) has opted in again: the erasure's
+        // suppression ends here, with this confirmation as its record.
+        const suppression = record ? await store.suppressionOf(record.email) : undefined;
+        if (record && suppression && selfLiftable.includes(suppression.reason)) {
+          await store.liftSuppression(record.email, { at: now.toISOString(), by: 'subscriber', reason: 'confirmed a new sign-up' });
+        }
+        const links = subscriberLinks(record ?? { id: claims.subscriberId }, linkOptions());
         log('subscription.confirmed', { subscriberId: claims.subscriberId });
         return { status: 'confirmed' as const, preferencesUrl: links.preferencesUrl, preferencesToken: links.prefsToken };
       }
@@ -261,22 +347,22 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       throw new DomainError('conflict', 'subscription.notPending', 'This address has left the list, so this link can no longer subscribe it. Subscribe again from the form if you want the news back.');
     },
 
-    /** Checks a link's signature, purpose and expiry without changing anything (for the GET pages). */
-    checkLink(token: string, purposes: TokenPurpose[]): void {
-      verify(token, purposes);
+    /** Checks that a link is genuine, current and of one of `purposes` without changing anything (for the GET
+     *  pages); the purpose it was signed for. */
+    async checkLink(token: string, purposes: TokenPurpose[]): Promise<TokenPurpose> {
+      const claims = verify(token, purposes);
+      if (claims.purpose === 'confirm' || claims.purpose === 'unsub') return claims.purpose; // no read: nonces / none
+      return (await holderOf(token, [claims.purpose])).claims.purpose;
     },
 
     async getPreferences(token: string): Promise<PreferencesView> {
-      const claims = verify(token, ['prefs']);
-      const record = await store.get(claims.subscriberId);
-      if (!record) throw noSubscription();
-      return view(record);
+      return view((await holderOf(token, ['prefs'])).record);
     },
 
     async updatePreferences(token: string, patch: Partial<Preferences> & { paused?: boolean }): Promise<PreferencesView> {
       const claims = verify(token, ['prefs']);
       const checked = checkPreferences(patch.countries ?? [], patch.topics ?? []);
-      const next = await mutate(claims.subscriberId, (r) => ({
+      const next = await mutateAs(claims, (r) => ({
         ...r,
         ...(patch.countries ? { countries: checked.countries } : {}),
         ...(patch.topics ? { topics: checked.topics } : {}),
@@ -287,61 +373,61 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       return view(next);
     },
 
-    /** Unsubscribes from everything. Idempotent; an erased subscriber is already gone (no error for one-click).
-     *  Says which language the person reads, and gives the undo: a fresh preference-centre link (its "subscribe
-     *  again" button) for the owner of this link only. */
-    async unsubscribe(
+    /** Unsubscribes from everything, with an unsubscribe link or the preference link. Idempotent; an erased
+     *  subscriber is already gone (no error for one-click). */
+    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ status: SubscriberStatus | 'erased' }> {
+      return { status: (await unsubscribeWith(token, options)).status };
+    },
+
+    /** The one-click unsubscribe page: unsubscribes, and offers the undo that fits the link. An unsubscribe link
+     *  gets a one-hour undo token that can only subscribe again (it opens nothing else: the link may have been
+     *  forwarded); a preference link, the stronger one, gets its own preference centre back. */
+    async unsubscribeByLink(
       token: string,
-      options: { oneClick?: boolean } = {},
-    ): Promise<{ status: SubscriberStatus | 'erased'; language?: Language; undoUrl?: string }> {
-      const claims = verify(token, ['unsub', 'prefs']);
-      try {
-        const next = await mutate(claims.subscriberId, (r) =>
-          r.status === 'unsubscribed' || r.status === 'suppressed'
-            ? undefined
-            : { ...r, status: 'unsubscribed', unsubscribedAt: clock.now().toISOString(), confirmNonces: [] },
-        );
-        log('subscription.unsubscribed', { subscriberId: claims.subscriberId, oneClick: Boolean(options.oneClick) });
-        if (next.status !== 'unsubscribed') return { status: next.status, language: next.language };
-        const undo = subscriberLinks(claims.subscriberId, { baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now() });
-        return { status: next.status, language: next.language, undoUrl: undo.preferencesUrl };
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'subscription.notFound') return { status: 'erased' };
-        throw error;
-      }
+    ): Promise<{ status: SubscriberStatus | 'erased'; language?: Language; undoToken?: string; preferencesUrl?: string }> {
+      const done = await unsubscribeWith(token, { oneClick: true });
+      if (!done.record) return { status: done.status };
+      const language = done.record.language;
+      if (done.record.status !== 'unsubscribed') return { status: done.status, language };
+      if (done.claims.purpose === 'prefs') return { status: done.status, language, preferencesUrl: preferencesUrl(settings.baseUrl, token) };
+      return { status: done.status, language, undoToken: signLink(done.record, 'undo', { secret: settings.secret, now: clock.now() }) };
+    },
+
+    /** The undo button after a one-click unsubscribe: subscribes again with a new consent proof. */
+    async undoUnsubscribe(undoToken: string, origin: RequestOrigin): Promise<{ status: SubscriberStatus }> {
+      const claims = verify(undoToken, ['undo']);
+      return { status: (await comeBack(claims, proof(origin, 'unsubscribe-undo'))).status };
     },
 
     /** Comes back after unsubscribing, from the person's own preference link (new consent proof). */
     async resubscribe(token: string, origin: RequestOrigin): Promise<PreferencesView> {
       const claims = verify(token, ['prefs']);
-      const current = await store.get(claims.subscriberId);
-      if (!current) throw noSubscription();
-      if (current.status === 'suppressed' || (await store.isSuppressed(current.email))) {
-        throw new DomainError('conflict', 'subscription.suppressed', 'Mail to this address bounced or was reported as spam, so we cannot send to it. Write to the editors if this is a mistake.');
-      }
-      const next = await mutate(claims.subscriberId, (r) =>
-        r.status !== 'unsubscribed'
-          ? undefined
-          : { ...r, status: 'confirmed', paused: false, confirmedAt: clock.now().toISOString(), consent: { ...r.consent, resubscribed: proof(origin, 'preference-centre') } },
-      );
-      return view(next);
+      return view(await comeBack(claims, proof(origin, 'preference-centre')));
     },
 
     /** Everything we hold about the person, as JSON. */
     async exportData(token: string) {
-      const claims = verify(token, ['prefs']);
-      const record = await store.get(claims.subscriberId);
-      if (!record) throw noSubscription();
-      return exportable(record);
+      return exportable((await holderOf(token, ['prefs'])).record);
     },
 
-    /** Erases the record; only a salted hash of the address stays, in the suppression list. */
+    /** Erases the record; only a salted hash of the address stays, in the suppression list. Every link of the
+     *  subscriber dies with the record (a later sign-up gets a new id). Only the preference link may do this. */
     async eraseMe(token: string): Promise<void> {
-      const claims = verify(token, ['prefs', 'unsub']);
+      const claims = verify(token, ['prefs']);
       const record = await store.get(claims.subscriberId);
       if (!record) return;
-      await store.erase(record, 'erased', clock.now());
+      await store.erase(checkCurrent(record, claims), 'erased', clock.now());
       log('subscription.erased', { subscriberId: record.id });
+    },
+
+    /** "Revoke my links": withdraws every earlier preference link (and confirm or undo link) of the subscriber and
+     *  answers with the one fresh preference link, for the holder's own session. Unsubscribe links keep working. */
+    async revokeLinks(token: string): Promise<{ status: 'revoked'; preferencesUrl: string; preferencesToken: string }> {
+      const claims = verify(token, ['prefs']);
+      const next = await mutateAs(claims, revoke);
+      log('subscription.linksRevoked', { subscriberId: next.id, by: 'subscriber' });
+      const links = subscriberLinks(next, linkOptions());
+      return { status: 'revoked', preferencesUrl: links.preferencesUrl, preferencesToken: links.prefsToken };
     },
 
     // ----------------------------------------------------------------------------------------------------------
@@ -471,10 +557,59 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       await store.erase(record, 'editor', clock.now());
     },
 
+    /** An editor withdraws every earlier preference link of a subscriber (a link leaked, a shared mailbox); the one
+     *  fresh link goes to the subscriber's address, never to the editor. */
+    async revokeLinksByEmail(rawEmail: string): Promise<{ status: 'revoked' }> {
+      const email = normaliseEmail(rawEmail);
+      const record = await store.findByEmail(email);
+      if (!record) throw notFound('subscriber.notFound', 'No subscriber has this address.');
+      const next = await mutate(record.id, revoke);
+      log('subscription.linksRevoked', { subscriberId: next.id, by: 'editor' });
+      await mailer.send({
+        from: settings.sender,
+        to: next.email,
+        ...linksRenewedEmail(next.language, subscriberLinks(next, linkOptions()).preferencesUrl),
+        tags: { type: 'links-renewed', subscriber: next.id },
+        ...(settings.configurationSet ? { configurationSet: settings.configurationSet } : {}),
+      });
+      return { status: 'revoked' };
+    },
+
+    /** Mails a suppressed address again, on an editor's word: who, when and why are kept with the suppression row
+     *  and the subscriber (who becomes unsubscribed: the next mail they get is a confirmation they ask for). */
+    async liftSuppression(rawEmail: string, reason: string, by: string): Promise<{ status: 'lifted'; previousReason: SuppressionReason }> {
+      const email = normaliseEmail(rawEmail);
+      const why = reason.trim();
+      if (why.length < 3) throw invalid('suppression.reasonRequired', 'Say why the suppression is lifted (for example "mailbox fixed, confirmed by phone").');
+      const lift = { at: clock.now().toISOString(), by, reason: why.slice(0, 500) };
+      const previousReason = await store.liftSuppression(email, lift);
+      if (!previousReason) throw notFound('suppression.notFound', 'This address is not suppressed.');
+      const record = await store.findByEmail(email);
+      if (record) {
+        await mutate(record.id, (r) => ({
+          ...r,
+          ...(r.status === 'suppressed' ? { status: 'unsubscribed' as const } : {}),
+          softBounces: 0,
+          suppressionLifted: { ...lift, previousReason },
+        }));
+      }
+      log('subscription.suppressionLifted', { to: maskEmail(email), previousReason, by });
+      return { status: 'lifted', previousReason };
+    },
+
     // ----------------------------------------------------------------------------------------------------------
     // SES feedback
     // ----------------------------------------------------------------------------------------------------------
 
+    applyFeedback: createFeedbackRules({ store, clock, softBounceLimit: settings.softBounceLimit, log }).applyFeedback,
+  };
+}
+
+/** SES feedback rules on their own: they sign nothing, so the feedback Lambda runs them without the signing secret. */
+export function createFeedbackRules(deps: { store: SubscriberStore; clock: Clock; softBounceLimit: number; log: NonNullable<SubscriptionDeps['log']> }) {
+  const { store, clock, log } = deps;
+  const settings = { softBounceLimit: deps.softBounceLimit };
+  return {
     /** Hard bounce or complaint → suppressed at once; consecutive soft bounces counted (a delivery resets the count)
      *  and suppressed at the limit. An address
      *  we do not know is still put on the suppression list for hard bounces and complaints (it must never be

@@ -14,7 +14,7 @@ export interface CognitoSessionOptions {
   signInUrl: string;
   /** PUBLIC_BASE_URL: the callback is `${baseUrl}/editor/callback`. */
   baseUrl: string;
-  signingSecret?: string;
+  signingSecret: string;
   editorToken?: string;
   clock: Clock;
   /** Token issuer; defaults to https://cognito-idp.<region>.amazonaws.com/<userPoolId> (tests point it elsewhere). */

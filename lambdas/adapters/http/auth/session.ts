@@ -43,9 +43,10 @@ export function isHttps(c: Context): boolean {
 
 /** The signed session cookie: `v1.<expiresAtMs>.<sessionId>.<subject b64>.<hmac>`. The key is derived from the signing
  *  secret and the editor token, so rotating either signs everyone out. */
-export function createSessionCookies(options: { editorToken?: string; signingSecret?: string; clock: Clock; lifetimeMs?: number }) {
+export function createSessionCookies(options: { editorToken?: string; signingSecret: string; clock: Clock; lifetimeMs?: number }) {
+  if (!options.signingSecret) throw new Error('Editor sessions need the signing secret; there is no fallback key.');
   const key = createHash('sha256')
-    .update(`editor-session\0${options.signingSecret ?? ''}\0${options.editorToken ?? ''}`)
+    .update(`editor-session\0${options.signingSecret}\0${options.editorToken ?? ''}`)
     .digest();
   const lifetime = options.lifetimeMs ?? sessionLifetimeMs;
   const mac = (payload: string) => b64(createHmac('sha256', key).update(payload).digest());
@@ -68,8 +69,6 @@ export function createSessionCookies(options: { editorToken?: string; signingSec
       });
     },
     read(c: Context): EditorIdentity | undefined {
-      // Without a configured secret there are no sessions at all.
-      if (!options.signingSecret && !options.editorToken) return undefined;
       const value = getCookie(c, sessionCookieName);
       if (!value || value.length > 1024) return undefined;
       const parts = value.split('.');
@@ -88,7 +87,7 @@ export function createSessionCookies(options: { editorToken?: string; signingSec
 export type SessionCookies = ReturnType<typeof createSessionCookies>;
 
 /** Local sessions: sign in with the editor token. */
-export function createLocalEditorSessions(options: { editorToken?: string; signingSecret?: string; clock: Clock }): EditorSessions {
+export function createLocalEditorSessions(options: { editorToken?: string; signingSecret: string; clock: Clock }): EditorSessions {
   const cookies = createSessionCookies(options);
   return {
     kind: 'token',
@@ -107,11 +106,12 @@ export function createLocalEditorSessions(options: { editorToken?: string; signi
 }
 
 /** A CSRF token bound to the session (double protection beside SameSite=Strict and the same-origin check). */
-export function csrfToken(identity: EditorIdentity, secret: string | undefined): string {
-  return b64(createHmac('sha256', `${secret ?? ''}\0csrf`).update(identity.sessionId).digest()).slice(0, 32);
+export function csrfToken(identity: EditorIdentity, secret: string): string {
+  if (!secret) throw new Error('csrfToken needs the signing secret; there is no fallback key.');
+  return b64(createHmac('sha256', `${secret}\0csrf`).update(identity.sessionId).digest()).slice(0, 32);
 }
 
-export function csrfMatches(given: unknown, identity: EditorIdentity, secret: string | undefined): boolean {
+export function csrfMatches(given: unknown, identity: EditorIdentity, secret: string): boolean {
   if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
   const b = Buffer.from(csrfToken(identity, secret));

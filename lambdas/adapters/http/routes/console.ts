@@ -10,6 +10,7 @@ import { statusOfKind } from '../errors.js';
 import { scopeId, type Item } from '../../../core/items/model.js';
 import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
+import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { isLang, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
@@ -49,7 +50,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const items = ctx.repos.items;
   const { subscriptions, ingest } = ctx;
   const editions = () => ctx.editions;
-  const secret = ctx.config.SIGNING_SECRET ?? '';
+  const secret = requireSigningSecret(ctx.config);
   const { EDITOR_USER_POOL_ID: poolId, EDITOR_USER_POOL_CLIENT_ID: clientId, EDITOR_SIGN_IN_URL: signInUrl } = ctx.config;
   const sessions =
     options.sessions ??

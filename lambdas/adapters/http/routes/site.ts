@@ -179,7 +179,8 @@ export function siteRoutes(ctx: App) {
 
   app.get('/preferences/:token', async (c) => {
     try {
-      return await showPrefs(c, c.req.param('token'));
+      const revoked = c.req.query('revoked') === '1';
+      return await showPrefs(c, c.req.param('token'), revoked ? { message: t(prefsLang(c)).revokedDone } : {});
     } catch (error) {
       return errorPage(c, prefsLang(c), error, true);
     }
@@ -205,7 +206,7 @@ export function siteRoutes(ctx: App) {
     }
   });
 
-  app.post('/preferences/:token/:action{pause|resume|unsubscribe|resubscribe|erase}', async (c) => {
+  app.post('/preferences/:token/:action{pause|resume|unsubscribe|resubscribe|revoke|erase}', async (c) => {
     const token = c.req.param('token');
     const action = c.req.param('action');
     const lang = prefsLang(c);
@@ -222,6 +223,11 @@ export function siteRoutes(ctx: App) {
       if (action === 'resubscribe') {
         await subscriptions.resubscribe(token, origin(c));
         return await showPrefs(c, token, { message: s.resubscribed });
+      }
+      if (action === 'revoke') {
+        // The new link is this browser's next address: the old one (in the address bar) no longer works.
+        const fresh = await subscriptions.revokeLinks(token);
+        return c.redirect(`/preferences/${encodeURIComponent(fresh.preferencesToken)}?lang=${lang}&revoked=1`, 303);
       }
       const f = await formFields(c);
       if (one(f.confirm) !== 'yes') return await showPrefs(c, token, { error: s.eraseNeedsConfirm, status: 400 });

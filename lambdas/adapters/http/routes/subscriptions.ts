@@ -172,17 +172,8 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
   const router = newRouter();
   const service = ctx.subscriptions;
 
-  const requireSecret = async (_c: Context, next: () => Promise<void>) => {
-    if (!ctx.config.SIGNING_SECRET) {
-      throw new DomainError('unavailable', 'subscription.notConfigured', 'Subscriptions are not configured here (SIGNING_SECRET is missing).');
-    }
-    await next();
-  };
-  router.use('/api/subscriptions/*', requireSecret);
-  router.use('/api/subscriptions', requireSecret);
-  router.use('/api/preferences/*', requireSecret);
-  router.use(`${linkPaths.confirm}/*`, requireSecret);
-  router.use(`${linkPaths.unsubscribe}/*`, requireSecret);
+  // `ctx.subscriptions` exists only with the signing secret (ConfigError at start otherwise): no route here runs
+  // without it.
   router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN));
   router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN));
 
@@ -352,6 +343,28 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
     },
   );
 
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/preferences/{token}/revoke',
+      tags: ['preferences'],
+      summary:
+        'Revoke my links: every earlier preference link stops working; the answer carries the one new link. Unsubscribe links in earlier emails keep working.',
+      request: { params: TokenParam },
+      responses: {
+        200: {
+          description: 'Revoked',
+          content: { 'application/json': { schema: z.object({ status: z.literal('revoked'), preferencesUrl: z.string(), preferencesToken: z.string() }) } },
+        },
+        ...errors(403, 404),
+      },
+    }),
+    async (c) => {
+      c.header('Cache-Control', 'no-store');
+      return c.json(await service.revokeLinks(c.req.valid('param').token), 200);
+    },
+  );
+
   // ---- Editor API ---------------------------------------------------------------------------------------------
 
   router.openapi(
@@ -380,6 +393,45 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
     async (c) => {
       await service.deleteByEmail(c.req.valid('query').email);
       return c.json({ status: 'erased' as const }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscribers/revoke-links',
+      tags: ['subscribers (editor)'],
+      summary: "Withdraw every earlier preference link of a subscriber; the new one is emailed to the subscriber, not shown here.",
+      security: editorSecurity,
+      request: { body: { required: true, content: { 'application/json': { schema: z.object({ email: z.string().max(320) }).openapi('RevokeLinksRequest') } } } },
+      responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: z.object({ status: z.literal('revoked') }) } } }, ...errors(400, 401, 404) },
+    }),
+    async (c) => c.json(await service.revokeLinksByEmail(c.req.valid('json').email), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/subscribers/lift-suppression',
+      tags: ['subscribers (editor)'],
+      summary:
+        'Mail a suppressed address again (after a bounce, complaint or deletion), with a reason; who, when and why are recorded. The address is not subscribed: it may sign up again.',
+      security: editorSecurity,
+      request: {
+        body: {
+          required: true,
+          content: { 'application/json': { schema: z.object({ email: z.string().max(320), reason: z.string().max(500) }).openapi('LiftSuppressionRequest') } },
+        },
+      },
+      responses: {
+        200: { description: 'Lifted', content: { 'application/json': { schema: z.object({ status: z.literal('lifted'), previousReason: z.string() }) } } },
+        ...errors(400, 401, 404),
+      },
+    }),
+    async (c) => {
+      const { email, reason } = c.req.valid('json');
+      // The editor API authenticates one shared token, so that is who it records.
+      return c.json(await service.liftSuppression(email, reason, 'editor API token'), 200);
     },
   );
 
@@ -473,11 +525,11 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
 
   const pageAction = (path: string, token: string, lang: Lang) => `${path}/${encodeURIComponent(token)}?lang=${lang}`;
 
-  router.get(`${linkPaths.confirm}/:token`, (c) => {
+  router.get(`${linkPaths.confirm}/:token`, async (c) => {
     const token = c.req.param('token');
     const lang = langOf(c);
     try {
-      service.checkLink(token, ['confirm']);
+      await service.checkLink(token, ['confirm']);
     } catch (error) {
       return errorPage(c, lang, error, true);
     }
@@ -494,11 +546,13 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
     }
   });
 
-  router.get(`${linkPaths.unsubscribe}/:token`, (c) => {
+  // A preference link opened here works too: it is the stronger link (its holder may unsubscribe anyway), and people
+  // paste whichever link they have.
+  router.get(`${linkPaths.unsubscribe}/:token`, async (c) => {
     const token = c.req.param('token');
     const lang = langOf(c);
     try {
-      service.checkLink(token, ['unsub', 'prefs']);
+      await service.checkLink(token, ['unsub', 'prefs']);
     } catch (error) {
       return errorPage(c, lang, error, true);
     }
@@ -522,11 +576,29 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
       return renderPage(c, page, 400, { private: true });
     }
     try {
-      const done = await service.unsubscribe(token, { oneClick: true });
+      const done = await service.unsubscribeByLink(token);
       const lang = isLang(asked) ? asked : (done.language ?? langOf(c));
-      return renderPage(c, OneClickDonePage({ lang, ...(done.undoUrl ? { undoUrl: done.undoUrl } : {}) }), 200, { private: true });
+      // The undo: with a preference link, its own preference centre; with an unsubscribe link (which anyone it was
+      // forwarded to may hold), a one-hour button that can only subscribe again.
+      const undo = done.preferencesUrl
+        ? { undoUrl: done.preferencesUrl }
+        : done.undoToken
+          ? { undoAction: `${linkPaths.unsubscribe}/${encodeURIComponent(done.undoToken)}/undo?lang=${lang}` }
+          : {};
+      return renderPage(c, OneClickDonePage({ lang, ...undo }), 200, { private: true });
     } catch (error) {
       return errorPage(c, langOf(c), error, true);
+    }
+  });
+
+  router.post(`${linkPaths.unsubscribe}/:token/undo`, async (c) => {
+    const lang = langOf(c);
+    try {
+      await service.undoUnsubscribe(c.req.param('token'), origin(c));
+      const s = t(lang);
+      return renderPage(c, MessagePage({ lang, title: s.resubscribedTitle, body: s.resubscribed, noindex: true }), 200, { private: true });
+    } catch (error) {
+      return errorPage(c, lang, error, true);
     }
   });
 

@@ -44,9 +44,10 @@ export function OneClickUnsubscribePage(props: { lang: Lang; action: string }) {
   );
 }
 
-/** After a one-click unsubscribe. The undo is a link to the person's preference centre, whose "subscribe again"
- *  button records a new consent. */
-export function OneClickDonePage(props: { lang: Lang; undoUrl?: string }) {
+/** After a one-click unsubscribe. With a preference link, the undo is its preference centre (whose "subscribe again"
+ *  button records a new consent); with an unsubscribe link, a button that can only subscribe again (`undoAction`):
+ *  that link may have been forwarded, so it leads to nothing that could export or erase. */
+export function OneClickDonePage(props: { lang: Lang; undoUrl?: string; undoAction?: string }) {
   const s = t(props.lang);
   return (
     <Layout lang={props.lang} title={s.unsubscribedTitle} section="none" narrow noindex>
@@ -56,6 +57,12 @@ export function OneClickDonePage(props: { lang: Lang; undoUrl?: string }) {
         <p>
           {s.undoQuestion} <a href={props.undoUrl}>{s.undoFromPreferences}</a>
         </p>
+      ) : null}
+      {props.undoAction ? (
+        <form method="post" action={props.undoAction}>
+          <p>{s.undoQuestion}</p>
+          <button type="submit">{s.undo}</button>
+        </form>
       ) : null}
     </Layout>
   );

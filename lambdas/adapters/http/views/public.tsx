@@ -339,6 +339,13 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
           {s.exportData}
         </a>
       </p>
+      <h2>{s.revokeTitle}</h2>
+      <p>{s.revokeBody}</p>
+      <form method="post" action={`${base}/revoke?lang=${props.lang}`}>
+        <button type="submit" class="secondary">
+          {s.revoke}
+        </button>
+      </form>
       <p>{s.eraseBody}</p>
       <form class="stack" method="post" action={`${base}/erase?lang=${props.lang}`}>
         <label class="choice" for="erase-confirm">
