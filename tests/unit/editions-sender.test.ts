@@ -179,4 +179,54 @@ describe('sender decisions', () => {
     expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { suppressed: 1, failed: 1, sent: 1 } });
     expect(w.counts).toEqual({ sent: 1, suppressed: 1, failed: 1 });
   });
+
+  it('SES unreachable (connection refused) is not "in doubt": backed off, then released and sent on the chunk\'s next delivery, once each', async () => {
+    const w = world();
+    let refusals = 0;
+    w.setFault(() => {
+      if (refusals++ < 7) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8005'), { code: 'ECONNREFUSED', syscall: 'connect', $metadata: {} });
+    });
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first).toMatchObject({ outcome: 'retry', tally: { inDoubt: 0, pending: 1, sent: 2 } });
+    expect(w.deliveries.get('a')?.status).toBe('released');
+    // No waiting for the in-doubt bound: the released claim is taken again at once.
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3, inDoubt: 0 } });
+    expect(w.outbox.map((m) => m.to).sort()).toEqual(['a@example.org', 'b@example.org', 'c@example.org'].sort());
+  });
+
+  it('the store failing between claim and send releases the claim (SES never called); the chunk sends it next time', async () => {
+    const w = world();
+    const get = w.deps.editions.get;
+    let failures = 1;
+    // The state check before the SES call reads the edition: make that read fail once, after the claim.
+    w.deps.stateCheckMs = 0;
+    w.deps.editions = { ...w.deps.editions, get: async (id) => (w.deliveries.size > 0 && failures-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED dynamodb')) : get(id)) };
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first).toMatchObject({ outcome: 'retry', tally: { pending: 1, inDoubt: 0 }, sesCalls: 2 });
+    expect([...w.deliveries.values()].filter((d) => d.status === 'claimed')).toHaveLength(0);
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.outbox).toHaveLength(3);
+  });
+
+  it('the store failing to claim leaves the recipient pending (not stuck), and the rest of the chunk is sent', async () => {
+    const w = world();
+    const claim = w.deps.deliveries.claim;
+    let failures = 1;
+    w.deps.deliveries = { ...w.deps.deliveries, claim: (...args) => (args[1] === 'b' && failures-- > 0 ? Promise.reject(new Error('ProvisionedThroughputExceeded')) : claim(...args)) };
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { sent: 2, pending: 1 } });
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.outbox).toHaveLength(3);
+  });
+
+  it('recording "sent" failing after SES accepted keeps the claim in doubt; the next delivery settles it from SES\'s records without mailing again', async () => {
+    const w = world();
+    const markSent = w.deps.deliveries.markSent;
+    let failures = 1;
+    w.deps.deliveries = { ...w.deps.deliveries, markSent: (...args) => (args[1] === 'c' && failures-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED dynamodb')) : markSent(...args)) };
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { sent: 2, inDoubt: 1 } });
+    expect(w.deliveries.get('c')?.status).toBe('claimed');
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.deliveries.get('c')?.status).toBe('sent');
+    expect(w.outbox).toHaveLength(3);
+  });
 });

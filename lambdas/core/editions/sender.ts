@@ -109,7 +109,30 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return halted;
   };
 
+  /** Sends to one claimed recipient and settles the claim. A store failure before SES is called releases the claim
+   *  (nothing went out); one after SES accepted leaves it in doubt, settled later from SES's records. */
   const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string): Promise<RecipientResult> => {
+    let messageId: string | undefined;
+    try {
+      const outcome = await attempt(recipient, subscriber, token, (id) => (messageId = id));
+      return outcome;
+    } catch {
+      if (messageId !== undefined) return 'inDoubt'; // SES accepted; recording it failed
+      await releaseQuietly(recipient.s, token);
+      return 'pending';
+    }
+  };
+
+  /** Best effort: if the store is down this fails too, and the claim is settled from SES's records after the bound. */
+  const releaseQuietly = async (subscriberId: string, token: string) => {
+    try {
+      await deps.deliveries.release(edition!.id, subscriberId, token);
+    } catch {
+      // left claimed: in doubt until the evidence check (SES has no record of it, so it is retried)
+    }
+  };
+
+  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, accepted: (messageId: string) => void): Promise<RecipientResult> => {
     const prepared = groups.get(recipient.g)!;
     if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
@@ -122,7 +145,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       { from: deps.from, editionId: edition!.id, configurationSet: deps.configurationSet },
     );
     const retries = deps.throttleRetries ?? 4;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 0; ; tries++) {
       await deps.bucket.take();
       if (await haltedNow()) {
         await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
@@ -135,13 +158,15 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       } catch (error) {
         // Anything the mailer did not classify may have reached SES: in doubt.
         const failure = error instanceof MailerError ? error : undefined;
-        if (failure?.kind === 'throttled') {
-          if (attempt < retries) {
-            const base = (deps.throttleBaseMs ?? 100) * 2 ** attempt;
+        if (failure?.kind === 'throttled' || failure?.kind === 'notSent') {
+          // SES did not accept (throttled) or never saw the request (unreachable): back off and try again, then
+          // release the claim so the chunk's next delivery sends it.
+          if (tries < retries) {
+            const base = (deps.throttleBaseMs ?? 100) * 2 ** tries;
             await deps.sleep(base + Math.floor(Math.random() * base));
             continue;
           }
-          await deps.deliveries.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
+          await deps.deliveries.release(edition!.id, recipient.s, token);
           return 'pending';
         }
         if (failure?.kind === 'rejectedForGood') {
@@ -154,7 +179,8 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         }
         return 'inDoubt'; // SES may have accepted it: the claim stays until SES's records settle it
       }
-      // A failure here (the process dying) leaves the claim in doubt; reconciliation finds SES's record of it.
+      accepted(messageId);
+      // A failure here (the store down, the process dying) leaves the claim in doubt; reconciliation finds SES's record.
       await deps.deliveries.markSent(edition!.id, recipient.s, token, messageId, now());
       return 'sent';
     }
@@ -174,7 +200,13 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       return settled(row);
     }
     const token = randomUUID();
-    const claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
+    let claim: Awaited<ReturnType<DeliveryLedger['claim']>>;
+    try {
+      claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
+    } catch {
+      await releaseQuietly(recipient.s, token); // the write may have landed before the store failed
+      return 'pending';
+    }
     if (claim.claimed) return send(recipient, subscriber, token);
     if (claim.existing.status === 'claimed') {
       inDoubt.push({ recipient, subscriber, delivery: claim.existing });
@@ -183,7 +215,8 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return settled(claim.existing);
   };
 
-  const results = await mapLimited(message.recipients, deps.concurrency ?? 4, handle);
+  // One recipient's store failure leaves it pending (its claim released or in doubt), never the chunk's others unsettled.
+  const results = await mapLimited(message.recipients, deps.concurrency ?? 4, (r) => handle(r).catch((): RecipientResult => 'pending'));
 
   if (inDoubt.length > 0) {
     const oldest = inDoubt.reduce((min, d) => Math.min(min, Date.parse(d.delivery.claimedAt ?? '')), Infinity);
