@@ -45,6 +45,8 @@ export const keys = {
 
   // Editions (campaigns)
   edition: (editionId: string) => ({ pk: `EDITION#${editionId}`, sk: 'EDITION' }),
+  /** One of an edition's counter shards (recipients by delivery status), each its own partition so no row is hot. */
+  editionCounts: (editionId: string, shard: number) => ({ pk: `EDITION#${editionId}#COUNTS#${shard}`, sk: 'COUNTS' }),
   editionListing: (createdAt: string, editionId: string) => ({ gsi1pk: 'EDITIONS', gsi1sk: `${createdAt}#${editionId}` }),
   editionListingPartition: 'EDITIONS',
   /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner. */

@@ -18,7 +18,7 @@ import { mapLimited } from '../shared/concurrency.js';
 
 export interface SenderDeps {
   editions: Pick<EditionRepository, 'get' | 'transition' | 'counts' | 'feedback'>;
-  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'setChunkInDoubt' | 'tryComplete' | 'park' | 'unpark'>;
+  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'tryComplete' | 'park' | 'unpark'>;
   deliveries: DeliveryLedger;
   subscribers: SubscriberSource;
   mailer: Mailer;
@@ -43,6 +43,8 @@ export interface SenderDeps {
   feedbackMinSample?: number;
   /** How often (ms) a chunk in progress looks again at its edition's state and feedback (pause, cancel, bounces). */
   stateCheckMs?: number;
+  /** …and after at most this many messages, so a pause or cancel stops a send within a bounded number of emails. */
+  stateCheckEvery?: number;
 }
 
 export type ChunkOutcome = 'done' | 'retry' | 'parked' | 'dropped';
@@ -97,8 +99,11 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   let halted: 'paused' | 'cancelled' | undefined;
   let lastCheck = deps.clock.now().getTime();
   let checking: Promise<void> | undefined;
+  let sinceCheck = 0;
   const haltedNow = async () => {
-    if (halted || deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000)) return halted;
+    sinceCheck++;
+    if (halted || (deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000) && sinceCheck < (deps.stateCheckEvery ?? 10))) return halted;
+    sinceCheck = 0;
     checking ??= (async () => {
       let e = await deps.editions.get(edition!.id);
       if (e?.state === 'sending' && (await feedbackTooHigh(deps, e))) e = (await pauseForFeedback(deps, e)) ?? e;
@@ -244,7 +249,6 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   for (const r of results) if (r) tally[r]++;
   if (halted === 'cancelled') return report('dropped');
   if (halted === 'paused' && tally.pending > 0) {
-    await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
     await deps.progress.park(message);
     const again = await deps.editions.get(edition.id);
     if (again?.state !== 'sending' || !(await deps.progress.unpark(edition.id, message.chunkId))) return report('parked');
@@ -253,11 +257,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return processChunk(deps, message);
   }
   if (tally.inDoubt + tally.pending === 0) {
-    await deps.progress.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
+    await deps.progress.finishChunk(edition.id, message.chunkId);
     await deps.progress.tryComplete(edition.id, now());
     return report('done');
   }
-  await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
   return report('retry');
 }
 
