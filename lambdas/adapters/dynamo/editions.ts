@@ -3,6 +3,7 @@
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
+//        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
 //        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
@@ -28,7 +29,7 @@ import type { ChunkMessage, Delivery, DeliveryLedger, EditionRepository, Edition
 import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
-import { batchGetAll } from './batch.js';
+import { batchGetAll, batchWriteAll } from './batch.js';
 import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
@@ -233,7 +234,9 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
         batchGetAll(doc, TableName, Array.from({ length: countShards }, (_, k) => keys.editionCounts(id, k)), { consistent: true }),
       ]);
       const sum = (field: string) => shards.flat().reduce((n, row) => n + Number(row[field] ?? 0), 0);
+      const touched = shards.flat().map((row) => String(row.touchedAt ?? '')).filter(Boolean).sort().at(-1);
       return {
+        ...(touched ? { lastActivityAt: touched } : {}),
         planned: Number(edition.Item?.plannedCount ?? 0),
         sent: sum('sent'),
         skipped: Number(edition.Item?.skippedCount ?? 0),
@@ -241,6 +244,17 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
         failed: sum('failed'),
         inDoubt: sum('inDoubt'),
       };
+    },
+
+    async listInStates(states) {
+      const rows = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        FilterExpression: `#state IN (${states.map((_, i) => `:s${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':p': keys.editionListingPartition, ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
+      });
+      return rows.map(toEdition);
     },
 
     async feedback(editionId) {
@@ -326,6 +340,19 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       });
     },
 
+    async openChunks(messages) {
+      await batchWriteAll(doc, TableName, messages.map((m) => ({ PutRequest: { Item: { ...keys.editionOpenChunk(m.editionId, m.chunkId), type: 'openChunk', message: JSON.stringify(m) } } })));
+    },
+
+    async listOpenChunks(editionId) {
+      const rows = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionOpenChunkPrefix },
+        ConsistentRead: true,
+      });
+      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
+    },
+
     async finishChunk(editionId, chunkId) {
       await update({
         Key: editionKey(editionId),
@@ -333,6 +360,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':chunk': new Set([chunkId]) },
       });
+      await doc.send(new DeleteCommand({ TableName, Key: keys.editionOpenChunk(editionId, chunkId) }));
     },
 
     async tryComplete(editionId, now) {
@@ -379,9 +407,9 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     const counter = {
       TableName,
       Key: keys.editionCounts(editionId, countShardOf(subscriberId)),
-      UpdateExpression: `ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
+      UpdateExpression: `SET touchedAt = :touchedAt ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
       ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
-      ExpressionAttributeValues: Object.fromEntries(fields.map(([f, n]) => [`:${f}`, n])),
+      ExpressionAttributeValues: { ...Object.fromEntries(fields.map(([f, n]) => [`:${f}`, n])), ':touchedAt': new Date().toISOString() },
     };
     for (let attempt = 0; ; attempt++) {
       try {

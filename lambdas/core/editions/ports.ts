@@ -61,8 +61,11 @@ export interface EditionRepository {
   /** The most recent edition of this kind and frequency that started sending, excluding `exceptId`. */
   lastStarted(kind: Edition['kind'], frequency: Edition['frequency'], exceptId?: string): Promise<Edition | undefined>;
   list(limit: number): Promise<Edition[]>;
-  /** Recipients by delivery status, moved one recipient at a time as the ledger settles each. */
-  counts(id: string): Promise<RecordedCounts>;
+  /** Every edition in one of these states (few at a time: the recovery sweep's look for unfinished work). */
+  listInStates(states: EditionState[]): Promise<Edition[]>;
+  /** Recipients by delivery status, moved one recipient at a time as the ledger settles each; `lastActivityAt` is
+   *  when a delivery of the edition last changed status (claimed or settled), if ever. */
+  counts(id: string): Promise<RecordedCounts & { lastActivityAt?: string }>;
   /** Bounce and complaint counts of an edition (fed by the SES feedback handler). */
   feedback(editionId: string): Promise<{ bounces: number; complaints: number }>;
 }
@@ -77,6 +80,10 @@ export interface SendProgress {
   recordPlannedPage(editionId: string, page: { shard: number; page: number; planned: number; skipped: number; chunks: number; cursor?: string; done: boolean }): Promise<void>;
   completePlan(editionId: string, totalChunks: number): Promise<void>;
 
+  /** Keeps chunks about to be enqueued until they finish (so a lost one can be enqueued again). */
+  openChunks(messages: ChunkMessage[]): Promise<void>;
+  /** Chunks enqueued and not finished. */
+  listOpenChunks(editionId: string): Promise<ChunkMessage[]>;
   /** Records that a chunk has settled every recipient (idempotent by chunk id; the counts moved per recipient). */
   finishChunk(editionId: string, chunkId: string): Promise<void>;
   /** sending → sent once the plan is complete and every planned chunk has finished. */
@@ -84,7 +91,7 @@ export interface SendProgress {
 
   /** A paused edition's chunk, kept until resume. */
   park(message: ChunkMessage): Promise<void>;
-  /** Removes a parked chunk; true if this caller removed it (so exactly one party re-enqueues or processes it). */
+  /** Removes a parked chunk; true if this caller removed it. */
   unpark(editionId: string, chunkId: string): Promise<boolean>;
   listParked(editionId: string): Promise<ChunkMessage[]>;
 }

@@ -290,11 +290,13 @@ function pauseForFeedback(deps: SenderDeps, edition: Edition) {
   return deps.editions.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
 }
 
-/** Resume: sending again, and every parked chunk re-enqueued by exactly one party. */
+/** Resume: every parked chunk enqueued again, and only then its parked row removed (an enqueue that fails leaves the
+ *  chunks parked for the next resume or the recovery sweep). A chunk a racing sender also took up runs twice, which
+ *  the delivery claims make harmless. */
 export async function resumeEdition(deps: { progress: Pick<SendProgress, 'listParked' | 'unpark'>; enqueue: (messages: ChunkMessage[]) => Promise<void> }, editionId: string): Promise<number> {
   const parked = await deps.progress.listParked(editionId);
-  const mine: ChunkMessage[] = [];
-  for (const message of parked) if (await deps.progress.unpark(editionId, message.chunkId)) mine.push(message);
-  if (mine.length > 0) await deps.enqueue(mine);
-  return mine.length;
+  if (parked.length === 0) return 0;
+  await deps.enqueue(parked);
+  for (const message of parked) await deps.progress.unpark(editionId, message.chunkId);
+  return parked.length;
 }
