@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
-import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
+import { processChunk, resumeEdition, type SenderDeps } from '../../lambdas/core/editions/sender.js';
 import { mergeMarker, type ContentGroup } from '../../lambdas/core/editions/newsletter.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
@@ -229,5 +229,17 @@ describe('sender decisions', () => {
     expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
     expect(w.deliveries.get('c')?.status).toBe('sent');
     expect(w.outbox).toHaveLength(3);
+  });
+});
+
+describe('resume', () => {
+  it('enqueues the parked chunks before removing them: an enqueue that fails leaves them parked', async () => {
+    const parked = new Map([['c0', { editionId: 'ed', chunkId: 'c0', recipients: [{ s: 'a', g: 'g' }] }]]);
+    const progress = { listParked: async () => [...parked.values()], unpark: async (_e: string, id: string) => parked.delete(id) };
+    await expect(resumeEdition({ progress, enqueue: async () => Promise.reject(new Error('queue unreachable')) }, 'ed')).rejects.toThrow('queue unreachable');
+    expect(parked.size).toBe(1);
+    const enqueued: ChunkMessage[] = [];
+    expect(await resumeEdition({ progress, enqueue: async (m) => void enqueued.push(...m) }, 'ed')).toBe(1);
+    expect({ enqueued: enqueued.map((m) => m.chunkId), parked: parked.size }).toEqual({ enqueued: ['c0'], parked: 0 });
   });
 });

@@ -44,8 +44,9 @@ export const zeroCounts = (): EditionCounts => ({ planned: 0, sent: 0, skipped: 
  *  planned = sent + skipped + suppressed + failed + cancelled + inDoubt + queued.
  *  Whoever is neither settled nor claimed is queued, or cancelled once the edition is. */
 export function countsOf(state: EditionState, recorded: RecordedCounts): EditionCounts {
-  const rest = Math.max(0, recorded.planned - recorded.sent - recorded.skipped - recorded.suppressed - recorded.failed - recorded.inDoubt);
-  return { ...recorded, cancelled: state === 'cancelled' ? rest : 0, queued: state === 'cancelled' ? 0 : rest };
+  const { planned, sent, skipped, suppressed, failed, inDoubt } = recorded;
+  const rest = Math.max(0, planned - sent - skipped - suppressed - failed - inDoubt);
+  return { planned, sent, skipped, suppressed, failed, inDoubt, cancelled: state === 'cancelled' ? rest : 0, queued: state === 'cancelled' ? 0 : rest };
 }
 
 export interface Edition {
