@@ -68,8 +68,15 @@ export class Sending extends Construct {
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
-    // Started asynchronously (HTTP Lambda) or by a one-off schedule: failures after retries land in the ops DLQ.
-    ops.deadLetterAsyncFailures(this.planner, Duration.hours(1));
+    // Started asynchronously (HTTP Lambda), by a one-off schedule, or by the recovery sweep's schedule: failures after
+    // retries land in the ops DLQ. The sweep resumes sends that stopped moving (a planner that died, a lost chunk).
+    ops.scheduleLambda(this, 'SendRecoverySweep', {
+      fn: this.planner,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      input: { job: 'sweep' },
+      description: 'Recovery sweep: resumes sends that stopped moving',
+      maxEventAge: Duration.hours(1),
+    });
 
     this.sender = new NewsFunction(this, 'Sender', {
       config,

@@ -1,7 +1,10 @@
 // Lambda: the send planner, invoked when an editor sends now (async invoke) or when a one-off schedule fires
 // (EventBridge Scheduler), with `{job: 'plan-edition', payload: {editionId, scheduledAt?}}`. Pages confirmed subscribers
 // in parallel shards, compiles each content group once (MJML) and enqueues chunks on the send queue. Safe to re-run.
+// With `{job: 'sweep'}` (an EventBridge schedule every 5 minutes) it runs the recovery sweep instead: sends that
+// stopped moving are planned on from their cursors, and their unfinished chunks enqueued again.
 import { planEdition, type PlanResult, type PlannerDeps } from '../core/editions/planner.js';
+import { sweepEditions, type SweepResult } from '../core/editions/sweep.js';
 import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
@@ -9,16 +12,29 @@ import { randomUUID } from 'node:crypto';
 
 export type PlannerEvent = { job?: string; payload?: { editionId: string; scheduledAt?: string } } | { editionId: string; scheduledAt?: string };
 
+/** The sweep's job name (the EventBridge schedule's input in AWS; a timer locally). */
+export const sweepJob = 'sweep';
+/** A send with no delivery claimed or settled for this long is taken as stopped (past a chunk's retries). */
+export const staleSendMs = 10 * 60_000;
+
 export function makeHandler(deps: PlannerDeps) {
-  return async (event: PlannerEvent): Promise<PlanResult> => {
+  async function handle(event: { job: typeof sweepJob }): Promise<SweepResult[]>;
+  async function handle(event: PlannerEvent): Promise<PlanResult>;
+  async function handle(event: PlannerEvent): Promise<PlanResult | SweepResult[]> {
     logger.setCorrelationId(randomUUID()); // one id per planning run
+    if ('job' in event && event.job === sweepJob) {
+      const resumed = await sweepEditions({ ...deps, staleAfterMs: staleSendMs }, deps.clock.now());
+      for (const r of resumed) logger.info('stopped send resumed', { ...r });
+      return resumed;
+    }
     const input = 'editionId' in event ? event : event.payload;
     if (!input?.editionId) throw new Error('The planner needs {"editionId"} (or {"job","payload":{"editionId"}}).');
     const result = await planEdition(deps, input.editionId, { scheduledAt: input.scheduledAt });
     logger.info('edition planned', { ...result });
     return result;
-  };
+  }
+  return handle;
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: PlannerEvent): Promise<PlanResult> => (cold ??= makeHandler((await composeAwsApp({ renderer: createMjmlRenderer() })).planner))(event);
+export const handler = async (event: PlannerEvent): Promise<PlanResult | SweepResult[]> => (cold ??= makeHandler((await composeAwsApp({ renderer: createMjmlRenderer() })).planner))(event);

@@ -70,6 +70,10 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
           logger.error('scheduled digest failed', { error: (error as Error).message }),
         );
       timers.push(setInterval(digests, 60 * 60_000));
+      // The recovery sweep: at start (a send an earlier run left stopped) and every 5 minutes, as in AWS.
+      const sweep = () => sending.sweep().catch((error) => logger.error('recovery sweep failed', { error: (error as Error).message }));
+      timers.push(setInterval(sweep, 5 * 60_000));
+      void sweep();
     },
     async stop(graceMs) {
       for (const timer of timers) clearInterval(timer);

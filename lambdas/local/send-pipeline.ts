@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
 import { planJob, sendQueue, type App, type BackgroundPorts } from '../composition-root.js';
 import { makeHandler as makeSendHandler } from '../handlers/send-batch.js';
-import { makeHandler as makePlanHandler, type PlannerEvent } from '../handlers/send-planner.js';
+import { makeHandler as makePlanHandler, sweepJob, type PlannerEvent } from '../handlers/send-planner.js';
 import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';
 import type { LocalQueue } from './queue.js';
 import type { LocalScheduler } from './scheduler.js';
@@ -22,6 +22,8 @@ export interface LocalSendPipeline {
   scheduler: LocalScheduler;
   /** Builds the handlers from the App and starts the queue's consumers. */
   start(app: Pick<App, 'sender' | 'planner'>): void;
+  /** One run of the recovery sweep (an EventBridge schedule every 5 minutes in AWS). */
+  sweep(): Promise<unknown>;
   /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
   runDigest(event: DigestEvent): Promise<unknown>;
   /** Stops taking chunks; batches in flight get `graceMs` to finish, or come back after their visibility timeout. */
@@ -65,6 +67,7 @@ export async function createLocalSendPipeline(w: {
       handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner), digest: makeDigestHandler(app.planner) };
       queue.start();
     },
+    sweep: () => started().plan({ job: sweepJob }),
     runDigest: (event) => started().digest(event),
     async stop(graceMs) {
       scheduler.stop();

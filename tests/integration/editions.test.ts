@@ -50,7 +50,7 @@ describe('editions API', () => {
     const id = await create({ subject: 'Weekly', intro: 'Hi', itemIds: ['ed-a', 'ed-c'], audience: { countries: ['cl'], languages: ['en'] } });
     const view = await get(id);
     expect(view).toMatchObject({ id, state: 'draft', subject: 'Weekly', rate: 0, itemIds: ['ed-a', 'ed-c'] });
-    expect(view.counts).toEqual({ planned: 0, sent: 0, skipped: 0, suppressed: 0, failed: 0, inDoubt: 0 });
+    expect(view.counts).toEqual({ planned: 0, sent: 0, skipped: 0, suppressed: 0, failed: 0, inDoubt: 0, cancelled: 0, queued: 0 });
   });
 
   it('validates bodies with a code and a message', async () => {

@@ -106,7 +106,7 @@ describe('sending an edition', () => {
 
     const view = await status(h, id);
     expect(view.state).toBe('sent');
-    expect(view.counts).toEqual({ planned: eligible.length, sent: eligible.length, skipped: 1, suppressed: 0, failed: 0, inDoubt: 0 });
+    expect(view.counts).toEqual({ planned: eligible.length, sent: eligible.length, skipped: 1, suppressed: 0, failed: 0, inDoubt: 0, cancelled: 0, queued: 0 });
     expect(view.rate).toBeGreaterThan(0);
   });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { newEdition, type Edition } from '../../lambdas/core/editions/model.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, SendEvidence, SubscriberSource } from '../../lambdas/core/editions/ports.js';
-import { processChunk, type SenderDeps } from '../../lambdas/core/editions/sender.js';
+import { processChunk, resumeEdition, type SenderDeps } from '../../lambdas/core/editions/sender.js';
 import { mergeMarker, type ContentGroup } from '../../lambdas/core/editions/newsletter.js';
 import type { OutgoingEmail } from '../../lambdas/core/shared/ports.js';
 import { aSubscriber } from '../support/editions-fixtures.js';
@@ -18,12 +18,18 @@ function world() {
   const group: ContentGroup = { key: 'g', language: 'en', itemIds: ['i'], subject: 'S', html: `<a href="${u}">u</a> <a href="${p}">p</a>`, text: `u ${u} p ${p}`, mergeNonce: 'n0' };
   const deliveries = new Map<string, Delivery>();
   const done = new Set<string>();
-  const counts = { sent: 0, suppressed: 0, failed: 0 };
+  // The ledger is what counts: each recipient's settled status, as the DynamoDB ledger's counter shards record it.
+  const counts = {
+    get sent() { return [...deliveries.values()].filter((d) => d.status === 'sent').length; },
+    get suppressed() { return [...deliveries.values()].filter((d) => d.status === 'suppressed').length; },
+    get failed() { return [...deliveries.values()].filter((d) => d.status === 'failed').length; },
+    toJSON() { return { sent: this.sent, suppressed: this.suppressed, failed: this.failed }; },
+  };
   const editions: SenderDeps['editions'] = {
     get: async () => edition,
     transition: async () => undefined,
     feedback: async () => ({ bounces: 0, complaints: 0 }),
-    counts: async () => ({ planned: 0, skipped: 0, inDoubt: 0, ...counts }),
+    counts: async () => ({ planned: 0, skipped: 0, inDoubt: 0, ...counts.toJSON() }),
   };
   const ledger: DeliveryLedger = {
     async claim(_e: string, s: string, token: string, now: Date) {
@@ -61,14 +67,9 @@ function world() {
   };
   const progress: SenderDeps['progress'] = {
     getGroup: async () => group,
-    async finishChunk(_e: string, chunkId: string, tally: { sent: number; suppressed: number; failed: number }) {
-      if (done.has(chunkId)) return;
+    async finishChunk(_e: string, chunkId: string) {
       done.add(chunkId);
-      counts.sent += tally.sent;
-      counts.suppressed += tally.suppressed;
-      counts.failed += tally.failed;
     },
-    setChunkInDoubt: async () => undefined,
     tryComplete: async () => false,
     park: async () => undefined,
     unpark: async () => false,
@@ -116,7 +117,7 @@ describe('sender decisions', () => {
     expect((await processChunk(w.deps, w.chunk)).outcome).toBe('done');
     expect((await processChunk(w.deps, w.chunk)).sesCalls).toBe(0);
     expect(w.outbox.map((m) => m.to)).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
-    expect(w.counts).toEqual({ sent: 3, suppressed: 0, failed: 0 });
+    expect(w.counts.toJSON()).toEqual({ sent: 3, suppressed: 0, failed: 0 });
   });
 
   it('a claim in doubt that SES accepted is settled from its record; one it did not is retried only after the bound', async () => {
@@ -177,6 +178,68 @@ describe('sender decisions', () => {
     expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { suppressed: 1, failed: 1, pending: 1 } });
     paused = false;
     expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { suppressed: 1, failed: 1, sent: 1 } });
-    expect(w.counts).toEqual({ sent: 1, suppressed: 1, failed: 1 });
+    expect(w.counts.toJSON()).toEqual({ sent: 1, suppressed: 1, failed: 1 });
+  });
+
+  it('SES unreachable (connection refused) is not "in doubt": backed off, then released and sent on the chunk\'s next delivery, once each', async () => {
+    const w = world();
+    let refusals = 0;
+    w.setFault(() => {
+      if (refusals++ < 7) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8005'), { code: 'ECONNREFUSED', syscall: 'connect', $metadata: {} });
+    });
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first).toMatchObject({ outcome: 'retry', tally: { inDoubt: 0, pending: 1, sent: 2 } });
+    expect(w.deliveries.get('a')?.status).toBe('released');
+    // No waiting for the in-doubt bound: the released claim is taken again at once.
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3, inDoubt: 0 } });
+    expect(w.outbox.map((m) => m.to).sort()).toEqual(['a@example.org', 'b@example.org', 'c@example.org'].sort());
+  });
+
+  it('the store failing between claim and send releases the claim (SES never called); the chunk sends it next time', async () => {
+    const w = world();
+    const get = w.deps.editions.get;
+    let failures = 1;
+    // The state check before the SES call reads the edition: make that read fail once, after the claim.
+    w.deps.stateCheckMs = 0;
+    w.deps.editions = { ...w.deps.editions, get: async (id) => (w.deliveries.size > 0 && failures-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED dynamodb')) : get(id)) };
+    const first = await processChunk(w.deps, w.chunk);
+    expect(first).toMatchObject({ outcome: 'retry', tally: { pending: 1, inDoubt: 0 }, sesCalls: 2 });
+    expect([...w.deliveries.values()].filter((d) => d.status === 'claimed')).toHaveLength(0);
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.outbox).toHaveLength(3);
+  });
+
+  it('the store failing to claim leaves the recipient pending (not stuck), and the rest of the chunk is sent', async () => {
+    const w = world();
+    const claim = w.deps.deliveries.claim;
+    let failures = 1;
+    w.deps.deliveries = { ...w.deps.deliveries, claim: (...args) => (args[1] === 'b' && failures-- > 0 ? Promise.reject(new Error('ProvisionedThroughputExceeded')) : claim(...args)) };
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { sent: 2, pending: 1 } });
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.outbox).toHaveLength(3);
+  });
+
+  it('recording "sent" failing after SES accepted keeps the claim in doubt; the next delivery settles it from SES\'s records without mailing again', async () => {
+    const w = world();
+    const markSent = w.deps.deliveries.markSent;
+    let failures = 1;
+    w.deps.deliveries = { ...w.deps.deliveries, markSent: (...args) => (args[1] === 'c' && failures-- > 0 ? Promise.reject(new Error('connect ECONNREFUSED dynamodb')) : markSent(...args)) };
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'retry', tally: { sent: 2, inDoubt: 1 } });
+    expect(w.deliveries.get('c')?.status).toBe('claimed');
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    expect(w.deliveries.get('c')?.status).toBe('sent');
+    expect(w.outbox).toHaveLength(3);
+  });
+});
+
+describe('resume', () => {
+  it('enqueues the parked chunks before removing them: an enqueue that fails leaves them parked', async () => {
+    const parked = new Map([['c0', { editionId: 'ed', chunkId: 'c0', recipients: [{ s: 'a', g: 'g' }] }]]);
+    const progress = { listParked: async () => [...parked.values()], unpark: async (_e: string, id: string) => parked.delete(id) };
+    await expect(resumeEdition({ progress, enqueue: async () => Promise.reject(new Error('queue unreachable')) }, 'ed')).rejects.toThrow('queue unreachable');
+    expect(parked.size).toBe(1);
+    const enqueued: ChunkMessage[] = [];
+    expect(await resumeEdition({ progress, enqueue: async (m) => void enqueued.push(...m) }, 'ed')).toBe(1);
+    expect({ enqueued: enqueued.map((m) => m.chunkId), parked: parked.size }).toEqual({ enqueued: ['c0'], parked: 0 });
   });
 });

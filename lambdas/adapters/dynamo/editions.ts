@@ -3,11 +3,15 @@
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
+//        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
-// Counters are exact under retries: a planned page and a finished chunk add their counts in the same conditional
-// update that records their id in a string set (`plannedPages`, `doneChunks`), so a replay adds nothing twice.
-// In-doubt claims are a map chunk → count, overwritten (idempotent) and removed when the chunk finishes.
+//        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
+//
+// Counters are exact under retries: a planned page adds its counts in the same conditional update that records its
+// id in a string set (`plannedPages`), and a finished chunk records its id in `doneChunks` (for completion), so a
+// replay adds nothing twice. Recipients are counted one by one: every change of a delivery row's status moves its
+// counter shard in the same transaction, conditional on the row's state, so a replayed change counts nothing.
 import {
   DeleteCommand,
   GetCommand,
@@ -17,14 +21,15 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Edition, EditionCounts } from '../../core/editions/model.js';
+import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Edition, RecordedCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
-import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
+import type { ChunkMessage, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
-import { batchGetAll } from './batch.js';
+import { batchGetAll, batchWriteAll } from './batch.js';
 import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
@@ -68,7 +73,14 @@ function toDelivery(row: Record<string, unknown>): Delivery {
   };
 }
 
-const sumMap = (map: unknown) => Object.values((map as Record<string, number> | undefined) ?? {}).reduce((n, v) => n + Number(v), 0);
+/** Counter shards per edition: enough that concurrent senders rarely meet on one row. */
+export const countShards = 16;
+const countShardOf = (subscriberId: string) => {
+  let h = 2166136261;
+  for (let i = 0; i < subscriberId.length; i++) h = Math.imul(h ^ subscriberId.charCodeAt(i), 16777619);
+  return (h >>> 0) % countShards;
+};
+type CountDelta = Partial<Record<'sent' | 'suppressed' | 'failed' | 'inDoubt', number>>;
 
 /** Builds `SET a = :a, ... REMOVE b` for the edition fields of `patch`. */
 function fieldUpdates(patch: Partial<Edition>, names: Record<string, string>, values: Record<string, unknown>) {
@@ -132,12 +144,8 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
             ...edition,
             plannedCount: 0,
             skippedCount: 0,
-            sentCount: 0,
-            suppressedCount: 0,
-            failedCount: 0,
             bounces: 0,
             complaints: 0,
-            inDoubt: {},
             planShards: {},
             planComplete: false,
           },
@@ -220,17 +228,33 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       return ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition);
     },
 
-    async counts(id): Promise<EditionCounts> {
-      const out = await doc.send(new GetCommand({ TableName, Key: editionKey(id), ConsistentRead: true }));
-      const row = out.Item ?? {};
+    async counts(id): Promise<RecordedCounts> {
+      const [edition, ...shards] = await Promise.all([
+        doc.send(new GetCommand({ TableName, Key: editionKey(id), ConsistentRead: true, ProjectionExpression: 'plannedCount, skippedCount' })),
+        batchGetAll(doc, TableName, Array.from({ length: countShards }, (_, k) => keys.editionCounts(id, k)), { consistent: true }),
+      ]);
+      const sum = (field: string) => shards.flat().reduce((n, row) => n + Number(row[field] ?? 0), 0);
+      const touched = shards.flat().map((row) => String(row.touchedAt ?? '')).filter(Boolean).sort().at(-1);
       return {
-        planned: Number(row.plannedCount ?? 0),
-        sent: Number(row.sentCount ?? 0),
-        skipped: Number(row.skippedCount ?? 0),
-        suppressed: Number(row.suppressedCount ?? 0),
-        failed: Number(row.failedCount ?? 0),
-        inDoubt: sumMap(row.inDoubt),
+        ...(touched ? { lastActivityAt: touched } : {}),
+        planned: Number(edition.Item?.plannedCount ?? 0),
+        sent: sum('sent'),
+        skipped: Number(edition.Item?.skippedCount ?? 0),
+        suppressed: sum('suppressed'),
+        failed: sum('failed'),
+        inDoubt: sum('inDoubt'),
       };
+    },
+
+    async listInStates(states) {
+      const rows = await queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        FilterExpression: `#state IN (${states.map((_, i) => `:s${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':p': keys.editionListingPartition, ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
+      });
+      return rows.map(toEdition);
     },
 
     async feedback(editionId) {
@@ -316,24 +340,27 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       });
     },
 
-    async finishChunk(editionId, chunkId, tally: ChunkTally) {
-      await update({
-        Key: editionKey(editionId),
-        UpdateExpression: 'ADD doneChunks :chunk, sentCount :sent, suppressedCount :suppressed, failedCount :failed REMOVE inDoubt.#chunk',
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
-        ExpressionAttributeNames: { '#chunk': chunkId },
-        ExpressionAttributeValues: { ':chunk': new Set([chunkId]), ':chunkId': chunkId, ':sent': tally.sent, ':suppressed': tally.suppressed, ':failed': tally.failed },
-      });
+    async openChunks(messages) {
+      await batchWriteAll(doc, TableName, messages.map((m) => ({ PutRequest: { Item: { ...keys.editionOpenChunk(m.editionId, m.chunkId), type: 'openChunk', message: JSON.stringify(m) } } })));
     },
 
-    async setChunkInDoubt(editionId, chunkId, inDoubt) {
+    async listOpenChunks(editionId) {
+      const rows = await queryAll({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionOpenChunkPrefix },
+        ConsistentRead: true,
+      });
+      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
+    },
+
+    async finishChunk(editionId, chunkId) {
       await update({
         Key: editionKey(editionId),
-        UpdateExpression: inDoubt > 0 ? 'SET inDoubt.#chunk = :n' : 'REMOVE inDoubt.#chunk',
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(doneChunks, :chunkId)',
-        ExpressionAttributeNames: { '#chunk': chunkId },
-        ExpressionAttributeValues: { ':chunkId': chunkId, ...(inDoubt > 0 ? { ':n': inDoubt } : {}) },
+        UpdateExpression: 'ADD doneChunks :chunk',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':chunk': new Set([chunkId]) },
       });
+      await doc.send(new DeleteCommand({ TableName, Key: keys.editionOpenChunk(editionId, chunkId) }));
     },
 
     async tryComplete(editionId, now) {
@@ -365,40 +392,70 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
   };
 
+  type DeliveryUpdate = {
+    Key: Record<string, unknown>;
+    UpdateExpression: string;
+    ConditionExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Record<string, unknown>;
+  };
+
+  /** A delivery row's status change and its counter shard's move in one transaction. Returns the row as it stood when
+   *  the change's condition failed (`applied: false`). A conflict with a concurrent transaction is tried again. */
+  async function changeStatus(editionId: string, subscriberId: string, change: DeliveryUpdate, delta: CountDelta): Promise<{ applied: true } | { applied: false; before?: Record<string, unknown> }> {
+    const fields = Object.entries(delta).filter(([, n]) => n !== 0);
+    const counter = {
+      TableName,
+      Key: keys.editionCounts(editionId, countShardOf(subscriberId)),
+      UpdateExpression: `SET touchedAt = :touchedAt ADD ${fields.map(([f]) => `#${f} :${f}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(fields.map(([f]) => [`#${f}`, f])),
+      ExpressionAttributeValues: { ...Object.fromEntries(fields.map(([f, n]) => [`:${f}`, n])), ':touchedAt': new Date().toISOString() },
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName, ...change, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } }, { Update: counter }] }));
+        return { applied: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [row] = error.CancellationReasons ?? [];
+        if (row?.Code === 'ConditionalCheckFailed') return { applied: false, before: row.Item ? unmarshall(row.Item as Record<string, AttributeValue>) : undefined };
+        const conflict = error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
+      }
+    }
+  }
+
   const deliveries: DynamoDeliveryLedger = {
     async claim(editionId, subscriberId, token, now) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.delivery(editionId, subscriberId),
-            UpdateExpression:
-              'SET #status = :claimed, claimToken = :token, claimedAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp ADD attempts :one',
-            ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':claimed': 'claimed',
-              ':released': 'released',
-              ':token': token,
-              ':now': now.toISOString(),
-              ':e': editionId,
-              ':s': subscriberId,
-              ':gpk': keys.deliveryListing(editionId, subscriberId).gsi1pk,
-              ':gsk': keys.deliveryListing(editionId, subscriberId).gsi1sk,
-              ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
-              ':one': 1,
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { claimed: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const old = rowBefore(error);
-        if (old) return { claimed: false, existing: toDelivery(old) };
-        const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
-        return { claimed: false, existing: toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' }) };
-      }
+      const listing = keys.deliveryListing(editionId, subscriberId);
+      const out = await changeStatus(
+        editionId,
+        subscriberId,
+        {
+          Key: keys.delivery(editionId, subscriberId),
+          UpdateExpression: 'SET #status = :claimed, claimToken = :token, claimedAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp ADD attempts :one',
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':released': 'released',
+            ':token': token,
+            ':now': now.toISOString(),
+            ':e': editionId,
+            ':s': subscriberId,
+            ':gpk': listing.gsi1pk,
+            ':gsk': listing.gsi1sk,
+            ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+            ':one': 1,
+          },
+        },
+        { inDoubt: 1 },
+      );
+      if (out.applied) return { claimed: true };
+      if (out.before) return { claimed: false, existing: toDelivery(out.before) };
+      const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
+      return { claimed: false, existing: toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' }) };
     },
 
     async reclaim(editionId, subscriberId, oldToken, newToken, now) {
@@ -413,68 +470,81 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
 
     async markSent(editionId, subscriberId, token, messageId, now) {
-      const out = await update({
-        Key: keys.delivery(editionId, subscriberId),
-        UpdateExpression: 'SET #status = :sent, messageId = :m, settledAt = :now',
-        ConditionExpression: '#status = :claimed AND claimToken = :t',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':t': token, ':m': messageId, ':now': now.toISOString() },
-      });
-      return out !== undefined;
+      const out = await changeStatus(
+        editionId,
+        subscriberId,
+        {
+          Key: keys.delivery(editionId, subscriberId),
+          UpdateExpression: 'SET #status = :sent, messageId = :m, settledAt = :now',
+          ConditionExpression: '#status = :claimed AND claimToken = :t',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':t': token, ':m': messageId, ':now': now.toISOString() },
+        },
+        { inDoubt: -1, sent: 1 },
+      );
+      return out.applied;
     },
 
     async release(editionId, subscriberId, token) {
-      await update({
-        Key: keys.delivery(editionId, subscriberId),
-        UpdateExpression: 'SET #status = :released',
-        ConditionExpression: '#status = :claimed AND claimToken = :t',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':t': token },
-      });
+      await changeStatus(
+        editionId,
+        subscriberId,
+        {
+          Key: keys.delivery(editionId, subscriberId),
+          UpdateExpression: 'SET #status = :released',
+          ConditionExpression: '#status = :claimed AND claimToken = :t',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':t': token },
+        },
+        { inDoubt: -1 },
+      );
     },
 
     async markFailed(editionId, subscriberId, token, reason, now) {
-      await update({
-        Key: keys.delivery(editionId, subscriberId),
-        UpdateExpression: 'SET #status = :failed, reason = :r, settledAt = :now',
-        ConditionExpression: '#status = :claimed AND claimToken = :t',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':t': token, ':r': reason, ':now': now.toISOString() },
-      });
+      await changeStatus(
+        editionId,
+        subscriberId,
+        {
+          Key: keys.delivery(editionId, subscriberId),
+          UpdateExpression: 'SET #status = :failed, reason = :r, settledAt = :now',
+          ConditionExpression: '#status = :claimed AND claimToken = :t',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':t': token, ':r': reason, ':now': now.toISOString() },
+        },
+        { inDoubt: -1, failed: 1 },
+      );
     },
 
     async markSuppressed(editionId, subscriberId, reason, now, claimToken) {
       const listing = keys.deliveryListing(editionId, subscriberId);
-      try {
-        const out = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: keys.delivery(editionId, subscriberId),
-            UpdateExpression:
-              'SET #status = :suppressed, reason = :r, settledAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp',
-            ConditionExpression: `attribute_not_exists(pk) OR #status = :released${claimToken ? ' OR (#status = :claimed AND claimToken = :t)' : ''}`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':suppressed': 'suppressed',
-              ':released': 'released',
-              ':r': reason,
-              ':now': now.toISOString(),
-              ':e': editionId,
-              ':s': subscriberId,
-              ':gpk': listing.gsi1pk,
-              ':gsk': listing.gsi1sk,
-              ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
-              ...(claimToken ? { ':claimed': 'claimed', ':t': claimToken } : {}),
-            },
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return toDelivery(out.Attributes ?? {});
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        return toDelivery(rowBefore(error) ?? { editionId, subscriberId, status: 'claimed' });
+      const suppress = (condition: string, extra: Record<string, unknown>): DeliveryUpdate => ({
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: 'SET #status = :suppressed, reason = :r, settledAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':suppressed': 'suppressed',
+          ':r': reason,
+          ':now': now.toISOString(),
+          ':e': editionId,
+          ':s': subscriberId,
+          ':gpk': listing.gsi1pk,
+          ':gsk': listing.gsi1sk,
+          ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+          ...extra,
+        },
+      });
+      const settled = { editionId, subscriberId, status: 'suppressed', reason, settledAt: now.toISOString(), attempts: 0 };
+      // Two changes, two counts: a claim of ours (was in doubt) or no row / a released one (was queued).
+      if (claimToken) {
+        const out = await changeStatus(editionId, subscriberId, suppress('#status = :claimed AND claimToken = :t', { ':claimed': 'claimed', ':t': claimToken }), { inDoubt: -1, suppressed: 1 });
+        if (out.applied) return toDelivery(settled);
       }
+      const out = await changeStatus(editionId, subscriberId, suppress('attribute_not_exists(pk) OR #status = :released', { ':released': 'released' }), { suppressed: 1 });
+      if (out.applied) return toDelivery(settled);
+      if (out.before) return toDelivery(out.before);
+      const again = await doc.send(new GetCommand({ TableName, Key: keys.delivery(editionId, subscriberId), ConsistentRead: true }));
+      return toDelivery(again.Item ?? { editionId, subscriberId, status: 'claimed' });
     },
 
     async listDeliveries(editionId) {

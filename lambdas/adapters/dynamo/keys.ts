@@ -45,6 +45,8 @@ export const keys = {
 
   // Editions (campaigns)
   edition: (editionId: string) => ({ pk: `EDITION#${editionId}`, sk: 'EDITION' }),
+  /** One of an edition's counter shards (recipients by delivery status), each its own partition so no row is hot. */
+  editionCounts: (editionId: string, shard: number) => ({ pk: `EDITION#${editionId}#COUNTS#${shard}`, sk: 'COUNTS' }),
   editionListing: (createdAt: string, editionId: string) => ({ gsi1pk: 'EDITIONS', gsi1sk: `${createdAt}#${editionId}` }),
   editionListingPartition: 'EDITIONS',
   /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner. */
@@ -52,6 +54,9 @@ export const keys = {
   /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
   editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
   editionParkedPrefix: 'PARKED#',
+  /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. */
+  editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `CHUNK#${chunkId}` }),
+  editionOpenChunkPrefix: 'CHUNK#',
   /** One bounce or complaint of one subscriber for one edition, counted once however often SNS delivers it. */
   editionFeedback: (editionId: string, kind: string, subscriberId: string) => ({ pk: `EDITION#${editionId}`, sk: `FEEDBACK#${kind}#${subscriberId}` }),
   /** Delivery by edition × subscriber: the conditional claim written before SES is called (never twice). */

@@ -7,11 +7,44 @@ import { MailerError, type Mailer, type OutgoingEmail } from '../../core/shared/
 /** Refusals about this message or address: retrying will not help. Other 4xx (account paused, quota) may pass. */
 const permanentRefusals = new Set(['MessageRejected', 'BadRequestException', 'MailFromDomainNotVerifiedException', 'InvalidParameterValue']);
 
-/** What a failed SendEmail means for the sender, from the SDK error: the one place that reads SES error names and
- *  `$metadata`. A 4xx answer means SES did not accept the message; anything else may have been accepted. */
+/** Node's codes for a connection that never carried a request: nothing can have reached SES. */
+const neverConnected = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Node's syscalls that fail before a request is written (opening the socket, resolving the name). */
+const beforeRequest = new Set(['connect', 'getaddrinfo', 'getaddrinfo_error']);
+/** TLS handshake failures: the handshake precedes the request, so SES never saw it. */
+const tlsFailure = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_(GET|VERIFY)_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/;
+
+/** The node error under the SDK's (the request handler passes node's socket errors through, sometimes as `cause`). */
+function socketError(error: unknown): { code?: string; syscall?: string; name?: string; message?: string } | undefined {
+  for (let e = error as { code?: unknown; syscall?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' || typeof e.syscall === 'string') return e as { code?: string; syscall?: string };
+  }
+  return undefined;
+}
+
+/** True when the failure happened before any byte of the request could reach SES. */
+function neverReachedSes(error: unknown, name: string, message: string): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  if (typeof status === 'number') return false; // SES answered
+  // The SDK's node handler: `connectionTimeout` elapsed before the socket connected (the request was never written).
+  if (name === 'TimeoutError' && /without establishing a connection/i.test(message)) return true;
+  const socket = socketError(error);
+  if (!socket) return false;
+  if (socket.code && (neverConnected.has(socket.code) || tlsFailure.test(socket.code))) return true;
+  return socket.syscall !== undefined && beforeRequest.has(socket.syscall);
+}
+
+/** What a failed SendEmail means for the sender, from the SDK error: the one place that reads SES error names,
+ *  `$metadata` and node's socket codes. A 4xx answer means SES did not accept the message; a failure before the
+ *  request was written (refused, DNS, TLS, connect timeout) means SES never saw it; anything else (a timeout or a
+ *  reset after the request went out, a 5xx) may have been accepted. */
 export function sesSendFailure(error: unknown): MailerError {
   if (error instanceof MailerError) return error;
   const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+  if (neverReachedSes(error, name, message)) {
+    const code = socketError(error)?.code ?? name;
+    return new MailerError('notSent', `SES could not be reached (${code}): ${message}`, code, { cause: error });
+  }
   if (error instanceof TooManyRequestsException || error instanceof LimitExceededException || name === 'Throttling' || /Maximum sending rate exceeded/i.test(message)) {
     return new MailerError('throttled', 'SES is throttling sends; retry with backoff.', name, { cause: error });
   }

@@ -27,11 +27,27 @@ export interface EditionCounts {
   suppressed: number;
   /** SES refused the message for good. */
   failed: number;
-  /** Claimed, and SES may or may not have accepted: awaiting reconciliation from SES's own records. */
+  /** Claimed and not settled: being sent right now, or SES may have accepted and its records will tell. */
   inDoubt: number;
+  /** Planned and never sent because the edition was cancelled. */
+  cancelled: number;
+  /** Planned and not yet claimed (waiting in the queue, parked, or released for a retry). */
+  queued: number;
 }
 
-export const zeroCounts = (): EditionCounts => ({ planned: 0, sent: 0, skipped: 0, suppressed: 0, failed: 0, inDoubt: 0 });
+/** What the stores record; `cancelled` and `queued` are what is left of the plan (see countsOf). */
+export type RecordedCounts = Omit<EditionCounts, 'cancelled' | 'queued'>;
+
+export const zeroCounts = (): EditionCounts => ({ planned: 0, sent: 0, skipped: 0, suppressed: 0, failed: 0, inDoubt: 0, cancelled: 0, queued: 0 });
+
+/** The counts as they add up at every moment after planning:
+ *  planned = sent + skipped + suppressed + failed + cancelled + inDoubt + queued.
+ *  Whoever is neither settled nor claimed is queued, or cancelled once the edition is. */
+export function countsOf(state: EditionState, recorded: RecordedCounts): EditionCounts {
+  const { planned, sent, skipped, suppressed, failed, inDoubt } = recorded;
+  const rest = Math.max(0, planned - sent - skipped - suppressed - failed - inDoubt);
+  return { planned, sent, skipped, suppressed, failed, inDoubt, cancelled: state === 'cancelled' ? rest : 0, queued: state === 'cancelled' ? 0 : rest };
+}
 
 export interface Edition {
   id: string;

@@ -133,7 +133,10 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
       for (let i = 0; i < recipients.length; i += chunkSize) {
         messages.push({ editionId: edition!.id, chunkId: `${shard}-${page}-${i / chunkSize}`, recipients: recipients.slice(i, i + chunkSize) });
       }
-      if (messages.length > 0) await deps.queue.enqueue(messages);
+      if (messages.length > 0) {
+        await deps.progress.openChunks(messages); // kept until finished, so a chunk the queue loses is enqueued again
+        await deps.queue.enqueue(messages);
+      }
       shardChunks += messages.length;
       cursor = result.cursor;
       await deps.progress.recordPlannedPage(edition!.id, {

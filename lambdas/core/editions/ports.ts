@@ -1,7 +1,7 @@
 // Ports of the send pipeline. The DynamoDB adapter (adapters/dynamo/editions.ts) implements the edition stores; the
 // subscriptions repository (or a thin reader) implements SubscriberSource; SendEvidence is SES's own record of what
 // it accepted (SES send events in AWS; the aws-ses-v2-local store locally).
-import type { Edition, EditionCounts, EditionState } from './model.js';
+import type { Edition, EditionState, RecordedCounts } from './model.js';
 import type { ContentGroup } from './newsletter.js';
 import type { Subscriber, SubscriberPage } from '../subscriptions/model.js';
 
@@ -61,7 +61,11 @@ export interface EditionRepository {
   /** The most recent edition of this kind and frequency that started sending, excluding `exceptId`. */
   lastStarted(kind: Edition['kind'], frequency: Edition['frequency'], exceptId?: string): Promise<Edition | undefined>;
   list(limit: number): Promise<Edition[]>;
-  counts(id: string): Promise<EditionCounts>;
+  /** Every edition in one of these states (few at a time: the recovery sweep's look for unfinished work). */
+  listInStates(states: EditionState[]): Promise<Edition[]>;
+  /** Recipients by delivery status, moved one recipient at a time as the ledger settles each; `lastActivityAt` is
+   *  when a delivery of the edition last changed status (claimed or settled), if ever. */
+  counts(id: string): Promise<RecordedCounts & { lastActivityAt?: string }>;
   /** Bounce and complaint counts of an edition (fed by the SES feedback handler). */
   feedback(editionId: string): Promise<{ bounces: number; complaints: number }>;
 }
@@ -76,21 +80,24 @@ export interface SendProgress {
   recordPlannedPage(editionId: string, page: { shard: number; page: number; planned: number; skipped: number; chunks: number; cursor?: string; done: boolean }): Promise<void>;
   completePlan(editionId: string, totalChunks: number): Promise<void>;
 
-  /** Adds a finished chunk's tally once (idempotent by chunk id) and clears its in-doubt count. */
-  finishChunk(editionId: string, chunkId: string, tally: ChunkTally): Promise<void>;
-  /** Records (overwrites) how many claims of a chunk are in doubt right now. */
-  setChunkInDoubt(editionId: string, chunkId: string, inDoubt: number): Promise<void>;
+  /** Keeps chunks about to be enqueued until they finish (so a lost one can be enqueued again). */
+  openChunks(messages: ChunkMessage[]): Promise<void>;
+  /** Chunks enqueued and not finished. */
+  listOpenChunks(editionId: string): Promise<ChunkMessage[]>;
+  /** Records that a chunk has settled every recipient (idempotent by chunk id; the counts moved per recipient). */
+  finishChunk(editionId: string, chunkId: string): Promise<void>;
   /** sending → sent once the plan is complete and every planned chunk has finished. */
   tryComplete(editionId: string, now: Date): Promise<boolean>;
 
   /** A paused edition's chunk, kept until resume. */
   park(message: ChunkMessage): Promise<void>;
-  /** Removes a parked chunk; true if this caller removed it (so exactly one party re-enqueues or processes it). */
+  /** Removes a parked chunk; true if this caller removed it. */
   unpark(editionId: string, chunkId: string): Promise<boolean>;
   listParked(editionId: string): Promise<ChunkMessage[]>;
 }
 
-/** One row per edition × subscriber: the claim written before SES is called, and how it settled. */
+/** One row per edition × subscriber: the claim written before SES is called, and how it settled. Every change of
+ *  status moves the edition's counts with it (claimed = in doubt; sent, failed, suppressed), exactly once. */
 export interface DeliveryLedger {
   /** Conditional put: succeeds when no row exists or the row was released. Otherwise returns the row. */
   claim(editionId: string, subscriberId: string, token: string, now: Date): Promise<{ claimed: true } | { claimed: false; existing: Delivery }>;

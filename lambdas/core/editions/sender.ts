@@ -18,7 +18,7 @@ import { mapLimited } from '../shared/concurrency.js';
 
 export interface SenderDeps {
   editions: Pick<EditionRepository, 'get' | 'transition' | 'counts' | 'feedback'>;
-  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'setChunkInDoubt' | 'tryComplete' | 'park' | 'unpark'>;
+  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'tryComplete' | 'park' | 'unpark'>;
   deliveries: DeliveryLedger;
   subscribers: SubscriberSource;
   mailer: Mailer;
@@ -44,6 +44,8 @@ export interface SenderDeps {
   feedbackMinSample?: number;
   /** How often (ms) a chunk in progress looks again at its edition's state and feedback (pause, cancel, bounces). */
   stateCheckMs?: number;
+  /** …and after at most this many messages, so a pause or cancel stops a send within a bounded number of emails. */
+  stateCheckEvery?: number;
 }
 
 export type ChunkOutcome = 'done' | 'retry' | 'parked' | 'dropped';
@@ -98,8 +100,11 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   let halted: 'paused' | 'cancelled' | undefined;
   let lastCheck = deps.clock.now().getTime();
   let checking: Promise<void> | undefined;
+  let sinceCheck = 0;
   const haltedNow = async () => {
-    if (halted || deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000)) return halted;
+    sinceCheck++;
+    if (halted || (deps.clock.now().getTime() - lastCheck < (deps.stateCheckMs ?? 1000) && sinceCheck < (deps.stateCheckEvery ?? 10))) return halted;
+    sinceCheck = 0;
     checking ??= (async () => {
       let e = await deps.editions.get(edition!.id);
       if (e?.state === 'sending' && (await feedbackTooHigh(deps, e))) e = (await pauseForFeedback(deps, e)) ?? e;
@@ -110,7 +115,30 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return halted;
   };
 
+  /** Sends to one claimed recipient and settles the claim. A store failure before SES is called releases the claim
+   *  (nothing went out); one after SES accepted leaves it in doubt, settled later from SES's records. */
   const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string): Promise<RecipientResult> => {
+    let messageId: string | undefined;
+    try {
+      const outcome = await attempt(recipient, subscriber, token, (id) => (messageId = id));
+      return outcome;
+    } catch {
+      if (messageId !== undefined) return 'inDoubt'; // SES accepted; recording it failed
+      await releaseQuietly(recipient.s, token);
+      return 'pending';
+    }
+  };
+
+  /** Best effort: if the store is down this fails too, and the claim is settled from SES's records after the bound. */
+  const releaseQuietly = async (subscriberId: string, token: string) => {
+    try {
+      await deps.deliveries.release(edition!.id, subscriberId, token);
+    } catch {
+      // left claimed: in doubt until the evidence check (SES has no record of it, so it is retried)
+    }
+  };
+
+  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, accepted: (messageId: string) => void): Promise<RecipientResult> => {
     const prepared = groups.get(recipient.g)!;
     if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
@@ -123,7 +151,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       { from: deps.from, editionId: edition!.id, configurationSet: deps.configurationSet },
     );
     const retries = deps.throttleRetries ?? 4;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 0; ; tries++) {
       await deps.bucket.take();
       if (await haltedNow()) {
         await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
@@ -136,13 +164,15 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       } catch (error) {
         // Anything the mailer did not classify may have reached SES: in doubt.
         const failure = error instanceof MailerError ? error : undefined;
-        if (failure?.kind === 'throttled') {
-          if (attempt < retries) {
-            const base = (deps.throttleBaseMs ?? 100) * 2 ** attempt;
+        if (failure?.kind === 'throttled' || failure?.kind === 'notSent') {
+          // SES did not accept (throttled) or never saw the request (unreachable): back off and try again, then
+          // release the claim so the chunk's next delivery sends it.
+          if (tries < retries) {
+            const base = (deps.throttleBaseMs ?? 100) * 2 ** tries;
             await deps.sleep(base + Math.floor(Math.random() * base));
             continue;
           }
-          await deps.deliveries.release(edition!.id, recipient.s, token); // SES did not accept: a later attempt may claim
+          await deps.deliveries.release(edition!.id, recipient.s, token);
           return 'pending';
         }
         if (failure?.kind === 'rejectedForGood') {
@@ -155,7 +185,8 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         }
         return 'inDoubt'; // SES may have accepted it: the claim stays until SES's records settle it
       }
-      // A failure here (the process dying) leaves the claim in doubt; reconciliation finds SES's record of it.
+      accepted(messageId);
+      // A failure here (the store down, the process dying) leaves the claim in doubt; reconciliation finds SES's record.
       await deps.deliveries.markSent(edition!.id, recipient.s, token, messageId, now());
       return 'sent';
     }
@@ -175,7 +206,13 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       return settled(row);
     }
     const token = randomUUID();
-    const claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
+    let claim: Awaited<ReturnType<DeliveryLedger['claim']>>;
+    try {
+      claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
+    } catch {
+      await releaseQuietly(recipient.s, token); // the write may have landed before the store failed
+      return 'pending';
+    }
     if (claim.claimed) return send(recipient, subscriber, token);
     if (claim.existing.status === 'claimed') {
       inDoubt.push({ recipient, subscriber, delivery: claim.existing });
@@ -184,7 +221,8 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return settled(claim.existing);
   };
 
-  const results = await mapLimited(message.recipients, deps.concurrency ?? 4, handle);
+  // One recipient's store failure leaves it pending (its claim released or in doubt), never the chunk's others unsettled.
+  const results = await mapLimited(message.recipients, deps.concurrency ?? 4, (r) => handle(r).catch((): RecipientResult => 'pending'));
 
   if (inDoubt.length > 0) {
     const oldest = inDoubt.reduce((min, d) => Math.min(min, Date.parse(d.delivery.claimedAt ?? '')), Infinity);
@@ -212,7 +250,6 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   for (const r of results) if (r) tally[r]++;
   if (halted === 'cancelled') return report('dropped');
   if (halted === 'paused' && tally.pending > 0) {
-    await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
     await deps.progress.park(message);
     const again = await deps.editions.get(edition.id);
     if (again?.state !== 'sending' || !(await deps.progress.unpark(edition.id, message.chunkId))) return report('parked');
@@ -221,11 +258,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     return processChunk(deps, message);
   }
   if (tally.inDoubt + tally.pending === 0) {
-    await deps.progress.finishChunk(edition.id, message.chunkId, { sent: tally.sent, suppressed: tally.suppressed, failed: tally.failed });
+    await deps.progress.finishChunk(edition.id, message.chunkId);
     await deps.progress.tryComplete(edition.id, now());
     return report('done');
   }
-  await deps.progress.setChunkInDoubt(edition.id, message.chunkId, tally.inDoubt);
   return report('retry');
 }
 
@@ -255,11 +291,13 @@ function pauseForFeedback(deps: SenderDeps, edition: Edition) {
   return deps.editions.transition(edition.id, ['sending'], 'paused', { pausedReason: 'Bounce or complaint rate over the threshold; check the list before resuming.' });
 }
 
-/** Resume: sending again, and every parked chunk re-enqueued by exactly one party. */
+/** Resume: every parked chunk enqueued again, and only then its parked row removed (an enqueue that fails leaves the
+ *  chunks parked for the next resume or the recovery sweep). A chunk a racing sender also took up runs twice, which
+ *  the delivery claims make harmless. */
 export async function resumeEdition(deps: { progress: Pick<SendProgress, 'listParked' | 'unpark'>; enqueue: (messages: ChunkMessage[]) => Promise<void> }, editionId: string): Promise<number> {
   const parked = await deps.progress.listParked(editionId);
-  const mine: ChunkMessage[] = [];
-  for (const message of parked) if (await deps.progress.unpark(editionId, message.chunkId)) mine.push(message);
-  if (mine.length > 0) await deps.enqueue(mine);
-  return mine.length;
+  if (parked.length === 0) return 0;
+  await deps.enqueue(parked);
+  for (const message of parked) await deps.progress.unpark(editionId, message.chunkId);
+  return parked.length;
 }

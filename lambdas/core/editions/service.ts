@@ -2,7 +2,7 @@
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
 import { conflict, DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Edition, EditionInput } from './model.js';
-import { editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
+import { countsOf, editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
 import type { Item } from '../items/model.js';
 import type { EmailRenderer, PreflightIssue } from './newsletter.js';
 import { escapeHtml } from '../shared/text.js';
@@ -103,12 +103,12 @@ export function createEditionService(deps: EditionServiceDeps) {
 
     async status(id: string) {
       const edition = await mustGet(id);
-      return editionView({ edition, counts: await deps.editions.counts(id) }, now());
+      return editionView({ edition, counts: countsOf(edition.state, await deps.editions.counts(id)) }, now());
     },
 
     async list(limit = 20) {
       const editions = await deps.editions.list(limit);
-      return Promise.all(editions.map(async (edition) => editionView({ edition, counts: await deps.editions.counts(edition.id) }, now())));
+      return Promise.all(editions.map(async (edition) => editionView({ edition, counts: countsOf(edition.state, await deps.editions.counts(edition.id)) }, now())));
     },
 
     preflight,

@@ -21,9 +21,10 @@ export interface OutgoingEmail {
 /** Why a send failed, as the core acts on it:
  *  - `throttled`: not accepted because of the sending rate; retry with backoff;
  *  - `notAccepted`: not accepted for a reason that may pass (sending paused, quota); retry later;
+ *  - `notSent`: the provider was never reached (connection refused, DNS, TLS, connect timeout); retry with backoff;
  *  - `rejectedForGood`: refused for this message or address; retrying will not help;
  *  - `inDoubt`: the provider may have accepted it (timeout, lost answer); only its own records can tell. */
-export type MailerFailure = 'throttled' | 'notAccepted' | 'rejectedForGood' | 'inDoubt';
+export type MailerFailure = 'throttled' | 'notAccepted' | 'notSent' | 'rejectedForGood' | 'inDoubt';
 
 export class MailerError extends Error {
   override name = 'MailerError';

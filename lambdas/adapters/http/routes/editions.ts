@@ -32,7 +32,7 @@ export const EditionInput = z
   .strict()
   .openapi('EditionInput');
 
-const Counts = z.object({ planned: z.number(), sent: z.number(), skipped: z.number(), suppressed: z.number(), failed: z.number(), inDoubt: z.number() });
+const Counts = z.object({ planned: z.number(), sent: z.number(), skipped: z.number(), suppressed: z.number(), failed: z.number(), inDoubt: z.number(), cancelled: z.number(), queued: z.number() });
 const EditionView = z
   .object({
     id: z.string(),
