@@ -2,6 +2,7 @@
 // feedsmith's generators on the same items; then the local HTTP service (DynamoDB Local, items written by the real
 // ingest, the real app on @hono/node-server) under autocannon with 50 connections: a full feed versus a 304.
 import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createRequire } from 'node:module';
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
@@ -225,6 +226,8 @@ export async function run(): Promise<Figures> {
       SES_ENDPOINT: engines.sesEndpoint,
       PUBLIC_BASE_URL: base,
       FEED_PAGE_SIZE: '50',
+      // The whole HTTP app is served, and nothing that signs links starts without a secret.
+      SIGNING_SECRET: randomBytes(32).toString('base64url'),
     });
     const doc = createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMO_ENDPOINT });
     await ensureTable(doc, config.TABLE_NAME);
