@@ -6,6 +6,7 @@ import { httpUrl } from '../../../core/shared/input.js';
 import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { escapeHtml, truncate } from '../../../core/shared/text.js';
 import { frequencies, type Frequency } from '../../../core/subscriptions/model.js';
+import { ChoiceFieldset, languageChoices } from './choices.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, t, topicName, type Lang } from './i18n.js';
 
@@ -22,56 +23,15 @@ function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix
   const taxonomy = taxonomyView(props.lang);
   const v = props.values;
   const p = props.idPrefix;
+  const countries = taxonomy.countries.map((c) => ({ id: `${p}country-${c.code}`, value: c.code, label: c.name, checked: v.countries?.includes(c.code) ?? false }));
+  const topics = taxonomy.topics.map((x) => ({ id: `${p}topic-${x.slug}`, value: x.slug, label: x.name, checked: v.topics?.includes(x.slug) ?? false }));
+  const frequencyChoices = frequencies.map((f) => ({ id: `${p}freq-${f}`, value: f, label: s[`freq_${f}`], checked: (v.frequency ?? 'instant') === f }));
   return (
     <>
-      <fieldset aria-describedby={`${p}countries-hint`}>
-        <legend>{s.countries}</legend>
-        <p class="hint" id={`${p}countries-hint`}>
-          {s.countriesHint}
-        </p>
-        <div class="choices">
-          {taxonomy.countries.map((c) => (
-            <label for={`${p}country-${c.code}`}>
-              <input type="checkbox" id={`${p}country-${c.code}`} name="countries" value={c.code} checked={v.countries?.includes(c.code) ?? false} />
-              <span>{c.name}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset aria-describedby={`${p}topics-hint`}>
-        <legend>{s.topics}</legend>
-        <p class="hint" id={`${p}topics-hint`}>
-          {s.topicsHint}
-        </p>
-        <div class="choices">
-          {taxonomy.topics.map((x) => (
-            <label for={`${p}topic-${x.slug}`}>
-              <input type="checkbox" id={`${p}topic-${x.slug}`} name="topics" value={x.slug} checked={v.topics?.includes(x.slug) ?? false} />
-              <span>{x.name}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>{s.language}</legend>
-        <label for={`${p}lang-es`}>
-          <input type="radio" id={`${p}lang-es`} name="language" value="es" checked={(v.language ?? props.lang) === 'es'} />
-          <span lang="es">Español</span>
-        </label>
-        <label for={`${p}lang-en`}>
-          <input type="radio" id={`${p}lang-en`} name="language" value="en" checked={(v.language ?? props.lang) === 'en'} />
-          <span lang="en">English</span>
-        </label>
-      </fieldset>
-      <fieldset>
-        <legend>{s.frequency}</legend>
-        {frequencies.map((f) => (
-          <label for={`${p}freq-${f}`}>
-            <input type="radio" id={`${p}freq-${f}`} name="frequency" value={f} checked={(v.frequency ?? 'instant') === f} />
-            <span>{s[`freq_${f}`]}</span>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceFieldset legend={s.countries} name="countries" choices={countries} hint={{ id: `${p}countries-hint`, text: s.countriesHint }} columns />
+      <ChoiceFieldset legend={s.topics} name="topics" choices={topics} hint={{ id: `${p}topics-hint`, text: s.topicsHint }} columns />
+      <ChoiceFieldset legend={s.language} name="language" type="radio" choices={languageChoices(p, (l) => (v.language ?? props.lang) === l)} />
+      <ChoiceFieldset legend={s.frequency} name="frequency" type="radio" choices={frequencyChoices} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { Item } from '../../../../core/items/model.js';
 import { formatDate, formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { TagChoices } from './fields.js';
+import { ChoiceFieldset, languageChoices } from '../choices.js';
 
 export interface EditionRow {
   id: string;
@@ -15,6 +16,15 @@ export interface EditionRow {
 
 export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[] }) {
   const s = t(props.lang);
+  const picks = props.items.map((item) => ({
+    id: `pick-${item.id}`,
+    value: item.id,
+    label: (
+      <>
+        {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
+      </>
+    ),
+  }));
   return (
     <EditorShell lang={props.lang} title={s.edEditions} tab="editions" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/editions`}>
       <h2 id="compose">{s.compose}</h2>
@@ -28,34 +38,11 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
           <label for="intro">{s.intro}</label>
           <textarea id="intro" name="intro" rows={3} maxlength={2000} />
         </div>
-        <fieldset aria-describedby="pick-hint">
-          <legend>{s.pickItems}</legend>
-          <p class="hint" id="pick-hint">
-            {s.pickHint}
-          </p>
-          {props.items.map((item) => (
-            <label for={`pick-${item.id}`}>
-              <input type="checkbox" id={`pick-${item.id}`} name="itemIds" value={item.id} />
-              <span>
-                {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
         <details>
           <summary>{s.audience}</summary>
           <TagChoices lang={props.lang} idPrefix="aud-" countries={[]} topics={[]} />
-          <fieldset>
-            <legend>{s.audienceLanguages}</legend>
-            <label for="aud-lang-es">
-              <input type="checkbox" id="aud-lang-es" name="languages" value="es" />
-              <span lang="es">Español</span>
-            </label>
-            <label for="aud-lang-en">
-              <input type="checkbox" id="aud-lang-en" name="languages" value="en" />
-              <span lang="en">English</span>
-            </label>
-          </fieldset>
+          <ChoiceFieldset legend={s.audienceLanguages} name="languages" choices={languageChoices('aud-')} />
         </details>
         <button type="submit">{s.create}</button>
       </form>

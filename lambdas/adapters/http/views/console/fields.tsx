@@ -1,34 +1,17 @@
 // Small form parts the console pages share: country and topic choices, selects and the scope filter.
 import type { Child } from 'hono/jsx';
 import { countryCodes, topicSlugs } from '../../../../core/taxonomy/taxonomy.js';
+import { ChoiceFieldset } from '../choices.js';
 import { countryName, t, topicName, type Lang } from '../i18n.js';
 
 export function TagChoices(props: { lang: Lang; idPrefix: string; countries: readonly string[]; topics: readonly string[] }) {
   const s = t(props.lang);
+  const countries = countryCodes.map((c) => ({ id: `${props.idPrefix}c-${c}`, value: c, label: countryName(c, props.lang), checked: props.countries.includes(c) }));
+  const topics = topicSlugs.map((x) => ({ id: `${props.idPrefix}t-${x}`, value: x, label: topicName(x, props.lang), checked: props.topics.includes(x) }));
   return (
     <>
-      <fieldset>
-        <legend>{s.countries}</legend>
-        <div class="choices">
-          {countryCodes.map((c) => (
-            <label for={`${props.idPrefix}c-${c}`}>
-              <input type="checkbox" id={`${props.idPrefix}c-${c}`} name="countries" value={c} checked={props.countries.includes(c)} />
-              <span>{countryName(c, props.lang)}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>{s.topics}</legend>
-        <div class="choices">
-          {topicSlugs.map((x) => (
-            <label for={`${props.idPrefix}t-${x}`}>
-              <input type="checkbox" id={`${props.idPrefix}t-${x}`} name="topics" value={x} checked={props.topics.includes(x)} />
-              <span>{topicName(x, props.lang)}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <ChoiceFieldset legend={s.countries} name="countries" choices={countries} columns />
+      <ChoiceFieldset legend={s.topics} name="topics" choices={topics} columns />
     </>
   );
 }
