@@ -1,6 +1,7 @@
 // Public pages: subscribe, "check your inbox", the preference centre, the archive (index and each edition's web
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
+import type { Child } from 'hono/jsx';
 import type { Item } from '../../../core/items/model.js';
 import { httpUrl } from '../../../core/shared/input.js';
 import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
@@ -252,6 +253,17 @@ export interface PreferencesModel {
   frequency: Frequency;
 }
 
+/** A form that is one button, posting to a preference-centre action and answering in the page's language. */
+function PostButton(props: { action: string; lang: Lang; class?: string; children: Child }) {
+  return (
+    <form method="post" action={`${props.action}?lang=${props.lang}`}>
+      <button type="submit" class={props.class}>
+        {props.children}
+      </button>
+    </form>
+  );
+}
+
 export function PreferencesPage(props: { lang: Lang; token: string; prefs: PreferencesModel; message?: string; error?: string }) {
   const s = t(props.lang);
   const p = props.prefs;
@@ -268,9 +280,9 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
       {props.message ? <Notice>{props.message}</Notice> : null}
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}
       {p.status === 'unsubscribed' ? (
-        <form method="post" action={`${base}/resubscribe?lang=${props.lang}`}>
-          <button type="submit">{s.undo}</button>
-        </form>
+        <PostButton action={`${base}/resubscribe`} lang={props.lang}>
+          {s.undo}
+        </PostButton>
       ) : null}
       {p.status === 'confirmed' || p.status === 'pending' ? (
         <>
@@ -279,18 +291,14 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
             <button type="submit">{s.save}</button>
           </form>
           <h2>{p.paused ? s.resume : s.pause}</h2>
-          <form method="post" action={`${base}/${p.paused ? 'resume' : 'pause'}?lang=${props.lang}`}>
-            <button type="submit" class="secondary">
-              {p.paused ? s.resume : s.pause}
-            </button>
-          </form>
+          <PostButton action={`${base}/${p.paused ? 'resume' : 'pause'}`} lang={props.lang} class="secondary">
+            {p.paused ? s.resume : s.pause}
+          </PostButton>
           <h2>{s.leaveTitle}</h2>
           <p>{s.leaveBody}</p>
-          <form method="post" action={`${base}/unsubscribe?lang=${props.lang}`}>
-            <button type="submit" class="secondary">
-              {s.unsubscribe}
-            </button>
-          </form>
+          <PostButton action={`${base}/unsubscribe`} lang={props.lang} class="secondary">
+            {s.unsubscribe}
+          </PostButton>
         </>
       ) : null}
       <h2>{s.dataTitle}</h2>
@@ -301,11 +309,9 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
       </p>
       <h2>{s.revokeTitle}</h2>
       <p>{s.revokeBody}</p>
-      <form method="post" action={`${base}/revoke?lang=${props.lang}`}>
-        <button type="submit" class="secondary">
-          {s.revoke}
-        </button>
-      </form>
+      <PostButton action={`${base}/revoke`} lang={props.lang} class="secondary">
+        {s.revoke}
+      </PostButton>
       <p>{s.eraseBody}</p>
       <form class="stack" method="post" action={`${base}/erase?lang=${props.lang}`}>
         <label class="choice" for="erase-confirm">
