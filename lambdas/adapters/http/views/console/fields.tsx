@@ -16,17 +16,16 @@ export function TagChoices(props: { lang: Lang; idPrefix: string; countries: rea
   );
 }
 
-/** A labelled "all countries / one country" select; `name` is `country`. */
-export function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
-  const s = t(props.lang);
+/** A labelled select whose first option, "all", leaves the choice empty. */
+function AllOrOneSelect(props: { id: string; name: string; label: string; allLabel: string; value?: string; options: Array<{ value: string; label: string }> }) {
   return (
     <div>
-      <label for={props.id}>{s.countries}</label>
-      <select id={props.id} name="country">
-        <option value="">{s.allCountries}</option>
-        {countryCodes.map((c) => (
-          <option value={c} selected={props.value === c}>
-            {countryName(c, props.lang)}
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.name}>
+        <option value="">{props.allLabel}</option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={props.value === o.value}>
+            {o.label}
           </option>
         ))}
       </select>
@@ -34,22 +33,18 @@ export function CountrySelect(props: { lang: Lang; id: string; value?: string })
   );
 }
 
+/** A labelled "all countries / one country" select; `name` is `country`. */
+export function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
+  const s = t(props.lang);
+  const options = countryCodes.map((c) => ({ value: c, label: countryName(c, props.lang) }));
+  return <AllOrOneSelect id={props.id} name="country" label={s.countries} allLabel={s.allCountries} value={props.value} options={options} />;
+}
+
 /** A labelled "all topics / one topic" select; `name` is `topic`. */
 export function TopicSelect(props: { lang: Lang; id: string; value?: string }) {
   const s = t(props.lang);
-  return (
-    <div>
-      <label for={props.id}>{s.topics}</label>
-      <select id={props.id} name="topic">
-        <option value="">{s.allTopics}</option>
-        {topicSlugs.map((x) => (
-          <option value={x} selected={props.value === x}>
-            {topicName(x, props.lang)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  const options = topicSlugs.map((x) => ({ value: x, label: topicName(x, props.lang) }));
+  return <AllOrOneSelect id={props.id} name="topic" label={s.topics} allLabel={s.allTopics} value={props.value} options={options} />;
 }
 
 export function ScopeFilter(props: { lang: Lang; action: string; country?: string; topic?: string; extra?: Child }) {
