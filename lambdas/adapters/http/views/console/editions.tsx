@@ -4,6 +4,7 @@ import { formatDate, formatDateTime, stateLabel, t, type Lang } from '../i18n.js
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { TagChoices } from './fields.js';
 import { ChoiceFieldset, languageChoices } from '../choices.js';
+import { DataTable } from '../table.js';
 
 export interface EditionRow {
   id: string;
@@ -50,37 +51,24 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
       {props.editions.length === 0 ? (
         <p>{s.noEditions}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{s.history}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{s.subject}</th>
-                <th scope="col">{s.state}</th>
-                <th scope="col">{s.created}</th>
-                <th scope="col">{s.results}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.editions.map((e) => (
-                <tr>
-                  <th scope="row">
-                    <a href={`/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`}>{e.subject}</a>
-                  </th>
-                  <td>
-                    <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
-                  </td>
-                  <td>{formatDateTime(e.createdAt, props.lang)}</td>
-                  <td>
-                    {e.counts
-                      ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0} · ${s.count_skipped} ${e.counts.skipped ?? 0} · ${s.count_suppressed} ${e.counts.suppressed ?? 0} · ${s.count_failed} ${e.counts.failed ?? 0}`
-                      : '–'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={s.history} columns={[s.subject, s.state, s.created, s.results]}>
+          {props.editions.map((e) => (
+            <tr>
+              <th scope="row">
+                <a href={`/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`}>{e.subject}</a>
+              </th>
+              <td>
+                <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
+              </td>
+              <td>{formatDateTime(e.createdAt, props.lang)}</td>
+              <td>
+                {e.counts
+                  ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0} · ${s.count_skipped} ${e.counts.skipped ?? 0} · ${s.count_suppressed} ${e.counts.suppressed ?? 0} · ${s.count_failed} ${e.counts.failed ?? 0}`
+                  : '–'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </EditorShell>
   );
