@@ -17,7 +17,7 @@ export function TagChoices(props: { lang: Lang; idPrefix: string; countries: rea
 }
 
 /** A labelled select whose first option, "all", leaves the choice empty. */
-function AllOrOneSelect(props: { id: string; name: string; label: string; allLabel: string; value?: string; options: Array<{ value: string; label: string }> }) {
+export function AllOrOneSelect(props: { id: string; name: string; label: string; allLabel: string; value?: string; options: Array<{ value: string; label: string }> }) {
   return (
     <div>
       <label for={props.id}>{props.label}</label>
