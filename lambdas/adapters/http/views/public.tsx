@@ -37,6 +37,16 @@ function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix
   );
 }
 
+/** A field people do not see and bots fill in; the routes ignore a form that comes back with it filled. */
+function Honeypot(props: { lang: Lang; id: string }) {
+  return (
+    <div class="hp" aria-hidden="true">
+      <label for={props.id}>{t(props.lang).honeypot}</label>
+      <input type="text" id={props.id} name="website" tabindex={-1} autocomplete="off" value="" />
+    </div>
+  );
+}
+
 export function HomePage(props: { lang: Lang; values?: SubscribeValues; error?: string; latest: Item[] }) {
   const s = t(props.lang);
   const values = props.values ?? {};
@@ -69,10 +79,7 @@ export function HomePage(props: { lang: Lang; values?: SubscribeValues; error?: 
           />
         </div>
         <PreferenceFields lang={props.lang} values={values} idPrefix="" />
-        <div class="hp" aria-hidden="true">
-          <label for="website">{s.honeypot}</label>
-          <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" value="" />
-        </div>
+        <Honeypot lang={props.lang} id="website" />
         <p class="consent" id="consent">
           {s.consent}
         </p>
@@ -105,10 +112,7 @@ export function CheckInboxPage(props: { lang: Lang; resent?: boolean; error?: st
           <label for="resend-email">{s.email}</label>
           <input type="email" id="resend-email" name="email" required autocomplete="email" maxlength={254} />
         </div>
-        <div class="hp" aria-hidden="true">
-          <label for="resend-website">{s.honeypot}</label>
-          <input type="text" id="resend-website" name="website" tabindex={-1} autocomplete="off" value="" />
-        </div>
+        <Honeypot lang={props.lang} id="resend-website" />
         <button type="submit" class="secondary">
           {s.resend}
         </button>
