@@ -36,6 +36,29 @@ export interface StoredMessage {
   sentAt: number;
 }
 
+/** One message as Lambda's SQS event source mapping hands it to a function (the attributes it passes). */
+export function sqsRecord(
+  m: Pick<StoredMessage, 'messageId' | 'body' | 'receiveCount' | 'sentAt'>,
+  at: { queueArn: string; region: string; senderId: string },
+): SQSRecord {
+  return {
+    messageId: m.messageId,
+    receiptHandle: `${m.messageId}#${m.receiveCount}`,
+    body: m.body,
+    attributes: {
+      ApproximateReceiveCount: String(m.receiveCount),
+      SentTimestamp: String(m.sentAt),
+      SenderId: at.senderId,
+      ApproximateFirstReceiveTimestamp: String(m.sentAt),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: at.queueArn,
+    awsRegion: at.region,
+  };
+}
+
 /** Durable record of a queue: each call resolves once the change is stored. */
 export interface QueueJournal {
   /** Sent, or received (receive count and visibility changed). */
@@ -109,22 +132,8 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
     await fail(batch.filter((m) => failedIds.has(m.messageId)));
   };
 
-  const toRecord = (m: StoredMessage): SQSRecord => ({
-    messageId: m.messageId,
-    receiptHandle: `${m.messageId}#${m.receiveCount}`,
-    body: m.body,
-    attributes: {
-      ApproximateReceiveCount: String(m.receiveCount),
-      SentTimestamp: String(m.sentAt),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(m.sentAt),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:local:000000000000:${options.name}`,
-    awsRegion: 'local',
-  });
+  const toRecord = (m: StoredMessage): SQSRecord =>
+    sqsRecord(m, { queueArn: `arn:aws:sqs:local:000000000000:${options.name}`, region: 'local', senderId: 'local' });
 
   const worker = async () => {
     while (running) {

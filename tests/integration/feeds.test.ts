@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { testRuntime } from '../support/runtime.js';
+import { anEntry } from '../support/entries.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import { ingestEntries } from '../../lambdas/core/ingest/ingest.js';
 import { feedRoutes } from '../../lambdas/adapters/http/routes/feeds.js';
@@ -25,15 +26,9 @@ type ApiItem = { id: string; title: string; countries: string[]; topics: string[
 const clock = (iso: string) => ({ now: () => new Date(iso) });
 const check = (format: string, body: string) => (format === 'rss' ? checkRss(body) : format === 'atom' ? checkAtom(body) : checkJsonFeed(body));
 
-const entry = (over: Partial<IncomingEntry> & { guid: string }): IncomingEntry => ({
-  link: `https://publisher.example/news/${over.guid}`,
-  title: `Chile and Peru sign a trade agreement (${over.guid})`,
-  publishedAt: '2024-05-01T10:00:00Z',
-  contentHtml: '<p>Exporters from Chile and Peru will benefit from the new trade agreement.</p>',
-  categories: [],
-  enclosures: [],
-  ...over,
-});
+/** An entry whose link and title name its guid, so that each is told apart in the feeds. */
+const entry = (over: Partial<IncomingEntry> & { guid: string }): IncomingEntry =>
+  anEntry({ link: `https://publisher.example/news/${over.guid}`, title: `Chile and Peru sign a trade agreement (${over.guid})`, ...over });
 
 describe('feeds of the seed digest', () => {
   let rt: Awaited<ReturnType<typeof testRuntime>>;

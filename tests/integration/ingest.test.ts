@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testRuntime, editorHeaders } from '../support/runtime.js';
+import { anEntry } from '../support/entries.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import { ingestEntries, itemIdFor, type IngestStore } from '../../lambdas/core/ingest/ingest.js';
-import type { IncomingEntry } from '../../lambdas/core/items/model.js';
 import { composeApp } from '../../lambdas/composition-root.js';
 import { makeHandler as makeIngestHandler } from '../../lambdas/handlers/ingest-schedule.js';
 
@@ -28,17 +28,6 @@ function countingStore(store: IngestStore) {
   };
   return { wrapped, counts };
 }
-
-const entry = (over: Partial<IncomingEntry> = {}): IncomingEntry => ({
-  guid: 'guid-1',
-  link: 'https://publisher.example/news/1',
-  title: 'Chile and Peru sign a trade agreement',
-  publishedAt: '2024-05-01T10:00:00Z',
-  contentHtml: '<p>Exporters from Chile and Peru will benefit from the new trade agreement.</p>',
-  categories: [],
-  enclosures: [],
-  ...over,
-});
 
 describe('seed digest through the API', () => {
   let rt: Awaited<ReturnType<typeof testRuntime>>;
@@ -107,15 +96,15 @@ describe('idempotent ingestion', () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
-    const first = await ingestEntries([entry(), entry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store, clock: clock('2024-05-02T00:00:00Z') });
+    const first = await ingestEntries([anEntry(), anEntry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(first.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 0 });
 
     const { wrapped, counts } = countingStore(store);
-    const again = await ingestEntries([entry(), entry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store: wrapped, clock: clock('2024-05-03T00:00:00Z') });
+    const again = await ingestEntries([anEntry(), anEntry({ guid: 'guid-2', link: 'https://publisher.example/news/2', title: 'Second' })], source, { store: wrapped, clock: clock('2024-05-03T00:00:00Z') });
     expect(again.counts).toEqual({ new: 0, updated: 0, unchanged: 2, rejected: 0 });
     expect(counts).toEqual({ saves: 0, touches: 0 });
 
-    const changed = await ingestEntries([entry({ title: 'Chile and Peru sign a new trade agreement' })], source, { store, clock: clock('2024-05-04T00:00:00Z') });
+    const changed = await ingestEntries([anEntry({ title: 'Chile and Peru sign a new trade agreement' })], source, { store, clock: clock('2024-05-04T00:00:00Z') });
     expect(changed.counts.updated).toBe(1);
     const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items).toHaveLength(2);
@@ -130,8 +119,8 @@ describe('idempotent ingestion', () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
-    await ingestEntries([entry()], source, { store, clock: clock('2024-05-02T00:00:00Z') });
-    const moved = await ingestEntries([entry({ link: 'https://publisher.example/news/1-renamed' })], source, { store, clock: clock('2024-05-03T00:00:00Z') });
+    await ingestEntries([anEntry()], source, { store, clock: clock('2024-05-02T00:00:00Z') });
+    const moved = await ingestEntries([anEntry({ link: 'https://publisher.example/news/1-renamed' })], source, { store, clock: clock('2024-05-03T00:00:00Z') });
     expect(moved.counts).toEqual({ new: 0, updated: 1, unchanged: 0, rejected: 0 });
     const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items.map((i) => i.link)).toEqual(['https://publisher.example/news/1-renamed']);
@@ -140,8 +129,8 @@ describe('idempotent ingestion', () => {
   it('the same canonical link from another source is the same item, not a second one', async () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
-    await ingestEntries([entry()], { id: 'src-a', url: 'https://a.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
-    const other = await ingestEntries([entry({ guid: 'another-guid' })], { id: 'src-b', url: 'https://b.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    await ingestEntries([anEntry()], { id: 'src-a', url: 'https://a.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
+    const other = await ingestEntries([anEntry({ guid: 'another-guid' })], { id: 'src-b', url: 'https://b.example/feed' }, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(other.counts.new).toBe(0);
     const list = (await (await rt.http.request('/api/items')).json()) as ItemsPage;
     expect(list.items).toHaveLength(1);
@@ -150,7 +139,7 @@ describe('idempotent ingestion', () => {
   it('two runs at once and a retried run leave one copy of each item', async () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
-    const entries = Array.from({ length: 30 }, (_, i) => entry({ guid: `g${i}`, link: `https://publisher.example/n/${i}`, title: `Item ${i} about Mexico` }));
+    const entries = Array.from({ length: 30 }, (_, i) => anEntry({ guid: `g${i}`, link: `https://publisher.example/n/${i}`, title: `Item ${i} about Mexico` }));
     const source = { id: 'src-a', url: 'https://publisher.example/feed' };
     const runs = await Promise.all([1, 2, 3].map(() => ingestEntries(entries, source, { store, clock: clock('2024-05-02T00:00:00Z') })));
     // Counts are each run's own view (runs at once may each see an entry as new); what is stored is one copy.
@@ -168,10 +157,10 @@ describe('idempotent ingestion', () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
     const entries = [
-      entry(),
-      entry({ guid: '', title: 'x' }),
-      entry({ guid: 'g3', title: '  ', link: 'https://publisher.example/news/3' }),
-      entry({ guid: 'g4', title: '', contentHtml: '', link: 'https://publisher.example/news/4' }),
+      anEntry(),
+      anEntry({ guid: '', title: 'x' }),
+      anEntry({ guid: 'g3', title: '  ', link: 'https://publisher.example/news/3' }),
+      anEntry({ guid: 'g4', title: '', contentHtml: '', link: 'https://publisher.example/news/4' }),
     ];
     const report = await ingestEntries(entries, { id: 's', url: 'https://p.example/' }, { store, clock: clock('2024-05-02T00:00:00Z') });
     expect(report.counts).toEqual({ new: 2, updated: 0, unchanged: 0, rejected: 2 });
@@ -187,7 +176,7 @@ describe('idempotent ingestion', () => {
     const rt = await testRuntime();
     const store = rt.app.repos.items;
     await ingestEntries(
-      [entry({ contentHtml: '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">rel</a><iframe src="https://evil.example"></iframe></p>' })],
+      [anEntry({ contentHtml: '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a><a href="/rel">rel</a><iframe src="https://evil.example"></iframe></p>' })],
       { id: 's', url: 'https://p.example/' },
       { store, clock: clock('2024-05-02T00:00:00Z') },
     );

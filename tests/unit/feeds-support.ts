@@ -1,32 +1,29 @@
 // Test support for the feed tests: an in-memory ItemReader (a fake of the core port, not of any AWS client), an item
-// builder with fixed dates, and checks shared by unit and integration tests (independent parsers, not `feed`).
+// builder with fixed dates (the shared one, with the feed tests' values), and checks shared by unit and integration
+// tests (independent parsers, not `feed`).
 import { DOMParser } from '@xmldom/xmldom';
 import { expect } from 'vitest';
 import type { Item } from '../../lambdas/core/items/model.js';
 import { scopesOf } from '../../lambdas/core/items/model.js';
 import type { ItemPage, ItemReader, ScopeHead } from '../../lambdas/core/items/ports.js';
+import { anItem } from '../support/editions-fixtures.js';
 
+/** An item as the feed tests expect it: the newsletter builder's item, with the feed tests' source, links and dates. */
 export function buildItem(overrides: Partial<Item> & { id: string }): Item {
-  return {
+  const { id } = overrides;
+  const at = '2024-03-01T12:00:00.000Z';
+  return anItem({
     sourceId: 'src-1',
-    sourceGuid: `guid-${overrides.id}`,
-    link: `https://news.example.org/items/${overrides.id}`,
-    title: `Item ${overrides.id}`,
-    publishedAt: '2024-03-01T12:00:00.000Z',
-    updatedAt: '2024-03-01T12:00:00.000Z',
-    summary: `Summary of ${overrides.id}.`,
-    contentHtml: `<p>Body of <strong>${overrides.id}</strong>.</p>`,
-    enclosures: [],
-    countries: ['cl'],
-    topics: ['trade-investment'],
-    blocWide: false,
-    tagProvenance: { countries: 'rule', topics: 'rule' },
-    sourceCategories: [],
-    version: 1,
+    sourceGuid: `guid-${id}`,
+    link: `https://news.example.org/items/${id}`,
+    title: `Item ${id}`,
+    publishedAt: at,
+    updatedAt: at,
+    ingestedAt: at,
+    contentHtml: `<p>Body of <strong>${id}</strong>.</p>`,
     sourceHash: 'h',
-    ingestedAt: '2024-03-01T12:00:00.000Z',
     ...overrides,
-  } as Item;
+  });
 }
 
 /** `count` items, one a day backwards from 2024-03-31, alternating countries and topics. */

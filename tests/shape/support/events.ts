@@ -1,6 +1,7 @@
 // Events shaped as the AWS services deliver them to a function.
 import { randomUUID } from 'node:crypto';
 import { account, region } from './assembly.js';
+import { sqsRecord } from '../../../lambdas/local/queue.js';
 import type { QueuedMessage } from './aws-standins.js';
 
 export interface HttpRequest {
@@ -49,22 +50,7 @@ export function apiGatewayV2Event(req: HttpRequest, route: { routeKey: string; p
 /** An SQS event source mapping's batch (attributes as Lambda passes them). */
 export function sqsEvent(queueArn: string, messages: QueuedMessage[]) {
   return {
-    Records: messages.map((m) => ({
-      messageId: m.messageId,
-      receiptHandle: `${m.messageId}#${m.receiveCount}`,
-      body: m.body,
-      attributes: {
-        ApproximateReceiveCount: String(m.receiveCount),
-        SentTimestamp: String(m.sentAt),
-        SenderId: 'AROAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: String(m.sentAt),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: region,
-    })),
+    Records: messages.map((m) => sqsRecord(m, { queueArn, region, senderId: 'AROAEXAMPLE' })),
   };
 }
 

@@ -4,6 +4,7 @@ import type { FeedScope } from '../../../core/items/model.js';
 import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, scopeTitle } from '../../../core/feeds/index.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
 import { Layout } from './layout.js';
+import { DataTable } from './table.js';
 import { countryName, t, topicName, type Lang } from './i18n.js';
 
 export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string }) {
@@ -30,21 +31,11 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string }) {
     </tr>
   );
   const Table = (table: { rows: Array<{ scope: FeedScope; label: string }> }) => (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{s.feedsName}</th>
-            <th scope="col">{s.feedsFormats}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((row) => (
-            <Row {...row} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={[s.feedsName, s.feedsFormats]}>
+      {table.rows.map((row) => (
+        <Row {...row} />
+      ))}
+    </DataTable>
   );
   // The all-news feeds come from the layout; each country's and topic's RSS feed is added here.
   const discovery = (

@@ -1,11 +1,13 @@
 // Public pages: subscribe, "check your inbox", the preference centre, the archive (index and each edition's web
 // version, the "view in browser" target), item pages, and the error pages. Forms post to same-origin routes and work
 // without JavaScript.
+import type { Child } from 'hono/jsx';
 import type { Item } from '../../../core/items/model.js';
 import { httpUrl } from '../../../core/shared/input.js';
 import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { escapeHtml, truncate } from '../../../core/shared/text.js';
 import { frequencies, type Frequency } from '../../../core/subscriptions/model.js';
+import { ChoiceFieldset, languageChoices } from './choices.js';
 import { Layout, Notice } from './layout.js';
 import { countryName, formatDate, t, topicName, type Lang } from './i18n.js';
 
@@ -22,57 +24,26 @@ function PreferenceFields(props: { lang: Lang; values: SubscribeValues; idPrefix
   const taxonomy = taxonomyView(props.lang);
   const v = props.values;
   const p = props.idPrefix;
+  const countries = taxonomy.countries.map((c) => ({ id: `${p}country-${c.code}`, value: c.code, label: c.name, checked: v.countries?.includes(c.code) ?? false }));
+  const topics = taxonomy.topics.map((x) => ({ id: `${p}topic-${x.slug}`, value: x.slug, label: x.name, checked: v.topics?.includes(x.slug) ?? false }));
+  const frequencyChoices = frequencies.map((f) => ({ id: `${p}freq-${f}`, value: f, label: s[`freq_${f}`], checked: (v.frequency ?? 'instant') === f }));
   return (
     <>
-      <fieldset aria-describedby={`${p}countries-hint`}>
-        <legend>{s.countries}</legend>
-        <p class="hint" id={`${p}countries-hint`}>
-          {s.countriesHint}
-        </p>
-        <div class="choices">
-          {taxonomy.countries.map((c) => (
-            <label for={`${p}country-${c.code}`}>
-              <input type="checkbox" id={`${p}country-${c.code}`} name="countries" value={c.code} checked={v.countries?.includes(c.code) ?? false} />
-              <span>{c.name}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset aria-describedby={`${p}topics-hint`}>
-        <legend>{s.topics}</legend>
-        <p class="hint" id={`${p}topics-hint`}>
-          {s.topicsHint}
-        </p>
-        <div class="choices">
-          {taxonomy.topics.map((x) => (
-            <label for={`${p}topic-${x.slug}`}>
-              <input type="checkbox" id={`${p}topic-${x.slug}`} name="topics" value={x.slug} checked={v.topics?.includes(x.slug) ?? false} />
-              <span>{x.name}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>{s.language}</legend>
-        <label for={`${p}lang-es`}>
-          <input type="radio" id={`${p}lang-es`} name="language" value="es" checked={(v.language ?? props.lang) === 'es'} />
-          <span lang="es">Español</span>
-        </label>
-        <label for={`${p}lang-en`}>
-          <input type="radio" id={`${p}lang-en`} name="language" value="en" checked={(v.language ?? props.lang) === 'en'} />
-          <span lang="en">English</span>
-        </label>
-      </fieldset>
-      <fieldset>
-        <legend>{s.frequency}</legend>
-        {frequencies.map((f) => (
-          <label for={`${p}freq-${f}`}>
-            <input type="radio" id={`${p}freq-${f}`} name="frequency" value={f} checked={(v.frequency ?? 'instant') === f} />
-            <span>{s[`freq_${f}`]}</span>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceFieldset legend={s.countries} name="countries" choices={countries} hint={{ id: `${p}countries-hint`, text: s.countriesHint }} columns />
+      <ChoiceFieldset legend={s.topics} name="topics" choices={topics} hint={{ id: `${p}topics-hint`, text: s.topicsHint }} columns />
+      <ChoiceFieldset legend={s.language} name="language" type="radio" choices={languageChoices(p, (l) => (v.language ?? props.lang) === l)} />
+      <ChoiceFieldset legend={s.frequency} name="frequency" type="radio" choices={frequencyChoices} />
     </>
+  );
+}
+
+/** A field people do not see and bots fill in; the routes ignore a form that comes back with it filled. */
+function Honeypot(props: { lang: Lang; id: string }) {
+  return (
+    <div class="hp" aria-hidden="true">
+      <label for={props.id}>{t(props.lang).honeypot}</label>
+      <input type="text" id={props.id} name="website" tabindex={-1} autocomplete="off" value="" />
+    </div>
   );
 }
 
@@ -108,10 +79,7 @@ export function HomePage(props: { lang: Lang; values?: SubscribeValues; error?: 
           />
         </div>
         <PreferenceFields lang={props.lang} values={values} idPrefix="" />
-        <div class="hp" aria-hidden="true">
-          <label for="website">{s.honeypot}</label>
-          <input type="text" id="website" name="website" tabindex={-1} autocomplete="off" value="" />
-        </div>
+        <Honeypot lang={props.lang} id="website" />
         <p class="consent" id="consent">
           {s.consent}
         </p>
@@ -144,10 +112,7 @@ export function CheckInboxPage(props: { lang: Lang; resent?: boolean; error?: st
           <label for="resend-email">{s.email}</label>
           <input type="email" id="resend-email" name="email" required autocomplete="email" maxlength={254} />
         </div>
-        <div class="hp" aria-hidden="true">
-          <label for="resend-website">{s.honeypot}</label>
-          <input type="text" id="resend-website" name="website" tabindex={-1} autocomplete="off" value="" />
-        </div>
+        <Honeypot lang={props.lang} id="resend-website" />
         <button type="submit" class="secondary">
           {s.resend}
         </button>
@@ -292,6 +257,17 @@ export interface PreferencesModel {
   frequency: Frequency;
 }
 
+/** A form that is one button, posting to a preference-centre action and answering in the page's language. */
+function PostButton(props: { action: string; lang: Lang; class?: string; children: Child }) {
+  return (
+    <form method="post" action={`${props.action}?lang=${props.lang}`}>
+      <button type="submit" class={props.class}>
+        {props.children}
+      </button>
+    </form>
+  );
+}
+
 export function PreferencesPage(props: { lang: Lang; token: string; prefs: PreferencesModel; message?: string; error?: string }) {
   const s = t(props.lang);
   const p = props.prefs;
@@ -308,9 +284,9 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
       {props.message ? <Notice>{props.message}</Notice> : null}
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}
       {p.status === 'unsubscribed' ? (
-        <form method="post" action={`${base}/resubscribe?lang=${props.lang}`}>
-          <button type="submit">{s.undo}</button>
-        </form>
+        <PostButton action={`${base}/resubscribe`} lang={props.lang}>
+          {s.undo}
+        </PostButton>
       ) : null}
       {p.status === 'confirmed' || p.status === 'pending' ? (
         <>
@@ -319,18 +295,14 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
             <button type="submit">{s.save}</button>
           </form>
           <h2>{p.paused ? s.resume : s.pause}</h2>
-          <form method="post" action={`${base}/${p.paused ? 'resume' : 'pause'}?lang=${props.lang}`}>
-            <button type="submit" class="secondary">
-              {p.paused ? s.resume : s.pause}
-            </button>
-          </form>
+          <PostButton action={`${base}/${p.paused ? 'resume' : 'pause'}`} lang={props.lang} class="secondary">
+            {p.paused ? s.resume : s.pause}
+          </PostButton>
           <h2>{s.leaveTitle}</h2>
           <p>{s.leaveBody}</p>
-          <form method="post" action={`${base}/unsubscribe?lang=${props.lang}`}>
-            <button type="submit" class="secondary">
-              {s.unsubscribe}
-            </button>
-          </form>
+          <PostButton action={`${base}/unsubscribe`} lang={props.lang} class="secondary">
+            {s.unsubscribe}
+          </PostButton>
         </>
       ) : null}
       <h2>{s.dataTitle}</h2>
@@ -341,11 +313,9 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
       </p>
       <h2>{s.revokeTitle}</h2>
       <p>{s.revokeBody}</p>
-      <form method="post" action={`${base}/revoke?lang=${props.lang}`}>
-        <button type="submit" class="secondary">
-          {s.revoke}
-        </button>
-      </form>
+      <PostButton action={`${base}/revoke`} lang={props.lang} class="secondary">
+        {s.revoke}
+      </PostButton>
       <p>{s.eraseBody}</p>
       <form class="stack" method="post" action={`${base}/erase?lang=${props.lang}`}>
         <label class="choice" for="erase-confirm">

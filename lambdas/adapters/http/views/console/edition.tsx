@@ -6,6 +6,7 @@ import { Notice } from '../layout.js';
 import { formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { CountrySelect, TopicSelect } from './fields.js';
+import { DataTable } from '../table.js';
 
 export interface EditionDetail {
   id: string;
@@ -88,25 +89,13 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
         <p data-progress-text aria-live="polite">
           {progressSummary(e, props.lang)}
         </p>
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{s.counts}</caption>
-            <thead>
-              <tr>
-                {countKeys.map((k) => (
-                  <th scope="col">{s[`count_${k}`]}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                {countKeys.map((k) => (
-                  <td data-count={k}>{e.counts[k] ?? 0}</td>
-                ))}
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={s.counts} columns={countKeys.map((k) => s[`count_${k}`])}>
+          <tr>
+            {countKeys.map((k) => (
+              <td data-count={k}>{e.counts[k] ?? 0}</td>
+            ))}
+          </tr>
+        </DataTable>
         <div class="row" style="margin-top:1rem">
           {canSend ? (
             blocked ? (

@@ -3,6 +3,8 @@ import type { Item } from '../../../../core/items/model.js';
 import { formatDate, formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { TagChoices } from './fields.js';
+import { ChoiceFieldset, languageChoices } from '../choices.js';
+import { DataTable } from '../table.js';
 
 export interface EditionRow {
   id: string;
@@ -15,6 +17,15 @@ export interface EditionRow {
 
 export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[] }) {
   const s = t(props.lang);
+  const picks = props.items.map((item) => ({
+    id: `pick-${item.id}`,
+    value: item.id,
+    label: (
+      <>
+        {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
+      </>
+    ),
+  }));
   return (
     <EditorShell lang={props.lang} title={s.edEditions} tab="editions" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/editions`}>
       <h2 id="compose">{s.compose}</h2>
@@ -28,34 +39,11 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
           <label for="intro">{s.intro}</label>
           <textarea id="intro" name="intro" rows={3} maxlength={2000} />
         </div>
-        <fieldset aria-describedby="pick-hint">
-          <legend>{s.pickItems}</legend>
-          <p class="hint" id="pick-hint">
-            {s.pickHint}
-          </p>
-          {props.items.map((item) => (
-            <label for={`pick-${item.id}`}>
-              <input type="checkbox" id={`pick-${item.id}`} name="itemIds" value={item.id} />
-              <span>
-                {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
         <details>
           <summary>{s.audience}</summary>
           <TagChoices lang={props.lang} idPrefix="aud-" countries={[]} topics={[]} />
-          <fieldset>
-            <legend>{s.audienceLanguages}</legend>
-            <label for="aud-lang-es">
-              <input type="checkbox" id="aud-lang-es" name="languages" value="es" />
-              <span lang="es">Español</span>
-            </label>
-            <label for="aud-lang-en">
-              <input type="checkbox" id="aud-lang-en" name="languages" value="en" />
-              <span lang="en">English</span>
-            </label>
-          </fieldset>
+          <ChoiceFieldset legend={s.audienceLanguages} name="languages" choices={languageChoices('aud-')} />
         </details>
         <button type="submit">{s.create}</button>
       </form>
@@ -63,37 +51,24 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
       {props.editions.length === 0 ? (
         <p>{s.noEditions}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{s.history}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{s.subject}</th>
-                <th scope="col">{s.state}</th>
-                <th scope="col">{s.created}</th>
-                <th scope="col">{s.results}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.editions.map((e) => (
-                <tr>
-                  <th scope="row">
-                    <a href={`/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`}>{e.subject}</a>
-                  </th>
-                  <td>
-                    <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
-                  </td>
-                  <td>{formatDateTime(e.createdAt, props.lang)}</td>
-                  <td>
-                    {e.counts
-                      ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0} · ${s.count_skipped} ${e.counts.skipped ?? 0} · ${s.count_suppressed} ${e.counts.suppressed ?? 0} · ${s.count_failed} ${e.counts.failed ?? 0}`
-                      : '–'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={s.history} columns={[s.subject, s.state, s.created, s.results]}>
+          {props.editions.map((e) => (
+            <tr>
+              <th scope="row">
+                <a href={`/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`}>{e.subject}</a>
+              </th>
+              <td>
+                <span class={`pill ${e.state}`}>{stateLabel(e.state, props.lang)}</span>
+              </td>
+              <td>{formatDateTime(e.createdAt, props.lang)}</td>
+              <td>
+                {e.counts
+                  ? `${e.counts.sent ?? 0} / ${e.counts.planned ?? 0} · ${s.count_skipped} ${e.counts.skipped ?? 0} · ${s.count_suppressed} ${e.counts.suppressed ?? 0} · ${s.count_failed} ${e.counts.failed ?? 0}`
+                  : '–'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </EditorShell>
   );

@@ -1,72 +1,50 @@
 // Small form parts the console pages share: country and topic choices, selects and the scope filter.
 import type { Child } from 'hono/jsx';
 import { countryCodes, topicSlugs } from '../../../../core/taxonomy/taxonomy.js';
+import { ChoiceFieldset } from '../choices.js';
 import { countryName, t, topicName, type Lang } from '../i18n.js';
 
 export function TagChoices(props: { lang: Lang; idPrefix: string; countries: readonly string[]; topics: readonly string[] }) {
   const s = t(props.lang);
+  const countries = countryCodes.map((c) => ({ id: `${props.idPrefix}c-${c}`, value: c, label: countryName(c, props.lang), checked: props.countries.includes(c) }));
+  const topics = topicSlugs.map((x) => ({ id: `${props.idPrefix}t-${x}`, value: x, label: topicName(x, props.lang), checked: props.topics.includes(x) }));
   return (
     <>
-      <fieldset>
-        <legend>{s.countries}</legend>
-        <div class="choices">
-          {countryCodes.map((c) => (
-            <label for={`${props.idPrefix}c-${c}`}>
-              <input type="checkbox" id={`${props.idPrefix}c-${c}`} name="countries" value={c} checked={props.countries.includes(c)} />
-              <span>{countryName(c, props.lang)}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>{s.topics}</legend>
-        <div class="choices">
-          {topicSlugs.map((x) => (
-            <label for={`${props.idPrefix}t-${x}`}>
-              <input type="checkbox" id={`${props.idPrefix}t-${x}`} name="topics" value={x} checked={props.topics.includes(x)} />
-              <span>{topicName(x, props.lang)}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <ChoiceFieldset legend={s.countries} name="countries" choices={countries} columns />
+      <ChoiceFieldset legend={s.topics} name="topics" choices={topics} columns />
     </>
+  );
+}
+
+/** A labelled select whose first option, "all", leaves the choice empty. */
+export function AllOrOneSelect(props: { id: string; name: string; label: string; allLabel: string; value?: string; options: Array<{ value: string; label: string }> }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.name}>
+        <option value="">{props.allLabel}</option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={props.value === o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
 /** A labelled "all countries / one country" select; `name` is `country`. */
 export function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
   const s = t(props.lang);
-  return (
-    <div>
-      <label for={props.id}>{s.countries}</label>
-      <select id={props.id} name="country">
-        <option value="">{s.allCountries}</option>
-        {countryCodes.map((c) => (
-          <option value={c} selected={props.value === c}>
-            {countryName(c, props.lang)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  const options = countryCodes.map((c) => ({ value: c, label: countryName(c, props.lang) }));
+  return <AllOrOneSelect id={props.id} name="country" label={s.countries} allLabel={s.allCountries} value={props.value} options={options} />;
 }
 
 /** A labelled "all topics / one topic" select; `name` is `topic`. */
 export function TopicSelect(props: { lang: Lang; id: string; value?: string }) {
   const s = t(props.lang);
-  return (
-    <div>
-      <label for={props.id}>{s.topics}</label>
-      <select id={props.id} name="topic">
-        <option value="">{s.allTopics}</option>
-        {topicSlugs.map((x) => (
-          <option value={x} selected={props.value === x}>
-            {topicName(x, props.lang)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  const options = topicSlugs.map((x) => ({ value: x, label: topicName(x, props.lang) }));
+  return <AllOrOneSelect id={props.id} name="topic" label={s.topics} allLabel={s.allTopics} value={props.value} options={options} />;
 }
 
 export function ScopeFilter(props: { lang: Lang; action: string; country?: string; topic?: string; extra?: Child }) {

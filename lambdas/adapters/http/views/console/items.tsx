@@ -2,7 +2,7 @@
 import type { Item } from '../../../../core/items/model.js';
 import { countryName, formatDate, t, topicName, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
-import { TagChoices, ScopeFilter } from './fields.js';
+import { AllOrOneSelect, TagChoices, ScopeFilter } from './fields.js';
 
 export interface ItemFilters {
   country?: string;
@@ -36,17 +36,7 @@ export function ItemsPage(props: {
         topic={f.topic}
         extra={
           <>
-            <div>
-              <label for="f-source">{s.source}</label>
-              <select id="f-source" name="source">
-                <option value="">{s.allSources}</option>
-                {props.sources.map((x) => (
-                  <option value={x.id} selected={f.source === x.id}>
-                    {x.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <AllOrOneSelect id="f-source" name="source" label={s.source} allLabel={s.allSources} value={f.source} options={props.sources.map((x) => ({ value: x.id, label: x.name }))} />
             <div>
               <label for="f-from">{s.dateFrom}</label>
               <input type="date" id="f-from" name="from" value={f.from ?? ''} />

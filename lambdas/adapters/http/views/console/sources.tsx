@@ -1,6 +1,7 @@
 // Sources: each source's last poll and last error; poll one or all now.
 import { formatDateTime, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
+import { DataTable } from '../table.js';
 
 export interface SourceRow {
   id: string;
@@ -23,48 +24,32 @@ export function SourcesPage(props: { lang: Lang; csrf: string; flash?: Flash; so
       {props.sources.length === 0 ? (
         <p>{s.noSources}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{s.edSources}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{s.edSources}</th>
-                <th scope="col">{s.lastPoll}</th>
-                <th scope="col">{s.counts}</th>
-                <th scope="col">{s.lastError}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{s.pollOne}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.sources.map((src) => (
-                <tr>
-                  <th scope="row">
-                    {src.name}
-                    <br />
-                    <span class="meta">{src.url}</span>
-                  </th>
-                  <td>{src.lastPoll ? `${formatDateTime(src.lastPoll.at, props.lang)} · ${src.lastPoll.status}` : s.never}</td>
-                  <td>
-                    {src.lastPoll
-                      ? `+${src.lastPoll.counts.new} · ~${src.lastPoll.counts.updated} · =${src.lastPoll.counts.unchanged} · ✕${src.lastPoll.counts.rejected}`
-                      : '–'}
-                  </td>
-                  <td>{src.lastError ? `${formatDateTime(src.lastError.at, props.lang)}: ${src.lastError.message}` : '–'}</td>
-                  <td>
-                    <form method="post" action={`/${props.lang}/editor/sources/${encodeURIComponent(src.id)}/poll`}>
-                      <Csrf token={props.csrf} />
-                      <button type="submit" class="secondary" aria-label={`${s.pollOne}: ${src.name}`}>
-                        {s.pollOne}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={s.edSources} columns={[s.edSources, s.lastPoll, s.counts, s.lastError, <span class="visually-hidden">{s.pollOne}</span>]}>
+          {props.sources.map((src) => (
+            <tr>
+              <th scope="row">
+                {src.name}
+                <br />
+                <span class="meta">{src.url}</span>
+              </th>
+              <td>{src.lastPoll ? `${formatDateTime(src.lastPoll.at, props.lang)} · ${src.lastPoll.status}` : s.never}</td>
+              <td>
+                {src.lastPoll
+                  ? `+${src.lastPoll.counts.new} · ~${src.lastPoll.counts.updated} · =${src.lastPoll.counts.unchanged} · ✕${src.lastPoll.counts.rejected}`
+                  : '–'}
+              </td>
+              <td>{src.lastError ? `${formatDateTime(src.lastError.at, props.lang)}: ${src.lastError.message}` : '–'}</td>
+              <td>
+                <form method="post" action={`/${props.lang}/editor/sources/${encodeURIComponent(src.id)}/poll`}>
+                  <Csrf token={props.csrf} />
+                  <button type="submit" class="secondary" aria-label={`${s.pollOne}: ${src.name}`}>
+                    {s.pollOne}
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </EditorShell>
   );

@@ -1,6 +1,7 @@
 // Subscribers: counts per country × topic, search by address (and delete), the suppression list, import/export.
 import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
 import { Notice } from '../layout.js';
+import { DataTable } from '../table.js';
 import { countryName, t, topicName, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 
@@ -63,29 +64,16 @@ export function SubscribersPage(props: {
           <p>
             <strong data-total>{props.counts.total}</strong>
           </p>
-          <div class="table-wrap">
-            <table class="matrix">
-              <caption>{s.matrixCaption}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{s.topics}</th>
-                  {countryCodes.map((c) => (
-                    <th scope="col">{countryName(c, props.lang)}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {topicSlugs.map((x) => (
-                  <tr>
-                    <th scope="row">{topicName(x, props.lang)}</th>
-                    {countryCodes.map((c) => (
-                      <td>{cell(c, x)}</td>
-                    ))}
-                  </tr>
+          <DataTable class="matrix" caption={s.matrixCaption} showCaption columns={[s.topics, ...countryCodes.map((c) => countryName(c, props.lang))]}>
+            {topicSlugs.map((x) => (
+              <tr>
+                <th scope="row">{topicName(x, props.lang)}</th>
+                {countryCodes.map((c) => (
+                  <td>{cell(c, x)}</td>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </tr>
+            ))}
+          </DataTable>
         </>
       ) : null}
 
