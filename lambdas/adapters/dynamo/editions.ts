@@ -426,6 +426,23 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     }
   }
 
+  /** Settles one of our claims (its token must still hold it): the new status, the fields it sets, the counts it moves. */
+  function settleClaim(editionId: string, subscriberId: string, token: string, status: 'sent' | 'released' | 'failed', set: Record<string, string>, delta: CountDelta) {
+    const fields = Object.keys(set);
+    return changeStatus(
+      editionId,
+      subscriberId,
+      {
+        Key: keys.delivery(editionId, subscriberId),
+        UpdateExpression: ['SET #status = :status', ...fields.map((f) => `#${f} = :${f}`)].join(', '),
+        ConditionExpression: '#status = :claimed AND claimToken = :t',
+        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map((f) => [`#${f}`, f])) },
+        ExpressionAttributeValues: { ':status': status, ':claimed': 'claimed', ':t': token, ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])) },
+      },
+      delta,
+    );
+  }
+
   const deliveries: DynamoDeliveryLedger = {
     async claim(editionId, subscriberId, token, now) {
       const listing = keys.deliveryListing(editionId, subscriberId);
@@ -470,49 +487,15 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
 
     async markSent(editionId, subscriberId, token, messageId, now) {
-      const out = await changeStatus(
-        editionId,
-        subscriberId,
-        {
-          Key: keys.delivery(editionId, subscriberId),
-          UpdateExpression: 'SET #status = :sent, messageId = :m, settledAt = :now',
-          ConditionExpression: '#status = :claimed AND claimToken = :t',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':claimed': 'claimed', ':t': token, ':m': messageId, ':now': now.toISOString() },
-        },
-        { inDoubt: -1, sent: 1 },
-      );
-      return out.applied;
+      return (await settleClaim(editionId, subscriberId, token, 'sent', { messageId, settledAt: now.toISOString() }, { inDoubt: -1, sent: 1 })).applied;
     },
 
     async release(editionId, subscriberId, token) {
-      await changeStatus(
-        editionId,
-        subscriberId,
-        {
-          Key: keys.delivery(editionId, subscriberId),
-          UpdateExpression: 'SET #status = :released',
-          ConditionExpression: '#status = :claimed AND claimToken = :t',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':t': token },
-        },
-        { inDoubt: -1 },
-      );
+      await settleClaim(editionId, subscriberId, token, 'released', {}, { inDoubt: -1 });
     },
 
     async markFailed(editionId, subscriberId, token, reason, now) {
-      await changeStatus(
-        editionId,
-        subscriberId,
-        {
-          Key: keys.delivery(editionId, subscriberId),
-          UpdateExpression: 'SET #status = :failed, reason = :r, settledAt = :now',
-          ConditionExpression: '#status = :claimed AND claimToken = :t',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':claimed': 'claimed', ':t': token, ':r': reason, ':now': now.toISOString() },
-        },
-        { inDoubt: -1, failed: 1 },
-      );
+      await settleClaim(editionId, subscriberId, token, 'failed', { reason, settledAt: now.toISOString() }, { inDoubt: -1, failed: 1 });
     },
 
     async markSuppressed(editionId, subscriberId, reason, now, claimToken) {
