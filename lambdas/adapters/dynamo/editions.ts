@@ -132,6 +132,21 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const queryAll = (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) => queryAllRows(doc, { TableName, ...input });
 
+  /** One page of the edition listing (gsi1), newest first. */
+  async function listing(page: { Limit?: number; ExclusiveStartKey?: Record<string, unknown> }) {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': keys.editionListingPartition },
+        ScanIndexForward: false,
+        ...page,
+      }),
+    );
+    return { editions: ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+  }
+
   const editions: DynamoEditionRepository = {
     async create(edition) {
       return putNew(doc.send(
@@ -194,38 +209,18 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     async lastStarted(kind, frequency, exceptId) {
       let start: Record<string, unknown> | undefined;
       do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': keys.editionListingPartition },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        );
-        const found = ((out.Items as Record<string, unknown>[] | undefined) ?? [])
-          .map(toEdition)
+        const out = await listing({ ExclusiveStartKey: start });
+        const found = out.editions
           .filter((e) => e.id !== exceptId && e.kind === kind && e.frequency === frequency && e.sendStartedAt)
           .sort((a, b) => (b.sendStartedAt! < a.sendStartedAt! ? -1 : 1))[0];
         if (found) return found;
-        start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+        start = out.next;
       } while (start);
       return undefined;
     },
 
     async list(limit) {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': keys.editionListingPartition },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      );
-      return ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition);
+      return (await listing({ Limit: limit })).editions;
     },
 
     async counts(id): Promise<RecordedCounts> {
