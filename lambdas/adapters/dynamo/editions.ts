@@ -147,6 +147,16 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     return { editions: ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
   }
 
+  /** The chunk messages an edition keeps under one prefix (open chunks, parked chunks). */
+  async function chunkMessages(editionId: string, prefix: string): Promise<ChunkMessage[]> {
+    const rows = await queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': prefix },
+      ConsistentRead: true,
+    });
+    return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
+  }
+
   const editions: DynamoEditionRepository = {
     async create(edition) {
       return putNew(doc.send(
@@ -339,14 +349,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       await batchWriteAll(doc, TableName, messages.map((m) => ({ PutRequest: { Item: { ...keys.editionOpenChunk(m.editionId, m.chunkId), type: 'openChunk', message: JSON.stringify(m) } } })));
     },
 
-    async listOpenChunks(editionId) {
-      const rows = await queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionOpenChunkPrefix },
-        ConsistentRead: true,
-      });
-      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
-    },
+    listOpenChunks: (editionId) => chunkMessages(editionId, keys.editionOpenChunkPrefix),
 
     async finishChunk(editionId, chunkId) {
       await update({
@@ -377,14 +380,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       return applied(doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' })));
     },
 
-    async listParked(editionId) {
-      const rows = await queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': keys.editionParkedPrefix },
-        ConsistentRead: true,
-      });
-      return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
-    },
+    listParked: (editionId) => chunkMessages(editionId, keys.editionParkedPrefix),
   };
 
   type DeliveryUpdate = {

@@ -46,22 +46,20 @@ export function confirmationEmail(lang: Language, confirmLink: string) {
   };
 }
 
-export function alreadySubscribedEmail(lang: Language, preferencesLink: string) {
+/** A mail whose one action is the subscriber's preference centre. */
+function preferencesLinkEmail(lang: Language, preferencesLink: string, subject: string, intro: string) {
   const t = copy[lang];
   return {
-    subject: t.alreadySubject,
-    text: `${t.alreadyIntro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
-    html: html(lang, [t.alreadyIntro], t.alreadyAction, preferencesLink, ''),
+    subject,
+    text: `${intro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
+    html: html(lang, [intro], t.alreadyAction, preferencesLink, ''),
   };
 }
 
+export const alreadySubscribedEmail = (lang: Language, preferencesLink: string) =>
+  preferencesLinkEmail(lang, preferencesLink, copy[lang].alreadySubject, copy[lang].alreadyIntro);
+
 /** After an editor withdrew a subscriber's links: the one fresh preference link goes to the address, never to the
  *  editor. */
-export function linksRenewedEmail(lang: Language, preferencesLink: string) {
-  const t = copy[lang];
-  return {
-    subject: t.renewedSubject,
-    text: `${t.renewedIntro}\n\n${t.alreadyAction}:\n${preferencesLink}\n`,
-    html: html(lang, [t.renewedIntro], t.alreadyAction, preferencesLink, ''),
-  };
-}
+export const linksRenewedEmail = (lang: Language, preferencesLink: string) =>
+  preferencesLinkEmail(lang, preferencesLink, copy[lang].renewedSubject, copy[lang].renewedIntro);

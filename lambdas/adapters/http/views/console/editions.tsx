@@ -2,7 +2,7 @@
 import type { Item } from '../../../../core/items/model.js';
 import { formatDate, formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
-import { TagChoices } from './fields.js';
+import { Labelled, TagChoices } from './fields.js';
 import { ChoiceFieldset, languageChoices } from '../choices.js';
 import { DataTable } from '../table.js';
 
@@ -31,14 +31,12 @@ export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; e
       <h2 id="compose">{s.compose}</h2>
       <form class="stack" method="post" action={`/${props.lang}/editor/editions`} aria-labelledby="compose">
         <Csrf token={props.csrf} />
-        <div>
-          <label for="subject">{s.subject}</label>
+        <Labelled for="subject" label={s.subject}>
           <input type="text" id="subject" name="subject" required maxlength={200} />
-        </div>
-        <div>
-          <label for="intro">{s.intro}</label>
+        </Labelled>
+        <Labelled for="intro" label={s.intro}>
           <textarea id="intro" name="intro" rows={3} maxlength={2000} />
-        </div>
+        </Labelled>
         <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
         <details>
           <summary>{s.audience}</summary>

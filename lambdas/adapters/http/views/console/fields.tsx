@@ -16,6 +16,14 @@ export function TagChoices(props: { lang: Lang; idPrefix: string; countries: rea
   );
 }
 
+/** A form control with its label above it. */
+export const Labelled = (props: { for: string; label: string; children: Child }) => (
+  <div>
+    <label for={props.for}>{props.label}</label>
+    {props.children}
+  </div>
+);
+
 /** A labelled select whose first option, "all", leaves the choice empty. */
 export function AllOrOneSelect(props: { id: string; name: string; label: string; allLabel: string; value?: string; options: Array<{ value: string; label: string }> }) {
   return (

@@ -2,7 +2,7 @@
 import type { Item } from '../../../../core/items/model.js';
 import { countryName, formatDate, t, topicName, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
-import { AllOrOneSelect, TagChoices, ScopeFilter } from './fields.js';
+import { Labelled, AllOrOneSelect, TagChoices, ScopeFilter } from './fields.js';
 
 export interface ItemFilters {
   country?: string;
@@ -37,14 +37,12 @@ export function ItemsPage(props: {
         extra={
           <>
             <AllOrOneSelect id="f-source" name="source" label={s.source} allLabel={s.allSources} value={f.source} options={props.sources.map((x) => ({ value: x.id, label: x.name }))} />
-            <div>
-              <label for="f-from">{s.dateFrom}</label>
+            <Labelled for="f-from" label={s.dateFrom}>
               <input type="date" id="f-from" name="from" value={f.from ?? ''} />
-            </div>
-            <div>
-              <label for="f-to">{s.dateTo}</label>
+            </Labelled>
+            <Labelled for="f-to" label={s.dateTo}>
               <input type="date" id="f-to" name="to" value={f.to ?? ''} />
-            </div>
+            </Labelled>
           </>
         }
       />
@@ -92,18 +90,15 @@ export function ItemsPage(props: {
       <h2 id="add-item">{s.addItem}</h2>
       <form class="stack" method="post" action={base} aria-labelledby="add-item">
         <Csrf token={props.csrf} />
-        <div>
-          <label for="new-title">{s.title}</label>
+        <Labelled for="new-title" label={s.title}>
           <input type="text" id="new-title" name="title" required maxlength={500} />
-        </div>
-        <div>
-          <label for="new-link">{s.link}</label>
+        </Labelled>
+        <Labelled for="new-link" label={s.link}>
           <input type="url" id="new-link" name="link" required placeholder="https://" />
-        </div>
-        <div>
-          <label for="new-summary">{s.summary}</label>
+        </Labelled>
+        <Labelled for="new-summary" label={s.summary}>
           <textarea id="new-summary" name="summary" rows={3} maxlength={5000} />
-        </div>
+        </Labelled>
         <TagChoices lang={props.lang} idPrefix="new-" countries={[]} topics={[]} />
         <button type="submit">{s.add}</button>
       </form>
