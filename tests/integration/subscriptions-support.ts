@@ -8,7 +8,7 @@ import { loadConfig } from '../../lambdas/config.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 
 export const secret = 'test-signing-secret-0123456789-abcdefghij';
-export const editorToken = 'test-editor-token-0123456789';
+export const editorToken = 'test-editor-token-0123456789-abcdefghij';
 export const baseUrl = 'https://news.example';
 
 export async function subscriptionApp(env: Record<string, string> = {}) {
@@ -24,6 +24,8 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     SUBSCRIBE_IP_LIMIT_PER_HOUR: '10000',
     // No answer-time floor unless a test measures it (tests/integration/subscriptions-timing.test.ts).
     SUBSCRIBE_ANSWER_FLOOR_MS: '0',
+    // The requests below come through one stand-in proxy that appends the reader's address.
+    TRUST_FORWARDED_FOR: '1',
     TABLE_NAME: tableName,
     LOG_LEVEL: 'WARN',
     ...env,

@@ -7,6 +7,7 @@ import { errorBody, handleError } from './errors.js';
 import { newRouter } from './router.js';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../observability.js';
+import { clientAddressMiddleware, originGuard } from './client-ip.js';
 import { itemRoutes } from './routes/items.js';
 import { feedRoutes } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -17,6 +18,8 @@ export const maxJsonBodyBytes = 256 * 1024;
 
 export function createHttpApp(ctx: App) {
   const app = newRouter();
+  app.use('*', originGuard(ctx.config.ORIGIN_VERIFY_SECRET));
+  app.use('*', clientAddressMiddleware(ctx.config));
   // A correlation id per request: the caller's X-Request-Id (or API Gateway's), else a new one; on every log line of
   // the request and echoed in the answer.
   app.use('*', async (c, next) => {

@@ -22,7 +22,8 @@ import { EditionPage, progressSummary, type EditionDetail, type PreflightPanel, 
 import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
-import { clientIp, csvRows, EmailQuery } from './subscriptions.js';
+import { clientIp } from '../client-ip.js';
+import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput } from './items.js';
 
