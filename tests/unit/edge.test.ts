@@ -25,7 +25,7 @@ function httpApp(env: Record<string, string>) {
 describe('origin guard (ORIGIN_VERIFY_SECRET)', () => {
   const app = httpApp({ ORIGIN_VERIFY_SECRET: originSecret });
   it('refuses a request without X-Origin-Verify, or with a wrong one, before any route runs', async () => {
-    for (const headers of [{}, { 'x-origin-verify': 'wrong' }, { 'x-origin-verify': `${originSecret}x` }, { 'x-origin-verify': '' }]) {
+    for (const headers of [{} as Record<string, string>, { 'x-origin-verify': 'wrong' }, { 'x-origin-verify': `${originSecret}x` }, { 'x-origin-verify': '' }]) {
       const res = await app.request('/api/taxonomy', { headers });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request.notThroughCdn');

@@ -154,14 +154,14 @@ const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.r
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
-export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
+export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | 'signInLimit'>) {
   const router = newRouter();
   const service = ctx.subscriptions;
 
   // `ctx.subscriptions` exists only with the signing secret (ConfigError at start otherwise): no route here runs
   // without it.
-  router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN));
-  router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN));
+  router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN, ctx.signInLimit));
+  router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN, ctx.signInLimit));
 
   const pageBodyLimit = bodyLimit({
     maxSize: 8 * 1024,
