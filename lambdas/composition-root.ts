@@ -36,6 +36,7 @@ import {
   type DynamoEditionRepository,
 } from './adapters/dynamo/editions.js';
 import { createSesMailer } from './adapters/ses/mailer.js';
+import { createCursorCodec } from './adapters/dynamo/repository.js';
 import { createEditorAccessStore, type EditorAccessStore } from './adapters/dynamo/editor-access.js';
 import { createSignInLimit, defaultSignInLimits, type SignInLimit, type SignInLimitSettings } from './adapters/http/auth/sign-in-limit.js';
 import { createSesLocalEvidence } from './adapters/ses/send-evidence.js';
@@ -189,9 +190,11 @@ export function composeApp(parts: AppParts): App {
   const clock = parts.clock ?? systemClock;
   const table = config.TABLE_NAME;
 
-  const items = createDynamoItemStore(doc, table);
+  // Page cursors handed to clients are sealed with a key derived from the signing secret (one key for every instance).
+  const cursors = createCursorCodec(config.SIGNING_SECRET);
+  const items = createDynamoItemStore(doc, table, cursors);
   const sources = createDynamoSourceStore(doc, table);
-  const subscribers = createSubscriberRepo(doc, table);
+  const subscribers = createSubscriberRepo(doc, table, cursors);
   const editorAccess = createEditorAccessStore(doc, table);
   const editionStores = createEditionStores(doc, table);
   const mailer = parts.mailer ?? createSesMailer(ses);
