@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { freshTable } from '../support/dynamo.js';
 import { createHttpApp } from '../../lambdas/adapters/http/app.js';
-import { composeApp } from '../../lambdas/composition-root.js';
+import { composeApp, type AppParts } from '../../lambdas/composition-root.js';
 import { loadConfig } from '../../lambdas/config.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 
@@ -11,7 +11,7 @@ export const secret = 'test-signing-secret-0123456789-abcdefghij';
 export const editorToken = 'test-editor-token-0123456789-abcdefghij';
 export const baseUrl = 'https://news.example';
 
-export async function subscriptionApp(env: Record<string, string> = {}) {
+export async function subscriptionApp(env: Record<string, string> = {}, parts: Pick<AppParts, 'signInLimits' | 'renderer'> = {}) {
   const { doc, tableName } = await freshTable('subs');
   const sesEndpoint = inject('sesEndpoint');
   let now = new Date();
@@ -36,6 +36,7 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     ses: createSesClient({ region: 'us-east-1', endpoint: sesEndpoint }),
     clock,
     background: { enqueue: async () => undefined, schedule: async () => undefined },
+    ...parts,
   });
   const http = createHttpApp(app);
   let ipCounter = 0;
