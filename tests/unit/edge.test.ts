@@ -12,7 +12,7 @@ const originSecret = 'origin-verify-secret-0123456789abcdef';
 function httpApp(env: Record<string, string>) {
   return createHttpApp(
     composeApp({
-      config: loadConfig({ LOG_LEVEL: 'ERROR', ...env }),
+      config: loadConfig({ LOG_LEVEL: 'ERROR', SIGNING_SECRET: 'edge-test-signing-secret-0123456789abcdef', ...env }),
       // Never reached by these routes: taxonomy is static.
       doc: createDocumentClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
       ses: createSesClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
