@@ -36,7 +36,9 @@ export async function subscriptionApp(env: Record<string, string> = {}, parts: P
     ses: createSesClient({ region: 'us-east-1', endpoint: sesEndpoint }),
     clock,
     background: { enqueue: async () => undefined, schedule: async () => undefined },
+    // Wrong editor tokens in these tests count (the limit has its own tests) but do not wait.
     ...parts,
+    signInLimits: { sleep: async () => undefined, ...parts.signInLimits },
   });
   const http = createHttpApp(app);
   let ipCounter = 0;

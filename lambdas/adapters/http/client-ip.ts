@@ -43,12 +43,11 @@ export function clientAddress(c: Context, policy: ClientAddressPolicy): string {
   const connection = connectionAddress(c);
   const env = c.env as TransportEnv;
   if (policy.trustedHops > 0 && !env?.requestContext) {
-    // Each trusted proxy appended the address it was reached from: the client is `trustedHops` entries from the right
-    // of [...X-Forwarded-For, connection]; entries further left are whatever the client wrote.
-    const chain = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter((s) => isIP(s));
-    if (connection) chain.push(connection);
-    const picked = chain[Math.max(0, chain.length - 1 - policy.trustedHops)];
-    if (picked) return picked;
+    // Each trusted proxy appends the address it was reached from, so the client's is `trustedHops` entries from the
+    // right; entries further left are whatever the client wrote. Fewer entries, or no address there: the connection.
+    const entries = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim());
+    const picked = entries.length >= policy.trustedHops ? entries[entries.length - policy.trustedHops] : undefined;
+    if (picked && isIP(picked)) return picked;
   }
   return connection ?? 'unknown';
 }
