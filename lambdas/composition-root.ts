@@ -36,6 +36,9 @@ import {
   type DynamoEditionRepository,
 } from './adapters/dynamo/editions.js';
 import { createSesMailer } from './adapters/ses/mailer.js';
+import { createCursorCodec } from './adapters/dynamo/repository.js';
+import { createEditorAccessStore, type EditorAccessStore } from './adapters/dynamo/editor-access.js';
+import { createSignInLimit, defaultSignInLimits, type SignInLimit, type SignInLimitSettings } from './adapters/http/auth/sign-in-limit.js';
 import { createSesLocalEvidence } from './adapters/ses/send-evidence.js';
 import { createSourcePoller } from './adapters/feed/poller.js';
 import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from './adapters/feed-render/cache.js';
@@ -80,6 +83,8 @@ export interface AppParts {
   evidence?: SendEvidence;
   /** Feed bodies by ETag; `false` turns caching off. Default: an in-memory cache. */
   feedCache?: FeedBodyCache | false;
+  /** Limits on guessing the editor token (tests shorten the delay). */
+  signInLimits?: Partial<SignInLimitSettings>;
 }
 
 /** Feeds as the HTTP adapter serves them: a reader (scope heads cached for FEED_HEAD_CACHE_MS), rendered bodies
@@ -130,7 +135,10 @@ export interface App {
     progress: SendProgress;
     /** Per-recipient claims and deliveries. */
     deliveries: DynamoDeliveryLedger;
+    editorAccess: EditorAccessStore;
   };
+  /** Failed editor-token attempts, counted and slowed across every instance. */
+  signInLimit: SignInLimit;
   mailer: Mailer;
   ingest: IngestService;
   feeds: FeedService;
@@ -182,9 +190,12 @@ export function composeApp(parts: AppParts): App {
   const clock = parts.clock ?? systemClock;
   const table = config.TABLE_NAME;
 
-  const items = createDynamoItemStore(doc, table);
+  // Page cursors handed to clients are sealed with a key derived from the signing secret (one key for every instance).
+  const cursors = createCursorCodec(config.SIGNING_SECRET);
+  const items = createDynamoItemStore(doc, table, cursors);
   const sources = createDynamoSourceStore(doc, table);
-  const subscribers = createSubscriberRepo(doc, table);
+  const subscribers = createSubscriberRepo(doc, table, cursors);
+  const editorAccess = createEditorAccessStore(doc, table);
   const editionStores = createEditionStores(doc, table);
   const mailer = parts.mailer ?? createSesMailer(ses);
   const renderer = () => {
@@ -315,7 +326,8 @@ export function composeApp(parts: AppParts): App {
     background,
     doc,
     ses,
-    repos: { items, sources, subscribers, ...editionStores },
+    repos: { items, sources, subscribers, ...editionStores, editorAccess },
+    signInLimit: createSignInLimit(editorAccess, clock, { ...defaultSignInLimits, ...parts.signInLimits }),
     mailer,
     ingest,
     feeds,

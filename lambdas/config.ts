@@ -74,6 +74,12 @@ export const envSchema = z.object({
   SIGNING_SECRET_PARAMETER: z.string().optional(),
   /** AWS only: the Secrets Manager secret whose value CloudFront sends in X-Origin-Verify (requests without it are refused). */
   ORIGIN_VERIFY_SECRET_ARN: z.string().optional(),
+  /** The X-Origin-Verify value itself (read from ORIGIN_VERIFY_SECRET_ARN at cold start in AWS). Set: every request
+   *  without it is refused, and the client address is the X-Viewer-Address CloudFront puts on the request. */
+  ORIGIN_VERIFY_SECRET: z.string().min(16).optional(),
+  /** Without ORIGIN_VERIFY_SECRET: how many proxies in front of the service append to X-Forwarded-For (0: trust no
+   *  forwarding header, the client address is the connection's). */
+  TRUST_FORWARDED_FOR: z.coerce.number().int().min(0).max(10).default(0),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),
@@ -101,6 +107,33 @@ export const envSchema = z.object({
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Distinct characters and their spread: a token of 32 `a`s, or `1234…`, is long but guessable. */
+function entropyBits(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / value.length) * Math.log2(n / value.length);
+  return perChar * value.length;
+}
+
+export const minDeployedEditorTokenLength = 32;
+const minDeployedEditorTokenBits = 96;
+
+/** Where the service is deployed (STAGE not 'local'), the editor token guards everything an editor can do: it must be
+ *  long and random, e.g. `openssl rand -base64 32`. */
+const deployedRules = (config: Config, ctx: z.RefinementCtx) => {
+  const token = config.EDITOR_TOKEN;
+  if (config.STAGE === 'local' || token === undefined) return;
+  if (token.length < minDeployedEditorTokenLength || entropyBits(token) < minDeployedEditorTokenBits) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['EDITOR_TOKEN'],
+      message: `must be at least ${minDeployedEditorTokenLength} random characters where the service is deployed (STAGE=${config.STAGE}); make one with \`openssl rand -base64 32\``,
+    });
+  }
+};
+const configSchema = envSchema.superRefine(deployedRules);
 
 const port = (name: string) =>
   z.coerce.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 65535, { message: `${name} must be a port number` });
@@ -133,7 +166,7 @@ function parse<T extends z.ZodType>(schema: T, env: Record<string, string | unde
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const config = parse(envSchema, env);
+  const config = parse(configSchema, env);
   assertLocalRedeliveryOutlastsInDoubt(config);
   return config;
 }

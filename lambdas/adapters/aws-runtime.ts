@@ -2,6 +2,7 @@
 // from the template), SDK clients built once, and the background ports backed by SQS, EventBridge Scheduler and async
 // Lambda invokes.
 import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
@@ -19,12 +20,29 @@ async function readSecret(ssm: SSMClient, name: string | undefined): Promise<str
   return out.Parameter.Value;
 }
 
-/** Config with EDITOR_TOKEN and SIGNING_SECRET filled from the SSM parameters the stack names. */
+async function readOriginSecret(arn: string | undefined): Promise<string | undefined> {
+  if (!arn) return undefined;
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!out.SecretString) throw new ConfigError(`Secrets Manager secret ${arn} has no string value; the stack generates one.`);
+  return out.SecretString;
+}
+
+/** Config with EDITOR_TOKEN and SIGNING_SECRET filled from the SSM parameters the stack names, and
+ *  ORIGIN_VERIFY_SECRET from the Secrets Manager secret CloudFront sends; checked again as a whole (token strength). */
 export async function loadAwsConfig(env: Record<string, string | undefined> = process.env): Promise<Config> {
   const names = loadConfig(env);
   const ssm = new SSMClient({});
-  const [editorToken, signingSecret] = await Promise.all([readSecret(ssm, names.EDITOR_TOKEN_PARAMETER), readSecret(ssm, names.SIGNING_SECRET_PARAMETER)]);
-  return { ...names, EDITOR_TOKEN: editorToken ?? names.EDITOR_TOKEN, SIGNING_SECRET: signingSecret ?? names.SIGNING_SECRET };
+  const [editorToken, signingSecret, originSecret] = await Promise.all([
+    readSecret(ssm, names.EDITOR_TOKEN_PARAMETER),
+    readSecret(ssm, names.SIGNING_SECRET_PARAMETER),
+    readOriginSecret(names.ORIGIN_VERIFY_SECRET_ARN),
+  ]);
+  const filled = {
+    EDITOR_TOKEN: editorToken ?? env.EDITOR_TOKEN,
+    SIGNING_SECRET: signingSecret ?? env.SIGNING_SECRET,
+    ORIGIN_VERIFY_SECRET: originSecret ?? env.ORIGIN_VERIFY_SECRET,
+  };
+  return loadConfig({ ...env, ...Object.fromEntries(Object.entries(filled).filter(([, v]) => v !== undefined)) });
 }
 
 export function awsBackground(env: Config): BackgroundPorts {

@@ -9,7 +9,7 @@ import { createDocumentClient } from '../../lambdas/adapters/dynamo/client.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 
 test('an unreachable store gives a 500 page in the path\'s language, with nothing of the error in it', async () => {
-  const config = loadConfig({ EDITOR_TOKEN: 'page-errors-token-0123456789', SIGNING_SECRET: 'page-errors-secret-0123456789abcdef', STAGE: 'test', TABLE_NAME: 'nowhere', LOG_LEVEL: 'WARN' });
+  const config = loadConfig({ EDITOR_TOKEN: 'page-errors-token-0123456789-abcdefghij', SIGNING_SECRET: 'page-errors-secret-0123456789abcdef', STAGE: 'test', TABLE_NAME: 'nowhere', LOG_LEVEL: 'WARN' });
   const dead = 'http://127.0.0.1:9';
   const services = composeApp({
     config,

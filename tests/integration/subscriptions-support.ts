@@ -3,15 +3,15 @@ import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { freshTable } from '../support/dynamo.js';
 import { createHttpApp } from '../../lambdas/adapters/http/app.js';
-import { composeApp } from '../../lambdas/composition-root.js';
+import { composeApp, type AppParts } from '../../lambdas/composition-root.js';
 import { loadConfig } from '../../lambdas/config.js';
 import { createSesClient } from '../../lambdas/adapters/ses/mailer.js';
 
 export const secret = 'test-signing-secret-0123456789-abcdefghij';
-export const editorToken = 'test-editor-token-0123456789';
+export const editorToken = 'test-editor-token-0123456789-abcdefghij';
 export const baseUrl = 'https://news.example';
 
-export async function subscriptionApp(env: Record<string, string> = {}) {
+export async function subscriptionApp(env: Record<string, string> = {}, parts: Pick<AppParts, 'signInLimits' | 'renderer'> = {}) {
   const { doc, tableName } = await freshTable('subs');
   const sesEndpoint = inject('sesEndpoint');
   let now = new Date();
@@ -24,6 +24,8 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     SUBSCRIBE_IP_LIMIT_PER_HOUR: '10000',
     // No answer-time floor unless a test measures it (tests/integration/subscriptions-timing.test.ts).
     SUBSCRIBE_ANSWER_FLOOR_MS: '0',
+    // The requests below come through one stand-in proxy that appends the reader's address.
+    TRUST_FORWARDED_FOR: '1',
     TABLE_NAME: tableName,
     LOG_LEVEL: 'WARN',
     ...env,
@@ -34,6 +36,9 @@ export async function subscriptionApp(env: Record<string, string> = {}) {
     ses: createSesClient({ region: 'us-east-1', endpoint: sesEndpoint }),
     clock,
     background: { enqueue: async () => undefined, schedule: async () => undefined },
+    // Wrong editor tokens in these tests count (the limit has its own tests) but do not wait.
+    ...parts,
+    signInLimits: { sleep: async () => undefined, ...parts.signInLimits },
   });
   const http = createHttpApp(app);
   let ipCounter = 0;

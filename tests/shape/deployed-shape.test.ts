@@ -18,7 +18,7 @@ const grantedButUnused: Array<{ principal: string; action: string; resource?: Re
   { principal: '*', action: 'sqs:GetQueueAttributes', because: 'part of grantSendMessages/grantConsumeMessages; the code sends by URL' },
   { principal: '*', action: 'sqs:GetQueueUrl', because: 'part of grantSendMessages/grantConsumeMessages; the code has the URL from its environment' },
   { principal: 'send-batch', action: 'sqs:ChangeMessageVisibility', because: 'part of grantConsumeMessages; the event source mapping leaves a failed message to its visibility timeout' },
-  { principal: 'http-api', action: 'secretsmanager:*', because: 'the app does not yet read ORIGIN_VERIFY_SECRET_ARN (CloudFront sends X-Origin-Verify, but nothing checks it)' },
+  { principal: 'http-api', action: 'secretsmanager:DescribeSecret', because: 'part of grantRead; the app reads the X-Origin-Verify value only' },
   { principal: '*', action: 'lambda:InvokeFunction', resource: /:\*$/, because: "grantInvoke also covers the function's versions and aliases; the schedules target the unqualified function" },
   { principal: '*', action: 'ses:SendEmail', resource: /:identity\/\*$/, because: 'sesSandbox: in the SES sandbox each verified recipient identity authorises a send too' },
 ];

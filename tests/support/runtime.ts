@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../lambdas/config.js';
 import { createLocalRuntime, type LocalRuntimeOptions } from '../../lambdas/local/runtime.js';
 
-export const testEditorToken = 'test-editor-token-0123456789';
+export const testEditorToken = 'test-editor-token-0123456789-abcdefghij';
 
 export async function testRuntime(env: Record<string, string> = {}, options: LocalRuntimeOptions = {}) {
   const config = loadConfig({

@@ -96,6 +96,9 @@ export async function sendHarness(options: HarnessOptions = {}): Promise<Harness
     ses,
     clock: options.clock,
     renderer: createMjmlRenderer(),
+    // The limit on guessing the editor token has its own tests (tests/integration/console-access.test.ts); here a
+    // test's deliberate wrong tokens must not slow or lock out the ones that follow.
+    signInLimits: { sleep: async () => undefined, perClient: 10_000, overall: 10_000 },
     background: {
       enqueue: async (_q, bodies) => {
         enqueued.push(...bodies);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseSesEvent, sesEventsFromSns } from '../../lambdas/adapters/ses/events.js';
 import { checkPreferences, normaliseEmail } from '../../lambdas/core/subscriptions/service.js';
 import { confirmationEmail, alreadySubscribedEmail } from '../../lambdas/core/subscriptions/emails.js';
-import { clientIp, csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
+import { csvRows } from '../../lambdas/adapters/http/routes/subscriptions.js';
+import { clientAddress, clientIp, type ClientAddressPolicy } from '../../lambdas/adapters/http/client-ip.js';
 import { Hono } from 'hono';
 import { DomainError } from '../../lambdas/core/shared/errors.js';
 
@@ -82,14 +83,31 @@ describe('subscription input rules', () => {
 
 describe('client IP for consent proof and rate limits', () => {
   const app = new Hono().get('/ip', (c) => c.text(clientIp(c)));
-  it('prefers the Lambda event source IP over any header', async () => {
-    const res = await app.request('/ip', { headers: { 'x-forwarded-for': '10.0.0.1' } }, { requestContext: { http: { sourceIp: '203.0.113.9' } } });
+  const behind = (policy: ClientAddressPolicy) => new Hono().get('/ip', (c) => c.text(clientAddress(c, policy)));
+  it('prefers the Lambda event source IP over any forwarding header', async () => {
+    const res = await behind({ viewerHeader: false, trustedHops: 1 }).request('/ip', { headers: { 'x-forwarded-for': '10.0.0.1' } }, { requestContext: { http: { sourceIp: '203.0.113.9' } } });
     expect(await res.text()).toBe('203.0.113.9');
   });
-  it('else takes the right-most X-Forwarded-For entry (the proxy appended it), else the socket', async () => {
-    expect(await (await app.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.2' } })).text()).toBe('198.51.100.2');
-    expect(await (await app.request('/ip', {}, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })).text()).toBe('127.0.0.1');
+  it('by default trusts no forwarding header: the socket, else unknown', async () => {
+    expect(await (await app.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.7', 'x-viewer-address': '6.6.6.8' } })).text()).toBe('unknown');
+    expect(await (await app.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6' } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })).text()).toBe('127.0.0.1');
     expect(await (await app.request('/ip', {}, { server: { incoming: { socket: { remoteAddress: '::1' } } } })).text()).toBe('::1');
-    expect(await (await app.request('/ip')).text()).toBe('unknown');
+  });
+  it('with TRUST_FORWARDED_FOR hops, takes the entry that many from the right (what our own proxies appended)', async () => {
+    const one = behind({ viewerHeader: false, trustedHops: 1 });
+    const socket = { incoming: { socket: { remoteAddress: '10.0.0.2' } } };
+    expect(await (await one.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.2' } }, socket)).text()).toBe('198.51.100.2');
+    expect(await (await one.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6, not-an-ip' } }, socket)).text()).toBe('10.0.0.2');
+    expect(await (await one.request('/ip', {}, socket)).text()).toBe('10.0.0.2');
+    const two = behind({ viewerHeader: false, trustedHops: 2 });
+    expect(await (await two.request('/ip', { headers: { 'x-forwarded-for': '6.6.6.6, 198.51.100.2, 10.0.0.9' } }, socket)).text()).toBe('198.51.100.2');
+    expect(await (await two.request('/ip', { headers: { 'x-forwarded-for': '198.51.100.2' } }, socket)).text()).toBe('10.0.0.2');
+  });
+  it('behind CloudFront, takes X-Viewer-Address (an IP only), else the source IP', async () => {
+    const cdn = behind({ viewerHeader: true, trustedHops: 0 });
+    const lambda = { requestContext: { http: { sourceIp: '130.176.0.1' } } };
+    expect(await (await cdn.request('/ip', { headers: { 'x-viewer-address': '203.0.113.5', 'x-forwarded-for': '6.6.6.6' } }, lambda)).text()).toBe('203.0.113.5');
+    expect(await (await cdn.request('/ip', { headers: { 'x-viewer-address': '2001:db8::1' } }, lambda)).text()).toBe('2001:db8::1');
+    expect(await (await cdn.request('/ip', { headers: { 'x-viewer-address': '203.0.113.5:443, 6.6.6.6' } }, lambda)).text()).toBe('130.176.0.1');
   });
 });

@@ -15,7 +15,8 @@ import type { IngestStore } from '../../core/ingest/ingest.js';
 import type { ItemPage, ItemReader, ScopeHead } from '../../core/items/ports.js';
 import { keys } from './keys.js';
 import { batchGetAll, batchWriteAll, type WriteRequest } from './batch.js';
-import { applied, isConditionFailure } from './repository.js';
+import { applied, createCursorCodec, isConditionFailure, type CursorCodec } from './repository.js';
+import { invalid } from '../../core/shared/errors.js';
 
 type Key = { pk: string; sk: string };
 
@@ -25,15 +26,19 @@ export interface DynamoItemStore extends ItemReader, IngestStore {
 }
 
 
-const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+/** The sort key a page continues after, from a sealed cursor (a sealed key of another listing is refused). */
+function openSortKey(cursors: CursorCodec, cursor: string): string {
+  const position = cursors.open(cursor);
+  if (typeof position !== 'string') throw invalid('request.badCursor', 'The cursor is not valid; start again without one.');
+  return position;
+}
 
 const toItem = (row: Record<string, unknown>): Item => {
   const { pk: _pk, sk: _sk, type: _type, ...item } = row;
   return item as unknown as Item;
 };
 
-export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: string): DynamoItemStore {
+export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec = createCursorCodec(undefined)): DynamoItemStore {
   const batchGet = (keyList: Key[]) => batchGetAll(doc, tableName, keyList);
   const batchWrite = (requests: WriteRequest[]) => batchWriteAll(doc, tableName, requests);
 
@@ -89,7 +94,7 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
 
     async listScope(scope, { limit, cursor }): Promise<ItemPage> {
       const items: Item[] = [];
-      let startSk = cursor ? decodeCursor(cursor) : undefined;
+      let startSk = cursor ? openSortKey(cursors, cursor) : undefined;
       let lastSk: string | undefined;
       let more = true;
       // Loop only when stale index rows were skipped; normally one query and one batch read.
@@ -115,7 +120,7 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
         startSk = lastSk;
         if (!page.length) more = false;
       }
-      return { items, ...(more && lastSk ? { cursor: encodeCursor(lastSk) } : {}) };
+      return { items, ...(more && lastSk ? { cursor: cursors.seal(lastSk) } : {}) };
     },
 
     async getScopeHead(scope): Promise<ScopeHead | undefined> {

@@ -36,6 +36,8 @@ export const keys = {
   subscriberListingPartition: 'SUBSCRIBERS',
   /** Fixed-window counters for rate limits (confirmation emails per address, subscribes per IP), expiring by TTL. */
   rateCounter: (bucket: string, window: string) => ({ pk: `RATE#${sha(bucket)}`, sk: window }),
+  /** An editor's console session, until it ends (sign-out) or expires (TTL): a cookie whose row is gone is refused. */
+  editorSession: (sessionId: string) => ({ pk: `EDSESSION#${sha(sessionId)}`, sk: 'EDSESSION' }),
   /** Suppression by email: keyed by a salted hash so an erased address can be recognised but not read back. */
   suppression: (emailHash: string) => ({ pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' }),
   suppressionListing: (at: string, emailHash: string) => ({ gsi1pk: 'SUPPRESSIONS', gsi1sk: `${at}#${emailHash}` }),

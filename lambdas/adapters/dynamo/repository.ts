@@ -4,6 +4,7 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { invalid } from '../../core/shared/errors.js';
 
 export type Row = Record<string, unknown>;
@@ -42,10 +43,11 @@ export function withoutKeys(row: Row, marker?: 'kind' | 'type'): Row {
   return record;
 }
 
-/** An opaque page cursor from DynamoDB's LastEvaluatedKey. */
-export const encodeCursor = (key: Row | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+/** A resume point kept on the server (the planner's saved shard positions), from DynamoDB's LastEvaluatedKey. It never
+ *  reaches a client: cursors that do are sealed by a CursorCodec. */
+export const encodeStartKey = (key: Row | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
 
-export function decodeCursor(cursor: string | undefined): Row | undefined {
+export function decodeStartKey(cursor: string | undefined): Row | undefined {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
@@ -53,7 +55,60 @@ export function decodeCursor(cursor: string | undefined): Row | undefined {
   } catch {
     // fall through
   }
-  throw invalid('request.invalidCursor', 'The cursor is not valid; start again without one.');
+  throw new Error('A saved start key is unreadable.');
+}
+
+/** Page cursors handed to clients: opaque and authenticated. The position (a sort key, a LastEvaluatedKey) is sealed
+ *  with AES-256-GCM under a key derived from SIGNING_SECRET, so a cursor shows no key nor hash and a forged or garbled
+ *  one is refused (400 `request.badCursor`) before any query. The nonce is derived from the position (SIV-style): the
+ *  same page always has the same cursor, so feed archive URLs stay cacheable; equal nonces only ever seal equal text.
+ *  Without a secret (tests, scripts) the key is random per process. */
+export interface CursorCodec {
+  seal(position: string | Row): string;
+  open(cursor: string): string | Row;
+}
+
+const maxCursorChars = 2048;
+
+export function createCursorCodec(signingSecret: string | undefined): CursorCodec {
+  const secret = signingSecret ? Buffer.from(signingSecret) : randomBytes(32);
+  const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `page-cursor:${purpose}`, 32));
+  const encryptionKey = derive('encrypt');
+  const nonceKey = derive('nonce');
+  const bad = () => invalid('request.badCursor', 'The cursor is not valid; start again without one.');
+  return {
+    seal(position) {
+      const text = Buffer.from(JSON.stringify(position));
+      const nonce = createHmac('sha256', nonceKey).update(text).digest().subarray(0, 12);
+      const cipher = createCipheriv('aes-256-gcm', encryptionKey, nonce);
+      const sealed = Buffer.concat([cipher.update(text), cipher.final()]);
+      return Buffer.concat([nonce, sealed, cipher.getAuthTag()]).toString('base64url');
+    },
+    open(cursor) {
+      if (cursor.length > maxCursorChars || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
+      const raw = Buffer.from(cursor, 'base64url');
+      if (raw.length < 12 + 16 + 1) throw bad();
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', encryptionKey, raw.subarray(0, 12));
+        decipher.setAuthTag(raw.subarray(raw.length - 16));
+        const text = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+        const position = JSON.parse(text) as unknown;
+        if (typeof position === 'string' || (position !== null && typeof position === 'object' && !Array.isArray(position))) return position as string | Row;
+      } catch {
+        // a forged, truncated or foreign cursor
+      }
+      throw bad();
+    },
+  };
+}
+
+/** A sealed LastEvaluatedKey, and back. */
+export const sealStartKey = (codec: CursorCodec, key: Row | undefined) => (key ? codec.seal(key) : undefined);
+export function openStartKey(codec: CursorCodec, cursor: string | undefined): Row | undefined {
+  if (!cursor) return undefined;
+  const position = codec.open(cursor);
+  if (typeof position === 'string') throw invalid('request.badCursor', 'The cursor is not valid; start again without one.');
+  return position;
 }
 
 /** Every row a query matches, following LastEvaluatedKey to the end. */

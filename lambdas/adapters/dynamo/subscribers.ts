@@ -20,7 +20,7 @@ import { keys } from './keys.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
 import { confirmedShardCount, selfLiftable, type ConsentProof, type Preferences, type Subscriber, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionLift, type SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
-import { applied, decodeCursor, encodeCursor, isConditionFailure, withoutKeys, type Row } from './repository.js';
+import { applied, createCursorCodec, decodeStartKey, encodeStartKey, isConditionFailure, openStartKey, sealStartKey, withoutKeys, type CursorCodec, type Row } from './repository.js';
 
 
 export function confirmedShardOf(subscriberId: string): number {
@@ -44,7 +44,7 @@ function toRow(record: SubscriberRecord) {
   };
 }
 
-export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: string) {
+export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: string, cursors: CursorCodec = createCursorCodec(undefined)) {
   const TableName = tableName;
   let saltPromise: Promise<string> | undefined;
 
@@ -364,7 +364,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.subscriberListingPartition },
           Limit: Math.min(Math.max(options.limit, 1), 100),
-          ExclusiveStartKey: decodeCursor(options.cursor),
+          ExclusiveStartKey: openStartKey(cursors, options.cursor),
         }),
       );
       const ids = (out.Items ?? []).map((row) => String(row.subscriberId));
@@ -374,7 +374,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
         if (record) byId.set(record.id, record);
       }
       const subscribers = ids.map((id) => byId.get(id)).filter((r): r is SubscriberRecord => r !== undefined);
-      const cursor = encodeCursor(out.LastEvaluatedKey);
+      const cursor = sealStartKey(cursors, out.LastEvaluatedKey);
       return { subscribers, ...(cursor ? { cursor } : {}) };
     },
 
@@ -388,13 +388,13 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.confirmedShardPartition(shard) },
           Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor),
+          ExclusiveStartKey: decodeStartKey(cursor),
         }),
       );
       const subscribers = (out.Items ?? [])
         .map((row) => fromRow(row))
         .filter((r): r is SubscriberRecord => r !== undefined && r.status === 'confirmed' && !r.paused);
-      const next = encodeCursor(out.LastEvaluatedKey);
+      const next = encodeStartKey(out.LastEvaluatedKey);
       return { subscribers, ...(next ? { cursor: next } : {}) };
     },
 

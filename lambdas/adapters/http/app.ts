@@ -7,6 +7,10 @@ import { errorBody, handleError } from './errors.js';
 import { newRouter } from './router.js';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../observability.js';
+import { clientAddressMiddleware, originGuard } from './client-ip.js';
+import { langOf, renderPage } from './html.js';
+import { t } from './views/i18n.js';
+import { MessagePage } from './views/public.js';
 import { itemRoutes } from './routes/items.js';
 import { feedRoutes } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -14,9 +18,12 @@ import { editionRoutes } from './routes/editions.js';
 import { pageRoutes } from './routes/pages.js';
 
 export const maxJsonBodyBytes = 256 * 1024;
+export const maxPageFormBytes = 64 * 1024;
 
 export function createHttpApp(ctx: App) {
   const app = newRouter();
+  app.use('*', originGuard(ctx.config.ORIGIN_VERIFY_SECRET));
+  app.use('*', clientAddressMiddleware(ctx.config));
   // A correlation id per request: the caller's X-Request-Id (or API Gateway's), else a new one; on every log line of
   // the request and echoed in the answer.
   app.use('*', async (c, next) => {
@@ -47,6 +54,12 @@ export function createHttpApp(ctx: App) {
       onError: (c) => c.json(errorBody('request.tooLarge', `The body is over ${maxJsonBodyBytes / 1024} KB; send less.`), 413),
     }),
   );
+  // Page forms (subscribe, preferences, the links in emails) are small; the console sets its own limits.
+  const pageFormLimit = bodyLimit({
+    maxSize: maxPageFormBytes,
+    onError: (c) => renderPage(c, MessagePage({ lang: langOf(c), title: t(langOf(c)).tooLarge, body: t(langOf(c)).tooLarge, kind: 'error', noindex: true }), 413),
+  });
+  app.use('*', (c, next) => (c.req.path.startsWith('/api/') || /^\/(es|en)\/editor(\/|$)/.test(c.req.path) ? next() : pageFormLimit(c, next)));
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody('route.notFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 

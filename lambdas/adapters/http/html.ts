@@ -1,7 +1,7 @@
 // Answering with pages: a JSX view as a response, the page's language, form fields, and the error handler every page
 // module uses (a page that fails answers with a page in its language, never the API's JSON nor a stack trace).
 import type { Context, ErrorHandler } from 'hono';
-import { DomainError } from '../../core/shared/errors.js';
+import { DomainError, invalid } from '../../core/shared/errors.js';
 import { statusOfKind } from './errors.js';
 import { logger } from '../observability.js';
 import { isLang, langFromAcceptLanguage, t, type Lang } from './views/i18n.js';
@@ -61,9 +61,15 @@ export const pageErrorHandler: ErrorHandler = async (error, c) => {
   return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: s.serverError, kind: 'error', noindex: true }), 500, { private: true });
 };
 
-/** Form fields, with repeated names (checkboxes) as lists. */
+/** Form fields, with repeated names (checkboxes) as lists. A body that is no readable form (a broken multipart
+ *  boundary, bad encoding) is the sender's mistake: a 400 page, never a 500. */
 export async function formFields(c: Context): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw invalid('request.malformedForm', t(langOf(c)).malformedForm);
+  }
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(body)) {
     if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');

@@ -5,7 +5,7 @@ import { createHash, createPublicKey, randomBytes, verify as verifySignature, ty
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Clock } from '../../../core/shared/ports.js';
-import { createSessionCookies, isHttps, type EditorSessions } from './session.js';
+import { createSessionCookies, isHttps, type EditorSessions, type SessionRegistry } from './session.js';
 
 export interface CognitoSessionOptions {
   userPoolId: string;
@@ -22,6 +22,7 @@ export interface CognitoSessionOptions {
   /** Group an editor must be in. */
   group?: string;
   fetch?: typeof fetch;
+  registry?: SessionRegistry;
 }
 
 export const callbackPath = '/editor/callback';
@@ -76,7 +77,7 @@ export function createIdTokenVerifier(options: { issuer: string; clientId: strin
 }
 
 export function createCognitoEditorSessions(options: CognitoSessionOptions): EditorSessions {
-  const cookies = createSessionCookies({ editorToken: options.editorToken, signingSecret: options.signingSecret, clock: options.clock, lifetimeMs: 3600 * 1000 });
+  const cookies = createSessionCookies({ editorToken: options.editorToken, signingSecret: options.signingSecret, clock: options.clock, lifetimeMs: 3600 * 1000, ...(options.registry ? { registry: options.registry } : {}) });
   const region = options.userPoolId.split('_')[0];
   const issuer = options.issuer ?? `https://cognito-idp.${region}.amazonaws.com/${options.userPoolId}`;
   const http = options.fetch ?? fetch;
@@ -128,18 +129,20 @@ export function createCognitoEditorSessions(options: CognitoSessionOptions): Edi
       });
       if (!res.ok) return { ok: false, lang, reason: 'The sign-in could not be completed; start again.' };
       const tokens = (await res.json()) as { id_token?: string };
+      let subject: string;
       try {
         const claims = await verifyIdToken(tokens.id_token ?? '');
-        cookies.issue(c, String(claims.sub ?? 'editor'));
+        subject = String(claims.sub ?? 'editor');
+        await cookies.issue(c, subject);
       } catch (error) {
         if (error instanceof TokenRejected) return { ok: false, lang, reason: `This account cannot use the console (${error.message}).` };
         throw error;
       }
       const next = Buffer.from(nextB64, 'base64url').toString();
-      return { ok: true, lang, ...(next ? { next } : {}) };
+      return { ok: true, lang, subject, ...(next ? { next } : {}) };
     },
     signOut(c) {
-      cookies.clear(c);
+      return cookies.clear(c);
     },
     endSessionUrl() {
       // Ends the hosted UI's own session too; Cognito then returns to the app's logout URL (`/editor`).

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Clock } from '../../../core/shared/ports.js';
 import { tokenMatches } from './editor-token.js';
+import type { EditorAccessStore } from '../../dynamo/editor-access.js';
 
 export interface EditorIdentity {
   /** Who signed in: "editor" for the shared local token, the Cognito user's `sub` in AWS. */
@@ -25,8 +26,9 @@ export interface EditorSessions {
   /** kind 'redirect': starts the identity provider's sign-in (a redirect). */
   begin?(c: Context, options: { lang: string; next?: string }): Promise<Response>;
   /** kind 'redirect': the provider's callback; sets the session cookie and says where to go, or why it failed. */
-  complete?(c: Context): Promise<{ ok: true; lang: string; next?: string } | { ok: false; lang: string; reason: string }>;
-  signOut(c: Context): void;
+  complete?(c: Context): Promise<{ ok: true; lang: string; subject: string; next?: string } | { ok: false; lang: string; reason: string }>;
+  /** Ends the session on the server too: the old cookie stops working at once. */
+  signOut(c: Context): Promise<void>;
   /** Where to send the browser after sign-out, when the provider keeps a session of its own (Cognito's hosted UI). */
   endSessionUrl?(): string;
 }
@@ -41,9 +43,13 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
+/** Where sessions are recorded so that sign-out ends them for good (DynamoDB in the app; see ../../dynamo/editor-access.ts). */
+export type SessionRegistry = Pick<EditorAccessStore, 'startSession' | 'sessionActive' | 'endSession'>;
+
 /** The signed session cookie: `v1.<expiresAtMs>.<sessionId>.<subject b64>.<hmac>`. The key is derived from the signing
- *  secret and the editor token, so rotating either signs everyone out. */
-export function createSessionCookies(options: { editorToken?: string; signingSecret: string; clock: Clock; lifetimeMs?: number }) {
+ *  secret and the editor token, so rotating either signs everyone out. With a registry, a session is also recorded
+ *  server-side: a cookie whose session ended (sign-out) is refused however well it is signed. */
+export function createSessionCookies(options: { editorToken?: string; signingSecret: string; clock: Clock; lifetimeMs?: number; registry?: SessionRegistry }) {
   if (!options.signingSecret) throw new Error('Editor sessions need the signing secret; there is no fallback key.');
   const key = createHash('sha256')
     .update(`editor-session\0${options.signingSecret}\0${options.editorToken ?? ''}`)
@@ -58,8 +64,11 @@ export function createSessionCookies(options: { editorToken?: string; signingSec
   return {
     mac,
     macMatches,
-    issue(c: Context, subject: string) {
-      const payload = `v1.${options.clock.now().getTime() + lifetime}.${b64(randomBytes(18))}.${b64(Buffer.from(subject))}`;
+    async issue(c: Context, subject: string) {
+      const expiresAt = options.clock.now().getTime() + lifetime;
+      const sessionId = b64(randomBytes(18));
+      await options.registry?.startSession(sessionId, new Date(expiresAt));
+      const payload = `v1.${expiresAt}.${sessionId}.${b64(Buffer.from(subject))}`;
       setCookie(c, sessionCookieName, `${payload}.${mac(payload)}`, {
         httpOnly: true,
         sameSite: 'Strict',
@@ -68,26 +77,34 @@ export function createSessionCookies(options: { editorToken?: string; signingSec
         maxAge: Math.floor(lifetime / 1000),
       });
     },
-    read(c: Context): EditorIdentity | undefined {
-      const value = getCookie(c, sessionCookieName);
-      if (!value || value.length > 1024) return undefined;
-      const parts = value.split('.');
-      if (parts.length !== 5 || parts[0] !== 'v1') return undefined;
-      if (!macMatches(parts.slice(0, 4).join('.'), parts[4]!)) return undefined;
-      const expires = Number(parts[1]);
-      if (!Number.isFinite(expires) || expires <= options.clock.now().getTime()) return undefined;
-      return { subject: Buffer.from(parts[3]!, 'base64url').toString(), sessionId: parts[2]! };
+    async read(c: Context): Promise<EditorIdentity | undefined> {
+      const signed = signedSession(c);
+      if (!signed || (options.registry && !(await options.registry.sessionActive(signed.sessionId, options.clock.now())))) return undefined;
+      return signed;
     },
-    clear(c: Context) {
+    async clear(c: Context) {
+      const signed = signedSession(c);
+      if (signed) await options.registry?.endSession(signed.sessionId);
       deleteCookie(c, sessionCookieName, { path: '/', secure: isHttps(c), httpOnly: true, sameSite: 'Strict' });
     },
   };
+  /** The identity a well-signed, unexpired cookie names (whether its session is still open is the registry's say). */
+  function signedSession(c: Context): EditorIdentity | undefined {
+    const value = getCookie(c, sessionCookieName);
+    if (!value || value.length > 1024) return undefined;
+    const parts = value.split('.');
+    if (parts.length !== 5 || parts[0] !== 'v1') return undefined;
+    if (!macMatches(parts.slice(0, 4).join('.'), parts[4]!)) return undefined;
+    const expires = Number(parts[1]);
+    if (!Number.isFinite(expires) || expires <= options.clock.now().getTime()) return undefined;
+    return { subject: Buffer.from(parts[3]!, 'base64url').toString(), sessionId: parts[2]! };
+  }
 }
 
 export type SessionCookies = ReturnType<typeof createSessionCookies>;
 
 /** Local sessions: sign in with the editor token. */
-export function createLocalEditorSessions(options: { editorToken?: string; signingSecret: string; clock: Clock }): EditorSessions {
+export function createLocalEditorSessions(options: { editorToken?: string; signingSecret: string; clock: Clock; registry?: SessionRegistry }): EditorSessions {
   const cookies = createSessionCookies(options);
   return {
     kind: 'token',
@@ -96,11 +113,11 @@ export function createLocalEditorSessions(options: { editorToken?: string; signi
     },
     async signIn(c, credential) {
       if (!tokenMatches(credential.trim(), options.editorToken)) return false;
-      cookies.issue(c, 'editor');
+      await cookies.issue(c, 'editor');
       return true;
     },
     signOut(c) {
-      cookies.clear(c);
+      return cookies.clear(c);
     },
   };
 }

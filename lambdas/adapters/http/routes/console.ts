@@ -22,7 +22,9 @@ import { EditionPage, progressSummary, type EditionDetail, type PreflightPanel, 
 import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
-import { clientIp, csvRows, EmailQuery } from './subscriptions.js';
+import { clientIp } from '../client-ip.js';
+import { logger } from '../../observability.js';
+import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput } from './items.js';
 
@@ -52,11 +54,13 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const editions = () => ctx.editions;
   const secret = requireSigningSecret(ctx.config);
   const { EDITOR_USER_POOL_ID: poolId, EDITOR_USER_POOL_CLIENT_ID: clientId, EDITOR_SIGN_IN_URL: signInUrl } = ctx.config;
+  const registry = ctx.repos.editorAccess;
+  const limit = ctx.signInLimit;
   const sessions =
     options.sessions ??
     (poolId && clientId && signInUrl
-      ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock })
-      : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock }));
+      ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock, registry })
+      : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock, registry }));
 
   // Forms are small; the CSV import may carry up to 5000 rows.
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
@@ -87,7 +91,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     if (!sessions.complete) return notFoundPage(c, preferredLang(c));
     const outcome = await sessions.complete(c);
     const lang: Lang = outcome.lang === 'en' ? 'en' : 'es';
-    if (!outcome.ok) return signInPage(c, lang, { error: outcome.reason }, 401);
+    if (!outcome.ok) {
+      logger.warn('editor.signIn.failed', { ip: clientIp(c), via: 'cognito', reason: outcome.reason });
+      return signInPage(c, lang, { error: outcome.reason }, 401);
+    }
+    limit.succeeded(clientIp(c), 'cognito', outcome.subject);
     return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
   });
 
@@ -96,7 +104,18 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
     if (sessions.kind !== 'token') return signInPage(c, lang, {}, 400);
     const f = await formFields(c);
-    if (!(await sessions.signIn(c, one(f.token)))) return signInPage(c, lang, { error: t(lang).badToken }, 401);
+    const ip = clientIp(c);
+    // Checked before the token: while the limit holds, a right guess is refused like a wrong one.
+    const wait = await limit.blockedFor(ip);
+    if (wait !== undefined) {
+      c.header('Retry-After', String(wait));
+      return signInPage(c, lang, { error: t(lang).tooManySignIns(wait) }, 429);
+    }
+    if (!(await sessions.signIn(c, one(f.token)))) {
+      await limit.failed(ip, 'console');
+      return signInPage(c, lang, { error: t(lang).badToken }, 401);
+    }
+    limit.succeeded(ip, 'console', 'editor');
     return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);
   });
 
@@ -136,8 +155,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
 
   pages.get('/', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
-  pages.post('/sign-out', (c) => {
-    sessions.signOut(c);
+  pages.post('/sign-out', async (c) => {
+    await sessions.signOut(c);
+    logger.info('editor.signOut', { ip: clientIp(c), subject: identities.get(c.req.raw)?.subject ?? 'editor' });
     return c.redirect(sessions.endSessionUrl?.() ?? `${editorBase(langOf(c))}/sign-in`, 303);
   });
 

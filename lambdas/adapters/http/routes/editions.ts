@@ -90,11 +90,11 @@ const errors = {
   409: json(ErrorSchema, 'Not allowed in the edition’s state'),
 };
 
-export function editionRoutes(deps: Pick<App, 'config' | 'editions'>) {
+export function editionRoutes(deps: Pick<App, 'config' | 'editions' | 'signInLimit'>) {
   const app = newRouter();
   // Built on first use: a process that serves no edition route never loads the renderer.
   const service = () => deps.editions;
-  const editor = requireEditor(deps.config.EDITOR_TOKEN);
+  const editor = requireEditor(deps.config.EDITOR_TOKEN, deps.signInLimit);
   app.use('/api/editions', editor);
   app.use('/api/editions/*', editor);
 

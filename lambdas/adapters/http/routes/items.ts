@@ -70,9 +70,9 @@ const SourceView = z
 
 const editorSecurity = [{ editorToken: [] }];
 
-export function itemRoutes({ config, repos: { items }, ingest }: App) {
+export function itemRoutes({ config, repos: { items }, ingest, signInLimit }: App) {
   const app = newRouter();
-  const editor = requireEditor(config.EDITOR_TOKEN);
+  const editor = requireEditor(config.EDITOR_TOKEN, signInLimit);
 
   app.openapi(
     createRoute({

@@ -11,7 +11,7 @@ import { DomainError } from '../../../core/shared/errors.js';
 import type { Item } from '../../../core/items/model.js';
 import type { CountryCode, TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
-import { clientIp } from './subscriptions.js';
+import { clientIp } from '../client-ip.js';
 import { statusOfKind } from '../errors.js';
 import { errorPage, formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { assetPaths, editorJs, siteCss } from '../views/assets.js';

@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
+import { clientIp } from '../client-ip.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { ErrorSchema, statusOfKind } from '../errors.js';
 import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
@@ -146,21 +147,6 @@ const editorSecurity = [{ editorToken: [] }];
 // Request helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The client address: the Lambda event's source IP, else the right-most X-Forwarded-For entry (the one our own
- *  proxy appended; entries to its left are whatever the client sent), else the socket's address. */
-export function clientIp(c: Context): string {
-  type Incoming = { incoming?: { socket?: { remoteAddress?: string } } };
-  const env = c.env as ({ requestContext?: { http?: { sourceIp?: string } }; server?: Incoming } & Incoming) | undefined;
-  const fromLambda = env?.requestContext?.http?.sourceIp;
-  if (fromLambda) return fromLambda;
-  const forwarded = c.req.header('x-forwarded-for');
-  if (forwarded) {
-    const last = forwarded.split(',').map((s) => s.trim()).filter(Boolean).pop();
-    if (last) return last.slice(0, 64);
-  }
-  return c.req.header('x-real-ip') ?? (env?.server ?? env)?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
 
@@ -168,14 +154,14 @@ const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.r
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
-export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions'>) {
+export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | 'signInLimit'>) {
   const router = newRouter();
   const service = ctx.subscriptions;
 
   // `ctx.subscriptions` exists only with the signing secret (ConfigError at start otherwise): no route here runs
   // without it.
-  router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN));
-  router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN));
+  router.use('/api/subscribers', requireEditor(ctx.config.EDITOR_TOKEN, ctx.signInLimit));
+  router.use('/api/subscribers/*', requireEditor(ctx.config.EDITOR_TOKEN, ctx.signInLimit));
 
   const pageBodyLimit = bodyLimit({
     maxSize: 8 * 1024,
