@@ -4,13 +4,15 @@
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
 //        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
+//        EDITION#<id>/PAGE#<shard:page> a planned page (its counts were added)
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
 //        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
 //
-// Counters are exact under retries: a planned page adds its counts in the same conditional update that records its
-// id in a string set (`plannedPages`), and a finished chunk records its id in `doneChunks` (for completion), so a
-// replay adds nothing twice. Recipients are counted one by one: every change of a delivery row's status moves its
+// Counters are exact under retries, and the edition row stays the same size whatever the number of pages or chunks:
+// a planned page adds its counts in the transaction that writes its PAGE row (only if absent), and a finished chunk
+// adds one to `doneChunkCount` in the transaction that deletes its CHUNK row (only if present), so a replay adds
+// nothing twice. Recipients are counted one by one: every change of a delivery row's status moves its
 // counter shard in the same transaction, conditional on the row's state, so a replayed change counts nothing.
 import {
   DeleteCommand,
@@ -30,7 +32,7 @@ import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
 import { keys } from './keys.js';
 import { batchGetAll, batchWriteAll } from './batch.js';
-import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, withoutKeys } from './repository.js';
+import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, transactionApplied, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
@@ -319,19 +321,33 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     async recordPlannedPage(editionId, page) {
       const pageId = `${page.shard}:${page.page}`;
       const shard = { pages: page.page + 1, chunks: page.chunks, done: page.done, ...(page.cursor ? { cursor: page.cursor } : {}) };
-      const counted = await update({
-        Key: editionKey(editionId),
-        UpdateExpression: 'ADD plannedPages :page, plannedCount :planned, skippedCount :skipped SET planShards.#shard = :progress',
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(plannedPages, :pageId)',
-        ExpressionAttributeNames: { '#shard': String(page.shard) },
-        ExpressionAttributeValues: { ':page': new Set([pageId]), ':pageId': pageId, ':planned': page.planned, ':skipped': page.skipped, ':progress': shard },
-      });
+      const shardName = { '#shard': String(page.shard) };
+      const counted = await transactionApplied(() =>
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName, Item: { ...keys.editionPlannedPage(editionId, pageId), type: 'plannedPage' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Update: {
+                  TableName,
+                  Key: editionKey(editionId),
+                  UpdateExpression: 'ADD plannedCount :planned, skippedCount :skipped SET planShards.#shard = :progress',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: shardName,
+                  ExpressionAttributeValues: { ':planned': page.planned, ':skipped': page.skipped, ':progress': shard },
+                },
+              },
+            ],
+          }),
+        ),
+      );
       if (!counted) {
+        // A replayed page: its counts are in; its shard's progress may still move on.
         await update({
           Key: editionKey(editionId),
           UpdateExpression: 'SET planShards.#shard = :progress',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#shard': String(page.shard) },
+          ExpressionAttributeNames: shardName,
           ExpressionAttributeValues: { ':progress': shard },
         });
       }
@@ -352,20 +368,24 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     listOpenChunks: (editionId) => chunkMessages(editionId, keys.editionOpenChunkPrefix),
 
     async finishChunk(editionId, chunkId) {
-      await update({
-        Key: editionKey(editionId),
-        UpdateExpression: 'ADD doneChunks :chunk',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':chunk': new Set([chunkId]) },
-      });
-      await doc.send(new DeleteCommand({ TableName, Key: keys.editionOpenChunk(editionId, chunkId) }));
+      // Counted only by the call that removes the chunk's row: a chunk finished twice (a redelivery) counts once.
+      await transactionApplied(() =>
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName, Key: keys.editionOpenChunk(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' } },
+              { Update: { TableName, Key: editionKey(editionId), UpdateExpression: 'ADD doneChunkCount :one', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': 1 } } },
+            ],
+          }),
+        ),
+      );
     },
 
     async tryComplete(editionId, now) {
       const out = await update({
         Key: editionKey(editionId),
         UpdateExpression: 'SET #state = :sent, completedAt = :now, updatedAt = :now, #version = #version + :one',
-        ConditionExpression: '#state = :sending AND planComplete = :t AND (totalChunks = :zero OR size(doneChunks) >= totalChunks)',
+        ConditionExpression: '#state = :sending AND planComplete = :t AND (totalChunks = :zero OR doneChunkCount >= totalChunks)',
         ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
         ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':t': true, ':zero': 0, ':now': now.toISOString(), ':one': 1 },
       });

@@ -1,7 +1,7 @@
 // What every repository on the table needs: reading a conditional write's failure as an outcome (the core sees
 // `exists` or `false`, never an SDK error), stripping key attributes from rows, opaque page cursors, and paging a query
 // to the end.
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
@@ -19,6 +19,23 @@ export async function applied(write: Promise<unknown>): Promise<boolean> {
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;
+  }
+}
+
+/** Runs a transaction: true when it was applied, false when one of its conditions did not hold. A conflict with a
+ *  concurrent transaction is tried again a few times. Other errors throw. */
+export async function transactionApplied(send: () => Promise<unknown>): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      if (!reasons.some((r) => r.Code === 'TransactionConflict') || attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 10));
+    }
   }
 }
 
