@@ -9,6 +9,7 @@
 //   npm run send -- test ID --to a@example.org[,b@…] [--countries …] [--topics …] [--language es]
 //   npm run send -- send ID [--at ISO]
 //   npm run send -- pause|resume|cancel ID
+//   npm run send -- redrive ID        move a stopped send on now (lost or dead-lettered chunks), then watch it
 //
 // The API and token come from --api / --token or API_URL / EDITOR_TOKEN (defaults: http://127.0.0.1:3000, as printed
 // by `npm start`).
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
   };
   switch (command) {
     case undefined: {
-      if (!values.subject) throw new CliError('Give --subject to create and send an edition, or a command (watch, status, preflight, test, send, pause, resume, cancel).');
+      if (!values.subject) throw new CliError('Give --subject to create and send an edition, or a command (watch, status, preflight, test, send, pause, resume, cancel, redrive).');
       const audience = { countries: list(values.countries), topics: list(values.topics), languages: list(values.languages) };
       const created = await call<{ id: string }>('POST', '/api/editions', {
         subject: values.subject,
@@ -206,8 +207,14 @@ async function main(): Promise<number> {
       console.log(bar(view));
       return 0;
     }
+    case 'redrive': {
+      const out = await call<{ replanned: boolean; requeued: number }>('POST', `/api/editions/${needId()}/redrive`);
+      console.log(out.replanned ? 'handed back to the planner (it resumes from its cursors)' : `${out.requeued} unfinished chunks enqueued again`);
+      const final = await watch(id!);
+      return final.state === 'sent' ? 0 : 1;
+    }
     default:
-      throw new CliError(`Unknown command "${command}". Commands: watch, status, preflight, test, send, pause, resume, cancel (or --subject … to create and send).`);
+      throw new CliError(`Unknown command "${command}". Commands: watch, status, preflight, test, send, pause, resume, cancel, redrive (or --subject … to create and send).`);
   }
 }
 

@@ -125,6 +125,27 @@ describe('send faults', () => {
     expect(Date.now() - began).toBeLessThan(10_000);
   });
 
+  it('an editor redrives a stopped send (POST /api/editions/{id}/redrive) at once; a redrive of a finished send is refused', async () => {
+    let lost = 1;
+    const h = (harness = await sendHarness({
+      wrapSender: (deps) => ({ ...deps, editions: { ...deps.editions, get: async (id) => (lost-- > 0 ? undefined : deps.editions.get(id)) } }),
+    }));
+    const { id, emails } = await start(h, 12);
+    await h.settle();
+    expect((await status(h, id)).state).toBe('sending');
+    const redriven = await h.api('POST', `/api/editions/${id}/redrive`);
+    expect(redriven.status).toBe(202);
+    expect(await redriven.json()).toMatchObject({ replanned: false, requeued: expect.any(Number) });
+    await h.settle();
+    expect(tally(await h.inbox(), emails)).toEqual({ duplicates: 0, losses: 0 });
+    const view = await status(h, id);
+    expect(view).toMatchObject({ state: 'sent', counts: { sent: 12, queued: 0, inDoubt: 0 } });
+    expect(addsUp(view.counts)).toBe(true);
+    const again = await h.api('POST', `/api/editions/${id}/redrive`);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('edition.notSending');
+  });
+
   it('a sweep racing a live sender (every chunk enqueued twice) sends nobody twice', async () => {
     const h = (harness = await sendHarness({ env: { SES_MAX_SEND_RATE: '20' } }));
     const { id, emails } = await start(h, 12);

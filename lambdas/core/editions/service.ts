@@ -184,6 +184,23 @@ export function createEditionService(deps: EditionServiceDeps) {
       return { edition: moved, requeued };
     },
 
+    /** Moves a stopped send on now, without waiting for the recovery sweep (a dead-lettered or lost chunk, a planner
+     *  that died): an unfinished plan goes back to the planner, which resumes from its cursors; otherwise every
+     *  unfinished chunk is enqueued again. Safe at any time: a recipient already claimed is never mailed again. */
+    async redrive(id: string): Promise<{ replanned: boolean; requeued: number }> {
+      const edition = await mustGet(id);
+      if (edition.state !== 'sending') throw new DomainError('conflict', 'edition.notSending', `Only a sending edition can be redriven; this one is ${edition.state}.`);
+      if (!(await deps.progress.planProgress(id)).complete) {
+        await deps.schedulePlan(now(), { editionId: id });
+        return { replanned: true, requeued: 0 };
+      }
+      const open = await deps.progress.listOpenChunks(id);
+      if (open.length > 0) await deps.enqueue(open);
+      const parked = await resumeEdition(deps, id);
+      await deps.progress.tryComplete(id, now());
+      return { replanned: false, requeued: open.length + parked };
+    },
+
     async cancel(id: string): Promise<Edition> {
       const edition = await mustGet(id);
       nextState(edition.state, 'cancel');

@@ -155,6 +155,18 @@ export function editionRoutes(deps: Pick<App, 'config' | 'editions' | 'signInLim
   }
 
   app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/editions/{id}/redrive',
+      summary: 'Move a stopped send on now: the plan from its cursors, or every unfinished chunk enqueued again (nobody is mailed twice)',
+      security: editorSecurity,
+      request: { params: IdParam },
+      responses: { 202: json(z.object({ replanned: z.boolean(), requeued: z.number() }), 'Handed back to the planner or the queue'), ...errors },
+    }),
+    async (c) => c.json(await service().redrive(c.req.valid('param').id), 202),
+  );
+
+  app.openapi(
     createRoute({ method: 'get', path: '/api/editions/{id}/preflight', summary: 'Pre-flight checks (size, links, alt text, placeholders, empty segments)', security: editorSecurity, request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean(), items: z.number(), issues: z.array(Issue) }), 'Issues; ok is false when any is an error'), ...errors } }),
     async (c) => c.json(await service().preflight(c.req.valid('param').id), 200),
   );
