@@ -340,7 +340,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.json({ state: e.state, stateLabel: stateLabel(e.state, lang), counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
   });
 
-  pages.post('/editions/:id/:action{send|schedule|pause|resume|cancel|test}', async (c) => {
+  pages.post('/editions/:id/:action{send|schedule|pause|resume|cancel|redrive|test}', async (c) => {
     const lang = langOf(c);
     const action = c.req.param('action');
     const f = await formFields(c);
@@ -368,7 +368,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         });
         return editions().testSend(id, body.emails, { countries: body.countries ?? [], topics: body.topics ?? [], language: body.language ?? 'en' });
       }
-      return editions()[action as 'pause' | 'resume' | 'cancel'](id);
+      return editions()[action as 'pause' | 'resume' | 'cancel' | 'redrive'](id);
     });
     if (!r.ok) return showEdition(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1`, 303);

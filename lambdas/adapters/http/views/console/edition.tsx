@@ -110,6 +110,8 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
             )
           ) : null}
           {e.state === 'sending' ? action('pause', s.pauseSend, 'secondary') : null}
+          {/* A stopped send (a lost or dead-lettered chunk) moves on at once; safe: nobody is mailed twice. */}
+          {e.state === 'sending' ? action('redrive', s.redriveSend, 'secondary') : null}
           {e.state === 'paused' ? action('resume', s.resumeSend) : null}
           {['draft', 'scheduled', 'sending', 'paused'].includes(e.state) ? action('cancel', s.cancelSend, 'danger') : null}
         </div>
