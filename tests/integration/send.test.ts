@@ -392,4 +392,23 @@ describe('no growing row', () => {
     // 12 recipients in 2 chunks, then in 12: the row differs by a few digits at most, not by a list of chunk ids.
     expect(Math.abs(sizes[0]! - sizes[1]!)).toBeLessThan(24);
   });
+
+  it('a chunk finished again (its page planned again after a crash, then redelivered) counts once and leaves no open row', async () => {
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const h = (harness = await sendHarness());
+    await h.addItems(items);
+    await h.addSubscribers(people(h).eligible.map((e) => e.sub));
+    const id = await createAndSend(h);
+    await h.settle();
+    const doneCount = async () =>
+      (await h.app.doc.send(new GetCommand({ TableName: h.config.TABLE_NAME, Key: { pk: `EDITION#${id}`, sk: 'EDITION' }, ConsistentRead: true }))).Item?.doneChunkCount;
+    const before = await doneCount();
+    const chunk = JSON.parse(h.enqueued[0]!) as { editionId: string; chunkId: string; recipients: string[] };
+    const { progress } = h.app.repos;
+    await progress.openChunks([chunk as never]);
+    await progress.finishChunk(id, chunk.chunkId);
+    await progress.finishChunk(id, chunk.chunkId);
+    expect(await doneCount()).toBe(before);
+    expect(await progress.listOpenChunks(id)).toEqual([]);
+  });
 });

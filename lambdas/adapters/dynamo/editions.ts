@@ -5,14 +5,15 @@
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
 //        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
 //        EDITION#<id>/PAGE#<shard:page> a planned page (its counts were added)
+//        EDITION#<id>/DONE#<chunk>     a finished chunk (counted in doneChunkCount)
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
 //        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
 //
 // Counters are exact under retries, and the edition row stays the same size whatever the number of pages or chunks:
 // a planned page adds its counts in the transaction that writes its PAGE row (only if absent), and a finished chunk
-// adds one to `doneChunkCount` in the transaction that deletes its CHUNK row (only if present), so a replay adds
-// nothing twice. Recipients are counted one by one: every change of a delivery row's status moves its
+// adds one to `doneChunkCount` in the transaction that writes its DONE row (only if absent), so a replay adds nothing
+// twice. Recipients are counted one by one: every change of a delivery row's status moves its
 // counter shard in the same transaction, conditional on the row's state, so a replayed change counts nothing.
 import {
   DeleteCommand,
@@ -36,6 +37,15 @@ import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefor
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
+
+/** What every write that creates a delivery row sets besides its status: who it is for, its listing, its expiry. */
+function deliveryRowFields(editionId: string, subscriberId: string, now: Date) {
+  const listing = keys.deliveryListing(editionId, subscriberId);
+  return {
+    set: 'editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp',
+    values: { ':e': editionId, ':s': subscriberId, ':gpk': listing.gsi1pk, ':gsk': listing.gsi1sk, ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds },
+  };
+}
 
 const editionFields = [
   'kind',
@@ -368,17 +378,20 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     listOpenChunks: (editionId) => chunkMessages(editionId, keys.editionOpenChunkPrefix),
 
     async finishChunk(editionId, chunkId) {
-      // Counted only by the call that removes the chunk's row: a chunk finished twice (a redelivery) counts once.
+      // Counted once per chunk id, by the call that writes its DONE row: a redelivered chunk, or one whose page was
+      // planned again after a crash (its CHUNK row written anew), counts nothing more.
       await transactionApplied(() =>
         doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Delete: { TableName, Key: keys.editionOpenChunk(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' } },
+              { Put: { TableName, Item: { ...keys.editionDoneChunk(editionId, chunkId), type: 'doneChunk' }, ConditionExpression: 'attribute_not_exists(pk)' } },
               { Update: { TableName, Key: editionKey(editionId), UpdateExpression: 'ADD doneChunkCount :one', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':one': 1 } } },
             ],
           }),
         ),
       );
+      // After the count: a crash in between leaves the CHUNK row, so the sweep enqueues it again and it finishes here.
+      await doc.send(new DeleteCommand({ TableName, Key: keys.editionOpenChunk(editionId, chunkId) }));
     },
 
     async tryComplete(editionId, now) {
@@ -456,13 +469,13 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const deliveries: DynamoDeliveryLedger = {
     async claim(editionId, subscriberId, token, now) {
-      const listing = keys.deliveryListing(editionId, subscriberId);
+      const row = deliveryRowFields(editionId, subscriberId, now);
       const out = await changeStatus(
         editionId,
         subscriberId,
         {
           Key: keys.delivery(editionId, subscriberId),
-          UpdateExpression: 'SET #status = :claimed, claimToken = :token, claimedAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp ADD attempts :one',
+          UpdateExpression: `SET #status = :claimed, claimToken = :token, claimedAt = :now, ${row.set} ADD attempts :one`,
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -470,11 +483,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
             ':released': 'released',
             ':token': token,
             ':now': now.toISOString(),
-            ':e': editionId,
-            ':s': subscriberId,
-            ':gpk': listing.gsi1pk,
-            ':gsk': listing.gsi1sk,
-            ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+            ...row.values,
             ':one': 1,
           },
         },
@@ -510,21 +519,17 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
 
     async markSuppressed(editionId, subscriberId, reason, now, claimToken) {
-      const listing = keys.deliveryListing(editionId, subscriberId);
+      const row = deliveryRowFields(editionId, subscriberId, now);
       const suppress = (condition: string, extra: Record<string, unknown>): DeliveryUpdate => ({
         Key: keys.delivery(editionId, subscriberId),
-        UpdateExpression: 'SET #status = :suppressed, reason = :r, settledAt = :now, editionId = :e, subscriberId = :s, gsi1pk = :gpk, gsi1sk = :gsk, expiresAt = :exp',
+        UpdateExpression: `SET #status = :suppressed, reason = :r, settledAt = :now, ${row.set}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':suppressed': 'suppressed',
           ':r': reason,
           ':now': now.toISOString(),
-          ':e': editionId,
-          ':s': subscriberId,
-          ':gpk': listing.gsi1pk,
-          ':gsk': listing.gsi1sk,
-          ':exp': Math.floor(now.getTime() / 1000) + deliveryRetentionSeconds,
+          ...row.values,
           ...extra,
         },
       });

@@ -59,6 +59,8 @@ export const keys = {
   /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. */
   editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `CHUNK#${chunkId}` }),
   editionOpenChunkPrefix: 'CHUNK#',
+  /** A finished chunk: counted once however often it finishes (a redelivery, a page planned again after a crash). */
+  editionDoneChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `DONE#${chunkId}` }),
   /** A planned page of a shard (`<shard>:<page>`): its counts are added once, in the transaction that writes it. */
   editionPlannedPage: (editionId: string, pageId: string) => ({ pk: `EDITION#${editionId}`, sk: `PAGE#${pageId}` }),
   /** One bounce or complaint of one subscriber for one edition, counted once however often SNS delivers it. */
