@@ -304,6 +304,7 @@ describe('editor API without the editor token', () => {
     ['POST', '/api/sources', json({ url: 'https://example.org/feed' })],
     ['POST', '/api/editions', json({ subject: 'x' })],
     ['GET', '/api/editions'],
+    ['POST', '/api/editions/some-id/redrive'],
     ['POST', '/api/imports/digest?sourceUrl=https%3A%2F%2Fexample.org', 'text'],
   ];
   const credentials: Array<[string, Record<string, string>]> = [
