@@ -198,6 +198,7 @@ export function composeApp(parts: AppParts): App {
   const editorAccess = createEditorAccessStore(doc, table);
   const editionStores = createEditionStores(doc, table);
   const mailer = parts.mailer ?? createSesMailer(ses);
+  const oneOffMailer = parts.mailer ?? createSesMailer(ses, { safeRetries: 2 }); // confirmations: nobody else retries them
   const renderer = () => {
     if (!parts.renderer) throw new ConfigError('This process was composed without an email renderer; pass createMjmlRenderer() to composeApp.');
     return parts.renderer;
@@ -245,7 +246,7 @@ export function composeApp(parts: AppParts): App {
   const feedbackRules = createFeedbackRules({ store: subscribers, clock, softBounceLimit: config.SOFT_BOUNCE_LIMIT, log: (event, fields) => logger.info(event, fields) });
   const subscriptions = once(() => createSubscriptionService({
     store: subscribers,
-    mailer,
+    mailer: oneOffMailer,
     clock,
     newId: randomUUID,
     evenAnswerTime: padToFloor(config.SUBSCRIBE_ANSWER_FLOOR_MS),

@@ -230,6 +230,25 @@ describe('sender decisions', () => {
     expect(w.deliveries.get('c')?.status).toBe('sent');
     expect(w.outbox).toHaveLength(3);
   });
+
+  it('a sender stalled past half the bound (before calling SES) gives its claim up, so a second sender taking over after the bound mails nobody twice', async () => {
+    const w = world();
+    w.deps.inDoubtAfterMs = 2_000;
+    // Sender A claims a, then stalls on the rate limit for longer than the bound (a loaded machine, a long GC).
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const chunkA: ChunkMessage = { ...w.chunk, recipients: [{ s: 'a', g: 'g' }] };
+    const a = processChunk({ ...w.deps, bucket: { take: () => stalled } }, chunkA);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(w.deliveries.get('a')?.status).toBe('claimed');
+    // Past the bound, sender B (the same chunk delivered again) finds no SES record of a and takes the claim over.
+    w.clock.advance(2_500);
+    expect(await processChunk(w.deps, w.chunk)).toMatchObject({ outcome: 'done', tally: { sent: 3 } });
+    release();
+    expect(await a).toMatchObject({ sesCalls: 0, tally: { pending: 1 } });
+    expect(w.outbox.filter((m) => m.to === 'a@example.org')).toHaveLength(1);
+    expect(w.deliveries.get('a')).toMatchObject({ status: 'sent' });
+  });
 });
 
 describe('resume', () => {

@@ -59,6 +59,11 @@ export function sesSendFailure(error: unknown): MailerError {
 export function createSesClient(settings: { region: string; endpoint?: string }): SESv2Client {
   return new SESv2Client({
     region: settings.region,
+    // The sender owns retries: it retries only what SES cannot have accepted (throttled, never reached). The SDK's own
+    // retries would also repeat a timeout or a reset connection, where SES may already have accepted: a second email.
+    maxAttempts: 1,
+    // A call that hangs ends well inside the in-doubt bound, so the claim's outcome is settled from SES's records.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(settings.endpoint ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });
 }
@@ -66,29 +71,43 @@ export function createSesClient(settings: { region: string; endpoint?: string })
 // SES tag values allow only [A-Za-z0-9_\-.@]; anything else is replaced so a send never fails on a tag.
 const tagValue = (value: string) => value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256);
 
-export function createSesMailer(ses: SESv2Client): Mailer {
-  return {
+/** `safeRetries`: how often to try again when SES cannot have accepted (throttled, never reached), for one-off mails
+ *  (confirmations) whose caller does not retry. The newsletter sender retries itself and keeps the default 0. */
+export function createSesMailer(ses: SESv2Client, options: { safeRetries?: number } = {}): Mailer {
+  const mailer: Mailer = {
     async send(email: OutgoingEmail) {
-      try {
-        const out = await ses.send(
-          new SendEmailCommand({
-            FromEmailAddress: email.from,
-            Destination: { ToAddresses: [email.to] },
-            ConfigurationSetName: email.configurationSet,
-            EmailTags: Object.entries(email.tags ?? {}).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-            Content: {
-              Simple: {
-                Subject: { Data: email.subject, Charset: 'UTF-8' },
-                Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
-                Headers: email.headers?.map((h) => ({ Name: h.name, Value: h.value })),
-              },
-            },
-          }),
-        );
-        return { messageId: out.MessageId ?? '' };
-      } catch (error) {
-        throw sesSendFailure(error);
+      for (let tries = 0; ; tries++) {
+        try {
+          return await sendOnce(email);
+        } catch (error) {
+          const safe = error instanceof MailerError && (error.kind === 'throttled' || error.kind === 'notSent');
+          if (!safe || tries >= (options.safeRetries ?? 0)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** tries));
+        }
       }
     },
   };
+  const sendOnce = async (email: OutgoingEmail) => {
+    try {
+      const out = await ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: email.from,
+          Destination: { ToAddresses: [email.to] },
+          ConfigurationSetName: email.configurationSet,
+          EmailTags: Object.entries(email.tags ?? {}).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+              Headers: email.headers?.map((h) => ({ Name: h.name, Value: h.value })),
+            },
+          },
+        }),
+      );
+      return { messageId: out.MessageId ?? '' };
+    } catch (error) {
+      throw sesSendFailure(error);
+    }
+  };
+  return mailer;
 }

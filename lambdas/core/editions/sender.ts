@@ -117,10 +117,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
 
   /** Sends to one claimed recipient and settles the claim. A store failure before SES is called releases the claim
    *  (nothing went out); one after SES accepted leaves it in doubt, settled later from SES's records. */
-  const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string): Promise<RecipientResult> => {
+  const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number): Promise<RecipientResult> => {
     let messageId: string | undefined;
     try {
-      const outcome = await attempt(recipient, subscriber, token, (id) => (messageId = id));
+      const outcome = await attempt(recipient, subscriber, token, claimedAt, (id) => (messageId = id));
       return outcome;
     } catch {
       if (messageId !== undefined) return 'inDoubt'; // SES accepted; recording it failed
@@ -138,7 +138,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     }
   };
 
-  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, accepted: (messageId: string) => void): Promise<RecipientResult> => {
+  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number, accepted: (messageId: string) => void): Promise<RecipientResult> => {
     const prepared = groups.get(recipient.g)!;
     if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
@@ -155,6 +155,13 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       await deps.bucket.take();
       if (await haltedNow()) {
         await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
+        return 'pending';
+      }
+      if (now().getTime() - claimedAt >= deps.inDoubtAfterMs / 2) {
+        // Once the bound passes, another sender may take this claim over; an SES call started late could then mail
+        // twice. Past half the bound (a slow rate wait, backoff, a stalled process) the claim is given up unsent; the
+        // other half is left for a call already under way to land in SES's records.
+        await deps.deliveries.release(edition!.id, recipient.s, token);
         return 'pending';
       }
       let messageId: string;
@@ -206,14 +213,15 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       return settled(row);
     }
     const token = randomUUID();
+    const claimedAt = now();
     let claim: Awaited<ReturnType<DeliveryLedger['claim']>>;
     try {
-      claim = await deps.deliveries.claim(edition!.id, recipient.s, token, now());
+      claim = await deps.deliveries.claim(edition!.id, recipient.s, token, claimedAt);
     } catch {
       await releaseQuietly(recipient.s, token); // the write may have landed before the store failed
       return 'pending';
     }
-    if (claim.claimed) return send(recipient, subscriber, token);
+    if (claim.claimed) return send(recipient, subscriber, token, claimedAt.getTime());
     if (claim.existing.status === 'claimed') {
       inDoubt.push({ recipient, subscriber, delivery: claim.existing });
       return undefined; // decided below, with one look at SES's records for the whole chunk
@@ -241,8 +249,9 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         return settled(row);
       }
       const token = randomUUID();
-      if (!(await deps.deliveries.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, now()))) return 'inDoubt'; // someone else took it
-      return send(recipient, subscriber, token);
+      const claimedAt = now();
+      if (!(await deps.deliveries.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, claimedAt))) return 'inDoubt'; // someone else took it
+      return send(recipient, subscriber, token, claimedAt.getTime());
     });
     results.push(...decided);
   }
