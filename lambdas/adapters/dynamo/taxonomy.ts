@@ -29,7 +29,7 @@ export function createDynamoTaxonomyStore(doc: DynamoDBDocumentClient, tableName
           TableName: tableName,
           Item: { ...keys.taxonomyEntry(kind, keyOf(entry)), kind, key: keyOf(entry), state: 'present', position, names: entry.names, keywords: entry.keywords },
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#state': 'state' },
+          ...(condition.includes('#state') ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
           ...(values ? { ExpressionAttributeValues: values } : {}),
         }),
       ),

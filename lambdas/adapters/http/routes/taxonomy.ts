@@ -30,7 +30,9 @@ const kinds = [
 
 export function taxonomyRoutes({ config, signInLimit, taxonomy }: Pick<App, 'config' | 'signInLimit' | 'taxonomy'>) {
   const app = newRouter();
-  app.use('/api/taxonomy/*', requireEditor(config.EDITOR_TOKEN, signInLimit));
+  const editor = requireEditor(config.EDITOR_TOKEN, signInLimit);
+  // Hono's `/*` also matches the bare path: GET /api/taxonomy stays public.
+  app.use('/api/taxonomy/*', (c, next) => (c.req.path === '/api/taxonomy' ? next() : editor(c, next)));
 
   app.openapi(
     createRoute({
