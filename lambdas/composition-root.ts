@@ -215,7 +215,13 @@ export function composeApp(parts: AppParts): App {
   const editorAccess = createEditorAccessStore(doc, table);
   const editionStores = createEditionStores(doc, table);
   const taxonomyStore = createDynamoTaxonomyStore(doc, table);
-  const taxonomyReader = createTaxonomyReader({ store: taxonomyStore, clock, ttlMs: taxonomyCacheMs, defaults: defaultTaxonomy });
+  const taxonomyReader = createTaxonomyReader({
+    store: taxonomyStore,
+    clock,
+    ttlMs: taxonomyCacheMs,
+    defaults: defaultTaxonomy,
+    onStale: (error) => logger.warn('taxonomy not read; keeping the one in force', { error: (error as Error).message }),
+  });
   // Every entry point reads the taxonomy through the port first, so what classification and rendering read is fresh.
   const withTaxonomy = async <T>(work: () => Promise<T>): Promise<T> => {
     await taxonomyReader.current();

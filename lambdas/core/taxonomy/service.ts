@@ -11,6 +11,7 @@ import { sanitizedHtmlToText } from '../ingest/sanitize.js';
 import type { SubscriberStore } from '../subscriptions/model.js';
 import {
   countryCodePattern,
+  currentTaxonomy,
   maxTopicSlugLength,
   putTaxonomyInForce,
   Taxonomy,
@@ -41,13 +42,22 @@ export interface TaxonomyStore {
 
 /** The one port through which the taxonomy is read. */
 export interface TaxonomyReader {
-  /** The taxonomy, re-read when the copy held is older than the cache's time to live; each fresh one is put in force. */
+  /** The taxonomy, re-read when the copy held is older than the cache's time to live; each fresh one is put in force.
+   *  When the store cannot be read, the snapshot in force is kept (the default before a first read) until the next
+   *  try, a time to live later: a store outage does not take every page and feed down with it. */
   current(): Promise<Taxonomy>;
   /** Re-reads now: a process sees its own change at once. */
   reload(): Promise<Taxonomy>;
 }
 
-export function createTaxonomyReader(deps: { store: TaxonomyStore; clock: Clock; ttlMs: number; defaults: Taxonomy }): TaxonomyReader {
+export function createTaxonomyReader(deps: {
+  store: TaxonomyStore;
+  clock: Clock;
+  ttlMs: number;
+  defaults: Taxonomy;
+  /** Told when a read failed and the snapshot in force was kept. */
+  onStale?: (error: unknown) => void;
+}): TaxonomyReader {
   let held: { taxonomy: Taxonomy; at: number } | undefined;
   let loading: Promise<Taxonomy> | undefined;
   let seeded = false;
@@ -66,7 +76,13 @@ export function createTaxonomyReader(deps: { store: TaxonomyStore; clock: Clock;
   return {
     async current() {
       if (held && deps.clock.now().getTime() - held.at < deps.ttlMs) return held.taxonomy;
-      return reload();
+      try {
+        return await reload();
+      } catch (error) {
+        deps.onStale?.(error);
+        held = { taxonomy: currentTaxonomy(), at: deps.clock.now().getTime() };
+        return held.taxonomy;
+      }
     },
     reload,
   };
