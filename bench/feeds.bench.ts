@@ -28,7 +28,7 @@ import {
   type FeedFormat,
   type FeedPage,
 } from '../lambdas/core/feeds/index.js';
-import { countryByCode, topicBySlug } from '../lambdas/core/taxonomy/taxonomy.js';
+import { countryName, topicName } from '../lambdas/core/taxonomy/taxonomy.js';
 import type { Figures } from './run.js';
 
 // autocannon ships no types: the part of its result we read.
@@ -83,8 +83,8 @@ function benchItems(count: number): Item[] {
 function feedsmithRender(format: FeedFormat, p: FeedPage): string {
   const schemes = taxonomySchemes(p.baseUrl);
   const cats = (it: Item) => [
-    ...it.countries.map((c) => ({ term: c, label: countryByCode(c).name, scheme: schemes.countries })),
-    ...it.topics.map((t) => ({ term: t, label: topicBySlug(t).name, scheme: schemes.topics })),
+    ...it.countries.map((c) => ({ term: c, label: countryName(c), scheme: schemes.countries })),
+    ...it.topics.map((t) => ({ term: t, label: topicName(t), scheme: schemes.topics })),
   ];
   const self = feedUrl(p.baseUrl, p.scope, format);
   if (format === 'rss') {
@@ -236,7 +236,7 @@ export async function run(): Promise<Figures> {
     const entries: IncomingEntry[] = benchItems(60).map((it) => ({
       guid: it.sourceGuid,
       link: it.link,
-      title: `${it.title} (${countryByCode(it.countries[0]!).name}, ${topicBySlug(it.topics[0]!).name})`,
+      title: `${it.title} (${countryName(it.countries[0]!)}, ${topicName(it.topics[0]!)})`,
       publishedAt: it.publishedAt,
       contentHtml: it.contentHtml,
       summary: it.summary,

@@ -28,7 +28,9 @@ import type { Item } from '../lambdas/core/items/model.js';
 import { archiveUrl, buildMessage, inAudience, itemsFor, mergeMarker, newsletterModel, prepareGroup, type PreparedGroup } from '../lambdas/core/editions/newsletter.js';
 import type { Subscriber } from '../lambdas/core/subscriptions/model.js';
 import { subscriberLinks } from '../lambdas/core/subscriptions/links.js';
-import { countryCodes, topicSlugs } from '../lambdas/core/taxonomy/taxonomy.js';
+import { defaultTaxonomy } from '../lambdas/core/taxonomy/taxonomy.js';
+
+const { countryCodes, topicSlugs } = defaultTaxonomy;
 import { makeHandler as makeSendHandler } from '../lambdas/handlers/send-batch.js';
 import { composeApp, noBackground } from '../lambdas/composition-root.js';
 import { createLocalQueue } from '../lambdas/local/queue.js';

@@ -26,6 +26,10 @@ import type { SesEventSummary } from './core/subscriptions/model.js';
 import { subscriberLinks } from './core/subscriptions/links.js';
 import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
 import { createDynamoSourceStore } from './adapters/dynamo/sources.js';
+import { createDynamoTaxonomyStore } from './adapters/dynamo/taxonomy.js';
+import { createTaxonomyReader, createTaxonomyService, type TaxonomyReader, type TaxonomyService, type TaxonomyStore } from './core/taxonomy/service.js';
+import { defaultTaxonomy } from './core/taxonomy/taxonomy.js';
+import { reclassifyItems, type ReclassifyReport } from './core/ingest/reclassify.js';
 import { createSubscriberRepo, type SubscriberRepo } from './adapters/dynamo/subscribers.js';
 import {
   createDynamoSendEvidence,
@@ -59,6 +63,11 @@ export interface BackgroundPorts {
 /** The planner's job name (one-off schedules and async invokes) and the sender's queue. */
 export const planJob = 'plan-edition';
 export const sendQueue = 'send';
+/** Reclassifying every item after a taxonomy change: a background job of the planner Lambda (async invoke in AWS). */
+export const reclassifyJob = 'reclassify-items';
+/** How long a process keeps the taxonomy it read before reading it again: another Lambda sees an editor's change
+ *  within this bound (the process that made it sees it at once). */
+export const taxonomyCacheMs = 5_000;
 
 /** For processes that hand nothing to the background (the local scripts): asking it for work is a mistake. */
 export const noBackground: BackgroundPorts = {
@@ -136,6 +145,7 @@ export interface App {
     /** Per-recipient claims and deliveries. */
     deliveries: DynamoDeliveryLedger;
     editorAccess: EditorAccessStore;
+    taxonomy: TaxonomyStore;
   };
   /** Failed editor-token attempts, counted and slowed across every instance. */
   signInLimit: SignInLimit;
@@ -154,6 +164,13 @@ export interface App {
   sesFeedback: {
     applyFeedback(summaries: SesEventSummary[]): Promise<FeedbackOutcome[]>;
     onSummaries(summaries: SesEventSummary[]): Promise<void>;
+  };
+  /** Countries and topics: `reader` is the one port every reader goes through; `editor` is the editor API's service;
+   *  `reclassify` is the background job that retags every item after a change. */
+  taxonomy: {
+    reader: TaxonomyReader;
+    editor: TaxonomyService;
+    reclassify(): Promise<ReclassifyReport>;
   };
   /** Called after items changed in these feed scopes: pings the WebSub hub (when one is configured). */
   itemsChanged(scopes: readonly string[]): Promise<void>;
@@ -197,6 +214,19 @@ export function composeApp(parts: AppParts): App {
   const subscribers = createSubscriberRepo(doc, table, cursors);
   const editorAccess = createEditorAccessStore(doc, table);
   const editionStores = createEditionStores(doc, table);
+  const taxonomyStore = createDynamoTaxonomyStore(doc, table);
+  const taxonomyReader = createTaxonomyReader({
+    store: taxonomyStore,
+    clock,
+    ttlMs: taxonomyCacheMs,
+    defaults: defaultTaxonomy,
+    onStale: (error) => logger.warn('taxonomy not read; keeping the one in force', { error: (error as Error).message }),
+  });
+  // Every entry point reads the taxonomy through the port first, so what classification and rendering read is fresh.
+  const withTaxonomy = async <T>(work: () => Promise<T>): Promise<T> => {
+    await taxonomyReader.current();
+    return work();
+  };
   const mailer = parts.mailer ?? createSesMailer(ses);
   const oneOffMailer = parts.mailer ?? createSesMailer(ses, { safeRetries: 2 }); // confirmations: nobody else retries them
   const renderer = () => {
@@ -227,18 +257,18 @@ export function composeApp(parts: AppParts): App {
       return { id: source.id, created: await sources.create(source) };
     },
     registerConfiguredSources: () => registerSources(config.SOURCES, sources, clock.now()),
-    async pollSource(id) {
+    pollSource: (id) => withTaxonomy(async () => {
       const source = await sources.get(id);
       if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
       return announcing(pollSource(source, pollDeps));
-    },
-    async pollAll() {
+    }),
+    pollAll: () => withTaxonomy(async () => {
       const results = await pollAll(await sources.list(), pollDeps);
       await itemsChanged([...new Set(results.flatMap((r) => r.changedScopes))]);
       return results;
-    },
-    importDigest: (text, sourceUrl) => announcing(importDigest(text, sourceUrl, { items, clock })),
-    editItem: (input) => announcing(editItem(input, { store: items, clock, editorSourceUrl: config.PUBLIC_BASE_URL })),
+    }),
+    importDigest: (text, sourceUrl) => withTaxonomy(() => announcing(importDigest(text, sourceUrl, { items, clock }))),
+    editItem: (input) => withTaxonomy(() => announcing(editItem(input, { store: items, clock, editorSourceUrl: config.PUBLIC_BASE_URL }))),
   };
 
   // Built on first use and only with the signing secret (ConfigError otherwise): the HTTP app and the senders use it;
@@ -320,6 +350,24 @@ export function composeApp(parts: AppParts): App {
 
   const feeds = createFeedService(config, items, parts.feedCache);
 
+  const taxonomy: App['taxonomy'] = {
+    reader: taxonomyReader,
+    editor: createTaxonomyService({
+      store: taxonomyStore,
+      reader: taxonomyReader,
+      items,
+      subscribers,
+      clock,
+      reclassifyLater: () => background.schedule(reclassifyJob, clock.now(), {}),
+      scopesChanged: itemsChanged,
+    }),
+    async reclassify() {
+      const report = await reclassifyItems({ items, sources, clock }, await taxonomyReader.reload());
+      await itemsChanged(report.changedScopes);
+      return report;
+    },
+  };
+
   return {
     config,
     clock,
@@ -327,7 +375,7 @@ export function composeApp(parts: AppParts): App {
     background,
     doc,
     ses,
-    repos: { items, sources, subscribers, ...editionStores, editorAccess },
+    repos: { items, sources, subscribers, ...editionStores, editorAccess, taxonomy: taxonomyStore },
     signInLimit: createSignInLimit(editorAccess, clock, { ...defaultSignInLimits, ...parts.signInLimits }),
     mailer,
     ingest,
@@ -350,5 +398,6 @@ export function composeApp(parts: AppParts): App {
       onSummaries: editionFeedbackConsumer(editionStores),
     },
     itemsChanged,
+    taxonomy,
   };
 }

@@ -3,12 +3,15 @@
 // in parallel shards, compiles each content group once (MJML) and enqueues chunks on the send queue. Safe to re-run.
 // With `{job: 'sweep'}` (an EventBridge schedule every 5 minutes) it runs the recovery sweep instead: sends that
 // stopped moving are planned on from their cursors, and their unfinished chunks enqueued again.
+// With `{job: 'reclassify-items'}` (an async invoke after an editor changed the taxonomy) it retags every item.
 import { planEdition, type PlanResult, type PlannerDeps } from '../core/editions/planner.js';
 import { sweepEditions, type SweepResult } from '../core/editions/sweep.js';
 import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
+import { reclassifyJob, type App } from '../composition-root.js';
+import type { ReclassifyReport } from '../core/ingest/reclassify.js';
 
 export type PlannerEvent = { job?: string; payload?: { editionId: string; scheduledAt?: string } } | { editionId: string; scheduledAt?: string };
 
@@ -17,16 +20,25 @@ export const sweepJob = 'sweep';
 /** A send with no delivery claimed or settled for this long is taken as stopped (past a chunk's retries). */
 export const staleSendMs = 10 * 60_000;
 
-export function makeHandler(deps: PlannerDeps) {
+export function makeHandler(deps: PlannerDeps, taxonomy?: Pick<App['taxonomy'], 'reader' | 'reclassify'>) {
   async function handle(event: { job: typeof sweepJob }): Promise<SweepResult[]>;
+  async function handle(event: { job: typeof reclassifyJob }): Promise<ReclassifyReport>;
   async function handle(event: PlannerEvent): Promise<PlanResult>;
-  async function handle(event: PlannerEvent): Promise<PlanResult | SweepResult[]> {
+  async function handle(event: PlannerEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport> {
     logger.setCorrelationId(randomUUID()); // one id per planning run
     if ('job' in event && event.job === sweepJob) {
       const resumed = await sweepEditions({ ...deps, staleAfterMs: staleSendMs }, deps.clock.now());
       for (const r of resumed) logger.info('stopped send resumed', { ...r });
       return resumed;
     }
+    if ('job' in event && event.job === reclassifyJob) {
+      if (!taxonomy) throw new Error('This planner was built without the taxonomy; pass app.taxonomy to makeHandler.');
+      const report = await taxonomy.reclassify();
+      logger.info('items reclassified', { scanned: report.scanned, changed: report.changed });
+      return report;
+    }
+    // Segments and the newsletter's country names follow the taxonomy as it is now.
+    await taxonomy?.reader.current();
     const input = 'editionId' in event ? event : event.payload;
     if (!input?.editionId) throw new Error('The planner needs {"editionId"} (or {"job","payload":{"editionId"}}).');
     const result = await planEdition(deps, input.editionId, { scheduledAt: input.scheduledAt });
@@ -37,4 +49,4 @@ export function makeHandler(deps: PlannerDeps) {
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: PlannerEvent): Promise<PlanResult | SweepResult[]> => (cold ??= makeHandler((await composeAwsApp({ renderer: createMjmlRenderer() })).planner))(event);
+export const handler = async (event: PlannerEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport> => (cold ??= ((app) => makeHandler(app.planner, app.taxonomy))(await composeAwsApp({ renderer: createMjmlRenderer() })))(event);

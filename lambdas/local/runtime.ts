@@ -45,6 +45,8 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   sending.start(app);
   const { logger } = app;
 
+  // The taxonomy is seeded from its default file on first start (never over an editor's change).
+  await app.taxonomy.reader.reload();
   // Sources named in config are listed from the start (the Lambda registers them on its first run).
   await app.ingest.registerConfiguredSources();
 

@@ -5,7 +5,7 @@
 // durable-scheduler.ts): the factory reads back what an earlier run left, and `start(app)` takes it up.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.js';
-import { planJob, sendQueue, type App, type BackgroundPorts } from '../composition-root.js';
+import { planJob, reclassifyJob, sendQueue, type App, type BackgroundPorts } from '../composition-root.js';
 import { makeHandler as makeSendHandler } from '../handlers/send-batch.js';
 import { makeHandler as makePlanHandler, sweepJob, type PlannerEvent } from '../handlers/send-planner.js';
 import { makeHandler as makeDigestHandler, type DigestEvent } from '../handlers/digest-schedule.js';
@@ -21,7 +21,7 @@ export interface LocalSendPipeline {
   queue: LocalQueue;
   scheduler: LocalScheduler;
   /** Builds the handlers from the App and starts the queue's consumers. */
-  start(app: Pick<App, 'sender' | 'planner'>): void;
+  start(app: Pick<App, 'sender' | 'planner' | 'taxonomy'>): void;
   /** One run of the recovery sweep (an EventBridge schedule every 5 minutes in AWS). */
   sweep(): Promise<unknown>;
   /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
@@ -52,7 +52,7 @@ export async function createLocalSendPipeline(w: {
   });
   // Schedules restored with their time passed fire on a zero timer, after the caller's start(app) in the same turn
   // (and a job that found no handler yet would be retried).
-  const scheduler = await createDurableScheduler({ doc: w.doc, workTable, jobs: { [planJob]: (input) => started().plan(input as PlannerEvent) } });
+  const scheduler = await createDurableScheduler({ doc: w.doc, workTable, jobs: { [planJob]: (input) => started().plan(input as PlannerEvent), [reclassifyJob]: (input) => started().plan(input as PlannerEvent) } });
   return {
     background: {
       async enqueue(name, bodies) {
@@ -64,7 +64,7 @@ export async function createLocalSendPipeline(w: {
     queue,
     scheduler,
     start(app) {
-      handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner), digest: makeDigestHandler(app.planner) };
+      handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner, app.taxonomy), digest: makeDigestHandler(app.planner) };
       queue.start();
     },
     sweep: () => started().plan({ job: sweepJob }),

@@ -23,6 +23,8 @@ type Key = { pk: string; sk: string };
 export interface DynamoItemStore extends ItemReader, IngestStore {
   /** One item: a new one as saveNew does, a change conditional on `previous.version` as save does. */
   put(next: Item, previous: Item | undefined): Promise<boolean>;
+  /** How many items a feed scope lists (its index rows: one left stale by a crash may count until it is cleaned). */
+  countScope(scope: string): Promise<number>;
 }
 
 
@@ -121,6 +123,25 @@ export function createDynamoItemStore(doc: DynamoDBDocumentClient, tableName: st
         if (!page.length) more = false;
       }
       return { items, ...(more && lastSk ? { cursor: cursors.seal(lastSk) } : {}) };
+    },
+
+    async countScope(scope) {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.scopePartition(scope) },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += out.Count ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return count;
     },
 
     async getScopeHead(scope): Promise<ScopeHead | undefined> {

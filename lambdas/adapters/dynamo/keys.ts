@@ -24,6 +24,11 @@ export const keys = {
   source: (sourceId: string) => ({ pk: 'SOURCE', sk: sourceId }),
   sourcePartition: 'SOURCE',
 
+  // Taxonomy: a few dozen rows (countries, topics, and removed ones kept for their feeds' 410 or 301) in one small
+  // partition, read whole by each process at most every TAXONOMY_CACHE_MS.
+  taxonomyEntry: (kind: string, key: string) => ({ pk: 'TAXONOMY', sk: `${kind}#${key}` }),
+  taxonomyPartition: 'TAXONOMY',
+
   // Subscribers
   subscriber: (subscriberId: string) => ({ pk: `SUB#${subscriberId}`, sk: 'SUB' }),
   /** Unique, case-folded email: the claim row is written in the same transaction as the subscriber. */

@@ -16,6 +16,7 @@ import { feedRoutes } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { editionRoutes } from './routes/editions.js';
 import { pageRoutes } from './routes/pages.js';
+import { taxonomyRoutes } from './routes/taxonomy.js';
 
 export const maxJsonBodyBytes = 256 * 1024;
 export const maxPageFormBytes = 64 * 1024;
@@ -60,9 +61,15 @@ export function createHttpApp(ctx: App) {
     onError: (c) => renderPage(c, MessagePage({ lang: langOf(c), title: t(langOf(c)).tooLarge, body: t(langOf(c)).tooLarge, kind: 'error', noindex: true }), 413),
   });
   app.use('*', (c, next) => (c.req.path.startsWith('/api/') || /^\/(es|en)\/editor(\/|$)/.test(c.req.path) ? next() : pageFormLimit(c, next)));
+  // The taxonomy in force for this request: read through its port (cached for a few seconds per process).
+  app.use('*', async (_c, next) => {
+    await ctx.taxonomy.reader.current();
+    await next();
+  });
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody('route.notFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
 
+  app.route('/', taxonomyRoutes(ctx));
   app.route('/', itemRoutes(ctx));
   app.route('/', feedRoutes(ctx));
   app.route('/', subscriptionRoutes(ctx));

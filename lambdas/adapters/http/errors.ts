@@ -6,7 +6,7 @@ import { DomainError, type ErrorKind } from '../../core/shared/errors.js';
 import { logger } from '../observability.js';
 
 /** The HTTP status of each kind of domain error (shared by the JSON API and the pages). */
-export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503> = {
+export const statusOfKind: Record<ErrorKind, 301 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 503> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -15,6 +15,8 @@ export const statusOfKind: Record<ErrorKind, 400 | 401 | 403 | 404 | 409 | 413 |
   tooLarge: 413,
   rateLimited: 429,
   unavailable: 503,
+  moved: 301,
+  gone: 410,
 };
 
 /** The one OpenAPI schema of every error answer (the shape errorBody builds). */
@@ -28,6 +30,8 @@ export function errorBody(code: string, message: string, details?: unknown) {
 
 export function handleError(error: Error, c: Context): Response {
   if (error instanceof DomainError) {
+    const location = error.kind === 'moved' ? (error.details as { location?: string } | undefined)?.location : undefined;
+    if (location) c.header('location', location);
     return c.json(errorBody(error.code, error.message, error.details), statusOfKind[error.kind]);
   }
   if (error instanceof HTTPException) {

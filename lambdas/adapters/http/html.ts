@@ -7,7 +7,7 @@ import { logger } from '../observability.js';
 import { isLang, langFromAcceptLanguage, t, type Lang } from './views/i18n.js';
 import { MessagePage } from './views/public.js';
 
-export type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
+export type PageStatus = 200 | 301 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503;
 type Node = { toString(): string | Promise<string> };
 
 /** The whole document of a view. */

@@ -10,7 +10,7 @@ import { escapeHtml, truncate } from '../shared/text.js';
 import type { Language } from '../shared/language.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
-import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
+import { countryName, currentTaxonomy, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 
 
 /** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
@@ -128,9 +128,9 @@ export function itemView(item: Item, language: Language): NewsletterItemView {
   const date = dateFormats[language].format(new Date(item.publishedAt));
   const codes = item.countries.filter(isCountryCode);
   const where =
-    item.blocWide || codes.length === allCountries.length
+    item.blocWide || codes.length === currentTaxonomy().countries.length
       ? strings[language].bloc
-      : codes.map((c) => (language === 'es' ? countryByCode(c).nameEs : countryByCode(c).name)).join(', ');
+      : codes.map((c) => countryName(c, language)).join(', ');
   return {
     id: item.id,
     title: item.title,
@@ -352,7 +352,7 @@ export function emptySegments(items: readonly Pick<Item, 'countries' | 'topics'>
   const issues: PreflightIssue[] = [];
   for (const country of audience?.countries ?? []) {
     if (!items.some((item) => itemMatches(item, { countries: [country], topics: audience?.topics ?? [] }))) {
-      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers in ${countryByCode(country).name} would get no item from this edition.` });
+      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers in ${countryName(country)} would get no item from this edition.` });
     }
   }
   for (const topic of audience?.topics ?? []) {

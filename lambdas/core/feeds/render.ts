@@ -7,7 +7,7 @@
 import { Feed, type Item as LibItem } from 'feed';
 import type { Item } from '../items/model.js';
 import { scopeId, type FeedScope } from '../items/model.js';
-import { countryByCode, topicBySlug } from '../taxonomy/taxonomy.js';
+import { countryName, topicName } from '../taxonomy/taxonomy.js';
 import {
   feedMediaTypes,
   feedUrl,
@@ -87,8 +87,8 @@ function homeUrl(baseUrl: string): string {
 function categoriesOf(item: Item, baseUrl: string) {
   const schemes = taxonomySchemes(baseUrl);
   return [
-    ...item.countries.map((code) => ({ term: code, label: countryByCode(code)?.name ?? code, scheme: schemes.countries })),
-    ...item.topics.map((slug) => ({ term: slug, label: topicBySlug(slug)?.name ?? slug, scheme: schemes.topics })),
+    ...item.countries.map((code) => ({ term: code, label: countryName(code), scheme: schemes.countries })),
+    ...item.topics.map((slug) => ({ term: slug, label: topicName(slug), scheme: schemes.topics })),
   ];
 }
 

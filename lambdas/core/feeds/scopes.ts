@@ -1,18 +1,9 @@
 // Feed scopes as URLs: the public route contract (/feeds/all.rss, /feeds/countries/cl.atom,
 // /feeds/topics/trade-investment.json, /feeds/countries/cl/topics/trade-investment.rss), their titles, and the list
 // of every feed the service offers. Pure: no I/O, no clock.
-import { notFound } from '../shared/errors.js';
+import { DomainError, notFound } from '../shared/errors.js';
 import { scopeId, type FeedScope } from '../items/model.js';
-import {
-  countries,
-  countryByCode,
-  countryCodes,
-  isCountryCode,
-  isTopicSlug,
-  topicBySlug,
-  topics,
-  topicSlugs,
-} from '../taxonomy/taxonomy.js';
+import { currentTaxonomy, type TaxonomyKind } from '../taxonomy/taxonomy.js';
 
 export const feedFormats = ['rss', 'atom', 'json'] as const;
 export type FeedFormat = (typeof feedFormats)[number];
@@ -36,6 +27,7 @@ export const siteName = 'Pacific Alliance news';
 
 /** Every feed scope the service serves, in a stable order: all, countries, topics, country×topic pairs. */
 export function allScopes(): FeedScope[] {
+  const { countryCodes, topicSlugs } = currentTaxonomy();
   const scopes: FeedScope[] = [{ kind: 'all' }];
   for (const country of countryCodes) scopes.push({ kind: 'country', country });
   for (const topic of topicSlugs) scopes.push({ kind: 'topic', topic });
@@ -46,6 +38,7 @@ export function allScopes(): FeedScope[] {
 /** Parses a scope id ('all', 'countries/cl', 'topics/x', 'countries/cl/topics/x') back to a scope; undefined when
  *  it names no feed. */
 export function parseScopeId(id: string): FeedScope | undefined {
+  const { isCountryCode, isTopicSlug } = currentTaxonomy();
   if (id === 'all') return { kind: 'all' };
   const parts = id.split('/');
   if (parts.length === 2 && parts[0] === 'countries' && isCountryCode(parts[1]!)) return { kind: 'country', country: parts[1] };
@@ -56,8 +49,21 @@ export function parseScopeId(id: string): FeedScope | undefined {
   return undefined;
 }
 
-const validCountries = () => countryCodes.join(', ');
-const validTopics = () => topicSlugs.join(', ');
+const validCountries = () => currentTaxonomy().countryCodes.join(', ');
+const validTopics = () => currentTaxonomy().topicSlugs.join(', ');
+
+/** A feed of a removed country or topic: 410 Gone, or 301 to the feed of the entry it was merged into. */
+function removedScope(kind: TaxonomyKind, key: string, movedPath: (mergedInto: string) => string): DomainError | undefined {
+  const removed = currentTaxonomy().removedEntry(kind, key);
+  if (!removed) return undefined;
+  const name = kind === 'country' ? 'country' : 'topic';
+  if (removed.mergedInto) {
+    return new DomainError('moved', `feeds.${name}Merged`, `The ${name} "${key}" was merged into "${removed.mergedInto}".`, {
+      details: { location: `/feeds/${movedPath(removed.mergedInto)}` },
+    });
+  }
+  return new DomainError('gone', `feeds.${name}Removed`, `The ${name} "${key}" was removed from the taxonomy; its feeds are gone for good.`);
+}
 const validFormats = () => feedFormats.map((f) => `.${f}`).join(', ');
 
 /**
@@ -77,11 +83,18 @@ export function parseFeedPath(path: string): { scope: FeedScope; format: FeedFor
   }
   const parts = stem.split('/');
   if (parts.length === 1 && parts[0] === 'all') return { scope: { kind: 'all' }, format: ext };
+  const { isCountryCode, isTopicSlug } = currentTaxonomy();
+  // A removed entry in any position moves or ends the whole feed (its pair feeds follow the merge too).
+  const moved = (index: number) => (into: string) => [...parts.slice(0, index), into, ...parts.slice(index + 1)].join('/') + `.${ext}`;
   const country = (code: string) => {
+    const removed = isCountryCode(code) ? undefined : removedScope('country', code, moved(1));
+    if (removed) throw removed;
     if (!isCountryCode(code)) throw notFound('feeds.unknownCountry', `Unknown country "${code}"; valid countries: ${validCountries()}.`);
     return code;
   };
   const topic = (slug: string) => {
+    const removed = isTopicSlug(slug) ? undefined : removedScope('topic', slug, moved(parts.length - 1));
+    if (removed) throw removed;
     if (!isTopicSlug(slug)) throw notFound('feeds.unknownTopic', `Unknown topic "${slug}"; valid topics: ${validTopics()}.`);
     return slug;
   };
@@ -112,15 +125,16 @@ export function feedUrl(baseUrl: string, scope: FeedScope, format: FeedFormat, p
 
 /** Human title of a scope, e.g. "Chile", "Trade and investment promotion", "Chile: Trade and investment promotion". */
 export function scopeLabel(scope: FeedScope): string {
+  const { countryName, topicName } = currentTaxonomy();
   switch (scope.kind) {
     case 'all':
       return 'All news';
     case 'country':
-      return countryByCode(scope.country).name;
+      return countryName(scope.country);
     case 'topic':
-      return topicBySlug(scope.topic).name;
+      return topicName(scope.topic);
     case 'countryTopic':
-      return `${countryByCode(scope.country).name}: ${topicBySlug(scope.topic).name}`;
+      return `${countryName(scope.country)}: ${topicName(scope.topic)}`;
   }
 }
 
@@ -129,15 +143,16 @@ export function scopeTitle(scope: FeedScope): string {
 }
 
 export function scopeDescription(scope: FeedScope): string {
+  const { countries, countryName, topicName } = currentTaxonomy();
   switch (scope.kind) {
     case 'all':
-      return 'News of the Pacific Alliance (Chile, Colombia, Mexico, Peru): every item, newest first.';
+      return `News of the Pacific Alliance (${countries.map((c) => c.names.en).join(', ')}): every item, newest first.`;
     case 'country':
-      return `News of the Pacific Alliance concerning ${countryByCode(scope.country).name}, including bloc-wide news, newest first.`;
+      return `News of the Pacific Alliance concerning ${countryName(scope.country)}, including bloc-wide news, newest first.`;
     case 'topic':
-      return `News of the Pacific Alliance on ${topicBySlug(scope.topic).name.toLowerCase()}, newest first.`;
+      return `News of the Pacific Alliance on ${topicName(scope.topic).toLowerCase()}, newest first.`;
     case 'countryTopic':
-      return `News of the Pacific Alliance concerning ${countryByCode(scope.country).name} on ${topicBySlug(scope.topic).name.toLowerCase()}, newest first.`;
+      return `News of the Pacific Alliance concerning ${countryName(scope.country)} on ${topicName(scope.topic).toLowerCase()}, newest first.`;
   }
 }
 
@@ -147,4 +162,3 @@ export function taxonomySchemes(baseUrl: string) {
   return { countries: `${base}/api/taxonomy#countries`, topics: `${base}/api/taxonomy#topics` };
 }
 
-export { countries, topics };

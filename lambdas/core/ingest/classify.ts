@@ -7,21 +7,13 @@
 //      accent-insensitive, longest phrase first (so "Paris Agreement" is a climate phrase, not a bare "agreement",
 //      and "New Mexico" is not Mexico);
 //   3. the source's default countries or topics.
-// Countries: an item that names all four members, or none (and has no defaults), is bloc-wide: it carries all four
-// codes so that it sits in every country's feed. Topics: a topic counts when it is named in the title, or when it is
+// Countries: an item that names every member, or none (and has no defaults), is bloc-wide: it carries every member's
+// code, however many members there are, so that it sits in every country's feed. Topics: a topic counts when it is named in the title, or when it is
 // named at least twice in the text and reaches a quarter of the best topic's score; at most three, the best by
 // score (a title mention weighs three text mentions; ties go to the taxonomy's order). When none
 // qualifies and there are no default topics, a weaker mention of international cooperation is used; else no topic.
 // Output lists are sorted (country codes and topic slugs alphabetically), so the result is deterministic.
-import {
-  countries as allCountries,
-  countryCodes,
-  isCountryCode,
-  isTopicSlug,
-  topics as allTopics,
-  type CountryCode,
-  type TopicSlug,
-} from '../taxonomy/taxonomy.js';
+import { currentTaxonomy, type CountryCode, type Taxonomy, type TopicSlug } from '../taxonomy/taxonomy.js';
 
 export interface Classification {
   countries: CountryCode[];
@@ -56,7 +48,7 @@ const CAPITALISED_ONLY = new Set(['chile', 'lima', 'cali']);
 const STOP_PHRASES = ['new mexico', 'nuevo mexico', 'gulf of mexico', 'chile pepper', 'chile peppers', 'chile con carne',
   'lima bean', 'lima beans', 'sustainable development goals'];
 
-/** Phrases given to a topic here rather than in taxonomy.ts because they override a shorter keyword's meaning. */
+/** Phrases given to a topic here rather than in the taxonomy's keywords because they override a shorter keyword's meaning. */
 const EXTRA_TOPIC_PHRASES: Array<[TopicSlug, string]> = [
   ['digital-transformation', 'digital culture'],
   ['digital-transformation', 'cultura digital'],
@@ -94,8 +86,15 @@ function tokenize(text: string): Token[] {
 
 const words = (phrase: string) => tokenize(phrase).map((t) => t.word);
 
-/** Index of phrases by first word; each word list sorted longest phrase first. */
-const INDEX = (() => {
+/** Index of phrases by first word; each word list sorted longest phrase first. Built once per taxonomy snapshot. */
+const indexes = new WeakMap<Taxonomy, Map<string, Phrase[]>>();
+function indexOf(taxonomy: Taxonomy): Map<string, Phrase[]> {
+  let index = indexes.get(taxonomy);
+  if (!index) indexes.set(taxonomy, (index = buildIndex(taxonomy)));
+  return index;
+}
+
+function buildIndex(taxonomy: Taxonomy): Map<string, Phrase[]> {
   const byKey = new Map<string, Phrase>();
   const add = (phrase: string, target: Target) => {
     const tokens = words(phrase);
@@ -109,13 +108,13 @@ const INDEX = (() => {
     const same = entry.targets.some((t) => JSON.stringify(t) === JSON.stringify(target));
     if (!same) entry.targets.push(target);
   };
-  for (const country of allCountries) {
-    for (const name of [country.name, country.nameEs, ...country.keywords]) add(name, { kind: 'country', code: country.code });
+  for (const country of taxonomy.countries) {
+    for (const name of [country.names.en, country.names.es, ...country.keywords.en, ...country.keywords.es]) add(name, { kind: 'country', code: country.code });
   }
-  for (const topic of allTopics) {
-    for (const keyword of topic.keywords) add(keyword, { kind: 'topic', slug: topic.slug });
+  for (const topic of taxonomy.topics) {
+    for (const keyword of [...topic.keywords.en, ...topic.keywords.es]) add(keyword, { kind: 'topic', slug: topic.slug });
   }
-  for (const [slug, phrase] of EXTRA_TOPIC_PHRASES) add(phrase, { kind: 'topic', slug });
+  for (const [slug, phrase] of EXTRA_TOPIC_PHRASES) if (taxonomy.isTopicSlug(slug)) add(phrase, { kind: 'topic', slug });
   for (const phrase of STOP_PHRASES) add(phrase, { kind: 'none' });
   const index = new Map<string, Phrase[]>();
   for (const phrase of byKey.values()) {
@@ -125,7 +124,7 @@ const INDEX = (() => {
   }
   for (const list of index.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
   return index;
-})();
+}
 
 interface Hits {
   countries: Map<CountryCode, number>;
@@ -133,12 +132,13 @@ interface Hits {
 }
 
 /** Counts country and topic mentions, scanning left to right and taking the longest phrase at each position. */
-function scan(text: string, respectCase: boolean): Hits {
+function scan(taxonomy: Taxonomy, text: string, respectCase: boolean): Hits {
   const hits: Hits = { countries: new Map(), topics: new Map() };
   const tokens = tokenize(text);
+  const index = indexOf(taxonomy);
   let i = 0;
   while (i < tokens.length) {
-    const candidates = INDEX.get(tokens[i]!.word);
+    const candidates = index.get(tokens[i]!.word);
     let matched: Phrase | undefined;
     if (candidates) {
       for (const phrase of candidates) {
@@ -162,45 +162,44 @@ function scan(text: string, respectCase: boolean): Hits {
   return hits;
 }
 
-const topicOrder = new Map(allTopics.map((t, i) => [t.slug, i]));
 const sortCodes = (codes: Iterable<CountryCode>) => [...new Set(codes)].sort();
 const sortSlugs = (slugs: Iterable<TopicSlug>) => [...new Set(slugs)].sort();
 
-function fromCategories(categories: string[]): { countries: Set<CountryCode>; topics: Set<TopicSlug> } {
+function fromCategories(taxonomy: Taxonomy, categories: string[]): { countries: Set<CountryCode>; topics: Set<TopicSlug> } {
   const countries = new Set<CountryCode>();
   const topics = new Set<TopicSlug>();
   for (const category of categories) {
     const folded = fold(category).toLowerCase().trim();
     if (!folded) continue;
-    if (isCountryCode(folded)) countries.add(folded);
+    if (taxonomy.isCountryCode(folded)) countries.add(folded);
     const slug = folded.replace(/\s+/g, '-');
-    if (isTopicSlug(slug)) topics.add(slug);
-    for (const topic of allTopics) {
-      const names = [topic.name, topic.nameEs].map((n) => words(n).join(' '));
+    if (taxonomy.isTopicSlug(slug)) topics.add(slug);
+    for (const topic of taxonomy.topics) {
+      const names = [topic.names.en, topic.names.es].map((n) => words(n).join(' '));
       const categoryWords = ` ${words(category).join(' ')} `;
       if (names.some((n) => categoryWords.includes(` ${n} `))) topics.add(topic.slug);
     }
-    const hits = scan(category, false);
+    const hits = scan(taxonomy, category, false);
     for (const code of hits.countries.keys()) countries.add(code);
     for (const slug of hits.topics.keys()) topics.add(slug);
   }
   return { countries, topics };
 }
 
-function validCountries(values: string[] | undefined): CountryCode[] {
-  return sortCodes((values ?? []).map((v) => v.trim().toLowerCase()).filter(isCountryCode));
+function validCountries(taxonomy: Taxonomy, values: string[] | undefined): CountryCode[] {
+  return sortCodes((values ?? []).map((v) => v.trim().toLowerCase()).filter(taxonomy.isCountryCode));
 }
 
-function validTopics(values: string[] | undefined): TopicSlug[] {
-  return sortSlugs((values ?? []).map((v) => v.trim().toLowerCase()).filter(isTopicSlug));
+function validTopics(taxonomy: Taxonomy, values: string[] | undefined): TopicSlug[] {
+  return sortSlugs((values ?? []).map((v) => v.trim().toLowerCase()).filter(taxonomy.isTopicSlug));
 }
 
 /** Topic scores from title and text: TITLE_WEIGHT per title mention, one per text mention. */
-export function topicScores(title: string, text: string): Map<TopicSlug, { score: number; title: number; text: number }> {
-  const inTitle = scan(title, true).topics;
-  const inText = scan(text, true).topics;
+export function topicScores(title: string, text: string, taxonomy: Taxonomy = currentTaxonomy()): Map<TopicSlug, { score: number; title: number; text: number }> {
+  const inTitle = scan(taxonomy, title, true).topics;
+  const inText = scan(taxonomy, text, true).topics;
   const scores = new Map<TopicSlug, { score: number; title: number; text: number }>();
-  for (const topic of allTopics) {
+  for (const topic of taxonomy.topics) {
     const t = inTitle.get(topic.slug) ?? 0;
     const b = inText.get(topic.slug) ?? 0;
     if (t + b > 0) scores.set(topic.slug, { score: TITLE_WEIGHT * t + b, title: t, text: b });
@@ -208,8 +207,9 @@ export function topicScores(title: string, text: string): Map<TopicSlug, { score
   return scores;
 }
 
-function ruleTopics(title: string, text: string): { strong: TopicSlug[]; cooperationMentioned: boolean } {
-  const scores = topicScores(title, text);
+function ruleTopics(taxonomy: Taxonomy, title: string, text: string): { strong: TopicSlug[]; cooperationMentioned: boolean } {
+  const scores = topicScores(title, text, taxonomy);
+  const topicOrder = new Map(taxonomy.topics.map((t, i) => [t.slug, i]));
   const best = Math.max(0, ...[...scores.values()].map((s) => s.score));
   const strong = [...scores.entries()]
     .filter(([, s]) => s.title > 0 || (s.score >= TOPIC_THRESHOLD && s.score >= best * RELATIVE_THRESHOLD))
@@ -219,18 +219,20 @@ function ruleTopics(title: string, text: string): { strong: TopicSlug[]; coopera
   return { strong: sortSlugs(strong), cooperationMentioned: scores.has('international-cooperation') };
 }
 
-/** Classifies an item by member country and topic. Pure and deterministic. */
-export function classify(input: ClassifyInput): Classification {
-  const categories = fromCategories(input.categories ?? []);
+/** Classifies an item by member country and topic under a taxonomy (by default the one in force). Pure and
+ *  deterministic. */
+export function classify(input: ClassifyInput, taxonomy: Taxonomy = currentTaxonomy()): Classification {
+  const categories = fromCategories(taxonomy, input.categories ?? []);
+  const countryCodes = taxonomy.countryCodes;
 
   let countries: CountryCode[];
   let countriesFrom: Classification['provenance']['countries'];
   const textCountries = () => {
-    const title = scan(input.title, true).countries;
-    const body = scan(input.text, true).countries;
+    const title = scan(taxonomy, input.title, true).countries;
+    const body = scan(taxonomy, input.text, true).countries;
     return sortCodes([...title.keys(), ...body.keys()]);
   };
-  const defaultCountries = validCountries(input.defaultCountries);
+  const defaultCountries = validCountries(taxonomy, input.defaultCountries);
   if (categories.countries.size > 0) {
     countries = sortCodes(categories.countries);
     countriesFrom = 'source';
@@ -248,8 +250,8 @@ export function classify(input: ClassifyInput): Classification {
 
   let topics: TopicSlug[];
   let topicsFrom: Classification['provenance']['topics'];
-  const defaultTopics = validTopics(input.defaultTopics);
-  const rules = categories.topics.size > 0 ? undefined : ruleTopics(input.title, input.text);
+  const defaultTopics = validTopics(taxonomy, input.defaultTopics);
+  const rules = categories.topics.size > 0 ? undefined : ruleTopics(taxonomy, input.title, input.text);
   if (!rules) {
     topics = sortSlugs(categories.topics);
     topicsFrom = 'source';
@@ -260,7 +262,7 @@ export function classify(input: ClassifyInput): Classification {
     topics = defaultTopics;
     topicsFrom = 'default';
   } else {
-    topics = rules.cooperationMentioned ? ['international-cooperation'] : [];
+    topics = rules.cooperationMentioned && taxonomy.isTopicSlug('international-cooperation') ? ['international-cooperation'] : [];
     topicsFrom = 'rule';
   }
 

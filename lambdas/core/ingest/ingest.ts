@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingEntry, Item } from '../items/model.js';
 import { scopesOf } from '../items/model.js';
-import { countryCodes } from '../taxonomy/taxonomy.js';
+import { currentTaxonomy } from '../taxonomy/taxonomy.js';
 import { conflict, invalid, notFound } from '../shared/errors.js';
 import { httpUrl } from '../shared/input.js';
 import type { Clock } from '../shared/ports.js';
@@ -323,6 +323,7 @@ export function correctItem(item: Item, patch: ItemCorrection, now: string): Ite
   const contentHtml = patch.contentHtml === undefined ? item.contentHtml : sanitizeHtml(patch.contentHtml, link);
   const summary =
     patch.summary !== undefined ? summarize(htmlToText(sanitizeHtml(patch.summary, link))) : patch.contentHtml !== undefined ? summarize(htmlToText(contentHtml)) : item.summary;
+  const { countryCodes } = currentTaxonomy();
   return {
     ...item,
     title: patch.title !== undefined ? withoutInvisibleFormatting(stripInvalidXmlChars(patch.title)).trim() : item.title,

@@ -1,7 +1,8 @@
 // Typed domain errors. Each carries a literal `code` (`item.notFound`, `subscription.tokenExpired`) that callers
 // match by prefix, and a message a person can act on. Adapters map the kind to a transport status; core never
 // speaks HTTP.
-export type ErrorKind = 'invalid' | 'notFound' | 'conflict' | 'unauthorized' | 'forbidden' | 'rateLimited' | 'tooLarge' | 'unavailable';
+// `moved` carries its new address in `details.location`; `gone` is a `notFound` that is final (a removed feed).
+export type ErrorKind = 'invalid' | 'notFound' | 'conflict' | 'unauthorized' | 'forbidden' | 'rateLimited' | 'tooLarge' | 'unavailable' | 'moved' | 'gone';
 
 export class DomainError extends Error {
   override name = 'DomainError';

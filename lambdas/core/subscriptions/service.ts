@@ -3,7 +3,7 @@
 import { DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Clock, Mailer } from '../shared/ports.js';
 import { verifyToken, type TokenClaims, type TokenPurpose } from '../shared/signing.js';
-import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
+import { currentTaxonomy, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 import { confirmUrl, normaliseEmail, preferencesUrl, signLink, subscriberLinks, tokenLifetimeMs } from './links.js';
 import { maskEmail } from '../shared/text.js';
 import { alreadySubscribedEmail, confirmationEmail, linksRenewedEmail } from './emails.js';
@@ -92,11 +92,12 @@ export { normaliseEmail };
 
 /** Keeps known values only; throws `subscription.unknownCountry` / `subscription.unknownTopic` otherwise. */
 export function checkPreferences(countries: readonly string[], topics: readonly string[]): { countries: CountryCode[]; topics: TopicSlug[] } {
-  const badCountry = countries.find((c) => !(countryCodes as readonly string[]).includes(c));
+  const { countryCodes, topicSlugs, isCountryCode, isTopicSlug } = currentTaxonomy();
+  const badCountry = countries.find((c) => !isCountryCode(c));
   if (badCountry !== undefined) {
     throw invalid('subscription.unknownCountry', `Unknown country "${badCountry}"; use one of ${countryCodes.join(', ')}.`);
   }
-  const badTopic = topics.find((t) => !(topicSlugs as readonly string[]).includes(t));
+  const badTopic = topics.find((t) => !isTopicSlug(t));
   if (badTopic !== undefined) {
     throw invalid('subscription.unknownTopic', `Unknown topic "${badTopic}"; use one of ${topicSlugs.join(', ')}.`);
   }
@@ -456,6 +457,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
 
     /** Counts per country × topic: how many subscribers of the segment would receive an item tagged with both. */
     async counts(filter: Omit<SegmentFilter, 'country' | 'topic'>) {
+      const { countryCodes, topicSlugs } = currentTaxonomy();
       let total = 0;
       const matrix = new Map<string, number>();
       let cursor: string | undefined;

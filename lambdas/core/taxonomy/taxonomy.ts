@@ -1,79 +1,109 @@
-// The taxonomy items are classified by. Countries are the four member states by lower-case ISO 3166-1 alpha-2 code;
-// topics are slugs. Names and keywords come in English and Spanish (with and without accents) because the bloc's
-// news arrives in both.
+// The taxonomy items are classified by: member countries by lower-case ISO 3166-1 alpha-2 code, topics by slug, each
+// with names and keywords in English and Spanish (the bloc's news arrives in both). It is data that editors shape
+// (stored, seeded from default-taxonomy.json); a Taxonomy is one immutable snapshot of it.
+//
+// Every process holds the snapshot in force. Only the taxonomy port (service.ts: createTaxonomyReader) replaces it,
+// each time it loads a fresher one; every entry point (an HTTP request, an ingest run, a planner run, a
+// reclassification) awaits that port first, so the synchronous readers below (renderers, views, classification) see
+// what the port last loaded. The default is in force until then, which is what pure unit tests use.
 import type { Language } from '../shared/language.js';
+import defaults from './default-taxonomy.json' with { type: 'json' };
 
-export interface Country {
+export type CountryCode = string;
+export type TopicSlug = string;
+
+export interface Localised<T> {
+  en: T;
+  es: T;
+}
+
+interface EntryText {
+  names: Localised<string>;
+  /** Words that name the entry, matched as whole words, case- and accent-insensitive (names are matched too). */
+  keywords: Localised<string[]>;
+}
+
+export interface Country extends EntryText {
   code: CountryCode;
-  name: string;
-  nameEs: string;
-  /** Words that name the country or its people in either language, matched as whole words, accent-insensitive. */
-  keywords: readonly string[];
 }
 
-export interface Topic {
+export interface Topic extends EntryText {
   slug: TopicSlug;
-  name: string;
-  nameEs: string;
-  keywords: readonly string[];
 }
 
-export const countryCodes = ['cl', 'co', 'mx', 'pe'] as const;
-export type CountryCode = (typeof countryCodes)[number];
+export type TaxonomyKind = 'country' | 'topic';
 
-export const topicSlugs = [
-  'climate-environment',
-  'education-skills',
-  'trade-investment',
-  'smes-entrepreneurship',
-  'gender-inclusion',
-  'fisheries-oceans',
-  'scholarships-mobility',
-  'digital-transformation',
-  'international-cooperation',
-  'tourism-culture',
-] as const;
-export type TopicSlug = (typeof topicSlugs)[number];
-
-export const countries: readonly Country[] = [
-  { code: 'cl', name: 'Chile', nameEs: 'Chile', keywords: ['chile', 'chilean', 'chileno', 'chilena', 'chilenos', 'chilenas', 'santiago de chile', 'valparaiso', 'prochile'] },
-  { code: 'co', name: 'Colombia', nameEs: 'Colombia', keywords: ['colombia', 'colombian', 'colombiano', 'colombiana', 'colombianos', 'colombianas', 'bogota', 'medellin', 'cali', 'procolombia'] },
-  { code: 'mx', name: 'Mexico', nameEs: 'México', keywords: ['mexico', 'mexican', 'mexicano', 'mexicana', 'mexicanos', 'mexicanas', 'cdmx', 'monterrey', 'guadalajara', 'promexico'] },
-  { code: 'pe', name: 'Peru', nameEs: 'Perú', keywords: ['peru', 'peruvian', 'peruano', 'peruana', 'peruanos', 'peruanas', 'lima', 'arequipa', 'cusco', 'promperu'] },
-];
-
-export const topics: readonly Topic[] = [
-  { slug: 'climate-environment', name: 'Climate and environment', nameEs: 'Clima y medio ambiente',
-    keywords: ['climate', 'environment', 'environmental', 'emissions', 'greenhouse', 'paris agreement', 'climate change', 'greenhouse gas', 'biodiversity', 'renewable energy', 'mitigation', 'carbon', 'plastic', 'plastics', 'sustainable', 'sustainability', 'clima', 'climatico', 'ambiente', 'ambiental', 'emisiones', 'carbono', 'plasticos', 'sostenible', 'sostenibilidad', 'cambio climatico', 'biodiversidad', 'energias renovables'] },
-  { slug: 'education-skills', name: 'Education and skills', nameEs: 'Educación y competencias',
-    keywords: ['education', 'educational', 'teacher', 'teachers', 'training', 'skills', 'vocational', 'competencies', 'teaching', 'school', 'schools', 'tvet', 'educacion', 'docentes', 'profesores', 'formacion', 'capacitacion', 'competencias', 'ensenanza', 'escuelas'] },
-  { slug: 'trade-investment', name: 'Trade and investment promotion', nameEs: 'Comercio y promoción de inversiones',
-    keywords: ['trade', 'export', 'exports', 'exporters', 'investment', 'investors', 'business', 'market', 'markets', 'customs', 'comercio', 'exportaciones', 'exportadores', 'inversion', 'inversiones', 'inversionistas', 'negocios', 'aduanas'] },
-  { slug: 'smes-entrepreneurship', name: 'SMEs and entrepreneurship', nameEs: 'Pymes y emprendimiento',
-    keywords: ['sme', 'smes', 'msme', 'msmes', 'small and medium enterprises', 'small and medium-sized enterprises', 'entrepreneur', 'entrepreneurs', 'entrepreneurship', 'startup', 'startups', 'pyme', 'pymes', 'mipyme', 'mipymes', 'pequenas y medianas empresas', 'emprendimiento', 'emprendedores', 'emprendedoras'] },
-  { slug: 'gender-inclusion', name: 'Gender and inclusion', nameEs: 'Género e inclusión',
-    keywords: ['gender', 'women', 'woman', 'inclusion', 'equality', 'disability', 'disabilities', 'indigenous', 'genero', 'mujeres', 'mujer', 'igualdad', 'discapacidad', 'indigenas'] },
-  { slug: 'fisheries-oceans', name: 'Fisheries and oceans', nameEs: 'Pesca y océanos',
-    keywords: ['fisheries', 'fishing', 'aquaculture', 'ocean', 'oceans', 'marine', 'fishery', 'fishermen', 'fishers', 'seafood', 'pesca', 'pesquero', 'pesquera', 'pesqueria', 'pescadores', 'acuicultura', 'oceano', 'oceanos', 'marino'] },
-  { slug: 'scholarships-mobility', name: 'Scholarships and mobility', nameEs: 'Becas y movilidad',
-    keywords: ['scholarship', 'scholarships', 'student mobility', 'academic mobility', 'student exchange', 'academic exchange', 'fellowship', 'fellowships', 'volunteers', 'volunteering', 'beca', 'becas', 'movilidad estudiantil', 'movilidad academica', 'intercambio estudiantil', 'intercambio academico', 'voluntariado'] },
-  { slug: 'digital-transformation', name: 'Digital transformation', nameEs: 'Transformación digital',
-    keywords: ['digital', 'digitalization', 'digitisation', 'digitization', 'technology', 'technologies', 'e-commerce', 'cybersecurity', 'digitalizacion', 'tecnologia', 'tecnologias', 'comercio electronico', 'ciberseguridad'] },
-  { slug: 'international-cooperation', name: 'International cooperation', nameEs: 'Cooperación internacional',
-    keywords: ['cooperation', 'observer', 'observers', 'observer states', 'sponsorship', 'agreement', 'memorandum', 'ministers', 'summit', 'cooperacion', 'observadores', 'acuerdo', 'memorando', 'cumbre', 'cancilleres'] },
-  { slug: 'tourism-culture', name: 'Tourism and culture', nameEs: 'Turismo y cultura',
-    keywords: ['tourism', 'tourist', 'tourists', 'culture', 'cultural', 'gastronomy', 'turismo', 'turistas', 'cultura', 'gastronomia'] },
-];
-
-export const isCountryCode = (value: string): value is CountryCode => (countryCodes as readonly string[]).includes(value);
-export const isTopicSlug = (value: string): value is TopicSlug => (topicSlugs as readonly string[]).includes(value);
-export const countryByCode = (code: CountryCode): Country => countries.find((c) => c.code === code)!;
-export const topicBySlug = (slug: TopicSlug): Topic => topics.find((t) => t.slug === slug)!;
-
-/** Public shape of GET /api/taxonomy (a contract). */
-export function taxonomyView(language: Language = 'en') {
-  return {
-    countries: countries.map((c) => ({ code: c.code, name: language === 'es' ? c.nameEs : c.name })),
-    topics: topics.map((t) => ({ slug: t.slug, name: language === 'es' ? t.nameEs : t.name })),
-  };
+/** A removed entry: its feeds answer 410 Gone, or 301 to the entry it was merged into. */
+export interface RemovedEntry {
+  kind: TaxonomyKind;
+  key: string;
+  mergedInto?: string;
 }
+
+export interface TaxonomyData {
+  countries: readonly Country[];
+  topics: readonly Topic[];
+  removed?: readonly RemovedEntry[];
+}
+
+/** Country codes: ISO 3166-1 alpha-2, lower case. Topic slugs: lower-case letters and digits in words joined by
+ *  single hyphens. */
+export const countryCodePattern = /^[a-z]{2}$/;
+export const topicSlugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const maxTopicSlugLength = 60;
+
+export class Taxonomy {
+  readonly countries: readonly Country[];
+  readonly topics: readonly Topic[];
+  readonly removed: readonly RemovedEntry[];
+  readonly countryCodes: readonly CountryCode[];
+  readonly topicSlugs: readonly TopicSlug[];
+  readonly #countries: Map<string, Country>;
+  readonly #topics: Map<string, Topic>;
+
+  constructor(data: TaxonomyData) {
+    this.countries = [...data.countries].sort((a, b) => a.code.localeCompare(b.code));
+    this.topics = data.topics;
+    this.removed = data.removed ?? [];
+    this.countryCodes = this.countries.map((c) => c.code);
+    this.topicSlugs = this.topics.map((t) => t.slug);
+    this.#countries = new Map(this.countries.map((c) => [c.code, c]));
+    this.#topics = new Map(this.topics.map((t) => [t.slug, t]));
+  }
+
+  isCountryCode = (value: string): value is CountryCode => this.#countries.has(value);
+  isTopicSlug = (value: string): value is TopicSlug => this.#topics.has(value);
+  country = (code: string): Country | undefined => this.#countries.get(code);
+  topic = (slug: string): Topic | undefined => this.#topics.get(slug);
+  /** The entry's name in a language; the code or slug itself for one no longer in the taxonomy. */
+  countryName = (code: string, language: Language = 'en'): string => this.#countries.get(code)?.names[language] ?? code.toUpperCase();
+  topicName = (slug: string, language: Language = 'en'): string => this.#topics.get(slug)?.names[language] ?? slug;
+  removedEntry = (kind: TaxonomyKind, key: string): RemovedEntry | undefined => this.removed.find((r) => r.kind === kind && r.key === key);
+
+  /** Public shape of GET /api/taxonomy (a contract). */
+  view(language: Language = 'en') {
+    return {
+      countries: this.countries.map((c) => ({ code: c.code, name: c.names[language] })),
+      topics: this.topics.map((t) => ({ slug: t.slug, name: t.names[language] })),
+    };
+  }
+}
+
+/** Today's four member countries and ten topics: what a new table is seeded with. */
+export const defaultTaxonomy = new Taxonomy(defaults as TaxonomyData);
+
+let inForce: Taxonomy = defaultTaxonomy;
+
+/** The snapshot in force in this process (see the note at the top). */
+export const currentTaxonomy = (): Taxonomy => inForce;
+
+/** Called by the taxonomy port only. */
+export function putTaxonomyInForce(taxonomy: Taxonomy): void {
+  inForce = taxonomy;
+}
+
+export const isCountryCode = (value: string): value is CountryCode => inForce.isCountryCode(value);
+export const isTopicSlug = (value: string): value is TopicSlug => inForce.isTopicSlug(value);
+export const countryName = (code: CountryCode, language: Language = 'en') => inForce.countryName(code, language);
+export const topicName = (slug: TopicSlug, language: Language = 'en') => inForce.topicName(slug, language);
+export const taxonomyView = (language: Language = 'en') => inForce.view(language);

@@ -27,6 +27,7 @@ import { logger } from '../../observability.js';
 import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput } from './items.js';
+import { registerTaxonomyPages } from './console-taxonomy.js';
 
 export interface ConsoleOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
@@ -426,6 +427,8 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
     });
   });
+
+  registerTaxonomyPages(pages, ctx, { csrfOf, flashOf, attempt });
 
   // Registered after the sign-in routes above, which therefore answer before the guard is reached.
   app.route('/:lang{es|en}/editor', pages);

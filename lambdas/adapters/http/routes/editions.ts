@@ -5,7 +5,8 @@ import { newRouter } from '../router.js';
 import { ErrorSchema } from '../errors.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
-import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { currentTaxonomy } from '../../../core/taxonomy/taxonomy.js';
+import { CountryCodeSchema, TopicSlugSchema, csvOf, maxTaxonomyList } from '../taxonomy-schemas.js';
 import { languages } from '../../../core/shared/language.js';
 
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
@@ -14,8 +15,8 @@ const editorSecurity = [{ editorToken: [] }];
 
 const Audience = z
   .object({
-    countries: z.array(z.enum(countryCodes)).max(countryCodes.length).optional(),
-    topics: z.array(z.enum(topicSlugs)).max(topicSlugs.length).optional(),
+    countries: z.array(CountryCodeSchema).max(maxTaxonomyList).optional(),
+    topics: z.array(TopicSlugSchema).max(maxTaxonomyList).optional(),
     languages: z.array(Language).max(languages.length).optional(),
   })
   .strict()
@@ -58,29 +59,15 @@ export const SendBody = z.object({ at: IsoDate.optional() }).strict();
 export const TestSendBody = z
   .object({
     emails: z.array(z.string().email()).min(1).max(10),
-    countries: z.array(z.enum(countryCodes)).optional(),
-    topics: z.array(z.enum(topicSlugs)).optional(),
+    countries: z.array(CountryCodeSchema).optional(),
+    topics: z.array(TopicSlugSchema).optional(),
     language: Language.optional(),
   })
   .strict();
 
 const Issue = z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), group: z.string().optional() });
 export const IdParam = z.object({ id: z.string().min(1).max(100) });
-const csv = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      for (const item of list) {
-        if (!(values as readonly string[]).includes(item)) {
-          ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${values.join(', ')}` });
-          return z.NEVER;
-        }
-      }
-      return list as T[number][];
-    });
-export const SegmentQuery = z.object({ countries: csv(countryCodes), topics: csv(topicSlugs), language: Language.default('en') });
+export const SegmentQuery = z.object({ countries: csvOf(() => currentTaxonomy().countryCodes), topics: csvOf(() => currentTaxonomy().topicSlugs), language: Language.default('en') });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {

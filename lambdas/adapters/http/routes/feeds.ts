@@ -9,6 +9,7 @@ import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import type { FeedBodyCache } from '../../feed-render/cache.js';
 import { notFound } from '../../../core/shared/errors.js';
+import { currentTaxonomy, type Taxonomy } from '../../../core/taxonomy/taxonomy.js';
 import {
   bodyValidators,
   etagFor,
@@ -96,10 +97,17 @@ function sendStatic(c: Context, body: string, contentType: string, vary?: string
 
 export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'feeds'>) {
   const app = newRouter();
-  // Pure functions of the configuration: rendered once (the directory once per language, when first asked for).
-  const opml = renderOpml(settings.baseUrl);
-  const directories = new Map<Lang, Promise<string>>();
+  // Pure functions of the configuration and the taxonomy: rendered once per taxonomy snapshot (the directory once per
+  // language, when first asked for).
+  const rendered = new WeakMap<Taxonomy, { opml: string; directories: Map<Lang, Promise<string>> }>();
+  const forTaxonomy = () => {
+    const taxonomy = currentTaxonomy();
+    let entry = rendered.get(taxonomy);
+    if (!entry) rendered.set(taxonomy, (entry = { opml: renderOpml(settings.baseUrl), directories: new Map() }));
+    return entry;
+  };
   const directory = (lang: Lang) => {
+    const { directories } = forTaxonomy();
     if (!directories.has(lang)) directories.set(lang, htmlDocument(FeedsDirectoryPage({ lang, baseUrl: settings.baseUrl })));
     return directories.get(lang)!;
   };
@@ -108,7 +116,7 @@ export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'fe
   app.get('/feeds', async (c) => sendStatic(c, await directory(preferredLang(c)), html, 'Accept-Language'));
   app.get('/:lang{es|en}/feeds', async (c) => sendStatic(c, await directory(c.req.param('lang') === 'en' ? 'en' : 'es'), html));
   app.get('/feeds/', (c) => c.redirect('/feeds', 301));
-  app.get('/feeds/index.opml', (c) => sendStatic(c, opml, 'text/x-opml; charset=utf-8'));
+  app.get('/feeds/index.opml', (c) => sendStatic(c, forTaxonomy().opml, 'text/x-opml; charset=utf-8'));
   app.get('/feeds/*', async (c) => {
     const raw = new URL(c.req.url).pathname.slice('/feeds/'.length);
     let path: string;

@@ -4,13 +4,14 @@ import { newRouter } from '../router.js';
 import { ErrorSchema } from '../errors.js';
 import type { App } from '../../../composition-root.js';
 import { requireEditor } from '../auth/editor-token.js';
-import { countryCodes, topicSlugs, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { currentTaxonomy, taxonomyView, isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { CountryCodeSchema, TopicSlugSchema, maxTaxonomyList } from '../taxonomy-schemas.js';
 import { languages } from '../../../core/shared/language.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
 
-const CountryCode = z.enum(countryCodes);
-const TopicSlug = z.enum(topicSlugs);
+const CountryCode = CountryCodeSchema;
+const TopicSlug = TopicSlugSchema;
 const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
 
 const ItemSummary = z
@@ -35,8 +36,8 @@ export const ItemInput = z
     summary: z.string().max(5_000).optional(),
     contentHtml: z.string().max(200_000).optional(),
     author: z.string().max(200).optional(),
-    countries: z.array(CountryCode).max(4).optional().openapi({ description: 'Overrides the classification; [] = bloc-wide.' }),
-    topics: z.array(TopicSlug).max(topicSlugs.length).optional().openapi({ description: 'Overrides the classification.' }),
+    countries: z.array(CountryCode).max(maxTaxonomyList).optional().openapi({ description: 'Overrides the classification; [] = bloc-wide.' }),
+    topics: z.array(TopicSlug).max(maxTaxonomyList).optional().openapi({ description: 'Overrides the classification.' }),
   })
   .strict()
   .openapi('ItemInput');
@@ -118,10 +119,10 @@ export function itemRoutes({ config, repos: { items }, ingest, signInLimit }: Ap
     async (c) => {
       const { country, topic, limit, cursor } = c.req.valid('query');
       if (country !== undefined && !isCountryCode(country)) {
-        throw invalid('items.unknownCountry', `Unknown country "${country}"; use one of ${countryCodes.join(', ')}.`);
+        throw invalid('items.unknownCountry', `Unknown country "${country}"; use one of ${currentTaxonomy().countryCodes.join(', ')}.`);
       }
       if (topic !== undefined && !isTopicSlug(topic)) {
-        throw invalid('items.unknownTopic', `Unknown topic "${topic}"; use one of ${topicSlugs.join(', ')}.`);
+        throw invalid('items.unknownTopic', `Unknown topic "${topic}"; use one of ${currentTaxonomy().topicSlugs.join(', ')}.`);
       }
       const scope: FeedScope =
         country && topic ? { kind: 'countryTopic', country, topic } : country ? { kind: 'country', country } : topic ? { kind: 'topic', topic } : { kind: 'all' };

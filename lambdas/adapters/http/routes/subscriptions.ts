@@ -11,7 +11,7 @@ import { requireEditor } from '../auth/editor-token.js';
 import { clientIp } from '../client-ip.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { ErrorSchema, statusOfKind } from '../errors.js';
-import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { CountryCodeSchema, TopicSlugSchema, maxTaxonomyList } from '../taxonomy-schemas.js';
 import { languages } from '../../../core/shared/language.js';
 import { frequencies } from '../../../core/subscriptions/model.js';
 import type { ImportRow, RequestOrigin } from '../../../core/subscriptions/service.js';
@@ -28,8 +28,8 @@ import { ConfirmPage, ConfirmedPage, OneClickDonePage, OneClickUnsubscribePage }
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
 
-const Country = z.enum(countryCodes);
-const Topic = z.enum(topicSlugs);
+const Country = CountryCodeSchema;
+const Topic = TopicSlugSchema;
 const Language = z.enum(languages);
 const Frequency = z.enum(frequencies);
 const Status = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
@@ -37,8 +37,8 @@ const Status = z.enum(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
 const SubscribeBody = z
   .object({
     email: z.string().max(320).openapi({ example: 'ana@example.org' }),
-    countries: z.array(Country).max(countryCodes.length * 2).default([]).openapi({ description: 'Empty = all countries.' }),
-    topics: z.array(Topic).max(topicSlugs.length * 2).default([]).openapi({ description: 'Empty = all topics.' }),
+    countries: z.array(Country).max(maxTaxonomyList).default([]).openapi({ description: 'Empty = all countries.' }),
+    topics: z.array(Topic).max(maxTaxonomyList).default([]).openapi({ description: 'Empty = all topics.' }),
     language: Language,
     frequency: Frequency,
     /** Honeypot: a hidden form field people never fill in. */
@@ -66,8 +66,8 @@ const PreferencesSchema = z
 
 const PreferencesPatch = z
   .object({
-    countries: z.array(Country).max(countryCodes.length * 2).optional(),
-    topics: z.array(Topic).max(topicSlugs.length * 2).optional(),
+    countries: z.array(Country).max(maxTaxonomyList).optional(),
+    topics: z.array(Topic).max(maxTaxonomyList).optional(),
     language: Language.optional(),
     frequency: Frequency.optional(),
     paused: z.boolean().optional(),

@@ -2,7 +2,7 @@
 // and autodiscovery links so a reader given this page's address finds the feeds.
 import type { FeedScope } from '../../../core/items/model.js';
 import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, scopeTitle } from '../../../core/feeds/index.js';
-import { countryCodes, topicSlugs } from '../../../core/taxonomy/taxonomy.js';
+import { currentTaxonomy } from '../../../core/taxonomy/taxonomy.js';
 import { Layout } from './layout.js';
 import { DataTable } from './table.js';
 import { countryName, t, topicName, type Lang } from './i18n.js';
@@ -59,14 +59,14 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string }) {
       <h2>{s.feedsAll}</h2>
       <Table rows={[{ scope: { kind: 'all' }, label: s.feedsAll }]} />
       <h2>{s.feedsByCountry}</h2>
-      <Table rows={countryCodes.map((country) => ({ scope: { kind: 'country', country }, label: countryName(country, props.lang) }))} />
+      <Table rows={currentTaxonomy().countryCodes.map((country) => ({ scope: { kind: 'country', country }, label: countryName(country, props.lang) }))} />
       <h2>{s.feedsByTopic}</h2>
-      <Table rows={topicSlugs.map((topic) => ({ scope: { kind: 'topic', topic }, label: topicName(topic, props.lang) }))} />
+      <Table rows={currentTaxonomy().topicSlugs.map((topic) => ({ scope: { kind: 'topic', topic }, label: topicName(topic, props.lang) }))} />
       <h2>{s.feedsPairs}</h2>
-      {countryCodes.map((country) => (
+      {currentTaxonomy().countryCodes.map((country) => (
         <>
           <h3>{countryName(country, props.lang)}</h3>
-          <Table rows={topicSlugs.map((topic) => ({ scope: { kind: 'countryTopic', country, topic }, label: `${countryName(country, props.lang)} · ${topicName(topic, props.lang)}` }))} />
+          <Table rows={currentTaxonomy().topicSlugs.map((topic) => ({ scope: { kind: 'countryTopic', country, topic }, label: `${countryName(country, props.lang)} · ${topicName(topic, props.lang)}` }))} />
         </>
       ))}
     </Layout>

@@ -1,6 +1,6 @@
 // Words of the web pages in Spanish (the bloc's language, and the default) and English. Every string a page shows
 // comes from here, so both languages stay complete: the `satisfies` below fails to compile when one lacks a key.
-import { countries, topics, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
+import { countryName as nameOfCountry, topicName as nameOfTopic, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { isLanguage, languages, type Language } from '../../../core/shared/language.js';
 
 export type Lang = Language;
@@ -468,14 +468,9 @@ const editionStates = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cance
 export const stateLabel = (state: string, lang: Lang): string =>
   (editionStates as readonly string[]).includes(state) ? strings[lang][`state_${state as (typeof editionStates)[number]}`] : state;
 
-export const countryName = (code: CountryCode, lang: Lang) => {
-  const c = countries.find((x) => x.code === code);
-  return c ? (lang === 'es' ? c.nameEs : c.name) : code;
-};
-export const topicName = (slug: TopicSlug, lang: Lang) => {
-  const x = topics.find((y) => y.slug === slug);
-  return x ? (lang === 'es' ? x.nameEs : x.name) : slug;
-};
+/** Names from the taxonomy in force. */
+export const countryName = (code: CountryCode, lang: Lang) => nameOfCountry(code, lang);
+export const topicName = (slug: TopicSlug, lang: Lang) => nameOfTopic(slug, lang);
 
 const dateFormats: Record<Lang, Intl.DateTimeFormat> = {
   es: new Intl.DateTimeFormat('es', { dateStyle: 'long', timeZone: 'UTC' }),

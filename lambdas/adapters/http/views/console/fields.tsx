@@ -1,13 +1,13 @@
 // Small form parts the console pages share: country and topic choices, selects and the scope filter.
 import type { Child } from 'hono/jsx';
-import { countryCodes, topicSlugs } from '../../../../core/taxonomy/taxonomy.js';
+import { currentTaxonomy } from '../../../../core/taxonomy/taxonomy.js';
 import { ChoiceFieldset } from '../choices.js';
 import { countryName, t, topicName, type Lang } from '../i18n.js';
 
 export function TagChoices(props: { lang: Lang; idPrefix: string; countries: readonly string[]; topics: readonly string[] }) {
   const s = t(props.lang);
-  const countries = countryCodes.map((c) => ({ id: `${props.idPrefix}c-${c}`, value: c, label: countryName(c, props.lang), checked: props.countries.includes(c) }));
-  const topics = topicSlugs.map((x) => ({ id: `${props.idPrefix}t-${x}`, value: x, label: topicName(x, props.lang), checked: props.topics.includes(x) }));
+  const countries = currentTaxonomy().countryCodes.map((c) => ({ id: `${props.idPrefix}c-${c}`, value: c, label: countryName(c, props.lang), checked: props.countries.includes(c) }));
+  const topics = currentTaxonomy().topicSlugs.map((x) => ({ id: `${props.idPrefix}t-${x}`, value: x, label: topicName(x, props.lang), checked: props.topics.includes(x) }));
   return (
     <>
       <ChoiceFieldset legend={s.countries} name="countries" choices={countries} columns />
@@ -44,14 +44,14 @@ export function AllOrOneSelect(props: { id: string; name: string; label: string;
 /** A labelled "all countries / one country" select; `name` is `country`. */
 export function CountrySelect(props: { lang: Lang; id: string; value?: string }) {
   const s = t(props.lang);
-  const options = countryCodes.map((c) => ({ value: c, label: countryName(c, props.lang) }));
+  const options = currentTaxonomy().countryCodes.map((c) => ({ value: c, label: countryName(c, props.lang) }));
   return <AllOrOneSelect id={props.id} name="country" label={s.countries} allLabel={s.allCountries} value={props.value} options={options} />;
 }
 
 /** A labelled "all topics / one topic" select; `name` is `topic`. */
 export function TopicSelect(props: { lang: Lang; id: string; value?: string }) {
   const s = t(props.lang);
-  const options = topicSlugs.map((x) => ({ value: x, label: topicName(x, props.lang) }));
+  const options = currentTaxonomy().topicSlugs.map((x) => ({ value: x, label: topicName(x, props.lang) }));
   return <AllOrOneSelect id={props.id} name="topic" label={s.topics} allLabel={s.allTopics} value={props.value} options={options} />;
 }
 

@@ -3,8 +3,9 @@
 import type { Child } from 'hono/jsx';
 import { Layout, Notice } from '../layout.js';
 import { t, type Lang } from '../i18n.js';
+import { taxonomyTabLabel } from './taxonomy.js';
 
-export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers';
+export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers' | 'taxonomy';
 
 export interface Flash {
   kind: 'ok' | 'error';
@@ -22,6 +23,7 @@ export function EditorShell(props: { lang: Lang; title: string; tab?: EditorTab;
     ['sources', s.edSources],
     ['editions', s.edEditions],
     ['subscribers', s.edSubscribers],
+    ['taxonomy', taxonomyTabLabel(props.lang)],
   ];
   return (
     <Layout lang={props.lang} title={`${props.title} · ${s.editorTitle}`} section="editor" altPath={props.altPath} noindex head={props.head}>

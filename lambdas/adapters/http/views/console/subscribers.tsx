@@ -1,5 +1,5 @@
 // Subscribers: counts per country × topic, search by address (and delete), the suppression list, import/export.
-import { countryCodes, topicSlugs, type CountryCode, type TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
+import { currentTaxonomy, type CountryCode, type TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
 import { Notice } from '../layout.js';
 import { DataTable } from '../table.js';
 import { countryName, t, topicName, type Lang } from '../i18n.js';
@@ -64,11 +64,11 @@ export function SubscribersPage(props: {
           <p>
             <strong data-total>{props.counts.total}</strong>
           </p>
-          <DataTable class="matrix" caption={s.matrixCaption} showCaption columns={[s.topics, ...countryCodes.map((c) => countryName(c, props.lang))]}>
-            {topicSlugs.map((x) => (
+          <DataTable class="matrix" caption={s.matrixCaption} showCaption columns={[s.topics, ...currentTaxonomy().countryCodes.map((c) => countryName(c, props.lang))]}>
+            {currentTaxonomy().topicSlugs.map((x) => (
               <tr>
                 <th scope="row">{topicName(x, props.lang)}</th>
-                {countryCodes.map((c) => (
+                {currentTaxonomy().countryCodes.map((c) => (
                   <td>{cell(c, x)}</td>
                 ))}
               </tr>

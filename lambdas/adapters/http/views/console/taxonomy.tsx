@@ -1,0 +1,210 @@
+// Countries and topics: each with its names, keywords and counts; add, change (with a preview of the recent items a
+// keyword change would add or drop, before saving), remove, or merge into another.
+import type { Localised, TaxonomyKind } from '../../../../core/taxonomy/taxonomy.js';
+import type { Lang } from '../i18n.js';
+import { EditorShell, Csrf, type Flash } from './shell.js';
+
+const strings = {
+  en: {
+    title: 'Countries and topics',
+    countries: 'Countries',
+    topics: 'Topics',
+    code: 'Code (ISO 3166-1 alpha-2, lower case)',
+    slug: 'Slug (lower-case letters, digits, single hyphens)',
+    nameEn: 'Name in English',
+    nameEs: 'Name in Spanish',
+    keywordsEn: 'Keywords in English (comma-separated)',
+    keywordsEs: 'Keywords in Spanish (comma-separated)',
+    counts: (items: number, subscribers: number) => `${items} items · ${subscribers} subscribers`,
+    save: 'Save',
+    preview: 'Preview the change',
+    remove: 'Remove',
+    mergeInto: 'Merge into',
+    noMerge: 'No merge (only when unused)',
+    addCountry: 'Add a country',
+    addTopic: 'Add a topic',
+    add: 'Add',
+    previewTitle: (name: string, scanned: number) => `With these keywords, of the ${scanned} most recent items, "${name}" would`,
+    added: 'gain',
+    dropped: 'lose',
+    none: 'no item',
+    notSaved: 'Nothing is saved until you press Save.',
+    note: 'A change applies to new items at once and to existing items in the background. Addresses of feeds keep the code or slug.',
+  },
+  es: {
+    title: 'Países y temas',
+    countries: 'Países',
+    topics: 'Temas',
+    code: 'Código (ISO 3166-1 alfa-2, en minúsculas)',
+    slug: 'Slug (minúsculas, dígitos, guiones simples)',
+    nameEn: 'Nombre en inglés',
+    nameEs: 'Nombre en español',
+    keywordsEn: 'Palabras clave en inglés (separadas por comas)',
+    keywordsEs: 'Palabras clave en español (separadas por comas)',
+    counts: (items: number, subscribers: number) => `${items} noticias · ${subscribers} suscriptores`,
+    save: 'Guardar',
+    preview: 'Ver el efecto',
+    remove: 'Eliminar',
+    mergeInto: 'Fusionar con',
+    noMerge: 'Sin fusionar (solo si no se usa)',
+    addCountry: 'Añadir un país',
+    addTopic: 'Añadir un tema',
+    add: 'Añadir',
+    previewTitle: (name: string, scanned: number) => `Con estas palabras clave, de las ${scanned} noticias más recientes, «${name}»`,
+    added: 'ganaría',
+    dropped: 'perdería',
+    none: 'ninguna noticia',
+    notSaved: 'No se guarda nada hasta pulsar Guardar.',
+    note: 'Un cambio se aplica a las noticias nuevas en el acto y a las existentes en segundo plano. Las direcciones de los feeds conservan el código o slug.',
+  },
+} as const;
+
+/** The console tab's label (shell.tsx). */
+export const taxonomyTabLabel = (lang: Lang) => strings[lang].title;
+
+export interface TaxonomyRow {
+  key: string;
+  names: Localised<string>;
+  keywords: Localised<string[]>;
+  items: number;
+  subscribers: number;
+}
+
+export interface TaxonomyPreview {
+  kind: TaxonomyKind;
+  key: string;
+  /** The form as the editor left it, shown again with the preview. */
+  draft: { names: Localised<string>; keywords: Localised<string[]> };
+  scanned: number;
+  added: Array<{ id: string; title: string }>;
+  dropped: Array<{ id: string; title: string }>;
+}
+
+const path = (kind: TaxonomyKind) => (kind === 'country' ? 'countries' : 'topics');
+
+function EntryFields(props: { lang: Lang; id: string; names: Localised<string>; keywords: Localised<string[]> }) {
+  const s = strings[props.lang];
+  return (
+    <>
+      <label for={`${props.id}-name-en`}>{s.nameEn}</label>
+      <input id={`${props.id}-name-en`} name="nameEn" required maxlength={120} value={props.names.en} />
+      <label for={`${props.id}-name-es`}>{s.nameEs}</label>
+      <input id={`${props.id}-name-es`} name="nameEs" required maxlength={120} value={props.names.es} />
+      <label for={`${props.id}-kw-en`}>{s.keywordsEn}</label>
+      <textarea id={`${props.id}-kw-en`} name="keywordsEn" rows={2}>{props.keywords.en.join(', ')}</textarea>
+      <label for={`${props.id}-kw-es`}>{s.keywordsEs}</label>
+      <textarea id={`${props.id}-kw-es`} name="keywordsEs" rows={2}>{props.keywords.es.join(', ')}</textarea>
+    </>
+  );
+}
+
+function PreviewPanel(props: { lang: Lang; name: string; preview: TaxonomyPreview }) {
+  const s = strings[props.lang];
+  const list = (items: Array<{ id: string; title: string }>) =>
+    items.length ? (
+      <ul>
+        {items.map((i) => (
+          <li>{i.title}</li>
+        ))}
+      </ul>
+    ) : (
+      <p class="muted">{s.none}</p>
+    );
+  return (
+    <section class="notice" aria-live="polite" data-preview>
+      <p>{s.previewTitle(props.name, props.preview.scanned)}</p>
+      <p>
+        <strong>{s.added}</strong> ({props.preview.added.length}):
+      </p>
+      {list(props.preview.added)}
+      <p>
+        <strong>{s.dropped}</strong> ({props.preview.dropped.length}):
+      </p>
+      {list(props.preview.dropped)}
+      <p class="muted">{s.notSaved}</p>
+    </section>
+  );
+}
+
+function EntryCard(props: { lang: Lang; csrf: string; kind: TaxonomyKind; row: TaxonomyRow; others: TaxonomyRow[]; preview?: TaxonomyPreview }) {
+  const s = strings[props.lang];
+  const { row, kind } = props;
+  const base = `/${props.lang}/editor/taxonomy/${path(kind)}/${encodeURIComponent(row.key)}`;
+  const draft = props.preview?.draft ?? row;
+  const id = `${kind}-${row.key}`;
+  return (
+    <details class="card" id={id} open={props.preview ? true : undefined}>
+      <summary>
+        <strong>{row.names[props.lang]}</strong> <code>{row.key}</code> <span class="meta" data-counts>{s.counts(row.items, row.subscribers)}</span>
+      </summary>
+      {props.preview ? <PreviewPanel lang={props.lang} name={draft.names[props.lang]} preview={props.preview} /> : null}
+      <form method="post" action={base}>
+        <Csrf token={props.csrf} />
+        <EntryFields lang={props.lang} id={id} names={draft.names} keywords={draft.keywords} />
+        <div class="row">
+          <button type="submit" class="secondary" formaction={`${base}/preview#${id}`}>
+            {s.preview}
+          </button>
+          <button type="submit">{s.save}</button>
+        </div>
+      </form>
+      <form method="post" action={`${base}/remove`} class="row">
+        <Csrf token={props.csrf} />
+        <label for={`${id}-merge`}>{s.mergeInto}</label>
+        <select id={`${id}-merge`} name="mergeInto">
+          <option value="">{s.noMerge}</option>
+          {props.others.map((o) => (
+            <option value={o.key}>{o.names[props.lang]}</option>
+          ))}
+        </select>
+        <button type="submit" class="secondary">
+          {s.remove}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+function AddForm(props: { lang: Lang; csrf: string; kind: TaxonomyKind }) {
+  const s = strings[props.lang];
+  const id = `add-${props.kind}`;
+  return (
+    <details class="card">
+      <summary>{props.kind === 'country' ? s.addCountry : s.addTopic}</summary>
+      <form method="post" action={`/${props.lang}/editor/taxonomy/${path(props.kind)}`}>
+        <Csrf token={props.csrf} />
+        <label for={`${id}-key`}>{props.kind === 'country' ? s.code : s.slug}</label>
+        <input id={`${id}-key`} name="key" required maxlength={props.kind === 'country' ? 2 : 60} pattern={props.kind === 'country' ? '[a-z]{2}' : '[a-z0-9]+(-[a-z0-9]+)*'} />
+        <EntryFields lang={props.lang} id={id} names={{ en: '', es: '' }} keywords={{ en: [], es: [] }} />
+        <button type="submit">{s.add}</button>
+      </form>
+    </details>
+  );
+}
+
+export function TaxonomyPage(props: { lang: Lang; csrf: string; flash?: Flash; countries: TaxonomyRow[]; topics: TaxonomyRow[]; preview?: TaxonomyPreview }) {
+  const s = strings[props.lang];
+  const section = (kind: TaxonomyKind, rows: TaxonomyRow[]) => (
+    <section>
+      <h2>{kind === 'country' ? s.countries : s.topics}</h2>
+      {rows.map((row) => (
+        <EntryCard
+          lang={props.lang}
+          csrf={props.csrf}
+          kind={kind}
+          row={row}
+          others={rows.filter((o) => o.key !== row.key)}
+          preview={props.preview?.kind === kind && props.preview.key === row.key ? props.preview : undefined}
+        />
+      ))}
+      <AddForm lang={props.lang} csrf={props.csrf} kind={kind} />
+    </section>
+  );
+  return (
+    <EditorShell lang={props.lang} title={s.title} tab="taxonomy" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/taxonomy`}>
+      <p class="muted">{s.note}</p>
+      {section('country', props.countries)}
+      {section('topic', props.topics)}
+    </EditorShell>
+  );
+}
