@@ -267,6 +267,7 @@ export function composeApp(parts: AppParts): App {
     return createEditionService({
       editions: editionStores.editions,
       progress: editionStores.progress,
+      subscribers: recipients(),
       items,
       renderer: renderer(),
       mailer,
