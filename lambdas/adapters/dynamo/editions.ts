@@ -62,6 +62,7 @@ const editionFields = [
   'sendStartedAt',
   'completedAt',
   'pausedReason',
+  'reachedNobody',
   'resolvedItemIds',
 ] as const satisfies ReadonlyArray<keyof Edition>;
 

@@ -84,6 +84,8 @@ export interface Edition {
   completedAt?: string;
   /** Why a send was paused automatically (bounce or complaint rate). */
   pausedReason?: string;
+  /** Planned for nobody (no recipient in its audience): never published in the archive. */
+  reachedNobody?: boolean;
   /** Items frozen when the send starts; what every subscriber's email is built from. */
   resolvedItemIds?: string[];
   version: number;
@@ -262,5 +264,6 @@ export function editionView(status: EditionStatus, now: Date) {
     sendStartedAt: edition.sendStartedAt ?? null,
     completedAt: edition.completedAt ?? null,
     pausedReason: edition.pausedReason ?? null,
+    reachedNobody: edition.reachedNobody ?? false,
   };
 }

@@ -197,6 +197,8 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
 
   await Promise.all(Array.from({ length: shardCount }, (_, shard) => planShard(shard)));
   await deps.progress.completePlan(edition.id, chunks);
+  // An edition that reaches nobody completes at once and is kept out of the public archive.
+  if ((await deps.editions.counts(edition.id)).planned === 0) await deps.editions.transition(edition.id, ['sending'], 'sending', { reachedNobody: true });
   await deps.progress.tryComplete(edition.id, deps.clock.now());
   const after = (await deps.editions.get(edition.id))!;
   return { editionId: edition.id, state: after.state, planned, skipped, chunks, contentGroups: groups.size, compiles };

@@ -231,7 +231,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       const edition = await mustGet(id);
       if (edition.state !== 'sent' && edition.state !== 'sending') throw notFound('edition.notFound', `No published edition with id ${id}.`);
       // An edition that reached nobody was never published.
-      if (edition.state === 'sent' && (await deps.editions.counts(id)).sent === 0) throw notFound('edition.notFound', `No published edition with id ${id}.`);
+      if (edition.reachedNobody) throw notFound('edition.notFound', `No published edition with id ${id}.`);
       const all = await itemsOf(edition);
       const ids = new Set(itemsFor({ countries: [], topics: [] }, all, edition.audience));
       const items = all.filter((i) => ids.has(i.id));

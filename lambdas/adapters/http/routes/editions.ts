@@ -56,6 +56,7 @@ const EditionView = z
     sendStartedAt: z.string().nullable(),
     completedAt: z.string().nullable(),
     pausedReason: z.string().nullable(),
+    reachedNobody: z.boolean().openapi({ description: 'Planned for nobody: kept out of the public archive.' }),
   })
   .openapi('Edition');
 
