@@ -55,13 +55,19 @@ export function createEditionService(deps: EditionServiceDeps) {
 
   /** The edition's items: frozen ones once sending started, otherwise what a send would pick right now. */
   async function itemsOf(edition: Edition): Promise<Item[]> {
+    return (await contentsOf(edition)).items;
+  }
+
+  /** The items, and for "new since the last edition" when that last edition started (none: the first edition). */
+  async function contentsOf(edition: Edition): Promise<{ items: Item[]; lastEditionAt?: string }> {
     if (edition.resolvedItemIds) {
       const found = await deps.items.getMany(edition.resolvedItemIds);
       const byId = new Map(found.map((i) => [i.id, i]));
-      return edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined);
+      return { items: edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined) };
     }
     const last = edition.selection.kind === 'sinceLastEdition' ? await deps.editions.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
-    return resolveItems(edition.selection, deps.items, last?.sendStartedAt);
+    const items = await resolveItems(edition.selection, deps.items, last?.sendStartedAt);
+    return { items, ...(last?.sendStartedAt ? { lastEditionAt: last.sendStartedAt } : {}) };
   }
 
   async function compileFor(edition: Edition, items: Item[], language: Language) {
@@ -118,6 +124,11 @@ export function createEditionService(deps: EditionServiceDeps) {
     },
 
     preflight,
+
+    /** The items a send would carry right now (frozen ones once it started), and what "since the last edition" means. */
+    async contents(id: string) {
+      return contentsOf(await mustGet(id));
+    },
 
     /** Who a send would reach right now: the numbers the planner will use. */
     async audience(id: string): Promise<AudienceCount> {
