@@ -31,6 +31,8 @@ async function composeAndSend(page: Page, subject: string, itemIds: string[]): P
   expect(await page.frameLocator('.previews .phone iframe').locator('body').innerText()).toContain(subject);
   expect(await page.locator('#preflight-h + p').innerText()).toBe('All clear.');
   await page.getByRole('button', { name: 'Send now' }).click();
+  // "Send now" asks first, saying how many it reaches.
+  await page.getByRole('button', { name: /^Yes, send to \d+ subscribers?$/ }).click();
   await page.waitForURL('**ok=1**');
   // The page's script polls the edition and moves the bar; it reloads the page when the send is over.
   await page.locator('[data-state]', { hasText: 'sent' }).waitFor({ timeout: 30_000 });
@@ -140,6 +142,7 @@ test('the editor pauses a send midway and resumes it; the bar and counts move li
   await page.getByRole('button', { name: 'Crear borrador' }).click();
   await page.waitForURL(/\/es\/editor\/editions\/[^/?]+$/);
   await page.getByRole('button', { name: 'Enviar ahora' }).click();
+  await page.getByRole('button', { name: /^Sí, enviar a \d+ suscriptor(es)?$/ }).click();
   await page.waitForURL('**ok=1**');
 
   // The script moves the bar without a reload: wait for some, not all, to be sent, then pause.
