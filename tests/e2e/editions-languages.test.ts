@@ -171,6 +171,6 @@ describe('editors’ tools through the API', () => {
     expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = await exported.text();
     expect(text.split('\r\n')[0]).toBe('email,countries,topics,language,frequency,consent_at,consent_wording_version,status,created_at,confirmed_at,suppressed_at,suppressed_reason');
-    expect(text).toContain(`${named},cl pe,trade-investment,es,instant,`);
+    expect(text).toContain(`${named},pe cl,trade-investment,es,instant,`);
   });
 });
