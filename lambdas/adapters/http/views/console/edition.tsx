@@ -159,7 +159,7 @@ export function EditionPage(props: {
               </p>
             ) : props.confirm ? null : (
               // Asks first: the confirmation step says how many it reaches.
-              <form method="get" action={base}>
+              <form method="get" action={`${base}#confirm-h`}>
                 <input type="hidden" name="confirm" value="send" />
                 <button type="submit">{s.sendNow}</button>
               </form>
