@@ -88,7 +88,10 @@ export function createEditionService(deps: EditionServiceDeps) {
   async function preflight(id: string): Promise<{ ok: boolean; issues: PreflightIssue[]; items: number }> {
     const edition = await mustGet(id);
     const items = await itemsOf(edition);
-    const issues = [...emptySegments(items, edition.audience), ...staleItems(items, now(), deps.staleItemDays ?? 7)];
+    // Old items an editor picked by hand were picked knowingly (the picker shows their dates); a selection by time
+    // ("since", "new since the last edition") can pull in a back catalogue unseen.
+    const byTime = edition.selection.kind !== 'items';
+    const issues = [...emptySegments(items, edition.audience), ...(byTime ? staleItems(items, now(), deps.staleItemDays ?? 7) : [])];
     if (items.length > 0) issues.push(...audienceIssues(edition, await countAudience(deps, edition, items)));
     if (items.length > 0) {
       // The largest email of each language (every item the audience can get) bounds every smaller group's size.
