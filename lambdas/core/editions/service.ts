@@ -263,11 +263,15 @@ export function staleItems(items: readonly Pick<Item, 'publishedAt' | 'title'>[]
   return [{ level: 'warning', code: 'preflight.staleItems', message: `${old.length} item(s) were published more than ${days} days ago (the oldest: "${old.reduce((a, b) => (a.publishedAt < b.publishedAt ? a : b)).title}").`, params: { count: old.length, days } }];
 }
 
-/** An audience that reaches nobody, and languages with recipients that would get the fallback text. */
+/** An audience that reaches nobody, and (in an edition with translations) languages with recipients that would get
+ *  the fallback text. */
 export function audienceIssues(edition: Edition, audience: AudienceCount): PreflightIssue[] {
   if (audience.recipients === 0) {
     return [{ level: 'warning', code: 'preflight.noRecipients', message: 'Nobody would receive this edition: no confirmed subscriber in its audience gets any of its items.' }];
   }
+  // An edition without translations is one text for everyone, written so; once it has one, a language left out is
+  // most likely an oversight.
+  if (!edition.translations || Object.keys(edition.translations).length === 0) return [];
   return untranslated(edition, languages.filter((l) => audience.byLanguage[l] > 0)).map((language) => ({
     level: 'warning' as const,
     code: 'preflight.untranslated',
