@@ -4,9 +4,9 @@
 // changed, paused and removed through the API; the subscribers export is CSV that no spreadsheet runs as a formula.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { BrowserContext, Page } from 'playwright-core';
-import { editorHeaders, testEditorToken } from '../support/runtime.js';
-import { checkPage, startSite, waitForEmails, type Site } from './browser.js';
+import type { BrowserContext } from 'playwright-core';
+import { editorHeaders } from '../support/runtime.js';
+import { checkPage, signIn, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
 
@@ -27,14 +27,6 @@ async function limaContext(): Promise<BrowserContext> {
   const context = await site.browser.newContext({ baseURL: site.baseUrl, viewport: { width: 1280, height: 900 }, locale: 'es-PE', timezoneId: 'America/Lima', bypassCSP: true });
   context.setDefaultTimeout(8_000);
   return context;
-}
-
-async function signIn(page: Page, lang: 'es' | 'en') {
-  await page.goto(`/${lang}/editor`);
-  await page.waitForURL(`**/${lang}/editor/sign-in**`);
-  await page.getByLabel(lang === 'es' ? 'Clave de edición' : 'Editor token').fill(testEditorToken);
-  await page.getByRole('button', { name: lang === 'es' ? 'Entrar' : 'Sign in' }).click();
-  await page.waitForURL(`**/${lang}/editor/items**`);
 }
 
 describe('editions in both languages', () => {
