@@ -185,7 +185,8 @@ export function EditionPage(props: {
               ))}
             </ul>
             <div class="row">
-              {props.confirm.recipients > 0 ? action('send', s.confirmSend(props.confirm.recipients)) : null}
+              {/* Reaching nobody is warned about, not refused: such a send completes at once, unpublished. */}
+              {action('send', s.confirmSend(props.confirm.recipients))}
               <a href={base}>{s.back}</a>
             </div>
           </section>
