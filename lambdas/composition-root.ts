@@ -20,7 +20,7 @@ import { createEditionService, type EditionService } from './core/editions/servi
 import type { FeedSettings } from './core/feeds/service.js';
 import type { ItemReader } from './core/items/ports.js';
 import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
-import { importDigest, newSource, pollAll, pollSource, registerSources, type PollDeps, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
+import { editSource, importDigest, newSource, pollAll, pollSource, registerSources, trySource, type PollDeps, type SourcePatch, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
 import { createFeedbackRules, createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
 import type { SesEventSummary } from './core/subscriptions/model.js';
 import { subscriberLinks } from './core/subscriptions/links.js';
@@ -121,7 +121,12 @@ export interface IngestService {
   /** Sources named in configuration (SOURCES), registered once (idempotent). */
   registerConfiguredSources(): Promise<void>;
   pollSource(id: string): Promise<PollResult>;
-  /** Every source, each isolated from the others' failures. */
+  editSource(id: string, patch: SourcePatch): Promise<Source>;
+  /** Removes a source; its items stay. */
+  removeSource(id: string): Promise<void>;
+  /** What a poll would ingest from the source (or a URL not yet added), storing nothing. */
+  trySource(idOrUrl: { id: string } | { url: string }): ReturnType<typeof trySource>;
+  /** Every active source, each isolated from the others' failures. */
   pollAll(): Promise<PollResult[]>;
   importDigest(text: string, sourceUrl: string): ReturnType<typeof importDigest>;
   editItem(input: EditorItemInput): ReturnType<typeof editItem>;
@@ -247,6 +252,12 @@ export function composeApp(parts: AppParts): App {
     return result;
   };
 
+  const sourceNotFound = () => notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
+  const mustGetSource = async (id: string) => {
+    const source = await sources.get(id);
+    if (!source) throw sourceNotFound();
+    return source;
+  };
   const poller = createSourcePoller(config);
   const pollDeps: PollDeps = { ...poller, items, sources, clock };
   const ingest: IngestService = {
@@ -257,11 +268,19 @@ export function composeApp(parts: AppParts): App {
       return { id: source.id, created: await sources.create(source) };
     },
     registerConfiguredSources: () => registerSources(config.SOURCES, sources, clock.now()),
-    pollSource: (id) => withTaxonomy(async () => {
-      const source = await sources.get(id);
-      if (!source) throw notFound('source.notFound', 'No source has this id; list them with GET /api/sources.');
-      return announcing(pollSource(source, pollDeps));
-    }),
+    pollSource: (id) => withTaxonomy(async () => announcing(pollSource(await mustGetSource(id), pollDeps))),
+    async editSource(id, patch) {
+      const source = editSource(await mustGetSource(id), patch);
+      if (!(await sources.update(source))) throw sourceNotFound();
+      return source;
+    },
+    async removeSource(id) {
+      if (!(await sources.remove(id))) throw sourceNotFound();
+    },
+    async trySource(which) {
+      const url = 'url' in which ? newSource({ url: which.url }, clock.now()).url : (await mustGetSource(which.id)).url;
+      return withTaxonomy(() => trySource(url, poller));
+    },
     pollAll: () => withTaxonomy(async () => {
       const results = await pollAll(await sources.list(), pollDeps);
       await itemsChanged([...new Set(results.flatMap((r) => r.changedScopes))]);
@@ -297,6 +316,7 @@ export function composeApp(parts: AppParts): App {
     return createEditionService({
       editions: editionStores.editions,
       progress: editionStores.progress,
+      subscribers: recipients(),
       items,
       renderer: renderer(),
       mailer,

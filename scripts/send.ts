@@ -1,13 +1,15 @@
 // `npm run send -- …`: drives the editor API (the same routes the editor UI uses) and shows a send's progress.
 //
-//   npm run send -- --subject "Weekly news" [--intro TEXT] [--items id1,id2 | --since ISO]
+//   npm run send -- --subject "Weekly news" [--intro TEXT] [--subject-es "Noticias" --intro-es TEXTO]
+//                   [--subject-en … --intro-en …] [--items id1,id2 | --since ISO]
 //                   [--countries cl,pe] [--topics slug,…] [--languages es,en] [--at ISO] [--yes]
-//       create an edition, show the pre-flight, send it (now or at a time), and watch it to the end
+//       create an edition, show the pre-flight and who it reaches, ask, send it (now or at a time), watch it to the end
+//   npm run send -- audience ID       who a send would reach now (recipients, skipped, by language)
 //   npm run send -- watch ID          progress bar until the send is sent, paused or cancelled
 //   npm run send -- status ID         one line of state and counts (JSON with --json)
 //   npm run send -- preflight ID      the pre-flight report
 //   npm run send -- test ID --to a@example.org[,b@…] [--countries …] [--topics …] [--language es]
-//   npm run send -- send ID [--at ISO]
+//   npm run send -- send ID [--at ISO] [--yes]   asks first, saying how many it reaches
 //   npm run send -- pause|resume|cancel ID
 //   npm run send -- redrive ID        move a stopped send on now (lost or dead-lettered chunks), then watch it
 //
@@ -33,6 +35,10 @@ const { values, positionals } = parseArgs({
     token: { type: 'string' },
     subject: { type: 'string' },
     intro: { type: 'string' },
+    'subject-es': { type: 'string' },
+    'intro-es': { type: 'string' },
+    'subject-en': { type: 'string' },
+    'intro-en': { type: 'string' },
     items: { type: 'string' },
     since: { type: 'string' },
     countries: { type: 'string' },
@@ -89,6 +95,28 @@ interface Issue {
 const formatIssues = (issues: Issue[]) => issues.map((i) => `  ${i.level === 'error' ? '✗' : '!'} ${i.code}: ${i.message}`).join('\n') || '  no issues';
 
 const n = (v: number) => v.toLocaleString('en-US');
+
+interface AudienceCount {
+  recipients: number;
+  skipped: number;
+  byLanguage: Record<string, number>;
+}
+const formatAudience = (a: AudienceCount) =>
+  `${n(a.recipients)} recipient(s) (${Object.entries(a.byLanguage).map(([l, c]) => `${l} ${n(c)}`).join(', ')}); ${n(a.skipped)} in the audience get no item and are skipped`;
+
+/** Shows who the send reaches and asks (unless --yes, or no terminal to ask on). False: the editor said no. */
+async function confirmSend(id: string, subject: string): Promise<boolean> {
+  const audience = await call<AudienceCount>('GET', `/api/editions/${id}/audience`);
+  console.log(`audience: ${formatAudience(audience)}`);
+  if (values.yes || !process.stdin.isTTY) return true;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(`Send "${subject}" to ${n(audience.recipients)} subscriber(s) ${values.at ? `at ${values.at}` : 'now'}? [y/N] `);
+  rl.close();
+  if (/^y(es)?$/i.test(answer.trim())) return true;
+  console.log(`not sent; the draft stays: npm run send -- send ${id}`);
+  return false;
+}
 
 function bar(view: EditionView, width = 30): string {
   const c = view.counts;
@@ -149,11 +177,14 @@ async function main(): Promise<number> {
   };
   switch (command) {
     case undefined: {
-      if (!values.subject) throw new CliError('Give --subject to create and send an edition, or a command (watch, status, preflight, test, send, pause, resume, cancel, redrive).');
+      if (!values.subject) throw new CliError('Give --subject to create and send an edition, or a command (watch, status, audience, preflight, test, send, pause, resume, cancel, redrive).');
       const audience = { countries: list(values.countries), topics: list(values.topics), languages: list(values.languages) };
+      const translation = (l: 'es' | 'en') => (values[`subject-${l}`] ? { subject: values[`subject-${l}`], intro: values[`intro-${l}`] } : undefined);
+      const translations = { es: translation('es'), en: translation('en') };
       const created = await call<{ id: string }>('POST', '/api/editions', {
         subject: values.subject,
         intro: values.intro,
+        translations: translations.es || translations.en ? translations : undefined,
         itemIds: list(values.items),
         since: values.since,
         audience: Object.values(audience).some(Boolean) ? audience : undefined,
@@ -162,16 +193,7 @@ async function main(): Promise<number> {
       const report = await call<{ ok: boolean; items: number; issues: Issue[] }>('GET', `/api/editions/${created.id}/preflight`);
       console.log(`pre-flight: ${report.items} items, ${report.ok ? 'ok' : 'errors'}\n${formatIssues(report.issues)}`);
       if (!report.ok) return 1;
-      if (!values.yes && process.stdin.isTTY) {
-        const { createInterface } = await import('node:readline/promises');
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        const answer = await rl.question(`Send "${values.subject}" ${values.at ? `at ${values.at}` : 'now'}? [y/N] `);
-        rl.close();
-        if (!/^y(es)?$/i.test(answer.trim())) {
-          console.log(`not sent; the draft stays: npm run send -- send ${created.id}`);
-          return 0;
-        }
-      }
+      if (!(await confirmSend(created.id, values.subject))) return 0;
       await call('POST', `/api/editions/${created.id}/send`, values.at ? { at: values.at } : {});
       const final = await watch(created.id);
       return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;
@@ -195,7 +217,14 @@ async function main(): Promise<number> {
       console.log(`test sent to ${out.sent} address(es)`);
       return 0;
     }
+    case 'audience': {
+      const audience = await call<AudienceCount>('GET', `/api/editions/${needId()}/audience`);
+      console.log(values.json ? JSON.stringify(audience, null, 2) : formatAudience(audience));
+      return 0;
+    }
     case 'send': {
+      const view = await call<EditionView>('GET', `/api/editions/${needId()}`);
+      if (!(await confirmSend(needId(), view.subject))) return 0;
       await call('POST', `/api/editions/${needId()}/send`, values.at ? { at: values.at } : {});
       const final = await watch(id!);
       return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;
@@ -214,7 +243,7 @@ async function main(): Promise<number> {
       return final.state === 'sent' ? 0 : 1;
     }
     default:
-      throw new CliError(`Unknown command "${command}". Commands: watch, status, preflight, test, send, pause, resume, cancel, redrive (or --subject … to create and send).`);
+      throw new CliError(`Unknown command "${command}". Commands: watch, status, audience, preflight, test, send, pause, resume, cancel, redrive (or --subject … to create and send).`);
   }
 }
 

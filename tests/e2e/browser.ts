@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { inject, expect } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { testRuntime } from '../support/runtime.js';
+import { testEditorToken, testRuntime } from '../support/runtime.js';
 import { seedDigestPath, seedSourceUrl } from '../../lambdas/local/seed.js';
 import type { LocalRuntime } from '../../lambdas/local/runtime.js';
 
@@ -107,6 +107,15 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(screenshotDir, `${name}-${width}.png`), animations: 'disabled' });
   }
   await page.setViewportSize(before);
+}
+
+/** Signs in to the console with the editor token, in that language, and lands on the items page. */
+export async function signIn(page: Page, lang: 'es' | 'en' = 'en'): Promise<void> {
+  await page.goto(`/${lang}/editor`);
+  await page.waitForURL(`**/${lang}/editor/sign-in**`);
+  await page.getByLabel(lang === 'es' ? 'Clave de edición' : 'Editor token').fill(testEditorToken);
+  await page.getByRole('button', { name: lang === 'es' ? 'Entrar' : 'Sign in' }).click();
+  await page.waitForURL(`**/${lang}/editor/items**`);
 }
 
 /** Accessibility check and screenshots of the page as it is now. */

@@ -4,9 +4,8 @@
 // subscribers (import, counts per country × topic, search, suppression list). axe-core and screenshots on each page.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { editorHeaders, testEditorToken } from '../support/runtime.js';
-import { checkPage, newContext, screenshots, startSite, waitForEmails, type Site } from './browser.js';
+import { checkPage, newContext, screenshots, signIn, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
 
@@ -19,14 +18,6 @@ afterAll(async () => {
 });
 
 const address = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
-
-async function signIn(page: Page, lang: 'es' | 'en' = 'en') {
-  await page.goto(`/${lang}/editor`);
-  await page.waitForURL(`**/${lang}/editor/sign-in**`);
-  await page.getByLabel(lang === 'es' ? 'Clave de edición' : 'Editor token').fill(testEditorToken);
-  await page.getByRole('button', { name: lang === 'es' ? 'Entrar' : 'Sign in' }).click();
-  await page.waitForURL(`**/${lang}/editor/items**`);
-}
 
 describe('editor console', () => {
   test('every editor page is refused without a session; a wrong token is refused; the session cookie is HttpOnly, SameSite=Strict and never holds the token', async () => {

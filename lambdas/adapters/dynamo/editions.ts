@@ -51,8 +51,8 @@ const editionFields = [
   'kind',
   'frequency',
   'subject',
-  'subjects',
   'intro',
+  'translations',
   'selection',
   'audience',
   'state',
@@ -62,6 +62,7 @@ const editionFields = [
   'sendStartedAt',
   'completedAt',
   'pausedReason',
+  'reachedNobody',
   'resolvedItemIds',
 ] as const satisfies ReadonlyArray<keyof Edition>;
 

@@ -1,5 +1,5 @@
 // Sources in DynamoDB: one partition (there are few sources), one row each, with the last poll's outcome.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Source, SourceStore } from '../../core/ingest/sources.js';
 import { keys } from './keys.js';
 import { applied } from './repository.js';
@@ -36,6 +36,12 @@ export function createDynamoSourceStore(doc: DynamoDBDocumentClient, tableName: 
       return applied(doc.send(
         new PutCommand({ TableName: tableName, Item: { ...keys.source(source.id), ...source }, ConditionExpression: 'attribute_not_exists(pk)' }),
       ));
+    },
+    async update(source) {
+      return applied(doc.send(new PutCommand({ TableName: tableName, Item: { ...keys.source(source.id), ...source }, ConditionExpression: 'attribute_exists(pk)' })));
+    },
+    async remove(id) {
+      return applied(doc.send(new DeleteCommand({ TableName: tableName, Key: keys.source(id), ConditionExpression: 'attribute_exists(pk)' })));
     },
     async recordPoll(id, outcome, validators) {
       const names: Record<string, string> = { '#lastPoll': 'lastPoll' };

@@ -8,7 +8,21 @@ import type { ItemReader } from '../items/ports.js';
 import type { Language } from '../shared/language.js';
 import type { Frequency } from '../subscriptions/model.js';
 
-export const subjectFor = (edition: Pick<Edition, 'subject' | 'subjects'>, language: Language) => edition.subjects?.[language] ?? edition.subject;
+/** An edition's text in one language. */
+export interface EditionText {
+  subject: string;
+  intro?: string;
+}
+
+/** The subject and intro a subscriber of `language` gets: the language's translation, or the top-level text for a
+ *  language without one. (A translation without an intro has none: it does not borrow another language's.) */
+export function textFor(edition: Pick<Edition, 'subject' | 'intro' | 'translations'>, language: Language): EditionText {
+  const own = edition.translations?.[language];
+  return own ? { subject: own.subject, ...(own.intro ? { intro: own.intro } : {}) } : { subject: edition.subject, ...(edition.intro ? { intro: edition.intro } : {}) };
+}
+
+/** Languages whose subscribers would get the top-level (fallback) text. */
+export const untranslated = (edition: Pick<Edition, 'translations'>, among: readonly Language[]) => among.filter((l) => !edition.translations?.[l]);
 
 export type EditionState = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
 export const editionStates: readonly EditionState[] = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'];
@@ -55,10 +69,11 @@ export interface Edition {
   kind: 'edition' | 'digest';
   /** Which subscribers (by their chosen frequency) this edition is for. */
   frequency: Frequency;
+  /** The text for any language without a translation. */
   subject: string;
-  /** Per-language subjects (digests); `subject` otherwise. */
-  subjects?: Partial<Record<Language, string>>;
   intro?: string;
+  /** Per-language subject and intro (see textFor). */
+  translations?: Partial<Record<Language, EditionText>>;
   selection: ItemSelection;
   audience?: Audience;
   state: EditionState;
@@ -69,6 +84,8 @@ export interface Edition {
   completedAt?: string;
   /** Why a send was paused automatically (bounce or complaint rate). */
   pausedReason?: string;
+  /** Planned for nobody (no recipient in its audience): never published in the archive. */
+  reachedNobody?: boolean;
   /** Items frozen when the send starts; what every subscriber's email is built from. */
   resolvedItemIds?: string[];
   version: number;
@@ -77,6 +94,7 @@ export interface Edition {
 export interface EditionInput {
   subject: string;
   intro?: string;
+  translations?: Partial<Record<Language, EditionText>>;
   itemIds?: string[];
   since?: string;
   audience?: Audience;
@@ -100,14 +118,27 @@ function subjectOf(input: Pick<EditionInput, 'subject'>): string {
   return subject;
 }
 
+/** Each translation's text, checked like the top-level one; a translation with an empty subject is no translation. */
+function translationsOf(input: Pick<EditionInput, 'translations'>): Edition['translations'] {
+  const out: Partial<Record<Language, EditionText>> = {};
+  for (const [language, text] of Object.entries(input.translations ?? {}) as Array<[Language, EditionText | undefined]>) {
+    if (!text?.subject?.trim()) continue;
+    const intro = text.intro?.trim();
+    out[language] = { subject: subjectOf(text), ...(intro ? { intro } : {}) };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** What a create or a PUT sets from the editor's input. */
+const textOf = (input: EditionInput) => ({ subject: subjectOf(input), intro: input.intro?.trim() || undefined, translations: translationsOf(input) });
+
 export function newEdition(input: EditionInput, options: { id: string; now: Date; kind?: Edition['kind']; frequency?: Frequency }): Edition {
   const now = options.now.toISOString();
   return {
     id: options.id,
     kind: options.kind ?? 'edition',
     frequency: options.frequency ?? 'instant',
-    subject: subjectOf(input),
-    intro: input.intro?.trim() || undefined,
+    ...textOf(input),
     selection: selectionOf(input),
     audience: input.audience,
     state: 'draft',
@@ -124,8 +155,7 @@ export function editEdition(edition: Edition, input: EditionInput, now: Date): E
   }
   return {
     ...edition,
-    subject: subjectOf(input),
-    intro: input.intro?.trim() || undefined,
+    ...textOf(input),
     selection: selectionOf(input),
     audience: input.audience,
     updatedAt: now.toISOString(),
@@ -221,6 +251,7 @@ export function editionView(status: EditionStatus, now: Date) {
     kind: edition.kind,
     subject: edition.subject,
     intro: edition.intro ?? null,
+    translations: edition.translations ?? {},
     state: edition.state,
     audience: edition.audience ?? {},
     selection: edition.selection,
@@ -233,5 +264,6 @@ export function editionView(status: EditionStatus, now: Date) {
     sendStartedAt: edition.sendStartedAt ?? null,
     completedAt: edition.completedAt ?? null,
     pausedReason: edition.pausedReason ?? null,
+    reachedNobody: edition.reachedNobody ?? false,
   };
 }

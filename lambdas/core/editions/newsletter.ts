@@ -299,6 +299,8 @@ export interface PreflightIssue {
   code: string;
   message: string;
   group?: string;
+  /** The numbers and names in the message, for saying it in another language. */
+  params?: Record<string, string | number>;
 }
 
 const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -4,7 +4,7 @@
 // recorded idempotently, and a re-enqueued chunk is harmless because the sender claims each delivery exactly once.
 import { DomainError } from '../shared/errors.js';
 import type { Edition } from './model.js';
-import { resolveItems, subjectFor } from './model.js';
+import { resolveItems, textFor } from './model.js';
 import type { Item } from '../items/model.js';
 import type { ContentGroup, EmailRenderer } from './newsletter.js';
 import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from './newsletter.js';
@@ -13,6 +13,7 @@ import type { ItemReader } from '../items/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkQueue, EditionRepository, SendProgress, SubscriberSource } from './ports.js';
 import { confirmedShardCount } from '../subscriptions/model.js';
+import { languages, type Language } from '../shared/language.js';
 
 export interface PlannerDeps {
   editions: EditionRepository;
@@ -41,6 +42,45 @@ export interface PlanResult {
 /** Everyone this edition is for: confirmed, not paused, of the edition's frequency, in its audience. */
 export function isRecipient(edition: Edition, subscriber: Subscriber): boolean {
   return subscriber.status === 'confirmed' && !subscriber.paused && subscriber.frequency === edition.frequency && inAudience(subscriber, edition.audience);
+}
+
+/** What the planner does with one subscriber: nothing (not a recipient), skip them (an empty list: no item matches
+ *  their preferences), or send them these items. */
+export function recipientItems(edition: Edition, subscriber: Subscriber, items: readonly Item[]): string[] | undefined {
+  return isRecipient(edition, subscriber) ? itemsFor(subscriber, items, edition.audience) : undefined;
+}
+
+export interface AudienceCount {
+  /** Who would be sent an email (the planner's `planned`). */
+  recipients: number;
+  /** In the audience with no matching item (the planner's `skipped`). */
+  skipped: number;
+  /** Recipients by their language. */
+  byLanguage: Record<Language, number>;
+}
+
+/** Counts what a send would plan right now, with the planner's own rule, without enqueuing anything. Pages through
+ *  every confirmed subscriber: one read of the list, like the planner's. */
+export async function countAudience(deps: { subscribers: SubscriberSource; shards?: number }, edition: Edition, items: readonly Item[]): Promise<AudienceCount> {
+  const count: AudienceCount = { recipients: 0, skipped: 0, byLanguage: Object.fromEntries(languages.map((l) => [l, 0])) as Record<Language, number> };
+  const countShard = async (shard: number) => {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.subscribers.listConfirmedShard(shard, cursor);
+      for (const subscriber of page.subscribers) {
+        const ids = recipientItems(edition, subscriber, items);
+        if (!ids) continue;
+        if (ids.length === 0) count.skipped++;
+        else {
+          count.recipients++;
+          count.byLanguage[subscriber.language]++;
+        }
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  };
+  await Promise.all(Array.from({ length: deps.shards ?? confirmedShardCount }, (_, shard) => countShard(shard)));
+  return count;
 }
 
 /** Freezes the edition's items when the send starts (so every shard and every retry sees the same set). */
@@ -85,8 +125,7 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
       pending = (async () => {
         const group = await compileContentGroup(deps.renderer, {
           language,
-          subject: subjectFor(edition!, language),
-          intro: edition!.intro,
+          ...textFor(edition!, language),
           items: ids.map((id) => itemById.get(id)!),
           archiveUrl: archive,
         });
@@ -118,8 +157,8 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
       const waits: Array<Promise<ContentGroup>> = [];
       let pageSkipped = 0;
       for (const subscriber of result.subscribers) {
-        if (!isRecipient(edition!, subscriber)) continue;
-        const ids = itemsFor(subscriber, items, edition!.audience);
+        const ids = recipientItems(edition!, subscriber, items);
+        if (!ids) continue;
         if (ids.length === 0) {
           pageSkipped++;
           continue;
@@ -158,6 +197,8 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
 
   await Promise.all(Array.from({ length: shardCount }, (_, shard) => planShard(shard)));
   await deps.progress.completePlan(edition.id, chunks);
+  // An edition that reaches nobody completes at once and is kept out of the public archive.
+  if ((await deps.editions.counts(edition.id)).planned === 0) await deps.editions.transition(edition.id, ['sending'], 'sending', { reachedNobody: true });
   await deps.progress.tryComplete(edition.id, deps.clock.now());
   const after = (await deps.editions.get(edition.id))!;
   return { editionId: edition.id, state: after.state, planned, skipped, chunks, contentGroups: groups.size, compiles };

@@ -54,8 +54,7 @@ export async function runDigest(deps: PlannerDeps, frequency: DigestFrequency): 
     if (items.length === 0) return { created: false, items: 0 };
     const subjects = digestSubjects(frequency, now);
     const draft: Edition = {
-      ...newEdition({ subject: subjects.en, itemIds: items.map((i) => i.id) }, { id, now, kind: 'digest', frequency }),
-      subjects,
+      ...newEdition({ subject: subjects.en, translations: { es: { subject: subjects.es } }, itemIds: items.map((i) => i.id) }, { id, now, kind: 'digest', frequency }),
       resolvedItemIds: items.map((i) => i.id),
     };
     await deps.editions.create(draft); // `exists`: a concurrent run created it, and it is read back below

@@ -2,7 +2,7 @@
 // pause, resume, cancel, watch. Pure: the store, items, renderer, mailer, background work and clock are ports.
 import { conflict, DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Edition, EditionInput } from './model.js';
-import { countsOf, editEdition, editionView, newEdition, nextState, resolveItems, subjectFor, transitionOf } from './model.js';
+import { countsOf, editEdition, editionView, newEdition, nextState, resolveItems, textFor, transitionOf, untranslated } from './model.js';
 import type { Item } from '../items/model.js';
 import type { EmailRenderer, PreflightIssue } from './newsletter.js';
 import { escapeHtml } from '../shared/text.js';
@@ -11,12 +11,15 @@ import type { Clock, Mailer } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
 import { languages, type Language } from '../shared/language.js';
 import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
-import type { ChunkMessage, EditionRepository, SendProgress } from './ports.js';
+import type { ChunkMessage, EditionRepository, SendProgress, SubscriberSource } from './ports.js';
 import { resumeEdition } from './sender.js';
+import { countAudience, type AudienceCount } from './planner.js';
 
 export interface EditionServiceDeps {
   editions: EditionRepository;
   progress: SendProgress;
+  /** Confirmed subscribers, counted for the audience with the planner's own rule. */
+  subscribers: SubscriberSource;
   items: ItemReader;
   renderer: EmailRenderer;
   mailer: Mailer;
@@ -29,6 +32,8 @@ export interface EditionServiceDeps {
   schedulePlan: (at: Date, payload: { editionId: string; scheduledAt?: string }) => Promise<void>;
   /** Re-enqueues chunks on the send queue (resume). */
   enqueue: (messages: ChunkMessage[]) => Promise<void>;
+  /** The pre-flight warns about items published longer ago than this (default 7 days). */
+  staleItemDays?: number;
   /** Links for a test send (no real subscriber behind them). */
   testLinks: (now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
 }
@@ -50,17 +55,23 @@ export function createEditionService(deps: EditionServiceDeps) {
 
   /** The edition's items: frozen ones once sending started, otherwise what a send would pick right now. */
   async function itemsOf(edition: Edition): Promise<Item[]> {
+    return (await contentsOf(edition)).items;
+  }
+
+  /** The items, and for "new since the last edition" when that last edition started (none: the first edition). */
+  async function contentsOf(edition: Edition): Promise<{ items: Item[]; lastEditionAt?: string }> {
     if (edition.resolvedItemIds) {
       const found = await deps.items.getMany(edition.resolvedItemIds);
       const byId = new Map(found.map((i) => [i.id, i]));
-      return edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined);
+      return { items: edition.resolvedItemIds.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined) };
     }
     const last = edition.selection.kind === 'sinceLastEdition' ? await deps.editions.lastStarted(edition.kind, edition.frequency, edition.id) : undefined;
-    return resolveItems(edition.selection, deps.items, last?.sendStartedAt);
+    const items = await resolveItems(edition.selection, deps.items, last?.sendStartedAt);
+    return { items, ...(last?.sendStartedAt ? { lastEditionAt: last.sendStartedAt } : {}) };
   }
 
   async function compileFor(edition: Edition, items: Item[], language: Language) {
-    return compileContentGroup(deps.renderer, { language, subject: subjectFor(edition, language), intro: edition.intro, items, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
+    return compileContentGroup(deps.renderer, { language, ...textFor(edition, language), items, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
   }
 
   async function segmentItems(edition: Edition, segment: Segment) {
@@ -77,7 +88,11 @@ export function createEditionService(deps: EditionServiceDeps) {
   async function preflight(id: string): Promise<{ ok: boolean; issues: PreflightIssue[]; items: number }> {
     const edition = await mustGet(id);
     const items = await itemsOf(edition);
-    const issues = [...emptySegments(items, edition.audience)];
+    // Old items an editor picked by hand were picked knowingly (the picker shows their dates); a selection by time
+    // ("since", "new since the last edition") can pull in a back catalogue unseen.
+    const byTime = edition.selection.kind !== 'items';
+    const issues = [...emptySegments(items, edition.audience), ...(byTime ? staleItems(items, now(), deps.staleItemDays ?? 7) : [])];
+    if (items.length > 0) issues.push(...audienceIssues(edition, await countAudience(deps, edition, items)));
     if (items.length > 0) {
       // The largest email of each language (every item the audience can get) bounds every smaller group's size.
       const audienceItems = items.filter((i) => itemsFor({ countries: [], topics: [] }, [i], edition.audience).length > 0);
@@ -113,6 +128,17 @@ export function createEditionService(deps: EditionServiceDeps) {
 
     preflight,
 
+    /** The items a send would carry right now (frozen ones once it started), and what "since the last edition" means. */
+    async contents(id: string) {
+      return contentsOf(await mustGet(id));
+    },
+
+    /** Who a send would reach right now: the numbers the planner will use. */
+    async audience(id: string): Promise<AudienceCount> {
+      const edition = await mustGet(id);
+      return countAudience(deps, edition, await itemsOf(edition));
+    },
+
     /** The HTML a subscriber of this segment would get (with example personal links). */
     async preview(id: string, segment: Segment): Promise<{ html: string; items: number }> {
       const edition = await mustGet(id);
@@ -146,7 +172,10 @@ export function createEditionService(deps: EditionServiceDeps) {
     async send(id: string, at?: Date): Promise<Edition> {
       const edition = await mustGet(id);
       const when = at ?? now();
-      const action = at && at.getTime() > now().getTime() ? 'schedule' : 'start';
+      if (at && at.getTime() <= now().getTime()) {
+        throw invalid('edition.scheduleInPast', `The time ${at.toISOString()} has passed; choose a later time, or send now.`);
+      }
+      const action = at ? 'schedule' : 'start';
       nextState(edition.state, action);
       const check = await preflight(id);
       if (!check.ok) {
@@ -215,6 +244,8 @@ export function createEditionService(deps: EditionServiceDeps) {
     async webVersion(id: string, language: Language, links: { preferencesUrl: string; unsubscribeUrl: string }): Promise<{ edition: Edition; html: string; items: Item[] }> {
       const edition = await mustGet(id);
       if (edition.state !== 'sent' && edition.state !== 'sending') throw notFound('edition.notFound', `No published edition with id ${id}.`);
+      // An edition that reached nobody was never published.
+      if (edition.reachedNobody) throw notFound('edition.notFound', `No published edition with id ${id}.`);
       const all = await itemsOf(edition);
       const ids = new Set(itemsFor({ countries: [], topics: [] }, all, edition.audience));
       const items = all.filter((i) => ids.has(i.id));
@@ -222,6 +253,31 @@ export function createEditionService(deps: EditionServiceDeps) {
       return { edition, items, html: merge(prepareGroup(group).html, { preferences_url: links.preferencesUrl, unsubscribe_url: links.unsubscribeUrl }, escapeHtml) };
     },
   };
+}
+
+/** Items published longer ago than `days` before `now`: an edition of old news is usually a mistake. */
+export function staleItems(items: readonly Pick<Item, 'publishedAt' | 'title'>[], now: Date, days: number): PreflightIssue[] {
+  const before = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const old = items.filter((i) => i.publishedAt < before);
+  if (old.length === 0) return [];
+  return [{ level: 'warning', code: 'preflight.staleItems', message: `${old.length} item(s) were published more than ${days} days ago (the oldest: "${old.reduce((a, b) => (a.publishedAt < b.publishedAt ? a : b)).title}").`, params: { count: old.length, days } }];
+}
+
+/** An audience that reaches nobody, and (in an edition with translations) languages with recipients that would get
+ *  the fallback text. */
+export function audienceIssues(edition: Edition, audience: AudienceCount): PreflightIssue[] {
+  if (audience.recipients === 0) {
+    return [{ level: 'warning', code: 'preflight.noRecipients', message: 'Nobody would receive this edition: no confirmed subscriber in its audience gets any of its items.' }];
+  }
+  // An edition without translations is one text for everyone, written so; once it has one, a language left out is
+  // most likely an oversight.
+  if (!edition.translations || Object.keys(edition.translations).length === 0) return [];
+  return untranslated(edition, languages.filter((l) => audience.byLanguage[l] > 0)).map((language) => ({
+    level: 'warning' as const,
+    code: 'preflight.untranslated',
+    message: `${audience.byLanguage[language]} subscriber(s) reading ${language === 'es' ? 'Spanish' : 'English'} would get the default subject and intro: add the ${language} text.`,
+    params: { language, count: audience.byLanguage[language] },
+  }));
 }
 
 export type EditionService = ReturnType<typeof createEditionService>;

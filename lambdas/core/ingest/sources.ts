@@ -29,6 +29,8 @@ export interface Source {
   defaultCountries: string[];
   defaultTopics: string[];
   createdAt: string;
+  /** False: paused, not polled until made active again. Absent: active. */
+  active?: boolean;
   /** Validators from the last 200 answer, sent back for a conditional GET. */
   etag?: string;
   lastModified?: string;
@@ -41,6 +43,10 @@ export interface SourceStore {
   get(id: string): Promise<Source | undefined>;
   /** Creates the source unless one with the same id exists; returns whether it was created. */
   create(source: Source): Promise<boolean>;
+  /** Replaces an existing source's settings (name, URL, defaults, active, validators); false when it is gone. */
+  update(source: Source): Promise<boolean>;
+  /** Removes the source (its items stay); false when there was none. */
+  remove(id: string): Promise<boolean>;
   recordPoll(id: string, outcome: PollOutcome, validators: { etag?: string; lastModified?: string } | undefined): Promise<void>;
 }
 
@@ -79,6 +85,47 @@ export function newSource(input: SourceInput, now: Date): Source {
     defaultTopics: input.defaultTopics ?? [],
     createdAt: now.toISOString(),
   };
+}
+
+export interface SourcePatch {
+  name?: string;
+  url?: string;
+  defaultCountries?: string[];
+  defaultTopics?: string[];
+  active?: boolean;
+}
+
+/** A source changed by the editor. The id stays with a new URL (items keep their source); the old URL's validators go. */
+export function editSource(source: Source, patch: SourcePatch): Source {
+  const next: Source = { ...source };
+  if (patch.url !== undefined) {
+    const url = httpUrl(patch.url);
+    if (!url) throw invalid('source.badUrl', `A source must be an http(s) URL, not "${patch.url.slice(0, 120)}".`);
+    if (url.href !== source.url) {
+      next.url = url.href;
+      delete next.etag;
+      delete next.lastModified;
+    }
+  }
+  if (patch.name !== undefined) next.name = patch.name.trim() || source.name;
+  if (patch.defaultCountries) next.defaultCountries = patch.defaultCountries;
+  if (patch.defaultTopics) next.defaultTopics = patch.defaultTopics;
+  if (patch.active !== undefined) next.active = patch.active;
+  return next;
+}
+
+export const isActive = (source: Pick<Source, 'active'>) => source.active !== false;
+
+/** What a poll of the source would ingest, without storing anything: the parser's entries and what it refused. */
+export async function trySource(url: string, deps: Pick<PollDeps, 'fetch' | 'parse'>): Promise<{ entries: IncomingEntry[]; unidentified: number } | { error: { code: string; message: string } }> {
+  try {
+    const fetched = await deps.fetch(url, {});
+    if (fetched.status === 'not-modified') return { entries: [], unidentified: 0 };
+    const parsed = deps.parse(fetched.body, { contentType: fetched.contentType, baseUrl: fetched.finalUrl });
+    return { entries: parsed.entries, unidentified: parsed.rejected?.length ?? 0 };
+  } catch (error) {
+    return { error: describe(error) };
+  }
 }
 
 /** Makes sure the sources named in configuration exist (idempotent: a source's id derives from its URL). */
@@ -122,9 +169,9 @@ export async function pollSource(source: Source, deps: PollDeps): Promise<PollRe
   }
 }
 
-/** Polls every source with bounded parallelism; each source's failure is its own. */
+/** Polls every active source with bounded parallelism; each source's failure is its own. */
 export function pollAll(sources: readonly Source[], deps: PollDeps, parallel = 4): Promise<PollResult[]> {
-  return mapLimited(sources, parallel, (source) => pollSource(source, deps));
+  return mapLimited(sources.filter(isActive), parallel, (source) => pollSource(source, deps));
 }
 
 /** A news digest (the plain-text format of samples/) imported as a source of its own. */

@@ -2,6 +2,7 @@
 // sub-app behind one guard with a page per task: items, sources, editions (compose, preview, send), subscribers.
 // Pages call the App's services directly, with form input checked against the API's own schemas. See docs/pages.md.
 import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { newRouter, validated } from '../router.js';
 import type { App } from '../../../composition-root.js';
@@ -18,7 +19,14 @@ import { SignInPage } from '../views/console/sign-in.js';
 import { ItemsPage } from '../views/console/items.js';
 import { SourcesPage } from '../views/console/sources.js';
 import { EditionsPage, type EditionRow } from '../views/console/editions.js';
-import { EditionPage, progressSummary, type EditionDetail, type PreflightPanel, type PreviewPanel } from '../views/console/edition.js';
+import { EditionPage, progressSummary, type ContentsPanel, type EditionDetail, type PreflightPanel, type PreviewPanel } from '../views/console/edition.js';
+import type { EditionFormValues } from '../views/console/editions.js';
+import { formatDateTime } from '../views/i18n.js';
+import { timeZoneOr, wallTimeToIso } from '../views/time-zone.js';
+import { textFor } from '../../../core/editions/model.js';
+import { languages } from '../../../core/shared/language.js';
+import { invalid } from '../../../core/shared/errors.js';
+type FormFields = Record<string, string | string[]>;
 import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
@@ -149,9 +157,22 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.use('*', guard);
 
   const csrfOf = (c: Context) => csrfToken(identities.get(c.req.raw)!, secret);
-  const flashOf = (c: Context): Flash | undefined => {
-    const ok = c.req.query('ok');
-    return ok === '1' ? { kind: 'ok', text: t(langOf(c)).done } : undefined;
+  /** The editor's time zone: the browser's, as the console's script reports it in a cookie (UTC until then). */
+  const zoneOf = (c: Context) => timeZoneOr(getCookie(c, 'editor_tz'));
+  /** After a POST, `?ok=1&did=…` names what happened; the page says it in the editor's words. */
+  const flashOf = (c: Context, extra?: { scheduledAt?: string | null }): Flash | undefined => {
+    if (c.req.query('ok') !== '1') return undefined;
+    const s = t(langOf(c));
+    const did = c.req.query('did');
+    const text =
+      did === 'scheduled' && extra?.scheduledAt
+        ? s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c)))
+        : did === 'test'
+          ? s.did_test(c.req.query('to') ?? '')
+          : did === 'saved' || did === 'sent' || did === 'paused' || did === 'resumed' || did === 'cancelled' || did === 'redrive'
+            ? s[`did_${did}`]
+            : s.done;
+    return { kind: 'ok', text };
   };
   const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
 
@@ -278,25 +299,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.post('/editions', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
-    const countries = many(f.countries);
-    const topics = many(f.topics);
-    const languages = many(f.languages);
-    const audience = {
-      ...(countries.length ? { countries } : {}),
-      ...(topics.length ? { topics } : {}),
-      ...(languages.length ? { languages } : {}),
-    };
-    const itemIds = many(f.itemIds);
-    const r = await attempt(() =>
-      editions().create(
-        validated(EditionInput, {
-          subject: one(f.subject),
-          ...(one(f.intro).trim() ? { intro: one(f.intro) } : {}),
-          ...(itemIds.length ? { itemIds } : {}),
-          ...(Object.keys(audience).length ? { audience } : {}),
-        }),
-      ),
-    );
+    const r = await attempt(() => editions().create(editionInputOf(f, lang)));
     if (!r.ok) return showEditions(c, failure(r), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.value.id)}`, 303);
   });
@@ -315,21 +318,49 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const topic = c.req.query('topic') || '';
     const language = isLang(c.req.query('language')) ? (c.req.query('language') as Lang) : lang;
     const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
-    const [pv, pf, chosen] = await Promise.all([
+    const editable = e.state === 'draft' || e.state === 'scheduled';
+    const confirming = editable && c.req.query('confirm') === 'send';
+    const [pv, pf, contents, audience, recent] = await Promise.all([
       attempt(() => {
         const q = validated(SegmentQuery, { language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
         return editions().preview(e.id, { countries: q.countries, topics: q.topics, language: q.language });
       }),
-      e.state === 'draft' || e.state === 'scheduled' ? attempt(() => editions().preflight(e.id)) : undefined,
-      e.itemIds?.length ? items.getMany(e.itemIds) : Promise.resolve([] as Item[]),
+      editable ? attempt(() => editions().preflight(e.id)) : undefined,
+      attempt(() => editions().contents(e.id)),
+      confirming ? attempt(() => editions().audience(e.id)) : undefined,
+      editable ? items.listScope('all', { limit: 40 }) : undefined,
     ]);
     const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
     // The same issue found in each language's email is shown once.
     const unique = (issues: NonNullable<PreflightPanel['issues']>) => [...new Map(issues.map((i) => [`${i.level}|${i.message}`, i])).values()];
     const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.value.issues) } : { error: pf.error.message };
-    const byId = new Map(chosen.map((i) => [i.id, i]));
-    const ordered = (e.itemIds ?? []).map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
-    return renderPage(c, EditionPage({ lang, csrf: csrfOf(c), flash: flash ?? flashOf(c), edition: e, items: ordered, preview, preflight }), status, { private: true });
+    const selection = e.selection as { kind: string; since?: string };
+    const panel: ContentsPanel = {
+      items: contents.ok ? contents.value.items : [],
+      basis: selection.kind === 'items' || e.itemIds ? { kind: 'chosen' } : selection.kind === 'since' ? { kind: 'since', since: selection.since ?? '' } : { kind: 'sinceLast', ...(contents.ok && contents.value.lastEditionAt ? { lastEditionAt: contents.value.lastEditionAt } : {}) },
+    };
+    const confirm = audience?.ok
+      ? { ...audience.value, subjects: Object.fromEntries(languages.map((l) => [l, textFor({ ...e, intro: e.intro ?? undefined }, l).subject])) as Record<Lang, string> }
+      : undefined;
+    const chosen = e.selection && selection.kind === 'items' ? (e.selection as { itemIds: string[] }).itemIds : [];
+    const form = recent ? { items: mergeItems(panel.basis.kind === 'chosen' ? panel.items : [], recent.items), values: formValuesOf(e, lang, chosen) } : undefined;
+    return renderPage(
+      c,
+      EditionPage({
+        lang,
+        csrf: csrfOf(c),
+        flash: flash ?? (audience && !audience.ok ? failure(audience) : flashOf(c, { scheduledAt: e.scheduledAt })),
+        edition: e,
+        contents: panel,
+        preview,
+        preflight,
+        zone: zoneOf(c),
+        ...(confirm ? { confirm } : {}),
+        ...(form ? { form } : {}),
+      }),
+      status,
+      { private: true },
+    );
   };
   pages.get('/editions/:id', (c) => showEdition(c));
 
@@ -341,6 +372,14 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.json({ state: e.state, stateLabel: stateLabel(e.state, lang), counts: e.counts, progress: e.progress, rate: e.rate, summary: progressSummary(e, lang) });
   });
 
+  pages.post('/editions/:id/edit', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const r = await attempt(() => editions().update(editionId(c), editionInputOf(f, lang)));
+    if (!r.ok) return showEdition(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=saved`, 303);
+  });
+
   pages.post('/editions/:id/:action{send|schedule|pause|resume|cancel|redrive|test}', async (c) => {
     const lang = langOf(c);
     const action = c.req.param('action');
@@ -349,8 +388,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       const id = editionId(c);
       if (action === 'send') return editions().send(id);
       if (action === 'schedule') {
-        const raw = one(f.at);
-        const { at } = validated(SendBody, { at: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? `${raw}:00Z` : raw });
+        // Entered in the editor's zone (the form says which), stored in UTC.
+        const zone = timeZoneOr(one(f.tz));
+        const { at } = validated(SendBody, { at: wallTimeToIso(one(f.at), zone) });
         return editions().send(id, at ? new Date(at) : undefined);
       }
       if (action === 'test') {
@@ -372,7 +412,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       return editions()[action as 'pause' | 'resume' | 'cancel' | 'redrive'](id);
     });
     if (!r.ok) return showEdition(c, failure(r), r.status);
-    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1`, 303);
+    const did = ({ send: 'sent', schedule: 'scheduled', pause: 'paused', resume: 'resumed', cancel: 'cancelled', redrive: 'redrive', test: 'test' } as const)[action as 'send'];
+    // A test names where it went, the local part shortened: "ana@…".
+    const to = action === 'test' ? `&to=${encodeURIComponent(one(f.to).split(/[,\s;]+/).filter(Boolean).map((a) => `${a.split('@')[0]}@…`).join(', '))}` : '';
+    return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=${did}${to}`, 303);
   });
 
   // Subscribers
@@ -440,6 +483,40 @@ type EditionView = Awaited<ReturnType<App['editions']['status']>>;
 /** An edition as the console's views take it (the editor API's view of it). */
 function editionDetail(view: EditionView): EditionDetail {
   return { ...view, counts: { ...view.counts } };
+}
+
+/** The compose or edit form as an edition's input. The console language's text (or the only one written) is the
+ *  default for readers without their own; with both written, each language is a translation. */
+function editionInputOf(f: FormFields, lang: Lang) {
+  const text = Object.fromEntries(languages.map((l) => [l, { subject: one(f[`subject-${l}`]).trim(), intro: one(f[`intro-${l}`]).trim() }])) as Record<Lang, { subject: string; intro: string }>;
+  const written = languages.filter((l) => text[l].subject);
+  const main = written.includes(lang) ? lang : written[0];
+  if (!main) throw invalid('edition.noSubject', t(lang).needOneSubject);
+  const entry = (l: Lang) => ({ subject: text[l].subject, ...(text[l].intro ? { intro: text[l].intro } : {}) });
+  const countries = many(f.countries);
+  const topics = many(f.topics);
+  const audienceLanguages = many(f.languages);
+  const audience = { ...(countries.length ? { countries } : {}), ...(topics.length ? { topics } : {}), ...(audienceLanguages.length ? { languages: audienceLanguages } : {}) };
+  const itemIds = many(f.itemIds);
+  return validated(EditionInput, {
+    ...entry(main),
+    ...(written.length > 1 ? { translations: Object.fromEntries(written.map((l) => [l, entry(l)])) } : {}),
+    ...(itemIds.length ? { itemIds } : {}),
+    ...(Object.keys(audience).length ? { audience } : {}),
+  });
+}
+
+/** An edition back in the form: its translations, and the default text in the console language's column. */
+function formValuesOf(e: EditionDetail, lang: Lang, itemIds: string[]): EditionFormValues {
+  const text: EditionFormValues['text'] = { ...e.translations };
+  if (!Object.values(text).some((x) => x?.subject === e.subject) && !text[lang]) text[lang] = { subject: e.subject, ...(e.intro ? { intro: e.intro } : {}) };
+  return { text, itemIds, audience: (e.audience ?? {}) as EditionFormValues['audience'] };
+}
+
+/** The edition's own items first, then recent ones, once each. */
+function mergeItems(own: Item[], recent: Item[]): Item[] {
+  const seen = new Set(own.map((i) => i.id));
+  return [...own, ...recent.filter((i) => !seen.has(i.id))];
 }
 
 function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {

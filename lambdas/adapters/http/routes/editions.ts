@@ -22,10 +22,14 @@ const Audience = z
   .strict()
   .openapi('EditionAudience');
 
+const Translation = z.object({ subject: z.string().trim().min(1).max(200), intro: z.string().max(2_000).optional() }).strict().openapi('EditionTranslation');
+const Translations = z.object(Object.fromEntries(languages.map((l) => [l, Translation.optional()])) as Record<(typeof languages)[number], z.ZodOptional<typeof Translation>>).strict();
+
 export const EditionInput = z
   .object({
-    subject: z.string().trim().min(1).max(200),
+    subject: z.string().trim().min(1).max(200).openapi({ description: 'The subject for any language without a translation.' }),
     intro: z.string().max(2_000).optional(),
+    translations: Translations.optional().openapi({ description: 'Per-language subject and intro: {"es":{"subject","intro"},"en":{…}}. Subscribers get their language’s text.' }),
     itemIds: z.array(z.string().min(1).max(200)).max(100).optional().openapi({ description: 'Items in this order. Omit (and omit since) for everything new since the last edition.' }),
     since: IsoDate.optional().openapi({ description: 'Everything published after this time.' }),
     audience: Audience.optional(),
@@ -40,6 +44,7 @@ const EditionView = z
     kind: z.string(),
     subject: z.string(),
     intro: z.string().nullable(),
+    translations: z.record(z.string(), z.object({ subject: z.string(), intro: z.string().optional() })),
     state: z.enum(['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled']),
     audience: z.unknown(),
     selection: z.unknown(),
@@ -52,6 +57,7 @@ const EditionView = z
     sendStartedAt: z.string().nullable(),
     completedAt: z.string().nullable(),
     pausedReason: z.string().nullable(),
+    reachedNobody: z.boolean().openapi({ description: 'Planned for nobody: kept out of the public archive.' }),
   })
   .openapi('Edition');
 
@@ -65,7 +71,14 @@ export const TestSendBody = z
   })
   .strict();
 
-const Issue = z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), group: z.string().optional() });
+const Issue = z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), group: z.string().optional(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() });
+const AudienceView = z
+  .object({
+    recipients: z.number().openapi({ description: 'Subscribers a send would email now (the planner’s count).' }),
+    skipped: z.number().openapi({ description: 'In the audience, but no item matches their preferences: not emailed.' }),
+    byLanguage: z.object(Object.fromEntries(languages.map((l) => [l, z.number()])) as Record<(typeof languages)[number], z.ZodNumber>),
+  })
+  .openapi('EditionAudienceCount');
 export const IdParam = z.object({ id: z.string().min(1).max(100) });
 export const SegmentQuery = z.object({ countries: csvOf(() => currentTaxonomy().countryCodes), topics: csvOf(() => currentTaxonomy().topicSlugs), language: Language.default('en') });
 
@@ -117,7 +130,7 @@ export function editionRoutes(deps: Pick<App, 'config' | 'editions' | 'signInLim
       method: 'post',
       path: '/api/editions/{id}/send',
       summary: 'Send now ({}) or at a time ({"at"})',
-      description: 'Refused (400 edition.preflightFailed) while the pre-flight reports an error.',
+      description: 'Refused (400 edition.preflightFailed) while the pre-flight reports an error; a time that has passed is 400 edition.scheduleInPast.',
       security: editorSecurity,
       request: { params: IdParam, body: { content: { 'application/json': { schema: SendBody } }, required: false } },
       responses: { 202: json(z.object({ id: z.string(), state: z.string(), scheduledAt: z.string().nullable() }), 'Accepted: planning starts now or at the time'), ...errors },
@@ -156,6 +169,11 @@ export function editionRoutes(deps: Pick<App, 'config' | 'editions' | 'signInLim
   app.openapi(
     createRoute({ method: 'get', path: '/api/editions/{id}/preflight', summary: 'Pre-flight checks (size, links, alt text, placeholders, empty segments)', security: editorSecurity, request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean(), items: z.number(), issues: z.array(Issue) }), 'Issues; ok is false when any is an error'), ...errors } }),
     async (c) => c.json(await service().preflight(c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/api/editions/{id}/audience', summary: 'Who a send would reach now (the numbers the planner will use)', security: editorSecurity, request: { params: IdParam }, responses: { 200: json(AudienceView, 'Recipients, skipped, and recipients by language'), ...errors } }),
+    async (c) => c.json(await service().audience(c.req.valid('param').id), 200),
   );
 
   app.openapi(

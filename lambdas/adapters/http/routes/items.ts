@@ -9,6 +9,7 @@ import { CountryCodeSchema, TopicSlugSchema, maxTaxonomyList } from '../taxonomy
 import { languages } from '../../../core/shared/language.js';
 import { itemSummaryView, scopeId, type FeedScope } from '../../../core/items/model.js';
 import { invalid, notFound } from '../../../core/shared/errors.js';
+import type { Source } from '../../../core/ingest/sources.js';
 
 const CountryCode = CountryCodeSchema;
 const TopicSlug = TopicSlugSchema;
@@ -52,6 +53,18 @@ const SourceInput = z
   .strict()
   .openapi('SourceInput');
 
+const SourcePatch = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL').optional(),
+    defaultCountries: z.array(CountryCode).optional(),
+    defaultTopics: z.array(TopicSlug).optional(),
+    active: z.boolean().optional().openapi({ description: 'false pauses the source: it is not polled until made active again.' }),
+  })
+  .strict()
+  .openapi('SourcePatch');
+const SourceId = z.object({ id: z.string().min(1).max(64) });
+
 const Counts = z.object({ new: z.number(), updated: z.number(), unchanged: z.number(), rejected: z.number() });
 const Rejections = z
   .array(z.object({ entry: z.string(), code: z.string(), reason: z.string() }))
@@ -64,12 +77,16 @@ const SourceView = z
     name: z.string(),
     defaultCountries: z.array(z.string()),
     defaultTopics: z.array(z.string()),
+    active: z.boolean(),
     lastPoll: z.object({ at: z.string(), status: z.string(), counts: Counts, rejections: Rejections, error: z.object({ code: z.string(), message: z.string() }).optional() }).optional(),
     lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).optional(),
   })
   .openapi('Source');
 
 const editorSecurity = [{ editorToken: [] }];
+
+/** A source as the API shows it: no validators, active spelled out. */
+const sourceView = ({ etag: _e, lastModified: _l, createdAt: _c, ...view }: Source) => ({ ...view, active: view.active !== false });
 
 export function itemRoutes({ config, repos: { items }, ingest, signInLimit }: App) {
   const app = newRouter();
@@ -183,7 +200,38 @@ export function itemRoutes({ config, repos: { items }, ingest, signInLimit }: Ap
     }),
     async (c) => {
       const list = await ingest.listSources();
-      return c.json({ sources: list.map(({ etag: _e, lastModified: _l, createdAt: _c, ...view }) => view) }, 200);
+      return c.json({ sources: list.map(sourceView) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/sources/{id}',
+      summary: 'Change a source: name, URL, default tags, or pause it (active: false)',
+      security: editorSecurity,
+      request: { params: SourceId, body: { required: true, content: { 'application/json': { schema: SourcePatch } } } },
+      responses: {
+        200: { description: 'The source', content: { 'application/json': { schema: SourceView } } },
+        400: { description: 'Invalid', content: { 'application/json': { schema: ErrorSchema } } },
+        404: { description: 'No such source', content: { 'application/json': { schema: ErrorSchema } } },
+      },
+    }),
+    async (c) => c.json(sourceView(await ingest.editSource(c.req.valid('param').id, c.req.valid('json'))), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/sources/{id}',
+      summary: 'Remove a source (its items stay)',
+      security: editorSecurity,
+      request: { params: SourceId },
+      responses: { 204: { description: 'Removed' }, 404: { description: 'No such source', content: { 'application/json': { schema: ErrorSchema } } } },
+    }),
+    async (c) => {
+      await ingest.removeSource(c.req.valid('param').id);
+      return c.body(null, 204);
     },
   );
 

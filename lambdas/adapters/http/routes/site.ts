@@ -3,6 +3,7 @@
 // redirect by Accept-Language (Spanish by default). The preference centre sits at /preferences/{token} (the link
 // every email carries) and speaks the subscriber's language. See docs/pages.md.
 import { frequencies } from '../../../core/subscriptions/model.js';
+import { textFor } from '../../../core/editions/model.js';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
@@ -127,12 +128,13 @@ export function siteRoutes(ctx: App) {
   const archiveEntries = async (lang: Lang): Promise<ArchiveEntry[]> => {
     const list = await editions().list(100);
     return list
-      .filter((e) => e.state === 'sent' && e.kind === 'edition')
+      // An edition that reached nobody was never published.
+      .filter((e) => e.state === 'sent' && e.kind === 'edition' && !e.reachedNobody)
       .filter((e) => {
         const languages = (e.audience as { languages?: string[] } | undefined)?.languages;
         return !languages || languages.length === 0 || languages.includes(lang);
       })
-      .map((e) => ({ id: e.id, subject: e.subject, ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: e.itemIds?.length ?? 0 }))
+      .map((e) => ({ id: e.id, ...textFor({ ...e, intro: e.intro ?? undefined }, lang), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: e.itemIds?.length ?? 0 }))
       .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
   };
 
@@ -149,7 +151,7 @@ export function siteRoutes(ctx: App) {
       const base = ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
       const web = await editions().webVersion(id, lang, { preferencesUrl: `${base}/${lang}/`, unsubscribeUrl: `${base}/${lang}/` });
       const e = web.edition;
-      const entry: ArchiveEntry = { id: e.id, subject: e.subject, ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
+      const entry: ArchiveEntry = { id: e.id, ...textFor(e, lang), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
       return renderPage(c, ArchiveEditionPage({ lang, edition: entry, items: web.items }));
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);

@@ -12,6 +12,7 @@ import { clientIp } from '../client-ip.js';
 import { DomainError, invalid } from '../../../core/shared/errors.js';
 import { ErrorSchema, statusOfKind } from '../errors.js';
 import { CountryCodeSchema, TopicSlugSchema, maxTaxonomyList } from '../taxonomy-schemas.js';
+import { currentTaxonomy } from '../../../core/taxonomy/taxonomy.js';
 import { languages } from '../../../core/shared/language.js';
 import { frequencies } from '../../../core/subscriptions/model.js';
 import type { ImportRow, RequestOrigin } from '../../../core/subscriptions/service.js';
@@ -496,13 +497,25 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
       method: 'get',
       path: '/api/subscribers/export',
       tags: ['subscribers (editor)'],
-      summary: 'Export every subscriber with consent proof (JSON).',
+      summary: 'Export every subscriber with consent proof (JSON, or CSV with ?format=csv: the import’s columns).',
       security: editorSecurity,
-      responses: { 200: { description: 'Subscribers', content: { 'application/json': { schema: z.object({ subscribers: z.array(z.record(z.string(), z.unknown())) }) } } }, ...errors(401) },
+      request: { query: z.object({ format: z.enum(['json', 'csv']).default('json') }) },
+      responses: {
+        200: {
+          description: 'Subscribers',
+          content: { 'application/json': { schema: z.object({ subscribers: z.array(z.record(z.string(), z.unknown())) }) }, 'text/csv': { schema: z.string() } },
+        },
+        ...errors(401),
+      },
     }),
     async (c) => {
       c.header('Cache-Control', 'no-store');
-      return c.json({ subscribers: (await service.exportAll()) as Array<Record<string, unknown>> }, 200);
+      const subscribers = (await service.exportAll()) as Array<Record<string, unknown>>;
+      if (c.req.valid('query').format === 'csv') {
+        c.header('Content-Disposition', 'attachment; filename="subscribers.csv"');
+        return c.body(subscribersCsv(subscribers), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+      }
+      return c.json({ subscribers }, 200);
     },
   );
 
@@ -591,23 +604,81 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
   return router;
 }
 
-/** Rows of an import CSV (header row required). */
+/** The export's columns: the import's, then what only the service knows. */
+const exportColumns = ['email', 'countries', 'topics', 'language', 'frequency', 'consent_at', 'consent_wording_version', 'status', 'created_at', 'confirmed_at', 'suppressed_at', 'suppressed_reason'] as const;
+
+/** One CSV cell. A cell a spreadsheet would run as a formula (= + - @, tab, carriage return first) starts with an
+ *  apostrophe instead; quotes, separators and line breaks are quoted. */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Subscribers as CSV that the import reads back (lists separated by spaces). */
+export function subscribersCsv(subscribers: ReadonlyArray<Record<string, unknown>>): string {
+  const lines = [exportColumns.join(',')];
+  for (const s of subscribers) {
+    type Proof = { at?: string; wordingVersion?: string };
+    const consent = (s.consent ?? {}) as { requested?: Proof; confirmed?: Proof; imported?: Proof; resubscribed?: Proof };
+    const proof = consent.imported ?? consent.confirmed ?? consent.requested ?? consent.resubscribed ?? {};
+    const row: Record<(typeof exportColumns)[number], unknown> = {
+      email: s.email,
+      countries: s.countries,
+      topics: s.topics,
+      language: s.language,
+      frequency: s.frequency,
+      consent_at: proof.at,
+      consent_wording_version: proof.wordingVersion,
+      status: s.status,
+      created_at: s.createdAt,
+      confirmed_at: s.confirmedAt,
+      suppressed_at: s.suppressedAt,
+      suppressed_reason: s.suppressedReason,
+    };
+    lines.push(exportColumns.map((k) => csvCell(row[k])).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** A list cell of the import: codes or names (either language, any case or accents), separated by spaces, commas,
+ *  semicolons or bars; a name of several words is taken whole. Unknown words are kept for the service to refuse. */
+function tagsOf(value: string | undefined, known: ReadonlyArray<{ code: string; names: string[] }>): string[] {
+  if (!value) return [];
+  const fold = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase();
+  const byName = new Map(known.flatMap((k) => [k.code, ...k.names].map((n) => [fold(n), k.code] as const)));
+  const out: string[] = [];
+  for (const part of value.split(/[,;|]+/).map(fold).filter(Boolean)) {
+    const whole = byName.get(part);
+    if (whole) out.push(whole);
+    else out.push(...part.split(/\s+/).map((w) => byName.get(w) ?? w));
+  }
+  return [...new Set(out)];
+}
+/** Names in either language, from the taxonomy in force when the file is read. */
+const knownCountries = () => currentTaxonomy().countries.map((c) => ({ code: c.code, names: [c.names.en, c.names.es] }));
+const knownTopics = () => currentTaxonomy().topics.map((t) => ({ code: t.slug, names: [t.names.en, t.names.es] }));
+
+/** Rows of an import CSV (header row required), separated by commas or, as spreadsheets in Spanish-speaking locales
+ *  write them, semicolons (whichever the header uses). */
 export function csvRows(text: string): ImportRow[] {
   let records: Array<Record<string, string>>;
   try {
-    records = parseCsv(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+    const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+    const delimiter = header.includes(';') && !header.includes(',') ? ';' : ',';
+    records = parseCsv(text, { delimiter, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
   } catch (error) {
     throw invalid('import.invalidCsv', `The CSV could not be read: ${(error as Error).message}`);
   }
   if (records.length > 5000) throw invalid('import.tooManyRows', 'Import at most 5000 rows at a time.');
-  const listOf = (value: string | undefined) => (value ? value.split(/[;|\s]+/).map((v) => v.trim().toLowerCase()).filter(Boolean) : []);
+  const [countries, topics] = [knownCountries(), knownTopics()];
   return records.map((r) => {
     const language = languages.find((l) => l === r.language);
     const frequency = frequencies.find((f) => f === r.frequency);
     return {
       email: r.email ?? '',
-      countries: listOf(r.countries),
-      topics: listOf(r.topics),
+      countries: tagsOf(r.countries, countries),
+      topics: tagsOf(r.topics, topics),
       ...(language ? { language } : {}),
       ...(frequency ? { frequency } : {}),
       ...(r.consent_at && r.consent_wording_version

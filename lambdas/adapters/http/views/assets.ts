@@ -68,6 +68,7 @@ progress{width:100%;height:1.25rem}
 .previews iframe{border:1px solid var(--line);background:#fff;height:640px}
 .previews .phone iframe{width:375px;max-width:100%}
 .previews .desktop iframe{width:800px;max-width:100%}
+.side-by-side{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
 .tabs{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 1rem;border-bottom:1px solid var(--line)}
 .tabs a{display:inline-block;padding:.4rem .2rem}
 .tabs a[aria-current="page"]{font-weight:700;text-decoration-thickness:3px}
@@ -77,6 +78,15 @@ progress{width:100%;height:1.25rem}
 /** The editor console's only script: polls an edition's status while it is sending and moves the progress bar.
  *  The page works without it (a <noscript> meta refresh reloads it while an edition is sending). */
 export const editorJs = `
+(function () {
+  // Times are entered and shown in the browser's zone: tell the server once (a cookie), then show the page in it.
+  var field = document.querySelector('[data-browser-zone]');
+  var zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { zone = ''; }
+  if (!field || !zone || field.value === zone) return;
+  document.cookie = 'editor_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+  if (document.cookie.indexOf('editor_tz=' + encodeURIComponent(zone)) >= 0) location.reload();
+})();
 (function () {
   var box = document.querySelector('[data-edition-status]');
   if (!box) return;

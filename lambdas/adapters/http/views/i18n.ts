@@ -240,6 +240,41 @@ const es = {
   importButton: 'Importar',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Importación: ${r.received} recibidas, ${r.confirmed} confirmadas, ${r.pending} pendientes de confirmar, ${r.skippedExisting} ya existían, ${r.skippedSuppressed} bloqueadas, ${r.errors} con errores.`,
+  // Editions: both languages, sends that ask first, time zones
+  textIn: (language: string) => `Texto en ${language}`,
+  textFallbackHint: 'El texto del idioma de la consola se usa para quien no tenga el suyo.',
+  subjectIn: (language: string) => `Asunto (${language})`,
+  introIn: (language: string) => `Introducción (${language}, opcional)`,
+  needOneSubject: 'Escribe el asunto en al menos un idioma.',
+  editEdition: 'Editar la edición',
+  saveEdition: 'Guardar cambios',
+  scheduleAtZone: (zone: string) => `Fecha y hora (${zone})`,
+  zoneHint: 'La zona horaria de tu navegador; se guarda en UTC.',
+  confirmSendTitle: 'Confirmar el envío',
+  confirmAudience: (n: number, es: number, en: number, skipped: number) =>
+    `Este envío llegará a ${n} ${n === 1 ? 'suscriptor' : 'suscriptores'} (español ${es}, inglés ${en}). ${skipped} del público no reciben ninguna noticia y se omiten.`,
+  confirmNobody: 'Este envío no llegaría a nadie: ningún suscriptor confirmado del público recibe alguna de sus noticias.',
+  confirmSend: (n: number) => `Sí, enviar a ${n} ${n === 1 ? 'suscriptor' : 'suscriptores'}`,
+  back: 'Volver',
+  itemsSinceLast: (date: string) => `Lo nuevo desde la última edición (${date}):`,
+  itemsSinceFirst: 'No hay ninguna edición anterior: se enviará todo lo publicado (hasta 100 noticias):',
+  itemsSince: (date: string) => `Lo publicado desde ${date}:`,
+  itemsChosen: 'Noticias elegidas:',
+  noItemsYet: 'Ninguna noticia por ahora.',
+  did_saved: 'Cambios guardados.',
+  did_sent: 'Envío en marcha.',
+  did_scheduled: (when: string) => `Programada para ${when}.`,
+  did_paused: 'Envío en pausa.',
+  did_resumed: 'Envío reanudado.',
+  did_cancelled: 'Edición cancelada.',
+  did_redrive: 'Lo pendiente se ha vuelto a poner en marcha.',
+  did_test: (to: string) => `Prueba enviada a ${to}.`,
+  pf_noItems: 'La edición no tiene noticias: elige noticias o una fecha «desde» anterior.',
+  pf_noRecipients: 'Nadie recibiría esta edición: ningún suscriptor confirmado de su público recibe alguna de sus noticias.',
+  pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'suscriptor' : 'suscriptores'} en ${language} recibirían el asunto y la introducción por defecto: añade el texto en ${language}.`,
+  pf_staleItems: (n: number, days: number) => `${n} ${n === 1 ? 'noticia se publicó' : 'noticias se publicaron'} hace más de ${days} días.`,
+  languageName_es: 'español',
+  languageName_en: 'inglés',
   deleteSubscriber: 'Borrar este suscriptor',
 } as const;
 
@@ -456,6 +491,41 @@ const en: Strings = {
   importButton: 'Import',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Import: ${r.received} received, ${r.confirmed} confirmed, ${r.pending} waiting for confirmation, ${r.skippedExisting} already known, ${r.skippedSuppressed} blocked, ${r.errors} with errors.`,
+  // Editions: both languages, sends that ask first, time zones
+  textIn: (language: string) => `Text in ${language}`,
+  textFallbackHint: 'The console language’s text goes to readers without their own.',
+  subjectIn: (language: string) => `Subject (${language})`,
+  introIn: (language: string) => `Intro (${language}, optional)`,
+  needOneSubject: 'Write the subject in at least one language.',
+  editEdition: 'Edit the edition',
+  saveEdition: 'Save changes',
+  scheduleAtZone: (zone: string) => `Date and time (${zone})`,
+  zoneHint: 'Your browser’s time zone; stored in UTC.',
+  confirmSendTitle: 'Confirm the send',
+  confirmAudience: (n: number, es: number, en: number, skipped: number) =>
+    `This send will reach ${n} ${n === 1 ? 'subscriber' : 'subscribers'} (Spanish ${es}, English ${en}). ${skipped} in the audience get no item and are skipped.`,
+  confirmNobody: 'This send would reach nobody: no confirmed subscriber in the audience gets any of its items.',
+  confirmSend: (n: number) => `Yes, send to ${n} ${n === 1 ? 'subscriber' : 'subscribers'}`,
+  back: 'Back',
+  itemsSinceLast: (date: string) => `New since the last edition (${date}):`,
+  itemsSinceFirst: 'There is no earlier edition: everything published goes (up to 100 items):',
+  itemsSince: (date: string) => `Published since ${date}:`,
+  itemsChosen: 'Chosen items:',
+  noItemsYet: 'No items for now.',
+  did_saved: 'Changes saved.',
+  did_sent: 'Sending started.',
+  did_scheduled: (when: string) => `Scheduled for ${when}.`,
+  did_paused: 'Send paused.',
+  did_resumed: 'Send resumed.',
+  did_cancelled: 'Edition cancelled.',
+  did_redrive: 'What was pending is moving again.',
+  did_test: (to: string) => `Test sent to ${to}.`,
+  pf_noItems: 'The edition has no items; choose items or an earlier "since".',
+  pf_noRecipients: 'Nobody would receive this edition: no confirmed subscriber in its audience gets any of its items.',
+  pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'subscriber' : 'subscribers'} reading ${language} would get the default subject and intro: add the ${language} text.`,
+  pf_staleItems: (n: number, days: number) => `${n} ${n === 1 ? 'item was' : 'items were'} published more than ${days} days ago.`,
+  languageName_es: 'Spanish',
+  languageName_en: 'English',
   deleteSubscriber: 'Delete this subscriber',
 };
 
@@ -481,5 +551,8 @@ const dateTimeFormats: Record<Lang, Intl.DateTimeFormat> = {
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
 };
 export const formatDate = (iso: string, lang: Lang) => (Number.isNaN(Date.parse(iso)) ? iso : dateFormats[lang].format(new Date(iso)));
-export const formatDateTime = (iso: string, lang: Lang) =>
-  Number.isNaN(Date.parse(iso)) ? iso : `${dateTimeFormats[lang].format(new Date(iso))} UTC`;
+/** A date and time in `zone` (UTC by default), the zone named after it. */
+export const formatDateTime = (iso: string, lang: Lang, zone = 'UTC') =>
+  Number.isNaN(Date.parse(iso))
+    ? iso
+    : `${(zone === 'UTC' ? dateTimeFormats[lang] : new Intl.DateTimeFormat(lang === 'es' ? 'es' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })).format(new Date(iso))} ${zone}`;

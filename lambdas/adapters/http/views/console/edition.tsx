@@ -7,11 +7,16 @@ import { formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { CountrySelect, TopicSelect } from './fields.js';
 import { DataTable } from '../table.js';
+import { EditionForm, type EditionFormValues } from './editions.js';
+import { isoToWallTime } from '../time-zone.js';
 
 export interface EditionDetail {
   id: string;
   subject: string;
   intro: string | null;
+  translations: Partial<Record<Lang, { subject: string; intro?: string }>>;
+  selection: unknown;
+  audience: unknown;
   state: string;
   counts: Record<string, number>;
   rate: number;
@@ -36,11 +41,58 @@ export interface PreflightPanel {
   error?: string;
 }
 
+/** The items the edition carries or would carry now, and why these ("new since the last edition" made visible). */
+export interface ContentsPanel {
+  items: Item[];
+  basis: { kind: 'chosen' } | { kind: 'since'; since: string } | { kind: 'sinceLast'; lastEditionAt?: string };
+}
+
+/** The confirmation step before "Send now": who it reaches, and the subject each language gets. */
+export interface ConfirmPanel {
+  recipients: number;
+  skipped: number;
+  byLanguage: Record<Lang, number>;
+  subjects: Record<Lang, string>;
+}
+
 const countKeys = ['planned', 'sent', 'skipped', 'suppressed', 'failed', 'inDoubt'] as const;
 
-export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; edition: EditionDetail; items: Item[]; preview: PreviewPanel; preflight: PreflightPanel }) {
+/** A pre-flight issue in the page's language where we have its words (the API's message otherwise). */
+function issueText(i: NonNullable<PreflightPanel['issues']>[number], lang: Lang): string {
+  const s = t(lang);
+  const p = (i as { params?: Record<string, string | number> }).params ?? {};
+  const languageName = (l: unknown) => (l === 'es' ? s.languageName_es : l === 'en' ? s.languageName_en : String(l));
+  switch (i.code) {
+    case 'preflight.noItems':
+      return s.pf_noItems;
+    case 'preflight.noRecipients':
+      return s.pf_noRecipients;
+    case 'preflight.untranslated':
+      return s.pf_untranslated(languageName(p.language), Number(p.count));
+    case 'preflight.staleItems':
+      return s.pf_staleItems(Number(p.count), Number(p.days));
+    default:
+      return i.message;
+  }
+}
+
+export function EditionPage(props: {
+  lang: Lang;
+  csrf: string;
+  flash?: Flash;
+  edition: EditionDetail;
+  contents: ContentsPanel;
+  preview: PreviewPanel;
+  preflight: PreflightPanel;
+  /** The editor's time zone (the browser's, or UTC until the console's script has said). */
+  zone: string;
+  confirm?: ConfirmPanel;
+  /** The edit form (drafts and scheduled editions): the items to choose from and the current values. */
+  form?: { items: Item[]; values: EditionFormValues };
+}) {
   const s = t(props.lang);
   const e = props.edition;
+  const zone = props.zone;
   const base = `/${props.lang}/editor/editions/${encodeURIComponent(e.id)}`;
   const live = e.state === 'sending' || e.state === 'scheduled';
   const canSend = e.state === 'draft' || e.state === 'scheduled';
@@ -79,7 +131,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           {s.state}: <span class={`pill ${e.state}`} data-state>
             {stateLabel(e.state, props.lang)}
           </span>
-          {e.scheduledAt && e.state === 'scheduled' ? ` · ${formatDateTime(e.scheduledAt, props.lang)}` : ''}
+          {e.scheduledAt && e.state === 'scheduled' ? ` · ${formatDateTime(e.scheduledAt, props.lang, zone)}` : ''}
           {e.pausedReason ? ` · ${e.pausedReason}` : ''}
         </p>
         <label for="progress-bar">{s.progress}</label>
@@ -105,8 +157,12 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
                 </button>{' '}
                 <span class="muted">{s.preflightBlocks}</span>
               </p>
-            ) : (
-              action('send', s.sendNow)
+            ) : props.confirm ? null : (
+              // Asks first: the confirmation step says how many it reaches.
+              <form method="get" action={`${base}#confirm-h`}>
+                <input type="hidden" name="confirm" value="send" />
+                <button type="submit">{s.sendNow}</button>
+              </form>
             )
           ) : null}
           {e.state === 'sending' ? action('pause', s.pauseSend, 'secondary') : null}
@@ -115,12 +171,39 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
           {e.state === 'paused' ? action('resume', s.resumeSend) : null}
           {['draft', 'scheduled', 'sending', 'paused'].includes(e.state) ? action('cancel', s.cancelSend, 'danger') : null}
         </div>
+        {canSend && props.confirm && !blocked ? (
+          <section aria-labelledby="confirm-h" class="notice" data-confirm>
+            <h3 id="confirm-h">{s.confirmSendTitle}</h3>
+            <p data-audience>
+              {props.confirm.recipients === 0 ? s.confirmNobody : s.confirmAudience(props.confirm.recipients, props.confirm.byLanguage.es, props.confirm.byLanguage.en, props.confirm.skipped)}
+            </p>
+            <ul>
+              {(['es', 'en'] as const).map((l) => (
+                <li>
+                  {l === 'es' ? s.languageName_es : s.languageName_en}: <span lang={l}>{props.confirm!.subjects[l]}</span>
+                </li>
+              ))}
+            </ul>
+            <div class="row">
+              {/* Reaching nobody is warned about, not refused: such a send completes at once, unpublished. */}
+              {action('send', s.confirmSend(props.confirm.recipients))}
+              <a href={base}>{s.back}</a>
+            </div>
+          </section>
+        ) : null}
         {canSend ? (
           <form method="post" action={`${base}/schedule`} class="row" style="margin-top:1rem">
             <Csrf token={props.csrf} />
+            {/* The console's script fills in the browser's zone; until it has, times are UTC. */}
+            <input type="hidden" name="tz" value={zone} data-browser-zone />
             <div>
-              <label for="at">{s.scheduleAt}</label>
-              <input type="datetime-local" id="at" name="at" required />
+              <label for="at">
+                {s.scheduleAtZone(zone)}
+              </label>
+              <input type="datetime-local" id="at" name="at" required aria-describedby="at-hint" value={e.scheduledAt && e.state === 'scheduled' ? isoToWallTime(e.scheduledAt, zone) : undefined} />
+              <p class="hint" id="at-hint">
+                {s.zoneHint}
+              </p>
             </div>
             <button type="submit" class="secondary">
               {s.schedule}
@@ -129,18 +212,29 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
         ) : null}
       </section>
 
-      {props.items.length > 0 ? (
-        <section aria-labelledby="items-h">
-          <h2 id="items-h">{s.pickItems}</h2>
+      <section aria-labelledby="items-h">
+        <h2 id="items-h">{s.pickItems}</h2>
+        <p data-contents-basis>
+          {props.contents.basis.kind === 'chosen'
+            ? s.itemsChosen
+            : props.contents.basis.kind === 'since'
+              ? s.itemsSince(formatDateTime(props.contents.basis.since, props.lang, zone))
+              : props.contents.basis.lastEditionAt
+                ? s.itemsSinceLast(formatDateTime(props.contents.basis.lastEditionAt, props.lang, zone))
+                : s.itemsSinceFirst}
+        </p>
+        {props.contents.items.length > 0 ? (
           <ol>
-            {props.items.map((item) => (
+            {props.contents.items.map((item) => (
               <li>
                 <a href={`/${props.lang}/items/${encodeURIComponent(item.id)}`}>{item.title}</a>
               </li>
             ))}
           </ol>
-        </section>
-      ) : null}
+        ) : (
+          <p>{s.noItemsYet}</p>
+        )}
+      </section>
 
       <section aria-labelledby="preflight-h">
         <h2 id="preflight-h">{s.preflight}</h2>
@@ -151,7 +245,7 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
             {props.preflight.issues.map((i) => (
               <li>
                 {i.level ? <strong>{i.level === 'error' ? s.preflightError : s.preflightWarning}: </strong> : null}
-                {i.message}
+                {issueText(i, props.lang)}
               </li>
             ))}
           </ul>
@@ -215,6 +309,19 @@ export function EditionPage(props: { lang: Lang; csrf: string; flash?: Flash; ed
               {s.sendTest}
             </button>
           </form>
+        </section>
+      ) : null}
+
+      {props.form ? (
+        <section aria-labelledby="edit-h">
+          <details>
+            <summary>
+              <h2 id="edit-h" style="display:inline">
+                {s.editEdition}
+              </h2>
+            </summary>
+            <EditionForm lang={props.lang} csrf={props.csrf} action={`${base}/edit`} labelledBy="edit-h" submit={s.saveEdition} items={props.form.items} values={props.form.values} />
+          </details>
         </section>
       ) : null}
     </EditorShell>

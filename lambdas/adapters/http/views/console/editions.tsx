@@ -1,6 +1,7 @@
 // Editions: compose a new one, and the history with per-edition counts.
 import type { Item } from '../../../../core/items/model.js';
-import { formatDate, formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
+import { formatDate, formatDateTime, stateLabel, strings, t, type Lang } from '../i18n.js';
+import { languages } from '../../../../core/shared/language.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { Labelled, TagChoices } from './fields.js';
 import { ChoiceFieldset, languageChoices } from '../choices.js';
@@ -15,36 +16,73 @@ export interface EditionRow {
   counts?: Record<string, number>;
 }
 
-export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[] }) {
+/** What the compose and edit forms hold. */
+export interface EditionFormValues {
+  text: Partial<Record<Lang, { subject: string; intro?: string }>>;
+  itemIds: string[];
+  audience: { countries?: string[]; topics?: string[]; languages?: string[] };
+}
+
+const ownName: Record<Lang, string> = { es: 'Español', en: 'English' };
+
+/** Compose or edit: each language's subject and intro side by side, each column labelled in its own language (so a
+ *  reader of either finds their field), then the items and the audience. */
+export function EditionForm(props: { lang: Lang; csrf: string; action: string; labelledBy: string; submit: string; items: Item[]; values?: EditionFormValues }) {
   const s = t(props.lang);
+  const v = props.values;
   const picks = props.items.map((item) => ({
     id: `pick-${item.id}`,
     value: item.id,
+    checked: v?.itemIds.includes(item.id),
     label: (
       <>
         {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
       </>
     ),
   }));
+  // The console's language first: its text is also the default for a reader whose language has none.
+  const order = [props.lang, ...languages.filter((l) => l !== props.lang)];
+  return (
+    <form class="stack" method="post" action={props.action} aria-labelledby={props.labelledBy}>
+      <Csrf token={props.csrf} />
+      <p class="hint" id="text-hint">
+        {s.textFallbackHint}
+      </p>
+      <div class="side-by-side">
+        {order.map((l) => {
+          const own = strings[l];
+          return (
+            <fieldset lang={l} aria-describedby="text-hint">
+              <legend>{ownName[l]}</legend>
+              <Labelled for={`subject-${l}`} label={own.subject}>
+                <input type="text" id={`subject-${l}`} name={`subject-${l}`} maxlength={200} value={v?.text[l]?.subject ?? ''} />
+              </Labelled>
+              <Labelled for={`intro-${l}`} label={own.intro}>
+                <textarea id={`intro-${l}`} name={`intro-${l}`} rows={3} maxlength={2000}>
+                  {v?.text[l]?.intro ?? ''}
+                </textarea>
+              </Labelled>
+            </fieldset>
+          );
+        })}
+      </div>
+      <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
+      <details open={Boolean(v && Object.values(v.audience).some((x) => x?.length))}>
+        <summary>{s.audience}</summary>
+        <TagChoices lang={props.lang} idPrefix="aud-" countries={v?.audience.countries ?? []} topics={v?.audience.topics ?? []} />
+        <ChoiceFieldset legend={s.audienceLanguages} name="languages" choices={languageChoices('aud-', (l) => Boolean(v?.audience.languages?.includes(l)))} />
+      </details>
+      <button type="submit">{props.submit}</button>
+    </form>
+  );
+}
+
+export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[] }) {
+  const s = t(props.lang);
   return (
     <EditorShell lang={props.lang} title={s.edEditions} tab="editions" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/editions`}>
       <h2 id="compose">{s.compose}</h2>
-      <form class="stack" method="post" action={`/${props.lang}/editor/editions`} aria-labelledby="compose">
-        <Csrf token={props.csrf} />
-        <Labelled for="subject" label={s.subject}>
-          <input type="text" id="subject" name="subject" required maxlength={200} />
-        </Labelled>
-        <Labelled for="intro" label={s.intro}>
-          <textarea id="intro" name="intro" rows={3} maxlength={2000} />
-        </Labelled>
-        <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
-        <details>
-          <summary>{s.audience}</summary>
-          <TagChoices lang={props.lang} idPrefix="aud-" countries={[]} topics={[]} />
-          <ChoiceFieldset legend={s.audienceLanguages} name="languages" choices={languageChoices('aud-')} />
-        </details>
-        <button type="submit">{s.create}</button>
-      </form>
+      <EditionForm lang={props.lang} csrf={props.csrf} action={`/${props.lang}/editor/editions`} labelledBy="compose" submit={s.create} items={props.items} />
       <h2>{s.history}</h2>
       {props.editions.length === 0 ? (
         <p>{s.noEditions}</p>
