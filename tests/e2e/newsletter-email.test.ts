@@ -122,7 +122,7 @@ describe('the newsletter in a browser', () => {
 
           // Dark mode: the body text is light on dark, the background dark.
           const colours = await page.evaluate(() => {
-            const summary = [...document.querySelectorAll('div')].find((d) => d.textContent?.startsWith('Los ministros') && d.children.length === 0)!;
+            const summary = Array.from(document.querySelectorAll('div')).find((d) => d.textContent?.startsWith('Los ministros') && d.children.length === 0)!;
             let cell: Element | null = summary;
             let background = 'rgba(0, 0, 0, 0)';
             while (cell && (background === 'rgba(0, 0, 0, 0)' || background === 'transparent')) {

@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import { DomainError } from '../../../core/shared/errors.js';
+import { subjectFor } from '../../../core/editions/model.js';
 import type { Item } from '../../../core/items/model.js';
 import type { CountryCode, TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
@@ -154,6 +155,26 @@ export function siteRoutes(ctx: App) {
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
       throw error;
+    }
+  });
+
+  // A subscriber's own version of an edition ("view in your browser"): their items, in their language. The token
+  // is a 'view' link signed over this edition's id.
+  app.get('/view/:edition/:token', async (c) => {
+    const lang = preferredLang(c);
+    const id = c.req.param('edition');
+    if (id.length > 100) return notFoundPage(c, lang);
+    try {
+      const viewer = await subscriptions.viewerOf(c.req.param('token'), id);
+      const base = ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+      const home = `${base}/${viewer.language}/`;
+      const web = await editions().webVersion(id, viewer.language, { preferencesUrl: home, unsubscribeUrl: home }, viewer);
+      const e = web.edition;
+      const entry: ArchiveEntry = { id: e.id, subject: subjectFor(e, viewer.language), ...(e.intro ? { intro: e.intro } : {}), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
+      return renderPage(c, ArchiveEditionPage({ lang: viewer.language, edition: entry, items: web.items, personal: true }), 200, { private: true });
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
+      return errorPage(c, lang, error, true);
     }
   });
 
