@@ -15,7 +15,7 @@ import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { clientIp } from '../client-ip.js';
 import { statusOfKind } from '../errors.js';
 import { errorPage, formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
-import { assetPaths, editorJs, siteCss } from '../views/assets.js';
+import { assetPaths, copyJs, editorJs, siteCss } from '../views/assets.js';
 import { isLang, t, type Lang } from '../views/i18n.js';
 import {
   ArchiveEditionPage,
@@ -54,6 +54,7 @@ export function siteRoutes(ctx: App) {
     const immutable = 'public, max-age=31536000, immutable';
     if (file === assetPaths.css) return c.body(siteCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable });
     if (file === assetPaths.editorJs) return c.body(editorJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable });
+    if (file === assetPaths.copyJs) return c.body(copyJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable });
     return c.text('Not found', 404);
   });
 
