@@ -26,8 +26,6 @@ function toHtml(source: string): string {
     allowedAttributes: { a: ['href'], ol: ['start'] },
     allowedSchemes: ['http', 'https', 'mailto'],
     allowProtocolRelative: false,
-    // Mail clients open links in a browser anyway; the rel keeps the archive page's opener out of reach.
-    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener' }) },
   }).trim();
 }
 
