@@ -34,6 +34,7 @@ legend{font-weight:700;padding:0 .25rem}
 fieldset label,.choice{font-weight:400;display:flex;gap:.5rem;align-items:flex-start;padding:.15rem 0}
 .feed-urls{list-style:none;margin:0;padding:0}.feed-urls li+li{margin-top:.35rem}.feed-urls code{display:block;word-break:break-all;font-size:.85rem}
 .feed-list{list-style:none;margin:0;padding:0}.feed-list>li{padding:.6rem 0;border-bottom:1px solid var(--line)}.feed-list>li>strong{display:block}
+.feed-index{max-height:26rem;overflow:auto;border:1px solid var(--line);border-radius:8px;padding:0 1rem}.feed-index h3{margin-top:1rem}
 .chooser{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0 1.5rem}
 .chooser h2{margin-top:0}
 .chooser .row>div{flex:1 1 12rem}

@@ -1,6 +1,6 @@
 // The feeds page (/es/feeds, /en/feeds; /feeds for feed readers and scripts): a country × topic chooser that builds a
 // feed's addresses (a GET form: it works without JavaScript), the chosen addresses in fields with copy buttons, the
-// OPML file, and every feed's addresses folded away below; autodiscovery links so a reader given this page's address
+// OPML file, and every feed's addresses below in a box that scrolls; autodiscovery links so a reader given this page's address
 // finds the feeds.
 import type { FeedScope } from '../../../core/items/model.js';
 import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, scopeTitle } from '../../../core/feeds/index.js';
@@ -60,17 +60,17 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?
       </ul>
     </li>
   );
-  const Group = (group: { title: string; rows: Array<{ scope: FeedScope; label: string }>; open?: boolean }) => (
-    <details open={group.open}>
-      <summary>
+  const Group = (group: { title: string; rows: Array<{ scope: FeedScope; label: string }> }) => (
+    <>
+      <h3>
         {group.title} ({group.rows.length})
-      </summary>
+      </h3>
       <ul class="feed-list">
         {group.rows.map((row) => (
           <Addresses {...row} />
         ))}
       </ul>
-    </details>
+    </>
   );
 
   // The all-news feeds come from the layout; each country's and topic's RSS feed is added here.
@@ -141,7 +141,9 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?
         <a href="/feeds/index.opml">{s.feedsOpml}</a>
       </p>
 
-      <h2>{s.feedsEvery}</h2>
+      <h2 id="every">{s.feedsEvery}</h2>
+      {/* 165 addresses: in a box of their own that scrolls, so the page stays short on a phone. */}
+      <div class="feed-index" role="region" aria-labelledby="every" tabindex={0}>
       <ul class="feed-list">
         <Addresses scope={{ kind: 'all' }} label={s.feedsAll} />
       </ul>
@@ -153,6 +155,7 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?
           topicSlugs.map((topic) => ({ scope: { kind: 'countryTopic', country, topic } as FeedScope, label: `${countryName(country, lang)} · ${topicName(topic, lang)}` })),
         )}
       />
+      </div>
     </Layout>
   );
 }
