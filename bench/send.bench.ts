@@ -20,14 +20,14 @@ import { confirmedShardOf, createSubscriberRepo } from '../lambdas/adapters/dyna
 import { keys } from '../lambdas/adapters/dynamo/keys.js';
 import { composeMjml, createMjmlRenderer, loadTemplates } from '../lambdas/adapters/mjml/renderer.js';
 import { createSesClient } from '../lambdas/adapters/ses/mailer.js';
-import { loadConfig } from '../lambdas/config.js';
+import { brandDefaults, loadConfig } from '../lambdas/config.js';
 import { newEdition } from '../lambdas/core/editions/model.js';
 import { planEdition } from '../lambdas/core/editions/planner.js';
 import type { ChunkMessage } from '../lambdas/core/editions/ports.js';
 import type { Item } from '../lambdas/core/items/model.js';
-import { archiveUrl, buildMessage, inAudience, itemsFor, mergeMarker, newsletterModel, prepareGroup, type PreparedGroup } from '../lambdas/core/editions/newsletter.js';
+import { archiveUrl, buildMessage, inAudience, itemsFor, mergeMarker, newsletterModel, prepareGroup, type Brand, type PreparedGroup } from '../lambdas/core/editions/newsletter.js';
 import type { Subscriber } from '../lambdas/core/subscriptions/model.js';
-import { subscriberLinks } from '../lambdas/core/subscriptions/links.js';
+import { editionLinks } from '../lambdas/core/subscriptions/links.js';
 import { defaultTaxonomy } from '../lambdas/core/taxonomy/taxonomy.js';
 
 const { countryCodes, topicSlugs } = defaultTaxonomy;
@@ -40,6 +40,7 @@ const PLAN_SUBSCRIBERS = Number(process.env.BENCH_SEND_SUBSCRIBERS ?? 100_000);
 const E2E_SUBSCRIBERS = Number(process.env.BENCH_SEND_E2E ?? 10_000);
 const NAIVE_SAMPLE = 1_000;
 const base = 'https://news.example.org';
+const brand: Brand = { name: brandDefaults.BRAND_NAME, color: brandDefaults.BRAND_COLOR, postalAddress: brandDefaults.POSTAL_ADDRESS };
 const secret = 'bench-signing-secret-0123456789abcdef';
 
 // A small deterministic PRNG so every run plans the same population.
@@ -185,7 +186,7 @@ export async function run(): Promise<Figures> {
       },
     };
     const planStarted = performance.now();
-    const plan = await planEdition({ ...stores, subscribers, items: itemStore, renderer, clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: async (m) => void chunks.push(...m) } }, edition.id);
+    const plan = await planEdition({ ...stores, subscribers, items: itemStore, renderer, clock, publicBaseUrl: base, brand, chunkSize: 50, queue: { enqueue: async (m) => void chunks.push(...m) } }, edition.id);
     const planS = (performance.now() - planStarted) / 1000;
     // MJML's share of the plan: compiles run interleaved with paging, so time a sample of them one after another.
     const sampleKeys = [...new Set(chunks.flatMap((c) => c.recipients.map((r) => r.g)))].slice(0, 20);
@@ -193,7 +194,7 @@ export async function run(): Promise<Figures> {
     const timed = createMjmlRenderer();
     const sampleStarted = performance.now();
     for (const g of sampleGroups) {
-      await timed.renderHtml(newsletterModel({ language: g!.language, subject: g!.subject, intro: edition.intro, items: g!.itemIds.map((id) => items.find((i) => i.id === id)!), archiveUrl: archiveUrl(base, edition.id) }));
+      await timed.renderHtml(newsletterModel({ language: g!.language, subject: g!.subject, intro: edition.intro, items: g!.itemIds.map((id) => items.find((i) => i.id === id)!), archiveUrl: archiveUrl(base, edition.id), brand }));
     }
     const compileMs = ((performance.now() - sampleStarted) / sampleGroups.length) * compiles;
     log(`planned ${plan.planned} recipients (${plan.skipped} skipped) in ${planS.toFixed(2)} s: ${plan.contentGroups} groups, ${compiles} compiles (~${(compileMs / 1000).toFixed(1)} s of MJML, from ${sampleGroups.length} timed one by one), ${chunks.length} chunks; paging DynamoDB ~${(pageMs / 16 / 1000).toFixed(1)} s per shard (16 in parallel)`);
@@ -208,8 +209,8 @@ export async function run(): Promise<Figures> {
     const buildStarted = performance.now();
     for (const r of recipients) {
       const s = byId.get(r.s)!;
-      const links = subscriberLinks(s.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
-      const message = buildMessage(prepared.get(r.g)!, { subscriberId: s.id, email: s.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers }, { from: 'news@news.example.org', editionId: edition.id });
+      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
+      const message = buildMessage(prepared.get(r.g)!, { subscriberId: s.id, email: s.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers }, { from: 'news@news.example.org', editionId: edition.id });
       bytes += message.html.length + message.text.length; // the null transport: touch the message, send nowhere
     }
     const buildS = (performance.now() - buildStarted) / 1000;
@@ -223,12 +224,13 @@ export async function run(): Promise<Figures> {
     const naiveStarted = performance.now();
     for (const r of sample) {
       const s = byId.get(r.s)!;
-      const links = subscriberLinks(s.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
+      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
       const mine = itemsFor(s, items, edition.audience).map((id) => itemById.get(id)!);
-      const model = newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id) });
+      const model = newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id), brand });
       const source = composeMjml(templates, model)
         .replaceAll(mergeMarker(model.mergeNonce, 'unsubscribe_url'), links.unsubscribeUrl)
-        .replaceAll(mergeMarker(model.mergeNonce, 'preferences_url'), links.preferencesUrl);
+        .replaceAll(mergeMarker(model.mergeNonce, 'preferences_url'), links.preferencesUrl)
+        .replaceAll(mergeMarker(model.mergeNonce, 'view_url'), links.viewUrl);
       const out = await mjml2html(source, { validationLevel: 'strict', keepComments: false });
       bytes += out.html.length;
     }
@@ -264,7 +266,7 @@ export async function run(): Promise<Figures> {
     queue.start();
     const e2eStarted = performance.now();
     await planEdition(
-      { ...e2eStores, subscribers: createSubscriberSource(doc, e2eTable, createSubscriberRepo(doc, e2eTable), { pageSize: 1000 }), items: e2eItemStore, renderer: createMjmlRenderer(), clock, publicBaseUrl: base, chunkSize: 50, queue: { enqueue: (m) => queue.send(m.map((x) => JSON.stringify(x))) } },
+      { ...e2eStores, subscribers: createSubscriberSource(doc, e2eTable, createSubscriberRepo(doc, e2eTable), { pageSize: 1000 }), items: e2eItemStore, renderer: createMjmlRenderer(), clock, publicBaseUrl: base, brand, chunkSize: 50, queue: { enqueue: (m) => queue.send(m.map((x) => JSON.stringify(x))) } },
       e2eEdition.id,
     );
     await queue.drained(240_000);

@@ -3,7 +3,7 @@
 //
 // Context values given on the command line arrive as strings; those in cdk.json arrive as JSON. Both are accepted.
 import { z } from 'zod';
-import { sourceSchema } from '../lambdas/config.js';
+import { brandDefaults, brandSchemas, sourceSchema } from '../lambdas/config.js';
 import { senderSizing } from './sizing.js';
 
 export class StageConfigError extends Error {
@@ -85,6 +85,12 @@ const stageSchema = z
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and dashes (no "aws", "amazon" or "cognito")')
       .refine((v) => !/aws|amazon|cognito/.test(v), 'must not contain aws, amazon or cognito')
       .optional(),
+    /** The newsletter's brand (validated as the Lambdas validate BRAND_*, POSTAL_ADDRESS); the postal address is in
+     *  every footer. Set on each Lambda that renders an email. */
+    brandName: brandSchemas.name.default(brandDefaults.BRAND_NAME),
+    brandLogoUrl: brandSchemas.logoUrl.optional(),
+    brandColor: brandSchemas.color.default(brandDefaults.BRAND_COLOR),
+    postalAddress: brandSchemas.postalAddress.default(brandDefaults.POSTAL_ADDRESS),
     /** IANA time zone for the digest schedules. */
     digestTimeZone: z.string().default('America/Bogota'),
     digestHour: int(0, 23).default(7),
@@ -132,6 +138,16 @@ export function parseStageConfig(raw: Record<string, unknown>): StageConfig {
     editorTokenParameter: c.editorTokenParameter ?? `/pacific-news/${c.stage}/editor-token`,
     signingSecretParameter: c.signingSecretParameter ?? `/pacific-news/${c.stage}/signing-secret`,
     prefix,
+  };
+}
+
+/** The brand variables of the Lambdas that render an email (HTTP app: preview, test send, archive; planner; digest). */
+export function brandEnvironment(c: Pick<StageConfig, 'brandName' | 'brandLogoUrl' | 'brandColor' | 'postalAddress'>): Record<string, string> {
+  return {
+    BRAND_NAME: c.brandName,
+    BRAND_COLOR: c.brandColor,
+    POSTAL_ADDRESS: c.postalAddress,
+    ...(c.brandLogoUrl ? { BRAND_LOGO_URL: c.brandLogoUrl } : {}),
   };
 }
 

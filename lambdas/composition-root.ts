@@ -11,7 +11,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ConfigError, requireSigningSecret, type Config } from './config.js';
 import type { Clock, Mailer } from './core/shared/ports.js';
 import { notFound } from './core/shared/errors.js';
-import type { EmailRenderer } from './core/editions/newsletter.js';
+import type { Brand, EmailRenderer } from './core/editions/newsletter.js';
 import type { ChunkMessage, SendEvidence, SendProgress } from './core/editions/ports.js';
 import type { PlannerDeps } from './core/editions/planner.js';
 import type { SenderDeps } from './core/editions/sender.js';
@@ -23,7 +23,7 @@ import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
 import { editSource, importDigest, newSource, pollAll, pollSource, registerSources, trySource, type PollDeps, type SourcePatch, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
 import { createFeedbackRules, createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
 import type { SesEventSummary } from './core/subscriptions/model.js';
-import { subscriberLinks } from './core/subscriptions/links.js';
+import { editionLinks, subscriberLinks } from './core/subscriptions/links.js';
 import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
 import { createDynamoSourceStore } from './adapters/dynamo/sources.js';
 import { createDynamoTaxonomyStore } from './adapters/dynamo/taxonomy.js';
@@ -311,6 +311,13 @@ export function composeApp(parts: AppParts): App {
     log: (event, fields) => logger.info(event, fields),
   }));
 
+  const brand = (): Brand => ({
+    name: config.BRAND_NAME,
+    color: config.BRAND_COLOR,
+    postalAddress: config.POSTAL_ADDRESS,
+    ...(config.BRAND_LOGO_URL ? { logoUrl: config.BRAND_LOGO_URL } : {}),
+  });
+
   const editions = once(() => {
     const secret = requireSigningSecret(config);
     return createEditionService({
@@ -323,6 +330,7 @@ export function composeApp(parts: AppParts): App {
       clock,
       newId: () => randomUUID(),
       publicBaseUrl: config.PUBLIC_BASE_URL,
+      brand: brand(),
       from: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       schedulePlan: (at, payload) => background.schedule(planJob, at, payload),
@@ -344,6 +352,7 @@ export function composeApp(parts: AppParts): App {
       queue: { enqueue: enqueueChunks },
       clock,
       publicBaseUrl: config.PUBLIC_BASE_URL,
+      brand: brand(),
       chunkSize: config.SEND_CHUNK_SIZE,
     }),
   );
@@ -359,7 +368,7 @@ export function composeApp(parts: AppParts): App {
       bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
       clock,
       sleep,
-      links: (subscriber, now) => subscriberLinks(subscriber, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+      links: (subscriber, now, editionId) => editionLinks(subscriber, editionId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
       from: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,

@@ -10,6 +10,24 @@ export class ConfigError extends Error {
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const url = z.string().url();
 
+/** The newsletter's brand when nothing is set: the Pacific Alliance seed. Infra sets the same values on each Lambda
+ *  that renders an email, so the deployed template shows them. */
+export const brandDefaults = {
+  BRAND_NAME: 'Alianza del Pacífico',
+  BRAND_COLOR: '#0b5cad',
+  POSTAL_ADDRESS: 'Alianza del Pacífico · Lima, Perú',
+} as const;
+
+/** Brand settings, validated where they are read (here) and where infra takes them from CDK context. */
+export const brandSchemas = {
+  name: z.string().trim().min(1).max(80),
+  /** Shown on light and dark backgrounds alike: give a logo with its own background, or one that reads on both. */
+  logoUrl: url.refine((v) => v.startsWith('https://'), 'must be an https:// URL (mail clients block or warn on http images)'),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb, e.g. #0b5cad'),
+  /** Bulk-mail law in several of the bloc's countries and in the United States asks for it in every email. */
+  postalAddress: z.string().trim().min(10, 'must be the organisation\'s full postal address').max(200).refine((v) => !/[\r\n]/.test(v), 'must be on one line (separate parts with commas)'),
+};
+
 /** A source named in configuration (SOURCES locally, the `sources` CDK context in AWS). */
 export const sourceSchema = z.object({
   url: url,
@@ -29,6 +47,12 @@ export const envSchema = z.object({
   SENDER_EMAIL: z.string().email().default('news@pacific-alliance.example'),
   /** Where people reach the service: links in feeds and emails are built on it. */
   PUBLIC_BASE_URL: url.default('http://127.0.0.1:3000'),
+  /** Newsletter brand: the name in the masthead and footer, an optional https logo, the accent colour, the postal
+   *  address every footer carries. */
+  BRAND_NAME: brandSchemas.name.default(brandDefaults.BRAND_NAME),
+  BRAND_LOGO_URL: brandSchemas.logoUrl.optional(),
+  BRAND_COLOR: brandSchemas.color.default(brandDefaults.BRAND_COLOR),
+  POSTAL_ADDRESS: brandSchemas.postalAddress.default(brandDefaults.POSTAL_ADDRESS),
   /** Bearer token for the editor API (locally; in AWS, read from SSM/Secrets Manager by the handler). */
   EDITOR_TOKEN: z.string().min(16).optional(),
   /** HMAC secret for confirmation, preference and unsubscribe links. */

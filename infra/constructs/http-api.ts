@@ -11,7 +11,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config.js';
+import { brandEnvironment, type StageConfig } from '../config.js';
 import { acknowledge } from './nag.js';
 import type { EditorAuthRefs } from './editor-auth.js';
 import type { EmailIdentityRefs } from './email-identity.js';
@@ -57,6 +57,7 @@ export class HttpApi extends Construct {
         FEED_PAGE_SIZE: String(config.feedPageSize),
         SOURCES: JSON.stringify(config.sources),
         ALLOW_LOOPBACK_SOURCES: 'false',
+        ...brandEnvironment(config),
         ...(config.websubHubUrl ? { WEBSUB_HUB_URL: config.websubHubUrl } : {}),
         // Public identifiers (no secret): the app verifies editors' JWTs against this pool and client.
         EDITOR_USER_POOL_ID: props.editorAuth.userPoolId,

@@ -11,7 +11,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config.js';
+import { brandEnvironment, type StageConfig } from '../config.js';
 import { digestFrequencies, type DigestFrequency } from '../../lambdas/core/subscriptions/model.js';
 import { acknowledge } from './nag.js';
 import type { EmailIdentityRefs } from './email-identity.js';
@@ -63,7 +63,7 @@ export class Sending extends Construct {
       memorySize: 2048,
       reservedConcurrentExecutions: config.reserveConcurrency ? 2 : undefined,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize), ...brandEnvironment(config) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)
@@ -109,7 +109,7 @@ export class Sending extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 2048,
       withTemplates: true,
-      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize) },
+      environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize), ...brandEnvironment(config) },
     })
       .useTable(table, 'readWrite')
       .useSendQueue(this.queue)

@@ -74,6 +74,41 @@ function expectExactlyOnce(mails: StoredEmail[], eligible: Array<{ sub: Subscrib
 }
 
 describe('sending an edition', () => {
+  it('"view in your browser" opens the subscriber\'s own version (their items, their language); the link names one edition and does nothing else', async () => {
+    const h = (harness = await sendHarness());
+    await h.addItems(items);
+    const { eligible } = people(h);
+    // (Signed links carry the subscriber id between dots: real ids have none.)
+    const undotted = (e: (typeof eligible)[number]) => ({ ...e, sub: { ...e.sub, id: e.sub.id.replace(/\./g, '-') } });
+    const spanish = undotted(eligible[1]!); // es, Peru × education: it-b only
+    const english = undotted(eligible[0]!); // en, Chile: it-a and it-c
+    await h.addSubscribers([spanish.sub, english.sub]);
+    const id = await createAndSend(h);
+    await h.settle();
+    const other = await createAndSend(h, { subject: 'Another week', itemIds: items.map((i) => i.id) });
+    await h.settle();
+
+    const mails = (await h.inbox()).filter((m) => m.headers?.some((x) => x.name === 'X-Edition-Id' && x.value === id));
+    for (const person of [spanish, english]) {
+      const mail = mails.find((m) => m.destination.to.includes(person.sub.email))!;
+      const link = mail.body.html!.match(/href="(https:\/\/news\.example\.org\/view\/[^"]+)"/)![1]!.replace(/&amp;/g, '&');
+      expect(mail.body.text).toContain(link);
+      const path = new URL(link).pathname;
+      const page = await h.http.request(path);
+      expect(page.status, await page.clone().text()).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      const html = await page.text();
+      expect(html).toContain(`<html lang="${person.sub.language}">`);
+      expect(html).toContain('<meta name="robots" content="noindex"');
+      for (const item of items) expect(html.includes(item.title), `${person.sub.email} / ${item.id}`).toBe(person.expect.includes(item.id));
+
+      // The same token for another edition, or as a preference link, is refused.
+      const token = path.split('/').at(-1)!;
+      expect((await h.http.request(`/view/${encodeURIComponent(other)}/${token}`)).status).toBe(403);
+      expect((await h.http.request(`/preferences/${token}`)).status).toBe(403);
+    }
+  });
+
   it('delivers exactly one email per eligible subscriber, with exactly their items, in their language, with unsubscribe headers and links', async () => {
     const h = (harness = await sendHarness());
     await h.addItems(items);

@@ -1,4 +1,6 @@
 // Builders for newsletter tests: items and subscribers with overrides and fixed dates.
+import { brandDefaults } from '../../lambdas/config.js';
+import type { Brand } from '../../lambdas/core/editions/newsletter.js';
 import type { Item } from '../../lambdas/core/items/model.js';
 import type { Subscriber } from '../../lambdas/core/subscriptions/model.js';
 
@@ -41,3 +43,6 @@ export function aSubscriber(overrides: Partial<Subscriber> & { id: string }): Su
     ...overrides,
   };
 }
+
+/** The brand of the tests' emails (the seed's defaults, as the local runtime has them). */
+export const aBrand: Brand = { name: brandDefaults.BRAND_NAME, color: brandDefaults.BRAND_COLOR, postalAddress: brandDefaults.POSTAL_ADDRESS };

@@ -102,7 +102,7 @@ function world() {
     bucket: { take: async () => undefined },
     clock,
     sleep: async () => undefined,
-    links: () => ({ preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u', headers: [] }),
+    links: () => ({ preferencesUrl: 'https://x/p', unsubscribeUrl: 'https://x/u', viewUrl: 'https://x/v', headers: [] }),
     from: 'news@example.org',
     inDoubtAfterMs: 10 * 60_000,
     concurrency: 1,

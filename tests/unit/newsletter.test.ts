@@ -18,7 +18,7 @@ import {
   renderText,
 } from '../../lambdas/core/editions/newsletter.js';
 import { composeMjml, createMjmlRenderer, fill, loadTemplates, TemplateError } from '../../lambdas/adapters/mjml/renderer.js';
-import { aSubscriber, anItem } from '../support/editions-fixtures.js';
+import { aBrand, aSubscriber, anItem } from '../support/editions-fixtures.js';
 
 const templates = loadTemplates();
 const items = [
@@ -26,7 +26,7 @@ const items = [
   anItem({ id: 'b', countries: ['pe'], topics: ['education-skills'] }),
   anItem({ id: 'c', countries: ['cl', 'co', 'mx', 'pe'], blocWide: true, topics: ['climate-environment'] }),
 ];
-const input = (language: 'es' | 'en', list = items) => ({ language, subject: 'Weekly news', intro: 'Hello\nreaders', items: list, archiveUrl: 'https://news.example.org/archive/ed1' });
+const input = (language: 'es' | 'en', list = items) => ({ language, subject: 'Weekly news', intro: 'Hello\nreaders', items: list, archiveUrl: 'https://news.example.org/archive/ed1', brand: aBrand });
 
 describe('MJML templates', () => {
   for (const language of ['es', 'en'] as const) {
@@ -95,7 +95,7 @@ describe('content groups and merge', () => {
       {
         subscriberId: 'sub-1',
         email: 'one@example.org',
-        values: { unsubscribe_url: 'https://x.example/u/tok?a=1&b=2', preferences_url: 'https://x.example/preferences/p' },
+        values: { unsubscribe_url: 'https://x.example/u/tok?a=1&b=2', preferences_url: 'https://x.example/preferences/p', view_url: 'https://x.example/view/ed1/v' },
         headers: [
           { name: 'List-Unsubscribe', value: '<https://x.example/u/tok>' },
           { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
@@ -117,7 +117,7 @@ describe('content groups and merge', () => {
     const [u, p] = [mergeMarker('n1', 'unsubscribe_url'), mergeMarker('n1', 'preferences_url')];
     const program = compileMerge(`a ${u} b ${p} c {{name}} {{unsubscribe_url}} ${mergeMarker('n0', 'preferences_url')}`, 'n1');
     expect(program.fields).toEqual(['unsubscribe_url', 'preferences_url']);
-    expect(merge(program, { unsubscribe_url: 'U', preferences_url: 'P' })).toBe(`a U b P c {{name}} {{unsubscribe_url}} ${mergeMarker('n0', 'preferences_url')}`);
+    expect(merge(program, { unsubscribe_url: 'U', preferences_url: 'P', view_url: 'V' })).toBe(`a U b P c {{name}} {{unsubscribe_url}} ${mergeMarker('n0', 'preferences_url')}`);
   });
 
   it('the text part is a real alternative with every item, its link, and the footer links', () => {
@@ -127,7 +127,9 @@ describe('content groups and merge', () => {
       expect(text).toContain(item.title);
       expect(text).toContain(item.link);
     }
-    expect(text).toContain('View in your browser: https://news.example.org/archive/ed1');
+    // "View in your browser" is the subscriber's own version (merged per recipient); the public page is the one to share.
+    expect(text).toContain(`View in your browser: ${mergeMarker(model.mergeNonce, 'view_url')}`);
+    expect(text).toContain('Version to share: https://news.example.org/archive/ed1');
     expect(text).toContain(mergeMarker(model.mergeNonce, 'unsubscribe_url'));
   });
 });
@@ -164,7 +166,7 @@ describe('pre-flight checks', () => {
 
 describe('content is never merged with a recipient’s links', () => {
   const renderer = createMjmlRenderer();
-  const secret = { unsubscribe_url: 'https://x.example/u/SECRET-UNSUB', preferences_url: 'https://x.example/p/SECRET-PREFS' };
+  const secret = { unsubscribe_url: 'https://x.example/u/SECRET-UNSUB', preferences_url: 'https://x.example/p/SECRET-PREFS', view_url: 'https://x.example/view/ed1/SECRET-VIEW' };
   const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
   /** A group compiled earlier: its markers are what an attacker could at best have seen. */
@@ -219,7 +221,7 @@ describe('header values are one line', () => {
   ])('a line break in the %s is refused when the message is built, and the pre-flight reports a subject one', async (_name, group, recipient) => {
     const compiled = { ...(await compileContentGroup(renderer, input('en'))), ...group };
     const build = () =>
-      buildMessage(prepareGroup(compiled), { subscriberId: 's1', email: 'one@example.org', values: { unsubscribe_url: 'https://x.example/u', preferences_url: 'https://x.example/p' }, headers: [], ...recipient }, { from: 'news@example.org', editionId: 'ed1' });
+      buildMessage(prepareGroup(compiled), { subscriberId: 's1', email: 'one@example.org', values: { unsubscribe_url: 'https://x.example/u', preferences_url: 'https://x.example/p', view_url: 'https://x.example/view/ed1/v' }, headers: [], ...recipient }, { from: 'news@example.org', editionId: 'ed1' });
     expect(build).toThrow(expect.objectContaining({ code: 'email.headerLineBreak' }));
     if ('subject' in group) expect(preflightGroup(compiled).map((i) => i.code)).toContain('preflight.subjectLineBreak');
   });

@@ -11,6 +11,7 @@ import type { Language } from '../shared/language.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
 import { countryName, currentTaxonomy, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
+import { renderIntro, type RenderedIntro } from './intro-markdown.js';
 
 
 /** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
@@ -18,8 +19,9 @@ export const maxHtmlBytes = 102 * 1024;
 /** Longest value a personal merge field can take (signed link URLs); used to size-check before any merge. */
 export const maxMergeValueBytes = 512;
 
-/** The personal fields merged per recipient. Everything else is compiled once per content group. */
-export const mergeFields = ['unsubscribe_url', 'preferences_url'] as const;
+/** The personal fields merged per recipient. Everything else is compiled once per content group. `view_url` is the
+ *  subscriber's own web version of the edition (their items, their language). */
+export const mergeFields = ['unsubscribe_url', 'preferences_url', 'view_url'] as const;
 export type MergeField = (typeof mergeFields)[number];
 export type MergeValues = Record<MergeField, string>;
 
@@ -72,21 +74,40 @@ export function groupKeyFor(language: Language, itemIds: readonly string[]): str
 // Content model (what a renderer turns into HTML) and the text part
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Who the newsletter comes from: the masthead, the accent colour, and the postal address every footer carries. */
+export interface Brand {
+  name: string;
+  /** https; shown on a light plate so it reads in dark mode too. Without one, the masthead is the name. */
+  logoUrl?: string;
+  /** #rrggbb */
+  color: string;
+  postalAddress: string;
+}
+
 export interface NewsletterItemView {
   id: string;
   title: string;
+  /** Where the title, the image and the call to action lead: set in `itemView` only, so a link rewriter (click
+   *  tracking) wraps one value. */
   link: string;
   summary: string;
   /** e.g. "13 March 2023 · Chile, Peru" */
   meta: string;
+  /** The item's one call to action, naming where it leads ("Read on gob.pe"). */
+  action: string;
+  /** https only (mail clients block or warn on others); alt falls back to the title. */
+  image?: { url: string; alt: string };
 }
 
 export interface NewsletterModel {
   language: Language;
   subject: string;
-  intro?: string;
+  /** The intro's Markdown, rendered (HTML and text). */
+  intro?: RenderedIntro;
   /** Short text shown by mail clients beside the subject. */
   preview: string;
+  brand: Brand;
+  /** The edition's public page: the version to share (the "view in your browser" link is personal). */
   archiveUrl: string;
   items: NewsletterItemView[];
   /** This compile's merge nonce: personal fields are rendered as `mergeMarker(mergeNonce, field)`. */
@@ -101,23 +122,36 @@ export interface EmailRenderer {
 const strings = {
   es: {
     readMore: 'Leer más',
+    readOn: (site: string) => `Leer más en ${site}`,
     bloc: 'Alianza del Pacífico',
     viewInBrowser: 'Ver en el navegador',
-    why: 'Recibe este correo porque se suscribió a las noticias de la Alianza del Pacífico.',
+    share: 'Versión para compartir',
+    why: (brand: string) => `Recibe este correo porque se suscribió a las noticias de ${brand}.`,
     preferences: 'Cambiar mis preferencias',
     unsubscribe: 'Darme de baja',
   },
   en: {
     readMore: 'Read more',
+    readOn: (site: string) => `Read more on ${site}`,
     bloc: 'Pacific Alliance',
     viewInBrowser: 'View in your browser',
-    why: 'You get this email because you subscribed to Pacific Alliance news.',
+    share: 'Version to share',
+    why: (brand: string) => `You get this email because you subscribed to news from ${brand}.`,
     preferences: 'Change my preferences',
     unsubscribe: 'Unsubscribe',
   },
-} as const satisfies Record<Language, Record<string, string>>;
+} as const;
 
 export const newsletterStrings = (language: Language) => strings[language];
+
+/** The site a link leads to, as a reader knows it: `www.gob.pe/x` → `gob.pe`. */
+const siteOf = (link: string) => {
+  try {
+    return new URL(link).hostname.replace(/^www\./, '');
+  } catch {
+    return link.slice(0, 40);
+  }
+};
 
 const dateFormats = {
   es: new Intl.DateTimeFormat('es', { dateStyle: 'long', timeZone: 'UTC' }),
@@ -131,12 +165,16 @@ export function itemView(item: Item, language: Language): NewsletterItemView {
     item.blocWide || codes.length === currentTaxonomy().countries.length
       ? strings[language].bloc
       : codes.map((c) => countryName(c, language)).join(', ');
+  const link = item.link;
+  const image = item.image?.url.startsWith('https://') ? { url: item.image.url, alt: item.image.alt?.trim() || item.title } : undefined;
   return {
     id: item.id,
     title: item.title,
-    link: item.link,
+    link,
     summary: truncate(item.summary, 360),
     meta: where ? `${date} · ${where}` : date,
+    action: strings[language].readOn(siteOf(link)),
+    ...(image ? { image } : {}),
   };
 }
 
@@ -144,20 +182,26 @@ export function archiveUrl(publicBaseUrl: string, editionId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/archive/${encodeURIComponent(editionId)}`;
 }
 
-export function newsletterModel(input: {
+export interface NewsletterInput {
   language: Language;
   subject: string;
+  /** Markdown. */
   intro?: string;
   items: readonly Item[];
+  brand: Brand;
   archiveUrl: string;
-}): NewsletterModel {
+}
+
+export function newsletterModel(input: NewsletterInput): NewsletterModel {
   const items = input.items.map((item) => itemView(item, input.language));
-  const preview = truncate(input.intro?.trim() || items.map((i) => i.title).join(' · '), 140);
+  const intro = input.intro?.trim() ? renderIntro(input.intro) : undefined;
+  const preview = truncate(intro?.text.replace(/\s+/g, ' ') || items.map((i) => i.title).join(' · '), 140);
   return {
     language: input.language,
     subject: input.subject,
-    intro: input.intro?.trim() || undefined,
+    ...(intro ? { intro } : {}),
     preview,
+    brand: input.brand,
     archiveUrl: input.archiveUrl,
     items,
     mergeNonce: newMergeNonce(),
@@ -167,13 +211,23 @@ export function newsletterModel(input: {
 /** The plain-text part: a real alternative, not a stripped copy of the HTML. Personal fields are merge markers. */
 export function renderText(model: NewsletterModel): string {
   const s = strings[model.language];
-  const lines: string[] = [model.subject, '='.repeat(Math.min(model.subject.length, 72)), ''];
-  if (model.intro) lines.push(model.intro, '');
+  const lines: string[] = [model.brand.name, '', model.subject, '='.repeat(Math.min(model.subject.length, 72)), ''];
+  if (model.intro) lines.push(model.intro.text, '');
   for (const item of model.items) {
     lines.push(`* ${item.title}`, `  ${item.meta}`, '', `  ${item.summary}`, '', `  ${s.readMore}: ${item.link}`, '');
   }
   const marker = (field: MergeField) => mergeMarker(model.mergeNonce, field);
-  lines.push('--', `${s.viewInBrowser}: ${model.archiveUrl}`, s.why, `${s.preferences}: ${marker('preferences_url')}`, `${s.unsubscribe}: ${marker('unsubscribe_url')}`, '');
+  lines.push(
+    '--',
+    `${s.viewInBrowser}: ${marker('view_url')}`,
+    `${s.share}: ${model.archiveUrl}`,
+    s.why(model.brand.name),
+    `${s.preferences}: ${marker('preferences_url')}`,
+    `${s.unsubscribe}: ${marker('unsubscribe_url')}`,
+    '',
+    model.brand.postalAddress,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -193,10 +247,7 @@ export interface ContentGroup {
 }
 
 /** Compiles one content group: one renderer call (MJML) for everyone who gets this set of items in this language. */
-export async function compileContentGroup(
-  renderer: EmailRenderer,
-  input: { language: Language; subject: string; intro?: string; items: readonly Item[]; archiveUrl: string },
-): Promise<ContentGroup> {
+export async function compileContentGroup(renderer: EmailRenderer, input: NewsletterInput): Promise<ContentGroup> {
   const model = newsletterModel(input);
   const html = await renderer.renderHtml(model);
   return {

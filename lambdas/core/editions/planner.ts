@@ -7,7 +7,7 @@ import type { Edition } from './model.js';
 import { resolveItems, textFor } from './model.js';
 import type { Item } from '../items/model.js';
 import type { ContentGroup, EmailRenderer } from './newsletter.js';
-import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor } from './newsletter.js';
+import { archiveUrl, compileContentGroup, groupKeyFor, inAudience, itemsFor, type Brand } from './newsletter.js';
 import type { Clock } from '../shared/ports.js';
 import type { ItemReader } from '../items/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
@@ -24,6 +24,7 @@ export interface PlannerDeps {
   queue: ChunkQueue;
   clock: Clock;
   publicBaseUrl: string;
+  brand: Brand;
   /** Recipients per queued chunk (one SQS message). */
   chunkSize?: number;
   shards?: number;
@@ -112,7 +113,6 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
   edition = frozen.edition;
   const items = frozen.items;
   const itemById = new Map(items.map((i) => [i.id, i]));
-  const archive = archiveUrl(deps.publicBaseUrl, edition.id);
 
   // One compile per content group, shared by every shard; stored before any chunk that names it is enqueued.
   const groups = new Map<string, Promise<ContentGroup>>();
@@ -127,7 +127,8 @@ export async function planEdition(deps: PlannerDeps, editionId: string, options:
           language,
           ...textFor(edition!, language),
           items: ids.map((id) => itemById.get(id)!),
-          archiveUrl: archive,
+          brand: deps.brand,
+          archiveUrl: archiveUrl(deps.publicBaseUrl, edition!.id),
         });
         await deps.progress.putGroup(edition!.id, group);
         return group;

@@ -28,7 +28,7 @@ export interface SenderDeps {
   sleep: (ms: number) => Promise<void>;
   /** Builds a subscriber's personal links and List-Unsubscribe headers. */
   /** Signed for the subscriber's current link version (a revoke withdraws older preference links). */
-  links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
+  links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date, editionId: string) => { preferencesUrl: string; unsubscribeUrl: string; viewUrl: string; headers: Array<{ name: string; value: string }> };
   from: string;
   configurationSet?: string;
   /** A claim no SES record confirms is retried only after this long (SES events arrive within minutes). */
@@ -144,10 +144,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
       return 'failed';
     }
-    const links = deps.links(subscriber, now());
+    const links = deps.links(subscriber, now(), edition!.id);
     const email = buildMessage(
       prepared,
-      { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers },
+      { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers },
       { from: deps.from, editionId: edition!.id, configurationSet: deps.configurationSet },
     );
     const retries = deps.throttleRetries ?? 4;

@@ -4,7 +4,7 @@ import { conflict, DomainError, invalid, notFound } from '../shared/errors.js';
 import type { Edition, EditionInput } from './model.js';
 import { countsOf, editEdition, editionView, newEdition, nextState, resolveItems, textFor, transitionOf, untranslated } from './model.js';
 import type { Item } from '../items/model.js';
-import type { EmailRenderer, PreflightIssue } from './newsletter.js';
+import type { Brand, EmailRenderer, MergeValues, PreflightIssue } from './newsletter.js';
 import { escapeHtml } from '../shared/text.js';
 import { archiveUrl, buildMessage, compileContentGroup, emptySegments, itemsFor, merge, preflightGroup, prepareGroup } from './newsletter.js';
 import type { Clock, Mailer } from '../shared/ports.js';
@@ -26,6 +26,7 @@ export interface EditionServiceDeps {
   clock: Clock;
   newId: () => string;
   publicBaseUrl: string;
+  brand: Brand;
   from: string;
   configurationSet?: string;
   /** Hands the plan to the planner (an async Lambda invoke or a one-off schedule in AWS). */
@@ -71,7 +72,7 @@ export function createEditionService(deps: EditionServiceDeps) {
   }
 
   async function compileFor(edition: Edition, items: Item[], language: Language) {
-    return compileContentGroup(deps.renderer, { language, ...textFor(edition, language), items, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
+    return compileContentGroup(deps.renderer, { language, ...textFor(edition, language), items, brand: deps.brand, archiveUrl: archiveUrl(deps.publicBaseUrl, edition.id) });
   }
 
   async function segmentItems(edition: Edition, segment: Segment) {
@@ -80,9 +81,10 @@ export function createEditionService(deps: EditionServiceDeps) {
     return items.filter((i) => ids.has(i.id));
   }
 
-  const exampleValues = (now: Date) => {
+  /** Links for an email no subscriber is behind (preview, test send): "view in your browser" is the whole edition. */
+  const exampleValues = (edition: Edition, now: Date): MergeValues => {
     const links = deps.testLinks(now);
-    return { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl };
+    return { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: archiveUrl(deps.publicBaseUrl, edition.id) };
   };
 
   async function preflight(id: string): Promise<{ ok: boolean; issues: PreflightIssue[]; items: number }> {
@@ -145,7 +147,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       const items = await segmentItems(edition, segment);
       const group = await compileFor(edition, items, segment.language);
       const prepared = prepareGroup(group);
-      return { html: merge(prepared.html, exampleValues(now()), escapeHtml), items: items.length };
+      return { html: merge(prepared.html, exampleValues(edition, now()), escapeHtml), items: items.length };
     },
 
     /** Sends the segment's email to the given addresses, subject marked as a test. Counts nothing. */
@@ -160,7 +162,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       for (const email of emails) {
         const message = buildMessage(
           prepared,
-          { subscriberId: 'test', email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl }, headers: links.headers },
+          { subscriberId: 'test', email, values: exampleValues(edition, now()), headers: links.headers },
           { from: deps.from, editionId: `${edition.id}-test`, configurationSet: deps.configurationSet },
         );
         messageIds.push((await deps.mailer.send(message)).messageId);
@@ -239,18 +241,25 @@ export function createEditionService(deps: EditionServiceDeps) {
       return moved;
     },
 
-    /** The web version of an edition for the public archive: every item of the edition in one language,
-     *  personal links replaced by the general subscribe and preference pages. Only sent editions are public. */
-    async webVersion(id: string, language: Language, links: { preferencesUrl: string; unsubscribeUrl: string }): Promise<{ edition: Edition; html: string; items: Item[] }> {
+    /** The web version of an edition for the public archive: every item of the edition in one language or, for a
+     *  subscriber's "view in your browser" link, the items their choices get. Personal links are replaced by the
+     *  general subscribe and preference pages. Only sent editions are public. */
+    async webVersion(
+      id: string,
+      language: Language,
+      links: { preferencesUrl: string; unsubscribeUrl: string },
+      viewer: Pick<Segment, 'countries' | 'topics'> = { countries: [], topics: [] },
+    ): Promise<{ edition: Edition; html: string; items: Item[] }> {
       const edition = await mustGet(id);
       if (edition.state !== 'sent' && edition.state !== 'sending') throw notFound('edition.notFound', `No published edition with id ${id}.`);
       // An edition that reached nobody was never published.
       if (edition.reachedNobody) throw notFound('edition.notFound', `No published edition with id ${id}.`);
       const all = await itemsOf(edition);
-      const ids = new Set(itemsFor({ countries: [], topics: [] }, all, edition.audience));
+      const ids = new Set(itemsFor(viewer, all, edition.audience));
       const items = all.filter((i) => ids.has(i.id));
       const group = await compileFor(edition, items, language);
-      return { edition, items, html: merge(prepareGroup(group).html, { preferences_url: links.preferencesUrl, unsubscribe_url: links.unsubscribeUrl }, escapeHtml) };
+      const values = { preferences_url: links.preferencesUrl, unsubscribe_url: links.unsubscribeUrl, view_url: archiveUrl(deps.publicBaseUrl, edition.id) };
+      return { edition, items, html: merge(prepareGroup(group).html, values, escapeHtml) };
     },
   };
 }

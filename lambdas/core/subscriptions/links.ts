@@ -17,6 +17,7 @@ export const linkPaths = {
   confirm: '/confirm',
   preferences: '/preferences',
   unsubscribe: '/u',
+  view: '/view',
 } as const;
 
 /** Link to the confirmation page (GET shows a button; the button POSTs). */
@@ -33,6 +34,12 @@ export function preferencesUrl(baseUrl: string, token: string): string {
  *  (RFC 8058); `GET` shows a page with a button and changes nothing. Also the visible unsubscribe link in bodies. */
 export function unsubscribeUrl(baseUrl: string, token: string): string {
   return `${trimBase(baseUrl)}${linkPaths.unsubscribe}/${encodeURIComponent(token)}`;
+}
+
+/** A subscriber's own web version of one edition (their items, their language), for a 'view' token signed over that
+ *  edition's id. */
+export function viewUrl(baseUrl: string, editionId: string, token: string): string {
+  return `${trimBase(baseUrl)}${linkPaths.view}/${encodeURIComponent(editionId)}/${encodeURIComponent(token)}`;
 }
 
 /** RFC 8058 headers for one message: `List-Unsubscribe: <https://…>, <mailto:…>` and
@@ -52,12 +59,15 @@ export function listUnsubscribeHeaders(baseUrl: string, token: string, mailto?: 
  *  400 days and survive a revoke: all they can do is unsubscribe, and an old email's unsubscribe must keep working
  *  (RFC 8058 sets no lifetime; Gmail and Yahoo expect a one-click unsubscribe to be honoured whenever it is used, and
  *  US CAN-SPAM wants the opt-out to work at least 30 days after sending: people open old mail much later than that).
- *  The undo shown after a one-click unsubscribe lives one hour: it only serves the person who just clicked. */
+ *  The undo shown after a one-click unsubscribe lives one hour: it only serves the person who just clicked. A "view in
+ *  your browser" link lives as long as the email's other links, names one edition, and dies with a revoke (it shows
+ *  what the subscriber chose). */
 export const tokenLifetimeMs: Record<TokenPurpose, number> = {
   confirm: 7 * 24 * 3600 * 1000,
   prefs: 400 * 24 * 3600 * 1000,
   unsub: 400 * 24 * 3600 * 1000,
   undo: 3600 * 1000,
+  view: 400 * 24 * 3600 * 1000,
 };
 
 /** Who links are signed for: a subscriber id and their current link version (absent on records older than versions). */
@@ -67,16 +77,18 @@ export interface LinkOwner {
 }
 
 /** Signs one link of `purpose` for `owner`. Unsubscribe links carry no version: a revoke leaves them working. */
-export function signLink(owner: LinkOwner, purpose: TokenPurpose, options: { secret: string; now: Date }): string {
+export function signLink(owner: LinkOwner, purpose: TokenPurpose, options: { secret: string; now: Date; scope?: string }): string {
   const expiresAt = new Date(options.now.getTime() + tokenLifetimeMs[purpose]);
   const linkVersion = purpose === 'unsub' ? 0 : (owner.linkVersion ?? 0);
-  return signToken({ subscriberId: owner.id, purpose, expiresAt, linkVersion }, options.secret);
+  return signToken({ subscriberId: owner.id, purpose, expiresAt, linkVersion, ...(options.scope === undefined ? {} : { scope: options.scope }) }, options.secret);
 }
 
-/** The signed tokens and links a newsletter needs for one subscriber. */
+type LinkOptions = { baseUrl: string; secret: string; now: Date; mailto?: string };
+
+/** The signed tokens and links every email to a subscriber needs. */
 export function subscriberLinks(
   owner: string | LinkOwner,
-  options: { baseUrl: string; secret: string; now: Date; mailto?: string },
+  options: LinkOptions,
 ): { prefsToken: string; unsubToken: string; preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> } {
   const who = typeof owner === 'string' ? { id: owner } : owner;
   const prefsToken = signLink(who, 'prefs', options);
@@ -88,6 +100,11 @@ export function subscriberLinks(
     unsubscribeUrl: unsubscribeUrl(options.baseUrl, unsubToken),
     headers: listUnsubscribeHeaders(options.baseUrl, unsubToken, options.mailto),
   };
+}
+
+/** A newsletter's links for one subscriber: theirs, and their "view in your browser" link to this edition. */
+export function editionLinks(owner: LinkOwner, editionId: string, options: LinkOptions): ReturnType<typeof subscriberLinks> & { viewUrl: string } {
+  return { ...subscriberLinks(owner, options), viewUrl: viewUrl(options.baseUrl, editionId, signLink(owner, 'view', { ...options, scope: editionId })) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -161,12 +161,12 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   }
 
   /** Checks a link's signature, expiry and purpose (the first of `purposes` it was signed for). */
-  function verify(token: string, purposes: TokenPurpose[]): TokenClaims {
+  function verify(token: string, purposes: TokenPurpose[], scope?: string): TokenClaims {
     const now = clock.now();
     let lastError: unknown;
     for (const purpose of purposes) {
       try {
-        return verifyToken(token, purpose, settings.secret, now);
+        return verifyToken(token, purpose, settings.secret, now, scope);
       } catch (error) {
         lastError = error;
         if (!(error instanceof DomainError && error.code === 'token.wrongPurpose')) throw error;
@@ -354,6 +354,16 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       const claims = verify(token, purposes);
       if (claims.purpose === 'confirm' || claims.purpose === 'unsub') return claims.purpose; // no read: nonces / none
       return (await holderOf(token, [claims.purpose])).claims.purpose;
+    },
+
+    /** Whose "view in your browser" link this is, for that one edition: the language and choices their version is
+     *  built from (as they are now). Changes nothing. */
+    async viewerOf(token: string, editionId: string): Promise<Pick<SubscriberRecord, 'language' | 'countries' | 'topics'>> {
+      const claims = verify(token, ['view'], editionId);
+      const record = await store.get(claims.subscriberId);
+      if (!record) throw noSubscription();
+      const { language, countries, topics } = checkCurrent(record, claims);
+      return { language, countries, topics };
     },
 
     async getPreferences(token: string): Promise<PreferencesView> {

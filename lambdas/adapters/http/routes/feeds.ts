@@ -1,5 +1,5 @@
-// Feeds over HTTP: /feeds/{scope}.{rss|atom|json}, /feeds/index.opml and the feeds directory page (/feeds in the
-// browser's language, /es/feeds, /en/feeds: one JSX view of the site). The core decides what to
+// Feeds over HTTP: /feeds/{scope}.{rss|atom|json}, /feeds/index.opml and the feeds page (/es/feeds, /en/feeds: one
+// JSX view of the site; /feeds sends a browser there and answers readers and scripts itself). The core decides what to
 // answer (304 from the scope head alone, or a rendered page); this adapter adds content negotiation for gzip/br,
 // Vary, CORS for web readers, and turns the result into a Response. HEAD is served by Hono from the GET route.
 import { promisify } from 'node:util';
@@ -22,6 +22,7 @@ import {
 import { htmlDocument, preferredLang } from '../html.js';
 import type { Lang } from '../views/i18n.js';
 import { FeedsDirectoryPage } from '../views/feeds.js';
+import { isCountryCode, isTopicSlug } from '../../../core/taxonomy/taxonomy.js';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -95,26 +96,53 @@ function sendStatic(c: Context, body: string, contentType: string, vary?: string
   return send(c, isNotModified(conditions, v) ? { status: 304, etag: v.etag, headers } : { status: 200, body, etag: v.etag, headers });
 }
 
+/** What `/feeds` is asked for: a browser wants the page in its language (a redirect); a reader or script that names
+ *  OPML gets the OPML list; anything else (a feed reader following a link, curl) gets the page itself, whose
+ *  autodiscovery links lead to the feeds, as it always has. */
+export function feedsRequestKind(accept: string | undefined | null): 'browser' | 'opml' | 'other' {
+  const types = (accept ?? '').toLowerCase().split(',').map((part) => part.split(';')[0]!.trim());
+  if (types.includes('text/x-opml')) return 'opml';
+  const asksForFeed = types.some((type) => type === 'application/rss+xml' || type === 'application/atom+xml' || type === 'application/feed+json');
+  return types.includes('text/html') && !asksForFeed ? 'browser' : 'other';
+}
+
 export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'feeds'>) {
   const app = newRouter();
-  // Pure functions of the configuration and the taxonomy: rendered once per taxonomy snapshot (the directory once per
-  // language, when first asked for).
-  const rendered = new WeakMap<Taxonomy, { opml: string; directories: Map<Lang, Promise<string>> }>();
+  // Pure functions of the configuration and the taxonomy: rendered once per taxonomy snapshot (the page once per
+  // language and variant, when first asked for).
+  const rendered = new WeakMap<Taxonomy, { opml: string; directories: Map<string, Promise<string>> }>();
   const forTaxonomy = () => {
     const taxonomy = currentTaxonomy();
     let entry = rendered.get(taxonomy);
     if (!entry) rendered.set(taxonomy, (entry = { opml: renderOpml(settings.baseUrl), directories: new Map() }));
     return entry;
   };
-  const directory = (lang: Lang) => {
+  const directory = (lang: Lang, copyButtons: boolean) => {
     const { directories } = forTaxonomy();
-    if (!directories.has(lang)) directories.set(lang, htmlDocument(FeedsDirectoryPage({ lang, baseUrl: settings.baseUrl })));
-    return directories.get(lang)!;
+    const key = `${lang}-${copyButtons}`;
+    if (!directories.has(key)) directories.set(key, htmlDocument(FeedsDirectoryPage({ lang, baseUrl: settings.baseUrl, copyButtons })));
+    return directories.get(key)!;
   };
   const html = 'text/html; charset=utf-8';
 
-  app.get('/feeds', async (c) => sendStatic(c, await directory(preferredLang(c)), html, 'Accept-Language'));
-  app.get('/:lang{es|en}/feeds', async (c) => sendStatic(c, await directory(c.req.param('lang') === 'en' ? 'en' : 'es'), html));
+  app.get('/feeds', async (c) => {
+    const kind = feedsRequestKind(c.req.header('accept'));
+    if (kind === 'opml') return sendStatic(c, forTaxonomy().opml, 'text/x-opml; charset=utf-8', 'Accept');
+    if (kind === 'browser') {
+      c.header('Vary', 'Accept, Accept-Language');
+      return c.redirect(`/${preferredLang(c)}/feeds`, 302);
+    }
+    return sendStatic(c, await directory(preferredLang(c), false), html, 'Accept-Language');
+  });
+  app.get('/:lang{es|en}/feeds', async (c) => {
+    const lang: Lang = c.req.param('lang') === 'en' ? 'en' : 'es';
+    const country = c.req.query('country') ?? '';
+    const topic = c.req.query('topic') ?? '';
+    // The chooser's answer (unknown values are ignored: the form only offers known ones).
+    const choice = { ...(isCountryCode(country) ? { country } : {}), ...(isTopicSlug(topic) ? { topic } : {}) };
+    if (!choice.country && !choice.topic) return sendStatic(c, await directory(lang, true), html);
+    return sendStatic(c, await htmlDocument(FeedsDirectoryPage({ lang, baseUrl: settings.baseUrl, choice, copyButtons: true })), html);
+  });
   app.get('/feeds/', (c) => c.redirect('/feeds', 301));
   app.get('/feeds/index.opml', (c) => sendStatic(c, forTaxonomy().opml, 'text/x-opml; charset=utf-8'));
   app.get('/feeds/*', async (c) => {

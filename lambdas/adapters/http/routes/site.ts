@@ -15,7 +15,7 @@ import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { clientIp } from '../client-ip.js';
 import { statusOfKind } from '../errors.js';
 import { errorPage, formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
-import { assetPaths, editorJs, siteCss } from '../views/assets.js';
+import { assetPaths, copyJs, editorJs, siteCss } from '../views/assets.js';
 import { isLang, t, type Lang } from '../views/i18n.js';
 import {
   ArchiveEditionPage,
@@ -54,6 +54,7 @@ export function siteRoutes(ctx: App) {
     const immutable = 'public, max-age=31536000, immutable';
     if (file === assetPaths.css) return c.body(siteCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': immutable });
     if (file === assetPaths.editorJs) return c.body(editorJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable });
+    if (file === assetPaths.copyJs) return c.body(copyJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': immutable });
     return c.text('Not found', 404);
   });
 
@@ -156,6 +157,26 @@ export function siteRoutes(ctx: App) {
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
       throw error;
+    }
+  });
+
+  // A subscriber's own version of an edition ("view in your browser"): their items, in their language. The token
+  // is a 'view' link signed over this edition's id.
+  app.get('/view/:edition/:token', async (c) => {
+    const lang = preferredLang(c);
+    const id = c.req.param('edition');
+    if (id.length > 100) return notFoundPage(c, lang);
+    try {
+      const viewer = await subscriptions.viewerOf(c.req.param('token'), id);
+      const base = ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+      const home = `${base}/${viewer.language}/`;
+      const web = await editions().webVersion(id, viewer.language, { preferencesUrl: home, unsubscribeUrl: home }, viewer);
+      const e = web.edition;
+      const entry: ArchiveEntry = { id: e.id, ...textFor(e, viewer.language), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
+      return renderPage(c, ArchiveEditionPage({ lang: viewer.language, edition: entry, items: web.items, personal: true }), 200, { private: true });
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
+      return errorPage(c, lang, error, true);
     }
   });
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 export const siteCss = `
 :root{--fg:#1b1f24;--muted:#4a5560;--bg:#fff;--soft:#f3f5f8;--line:#c9d1da;--brand:#0a4f8f;--brand-dark:#083b6b;--ok:#0b6b2f;--bad:#a4161a;--warn:#7a4b00}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{font-size:100%}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--fg);background:var(--bg);line-height:1.55}
 a{color:var(--brand)}a:hover{color:var(--brand-dark)}
@@ -31,7 +32,16 @@ label{font-weight:600;display:block}
 fieldset{border:1px solid var(--line);border-radius:6px;padding:.75rem 1rem;margin:0}
 legend{font-weight:700;padding:0 .25rem}
 fieldset label,.choice{font-weight:400;display:flex;gap:.5rem;align-items:flex-start;padding:.15rem 0}
-.feed-urls{list-style:none;margin:0;padding:0}.feed-urls li+li{margin-top:.35rem}.feed-urls code{display:block;word-break:break-all}
+.feed-urls{list-style:none;margin:0;padding:0}.feed-urls li+li{margin-top:.35rem}.feed-urls code{display:block;word-break:break-all;font-size:.85rem}
+.feed-list{list-style:none;margin:0;padding:0}.feed-list>li{padding:.6rem 0;border-bottom:1px solid var(--line)}.feed-list>li>strong{display:block}
+.feed-index{max-height:26rem;overflow:auto;border:1px solid var(--line);border-radius:8px;padding:0 1rem}.feed-index h3{margin-top:1rem}
+.chooser{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0 1.5rem}
+.chooser h2{margin-top:0}
+.chooser .row>div{flex:1 1 12rem}
+.copy-field{display:flex;gap:.5rem;align-items:center;margin:.35rem 0}.copy-field label{flex:0 0 5.5rem;margin:0}
+.copy-field input[type=text]{flex:1 1 auto;min-width:0;max-width:none;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85rem;background:#fff}
+.copy-field button{padding:.45rem .8rem;flex:none}
+@media (max-width:40rem){.copy-field{flex-wrap:wrap}.copy-field label{flex-basis:100%}}
 .choices{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:0 1rem}
 .hint{color:var(--muted);font-size:.92rem;margin:.15rem 0 .35rem;font-weight:400}
 input[type=email],input[type=text],input[type=password],input[type=url],input[type=search],input[type=datetime-local],select,textarea{font:inherit;width:100%;max-width:32rem;padding:.5rem .6rem;border:1px solid #6b7680;border-radius:4px;background:#fff;color:var(--fg)}
@@ -115,9 +125,31 @@ export const editorJs = `
 })();
 `;
 
+/** The feeds page's copy buttons: hidden without JavaScript (the address fields select on a tap), shown and wired
+ *  here. */
+export const copyJs = `
+(function () {
+  document.querySelectorAll('button[data-copy]').forEach(function (button) {
+    var field = document.getElementById(button.getAttribute('aria-controls'));
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var done = function () {
+        button.textContent = button.getAttribute('data-copied');
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      var select = function () { if (field) { field.focus(); field.select(); } };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(button.getAttribute('data-copy')).then(done, select);
+      else select();
+    });
+  });
+})();
+`;
+
 const hash = (body: string) => createHash('sha256').update(body).digest('hex').slice(0, 12);
 /** Versioned asset paths: the hash changes with the content, so the files can be cached for a year. */
 export const assetPaths = {
   css: `/assets/site.${hash(siteCss)}.css`,
   editorJs: `/assets/editor.${hash(editorJs)}.js`,
+  copyJs: `/assets/copy.${hash(copyJs)}.js`,
 };

@@ -68,11 +68,14 @@ export function Layout(props: LayoutProps) {
                     {s.navFeeds}
                   </a>
                 </li>
-                <li>
-                  <a href={`/${props.lang}/editor`} {...current('editor')}>
-                    {s.navEditor}
-                  </a>
-                </li>
+                {/* The console is for editors: named only on its own pages, not in the public navigation. */}
+                {props.section === 'editor' ? (
+                  <li>
+                    <a href={`/${props.lang}/editor`} {...current('editor')}>
+                      {s.navEditor}
+                    </a>
+                  </li>
+                ) : null}
                 {props.altPath ? (
                   <li>
                     <a href={props.altPath} hreflang={other} lang={other} aria-label={s.otherLanguageLabel}>

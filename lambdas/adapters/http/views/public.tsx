@@ -6,6 +6,8 @@ import type { Item } from '../../../core/items/model.js';
 import { httpUrl } from '../../../core/shared/input.js';
 import { taxonomyView, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { escapeHtml, truncate } from '../../../core/shared/text.js';
+import { renderIntro } from '../../../core/editions/intro-markdown.js';
+import { raw } from 'hono/html';
 import { frequencies, type Frequency } from '../../../core/subscriptions/model.js';
 import { ChoiceFieldset, languageChoices } from './choices.js';
 import { Layout, Notice } from './layout.js';
@@ -215,7 +217,7 @@ export function ArchiveIndexPage(props: { lang: Lang; editions: ArchiveEntry[] }
               <p class="meta">
                 {s.sentOn} <time datetime={e.sentAt}>{formatDate(e.sentAt, props.lang)}</time> · {s.itemsCount(e.itemCount)}
               </p>
-              {e.intro ? <p>{e.intro}</p> : null}
+              {e.intro ? <p>{truncate(renderIntro(e.intro).text.replace(/\s+/g, ' '), 280)}</p> : null}
             </li>
           ))}
         </ul>
@@ -224,11 +226,14 @@ export function ArchiveIndexPage(props: { lang: Lang; editions: ArchiveEntry[] }
   );
 }
 
-export function ArchiveEditionPage(props: { lang: Lang; edition: ArchiveEntry; items: Item[] }) {
+/** An edition's web page: the whole edition (the archive) or, `personal`, what one subscriber's choices got them
+ *  (their "view in your browser" link: not indexed, no other-language switch). The intro is Markdown, sanitised. */
+export function ArchiveEditionPage(props: { lang: Lang; edition: ArchiveEntry; items: Item[]; personal?: boolean }) {
   const s = t(props.lang);
   const e = props.edition;
+  const altPath = props.personal ? undefined : `/${props.lang === 'es' ? 'en' : 'es'}/archive/${encodeURIComponent(e.id)}`;
   return (
-    <Layout lang={props.lang} title={e.subject} section="archive" altPath={`/${props.lang === 'es' ? 'en' : 'es'}/archive/${encodeURIComponent(e.id)}`}>
+    <Layout lang={props.lang} title={e.subject} section="archive" noindex={props.personal} {...(altPath ? { altPath } : {})}>
       <p>
         <a href={`/${props.lang}/archive`}>← {s.backToArchive}</a>
       </p>
@@ -236,7 +241,7 @@ export function ArchiveEditionPage(props: { lang: Lang; edition: ArchiveEntry; i
       <p class="meta">
         {s.sentOn} <time datetime={e.sentAt}>{formatDate(e.sentAt, props.lang)}</time> · {s.itemsCount(props.items.length)}
       </p>
-      {e.intro ? <p class="lead">{e.intro}</p> : null}
+      {e.intro ? <div class="lead">{raw(renderIntro(e.intro).html)}</div> : null}
       <ItemList lang={props.lang} items={props.items} headingLevel={2} />
       <p>
         <a class="button" href={`/${props.lang}/#subscribe`}>
