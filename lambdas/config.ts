@@ -80,8 +80,12 @@ export const envSchema = z.object({
   /** Without ORIGIN_VERIFY_SECRET: how many proxies in front of the service append to X-Forwarded-For (0: trust no
    *  forwarding header, the client address is the connection's). */
   TRUST_FORWARDED_FOR: z.coerce.number().int().min(0).max(10).default(0),
+  /** Click counting: 'off' sends every link straight to its source, for everyone (links already sent still work). */
+  CLICK_TRACKING: z.enum(['on', 'off']).default('on'),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
+  /** AWS only: the queue clicks are handed to, counted by its consumer in batches (unset: counted in-process). */
+  CLICK_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),
   EDITION_SCHEDULE_GROUP: z.string().optional(),
   EDITION_SCHEDULER_ROLE_ARN: z.string().optional(),

@@ -16,6 +16,7 @@ import { feedRoutes } from './routes/feeds.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { editionRoutes } from './routes/editions.js';
 import { pageRoutes } from './routes/pages.js';
+import { analyticsRoutes } from './routes/analytics.js';
 
 export const maxJsonBodyBytes = 256 * 1024;
 export const maxPageFormBytes = 64 * 1024;
@@ -66,6 +67,7 @@ export function createHttpApp(ctx: App) {
   app.route('/', itemRoutes(ctx));
   app.route('/', feedRoutes(ctx));
   app.route('/', subscriptionRoutes(ctx));
+  app.route('/', analyticsRoutes(ctx));
   app.route('/', editionRoutes(ctx));
   app.route('/', pageRoutes(ctx));
 

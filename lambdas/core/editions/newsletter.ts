@@ -10,6 +10,7 @@ import { escapeHtml, truncate } from '../shared/text.js';
 import type { Language } from '../shared/language.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
+import { trackableLinks } from '../analytics/tracked-links.js';
 import { countries as allCountries, countryByCode, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 
 
@@ -190,6 +191,8 @@ export interface ContentGroup {
   text: string;
   /** The nonce of this group's merge markers (drawn when it was compiled). */
   mergeNonce: string;
+  /** Links a recipient's copy may turn into click links: URL → item id or 'archive' (analytics/tracked-links.ts). */
+  links?: Record<string, string>;
 }
 
 /** Compiles one content group: one renderer call (MJML) for everyone who gets this set of items in this language. */
@@ -207,6 +210,7 @@ export async function compileContentGroup(
     html,
     text: renderText(model),
     mergeNonce: model.mergeNonce,
+    links: trackableLinks(input.items, input.archiveUrl),
   };
 }
 
