@@ -48,7 +48,7 @@ import { createAnalytics, type Analytics } from './core/analytics/service.js';
 import { createAnalyticsStore } from './adapters/dynamo/analytics.js';
 import { createClickTracking } from './core/analytics/tracked-links.js';
 import { createClickRedirect } from './core/analytics/redirect.js';
-import { bufferedSink, queuedSink } from './core/analytics/sinks.js';
+import { bufferedSink, scheduledSink } from './core/analytics/sinks.js';
 import { configureObservability, logger } from './adapters/observability.js';
 
 export type Logger = typeof logger;
@@ -65,8 +65,8 @@ export interface BackgroundPorts {
 /** The planner's job name (one-off schedules and async invokes) and the sender's queue. */
 export const planJob = 'plan-edition';
 export const sendQueue = 'send';
-/** Clicks handed over by the redirect, counted by the click counter. */
-export const clickQueue = 'clicks';
+/** Clicks handed over by the redirect: an async invoke of the planner Lambda in AWS, whose own queue holds them. */
+export const countClicksJob = 'count-clicks';
 
 /** For processes that hand nothing to the background (the local scripts): asking it for work is a mistake. */
 export const noBackground: BackgroundPorts = {
@@ -215,8 +215,9 @@ export function composeApp(parts: AppParts): App {
   const editionStores = createEditionStores(doc, table);
   const analytics = createAnalytics({ store: createAnalyticsStore(doc, table), editions: editionStores.editions, items, clock });
   const localClicks = bufferedSink(analytics.countClicks, (error) => logger.error('counting clicks failed', { errorName: error.name, error: error.message }));
-  // A Lambda is frozen once it answers: there the click goes to a queue before the answer; locally, counted after it.
-  const clickSink = config.CLICK_QUEUE_URL ? queuedSink((bodies) => background.enqueue(clickQueue, bodies)) : localClicks;
+  // A Lambda is frozen once it answers: there the click is handed to an async invoke (Lambda's own queue) before the
+  // answer; in a long-lived process (npm start) it is counted a moment after it.
+  const clickSink = config.SEND_PLANNER_FUNCTION ? scheduledSink((clicks) => background.schedule(countClicksJob, clock.now(), { clicks })) : localClicks;
   const mailer = parts.mailer ?? createSesMailer(ses);
   const oneOffMailer = parts.mailer ?? createSesMailer(ses, { safeRetries: 2 }); // confirmations: nobody else retries them
   const renderer = () => {

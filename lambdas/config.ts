@@ -84,8 +84,6 @@ export const envSchema = z.object({
   CLICK_TRACKING: z.enum(['on', 'off']).default('on'),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
-  /** AWS only: the queue clicks are handed to, counted by its consumer in batches (unset: counted in-process). */
-  CLICK_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),
   EDITION_SCHEDULE_GROUP: z.string().optional(),
   EDITION_SCHEDULER_ROLE_ARN: z.string().optional(),

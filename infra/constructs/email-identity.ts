@@ -24,8 +24,6 @@ export const feedbackEvents = [
   ses.EmailSendingEvent.DELIVERY,
   ses.EmailSendingEvent.REJECT,
   ses.EmailSendingEvent.SEND,
-  // Opens (a pixel SES adds): shown as "opens (overstated by mail privacy features)", never as the headline.
-  ses.EmailSendingEvent.OPEN,
 ];
 
 export class EmailIdentity extends Construct implements EmailIdentityRefs {

@@ -29,7 +29,7 @@ export const lambdaRuntime: lambda.Runtime = (() => {
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The handler entries in lambdas/handlers/, one per Lambda. */
-export const handlerNames = ['http-api', 'ingest-schedule', 'ses-feedback', 'send-planner', 'send-batch', 'digest-schedule', 'count-clicks'] as const;
+export const handlerNames = ['http-api', 'ingest-schedule', 'ses-feedback', 'send-planner', 'send-batch', 'digest-schedule'] as const;
 export type HandlerName = (typeof handlerNames)[number];
 
 export function handlerEntry(handler: HandlerName): string {
@@ -195,13 +195,6 @@ export class NewsFunction extends NodejsFunction {
   /** SEND_QUEUE_URL plus sqs:SendMessage on that queue. */
   useSendQueue(queue: IQueue): this {
     this.addEnvironment('SEND_QUEUE_URL', queue.queueUrl);
-    queue.grantSendMessages(this);
-    return this;
-  }
-
-  /** CLICK_QUEUE_URL plus sending to it: the redirect hands clicks over to be counted. */
-  useClickQueue(queue: IQueue): this {
-    this.addEnvironment('CLICK_QUEUE_URL', queue.queueUrl);
     queue.grantSendMessages(this);
     return this;
   }

@@ -10,7 +10,6 @@ import type { EmailIdentity } from '../constructs/email-identity.js';
 import type { SendState } from '../constructs/send-state.js';
 import { SiteCdn } from '../constructs/site-cdn.js';
 import { HttpApi } from '../constructs/http-api.js';
-import { ClickCounting } from '../constructs/click-counting.js';
 import { Ingest } from '../constructs/ingest.js';
 import { Operations } from '../constructs/operations.js';
 import { Sending } from '../constructs/sending.js';
@@ -31,7 +30,6 @@ export class AppStack extends Stack {
   readonly subscriptions: Subscriptions;
   readonly sending: Sending;
   readonly http: HttpApi;
-  readonly clicks: ClickCounting;
   readonly cdn: SiteCdn;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
@@ -52,12 +50,10 @@ export class AppStack extends Stack {
       reason: 'Not a credential of a service that rotates: regenerate it by replacing the secret; CloudFront and the Lambda read the new value on the next deploy and cold start.',
     });
     this.http = new HttpApi(this, 'Http', { config, table, email, sending: this.sending, editorAuth: props.editorAuth, ops: this.ops, originSecret });
-    this.clicks = new ClickCounting(this, 'Clicks', { config, table });
-    this.http.fn.useClickQueue(this.clicks.queue);
     // The construct id stays 'Feeds': renaming it would replace the live distribution.
     this.cdn = new SiteCdn(this, 'Feeds', { config, api: this.http.api, originSecret: originSecret.secretValue });
 
-    for (const fn of [this.ingest.fn, this.subscriptions.feedback, this.sending.planner, this.sending.digest, this.http.fn, this.clicks.counter]) this.ops.alarmOnFunction(fn);
+    for (const fn of [this.ingest.fn, this.subscriptions.feedback, this.sending.planner, this.sending.digest, this.http.fn]) this.ops.alarmOnFunction(fn);
     this.ops.alarmOnFunction(this.sending.sender, { durationNearTimeout: true });
     this.ops.alarmOnQueueAge('SendQueueAgeAlarm', this.sending.queue, Duration.minutes(30), 'A send batch has waited over 30 minutes: senders are failing, throttled or paused.');
     this.ops.alarmOnTableThrottling(table);

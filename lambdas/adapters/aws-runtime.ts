@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createDocumentClient } from './dynamo/client.js';
 import { createSesClient } from './ses/mailer.js';
-import { clickQueue, composeApp, sendQueue, type App, type AppParts, type BackgroundPorts } from '../composition-root.js';
+import { composeApp, sendQueue, type App, type AppParts, type BackgroundPorts } from '../composition-root.js';
 import { chunk } from '../core/shared/concurrency.js';
 
 async function readSecret(ssm: SSMClient, name: string | undefined): Promise<string | undefined> {
@@ -49,11 +49,11 @@ export function awsBackground(env: Config): BackgroundPorts {
   const sqs = new SQSClient({});
   const scheduler = new SchedulerClient({});
   const lambda = new LambdaClient({});
-  const queues: Record<string, string | undefined> = { [sendQueue]: env.SEND_QUEUE_URL, [clickQueue]: env.CLICK_QUEUE_URL };
+  const queues: Record<string, string | undefined> = { [sendQueue]: env.SEND_QUEUE_URL };
   return {
     async enqueue(queue, bodies) {
       const url = queues[queue];
-      if (!url) throw new ConfigError(`No queue URL is configured for "${queue}" (SEND_QUEUE_URL, CLICK_QUEUE_URL).`);
+      if (!url) throw new ConfigError(`No queue URL is configured for "${queue}" (SEND_QUEUE_URL).`);
       for (const part of chunk(bodies, 10)) {
         const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: part.map((MessageBody, i) => ({ Id: String(i), MessageBody })) }));
         if (out.Failed?.length) throw new Error(`SQS refused ${out.Failed.length} of ${part.length} messages: ${out.Failed[0]?.Message}`);

@@ -118,6 +118,8 @@ export function createAnalytics(deps: AnalyticsDeps) {
   return {
     countClicks,
     countMailEvents,
+    /** The edition's raw counters (summed over shards). */
+    counters: (editionId: string) => store.counters(editionId),
 
     /** Recipients a chunk has just sent to, by segment (the denominators of click rates). */
     async recordSent(editionId: string, subscribers: ReadonlyArray<Pick<Subscriber, 'language' | 'countries' | 'topics'>>): Promise<void> {

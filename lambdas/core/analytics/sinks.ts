@@ -1,5 +1,5 @@
 // Where clicks go to be counted. In a long-lived process (npm start) a buffer counted a moment after the answer; in
-// AWS a queue (SQS) whose consumer counts in batches, because a Lambda is frozen as soon as it has answered.
+// AWS an asynchronous invoke (Lambda queues it and retries), because a Lambda is frozen as soon as it has answered.
 import type { ClickEvent, ClickSink } from './ports.js';
 
 /** Buffers clicks and counts them `delayMs` after the first of a batch, off the request's path. */
@@ -25,5 +25,5 @@ export function bufferedSink(count: (events: ClickEvent[]) => Promise<void>, onE
   };
 }
 
-/** Hands each click to a queue as one message. */
-export const queuedSink = (enqueue: (bodies: string[]) => Promise<void>): ClickSink => ({ submit: (event) => enqueue([JSON.stringify(event)]) });
+/** Hands each click to background work (an async invoke in AWS) that counts it. */
+export const scheduledSink = (hand: (clicks: ClickEvent[]) => Promise<void>): ClickSink => ({ submit: (event) => hand([event]) });

@@ -27,6 +27,7 @@ import { logger } from '../../observability.js';
 import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput } from './items.js';
+import { consoleStatsPages } from './console-stats.js';
 
 export interface ConsoleOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
@@ -399,6 +400,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     );
   };
   pages.get('/subscribers', (c) => showSubscribers(c));
+  consoleStatsPages(pages, { app: ctx, csrfOf });
 
   pages.get('/subscribers/export', async (c) => {
     const r = await attempt(() => subscriptions.exportAll());

@@ -4,7 +4,7 @@ import type { Child } from 'hono/jsx';
 import { Layout, Notice } from '../layout.js';
 import { t, type Lang } from '../i18n.js';
 
-export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers';
+export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers' | 'stats';
 
 export interface Flash {
   kind: 'ok' | 'error';
@@ -22,6 +22,7 @@ export function EditorShell(props: { lang: Lang; title: string; tab?: EditorTab;
     ['sources', s.edSources],
     ['editions', s.edEditions],
     ['subscribers', s.edSubscribers],
+    ['stats', s.edStats],
   ];
   return (
     <Layout lang={props.lang} title={`${props.title} · ${s.editorTitle}`} section="editor" altPath={props.altPath} noindex head={props.head}>
