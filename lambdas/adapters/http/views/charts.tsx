@@ -18,7 +18,10 @@ function Figure(props: { id: string; title: string; note?: string; chart: Child;
       </figcaption>
       <div class="chart-body">
         <div class="chart-picture">{props.chart}</div>
-        <div class="chart-table">{props.table}</div>
+        {/* Focusable so a keyboard can scroll a long table. */}
+        <div class="chart-table" tabindex={0} role="region" aria-labelledby={`${props.id}-title`}>
+          {props.table}
+        </div>
       </div>
     </figure>
   );

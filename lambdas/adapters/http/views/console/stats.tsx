@@ -13,7 +13,7 @@ export const sesReviewThresholds = { bounce: 0.05, complaint: 0.001 };
 
 const chartStyles = (
   <style>{`.chart{margin:1.5rem 0}.chart figcaption{margin-bottom:.5rem}.chart-body{display:grid;gap:1rem;grid-template-columns:minmax(0,3fr) minmax(0,2fr);align-items:start}
-.chart-svg{width:100%;height:auto;display:block}.chart-table{max-height:22rem;overflow:auto}.num{text-align:right;font-variant-numeric:tabular-nums}
+.chart-svg{width:100%;height:auto;display:block}.chart-table{max-height:22rem;overflow:auto}.chart-table .table-wrap{overflow:visible}.num{text-align:right;font-variant-numeric:tabular-nums}
 .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem;margin:1rem 0;padding:0}.kpis div{border:1px solid #ccc;border-radius:6px;padding:.5rem .75rem}
 .kpis dt{font-size:.85rem}.kpis dd{margin:0;font-size:1.4rem;font-weight:600}@media (max-width:720px){.chart-body{grid-template-columns:1fr}}`}</style>
 );
