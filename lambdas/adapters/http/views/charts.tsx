@@ -42,7 +42,7 @@ export function LineChart(props: { id: string; title: string; note?: string; lab
       <line x1={pad.l} y1={pad.t} x2={pad.l} y2={y(0)} stroke="#888" />
       <text x={pad.l - 6} y={pad.t + 8} text-anchor="end" font-size="11">{fmt(max)}</text>
       <text x={pad.l - 6} y={y(0)} text-anchor="end" font-size="11">0</text>
-      {props.labels.map((label, i) => (i % every === 0 ? <text x={x(i)} y={height - 8} text-anchor="middle" font-size="11">{label}</text> : null))}
+      {props.labels.map((label, i) => (i % every === 0 ? <text x={x(i)} y={height - 8} text-anchor={i === props.labels.length - 1 ? 'end' : 'middle'} font-size="11">{label}</text> : null))}
       {props.series.map((s) => (
         <polyline fill="none" stroke={s.color} stroke-width="2" points={s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')} />
       ))}
