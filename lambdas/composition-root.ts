@@ -23,6 +23,7 @@ import { editItem, type EditorItemInput } from './core/ingest/ingest.js';
 import { editSource, importDigest, newSource, pollAll, pollSource, registerSources, trySource, type PollDeps, type SourcePatch, type PollResult, type Source, type SourceInput, type SourceStore } from './core/ingest/sources.js';
 import { createFeedbackRules, createSubscriptionService, type FeedbackOutcome, type SubscriptionService } from './core/subscriptions/service.js';
 import type { SesEventSummary } from './core/subscriptions/model.js';
+import type { SubscriberChange } from './core/subscriptions/service.js';
 import { editionLinks, subscriberLinks } from './core/subscriptions/links.js';
 import { createDynamoItemStore, type DynamoItemStore } from './adapters/dynamo/items.js';
 import { createDynamoSourceStore } from './adapters/dynamo/sources.js';
@@ -47,6 +48,11 @@ import { createSesLocalEvidence } from './adapters/ses/send-evidence.js';
 import { createSourcePoller } from './adapters/feed/poller.js';
 import { createFeedBodyCache, withHeadCache, type FeedBodyCache } from './adapters/feed-render/cache.js';
 import { createWebSubNotifier } from './adapters/websub.js';
+import { createAnalytics, type Analytics } from './core/analytics/service.js';
+import { createAnalyticsStore } from './adapters/dynamo/analytics.js';
+import { createClickTracking } from './core/analytics/tracked-links.js';
+import { createClickRedirect } from './core/analytics/redirect.js';
+import { bufferedSink, scheduledSink } from './core/analytics/sinks.js';
 import { configureObservability, logger } from './adapters/observability.js';
 
 export type Logger = typeof logger;
@@ -68,6 +74,8 @@ export const reclassifyJob = 'reclassify-items';
 /** How long a process keeps the taxonomy it read before reading it again: another Lambda sees an editor's change
  *  within this bound (the process that made it sees it at once). */
 export const taxonomyCacheMs = 5_000;
+/** Clicks handed over by the redirect: an async invoke of the planner Lambda in AWS, whose own queue holds them. */
+export const countClicksJob = 'count-clicks';
 
 /** For processes that hand nothing to the background (the local scripts): asking it for work is a mistake. */
 export const noBackground: BackgroundPorts = {
@@ -94,6 +102,8 @@ export interface AppParts {
   feedCache?: FeedBodyCache | false;
   /** Limits on guessing the editor token (tests shorten the delay). */
   signInLimits?: Partial<SignInLimitSettings>;
+  /** The longest a redirect waits to hand its click over (default 50 ms). */
+  clickHandOverBudgetMs?: number;
 }
 
 /** Feeds as the HTTP adapter serves them: a reader (scope heads cached for FEED_HEAD_CACHE_MS), rendered bodies
@@ -179,6 +189,12 @@ export interface App {
   };
   /** Called after items changed in these feed scopes: pings the WebSub hub (when one is configured). */
   itemsChanged(scopes: readonly string[]): Promise<void>;
+  /** Engagement aggregates: counting and reading them. */
+  analytics: Analytics;
+  /** Follows a click link (needs SIGNING_SECRET). */
+  readonly followClick: ReturnType<typeof createClickRedirect>;
+  /** Counts clicks handed over in-process now (tests; npm start counts them a moment after answering). */
+  flushClicks(): Promise<void>;
 }
 
 /** Runs the state-dependent part of a public request and answers no sooner than `floorMs` after it began, so every
@@ -232,6 +248,11 @@ export function composeApp(parts: AppParts): App {
     await taxonomyReader.current();
     return work();
   };
+  const analytics = createAnalytics({ store: createAnalyticsStore(doc, table), editions: editionStores.editions, items, clock });
+  const localClicks = bufferedSink(analytics.countClicks, (error) => logger.error('counting clicks failed', { errorName: error.name, error: error.message }));
+  // A Lambda is frozen once it answers: there the click is handed to an async invoke (Lambda's own queue) before the
+  // answer; in a long-lived process (npm start) it is counted a moment after it.
+  const clickSink = config.SEND_PLANNER_FUNCTION ? scheduledSink((clicks) => background.schedule(countClicksJob, clock.now(), { clicks })) : localClicks;
   const mailer = parts.mailer ?? createSesMailer(ses);
   const oneOffMailer = parts.mailer ?? createSesMailer(ses, { safeRetries: 2 }); // confirmations: nobody else retries them
   const renderer = () => {
@@ -290,9 +311,13 @@ export function composeApp(parts: AppParts): App {
     editItem: (input) => withTaxonomy(() => announcing(editItem(input, { store: items, clock, editorSourceUrl: config.PUBLIC_BASE_URL }))),
   };
 
+  // Subscriber counters per day: a failure loses a count, never a subscription.
+  const subscriberChanged = (change: SubscriberChange) =>
+    analytics.subscriberChanged(change, clock.now()).catch((error: Error) => logger.warn('counting a subscriber change failed', { change, errorName: error.name }));
+
   // Built on first use and only with the signing secret (ConfigError otherwise): the HTTP app and the senders use it;
   // the feedback Lambda, which has no secret, applies SES feedback without it.
-  const feedbackRules = createFeedbackRules({ store: subscribers, clock, softBounceLimit: config.SOFT_BOUNCE_LIMIT, log: (event, fields) => logger.info(event, fields) });
+  const feedbackRules = createFeedbackRules({ store: subscribers, clock, softBounceLimit: config.SOFT_BOUNCE_LIMIT, log: (event, fields) => logger.info(event, fields), changed: subscriberChanged });
   const subscriptions = once(() => createSubscriptionService({
     store: subscribers,
     mailer: oneOffMailer,
@@ -309,6 +334,7 @@ export function composeApp(parts: AppParts): App {
       ...(config.SES_CONFIGURATION_SET ? { configurationSet: config.SES_CONFIGURATION_SET } : {}),
     },
     log: (event, fields) => logger.info(event, fields),
+    changed: subscriberChanged,
   }));
 
   const brand = (): Brand => ({
@@ -374,8 +400,25 @@ export function composeApp(parts: AppParts): App {
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
       maxBounceRate: config.SEND_MAX_BOUNCE_RATE,
       maxComplaintRate: config.SEND_MAX_COMPLAINT_RATE,
+      analytics: {
+        tracking: createClickTracking({ enabled: config.CLICK_TRACKING === 'on', publicBaseUrl: config.PUBLIC_BASE_URL, secret }),
+        recordSent: (editionId, sent) => analytics.recordSent(editionId, sent),
+      },
     };
   });
+
+  const followClick = once(() =>
+    createClickRedirect({
+      secret: requireSigningSecret(config),
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      linkOf: itemLinks(items),
+      sink: clickSink,
+      clock,
+      counting: config.CLICK_TRACKING === 'on',
+      handOverBudgetMs: parts.clickHandOverBudgetMs ?? 50,
+      onHandOverFailed: (reason) => logger.warn('click not handed over; it goes uncounted', { reason }),
+    }),
+  );
 
   const feeds = createFeedService(config, items, parts.feedCache);
 
@@ -423,10 +466,32 @@ export function composeApp(parts: AppParts): App {
     },
     sesFeedback: {
       applyFeedback: (summaries) => feedbackRules.applyFeedback(summaries),
-      // The same events settle in-doubt send claims and feed each edition's bounce and complaint rates.
-      onSummaries: editionFeedbackConsumer(editionStores),
+      // The same events settle in-doubt send claims, feed each edition's bounce and complaint rates, and count its
+      // deliveries and opens.
+      onSummaries: async (summaries) => {
+        await editionFeedbackConsumer(editionStores)(summaries);
+        await analytics.countMailEvents(summaries);
+      },
     },
     itemsChanged,
     taxonomy,
+    analytics,
+    get followClick() {
+      return followClick();
+    },
+    flushClicks: () => localClicks.flush(),
+  };
+}
+
+/** Item links by id, kept a few minutes per process: a newsletter's links are followed many times over. */
+function itemLinks(items: Pick<ItemReader, 'get'>, ttlMs = 5 * 60_000, max = 2000) {
+  const cache = new Map<string, { link: string | undefined; until: number }>();
+  return async (itemId: string) => {
+    const hit = cache.get(itemId);
+    if (hit && hit.until > performance.now()) return hit.link;
+    const link = (await items.get(itemId))?.link;
+    if (cache.size >= max) cache.clear();
+    cache.set(itemId, { link, until: performance.now() + ttlMs });
+    return link;
   };
 }

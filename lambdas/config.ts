@@ -104,6 +104,8 @@ export const envSchema = z.object({
   /** Without ORIGIN_VERIFY_SECRET: how many proxies in front of the service append to X-Forwarded-For (0: trust no
    *  forwarding header, the client address is the connection's). */
   TRUST_FORWARDED_FOR: z.coerce.number().int().min(0).max(10).default(0),
+  /** Click counting: 'off' sends every link straight to its source, for everyone (links already sent still work). */
+  CLICK_TRACKING: z.enum(['on', 'off']).default('on'),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),

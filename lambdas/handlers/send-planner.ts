@@ -4,28 +4,46 @@
 // With `{job: 'sweep'}` (an EventBridge schedule every 5 minutes) it runs the recovery sweep instead: sends that
 // stopped moving are planned on from their cursors, and their unfinished chunks enqueued again.
 // With `{job: 'reclassify-items'}` (an async invoke after an editor changed the taxonomy) it retags every item.
+// With `{job: 'count-clicks', payload: {clicks}}` (an async invoke from the redirect, so Lambda's own queue holds the
+// clicks and the redirect never waits on counting) it counts clicks into the editions' aggregates.
 import { planEdition, type PlanResult, type PlannerDeps } from '../core/editions/planner.js';
 import { sweepEditions, type SweepResult } from '../core/editions/sweep.js';
 import { composeAwsApp } from '../adapters/aws-runtime.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { logger } from '../adapters/observability.js';
 import { randomUUID } from 'node:crypto';
-import { reclassifyJob, type App } from '../composition-root.js';
+import { countClicksJob, reclassifyJob, type App } from '../composition-root.js';
 import type { ReclassifyReport } from '../core/ingest/reclassify.js';
+import type { ClickEvent } from '../core/analytics/ports.js';
 
 export type PlannerEvent = { job?: string; payload?: { editionId: string; scheduledAt?: string } } | { editionId: string; scheduledAt?: string };
+export type CountClicksEvent = { job: typeof countClicksJob; payload: { clicks: ClickEvent[] } };
 
 /** The sweep's job name (the EventBridge schedule's input in AWS; a timer locally). */
 export const sweepJob = 'sweep';
 /** A send with no delivery claimed or settled for this long is taken as stopped (past a chunk's retries). */
 export const staleSendMs = 10 * 60_000;
 
-export function makeHandler(deps: PlannerDeps, taxonomy?: Pick<App['taxonomy'], 'reader' | 'reclassify'>) {
+/** The planner's other jobs, each with the part of the App it needs. */
+export interface PlannerJobs {
+  taxonomy?: Pick<App['taxonomy'], 'reader' | 'reclassify'>;
+  analytics?: Pick<App['analytics'], 'countClicks'>;
+}
+
+export function makeHandler(deps: PlannerDeps, { taxonomy, analytics }: PlannerJobs = {}) {
   async function handle(event: { job: typeof sweepJob }): Promise<SweepResult[]>;
   async function handle(event: { job: typeof reclassifyJob }): Promise<ReclassifyReport>;
+  async function handle(event: CountClicksEvent): Promise<{ counted: number }>;
   async function handle(event: PlannerEvent): Promise<PlanResult>;
-  async function handle(event: PlannerEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport> {
+  async function handle(event: PlannerEvent | CountClicksEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport | { counted: number }> {
     logger.setCorrelationId(randomUUID()); // one id per planning run
+    if ('job' in event && event.job === countClicksJob) {
+      if (!analytics) throw new Error('This planner was built without analytics; it cannot count clicks.');
+      const clicks = (event as CountClicksEvent).payload?.clicks ?? [];
+      await analytics.countClicks(clicks);
+      return { counted: clicks.length };
+    }
+    event = event as PlannerEvent;
     if ('job' in event && event.job === sweepJob) {
       const resumed = await sweepEditions({ ...deps, staleAfterMs: staleSendMs }, deps.clock.now());
       for (const r of resumed) logger.info('stopped send resumed', { ...r });
@@ -49,4 +67,10 @@ export function makeHandler(deps: PlannerDeps, taxonomy?: Pick<App['taxonomy'], 
 }
 
 let cold: ReturnType<typeof makeHandler> | undefined;
-export const handler = async (event: PlannerEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport> => (cold ??= ((app) => makeHandler(app.planner, app.taxonomy))(await composeAwsApp({ renderer: createMjmlRenderer() })))(event);
+export const handler = async (event: PlannerEvent | CountClicksEvent): Promise<PlanResult | SweepResult[] | ReclassifyReport | { counted: number }> => {
+  if (!cold) {
+    const app = await composeAwsApp({ renderer: createMjmlRenderer() });
+    cold = makeHandler(app.planner, { taxonomy: app.taxonomy, analytics: app.analytics });
+  }
+  return cold(event as PlannerEvent);
+};

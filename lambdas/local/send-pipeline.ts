@@ -21,7 +21,7 @@ export interface LocalSendPipeline {
   queue: LocalQueue;
   scheduler: LocalScheduler;
   /** Builds the handlers from the App and starts the queue's consumers. */
-  start(app: Pick<App, 'sender' | 'planner' | 'taxonomy'>): void;
+  start(app: Pick<App, 'sender' | 'planner' | 'taxonomy' | 'analytics'>): void;
   /** One run of the recovery sweep (an EventBridge schedule every 5 minutes in AWS). */
   sweep(): Promise<unknown>;
   /** One run of the scheduled digest (EventBridge Scheduler cron in AWS). */
@@ -64,7 +64,7 @@ export async function createLocalSendPipeline(w: {
     queue,
     scheduler,
     start(app) {
-      handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner, app.taxonomy), digest: makeDigestHandler(app.planner) };
+      handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner, { taxonomy: app.taxonomy, analytics: app.analytics }), digest: makeDigestHandler(app.planner) };
       queue.start();
     },
     sweep: () => started().plan({ job: sweepJob }),

@@ -13,7 +13,7 @@ let site: Site;
 
 beforeAll(async () => {
   // A slow SES rate, so that a send of a few dozen messages lasts long enough to pause and resume it by hand.
-  site = await startSite({ SES_MAX_SEND_RATE: '5' });
+  site = await startSite({ SES_MAX_SEND_RATE: '5', CLICK_TRACKING: 'off' }); // reads the item links as sources wrote them
 }, 60_000);
 
 afterAll(async () => {

@@ -131,6 +131,23 @@ describe('the deployed shape, run locally', () => {
     expect(shape.deadLetters).toEqual([]);
   }, 180_000);
 
+  it('the reader story: a click link in a sent email redirects at once; the click is counted by an async invoke', async () => {
+    const [mail] = (await inbox(readers[0]!)).filter((m) => m.subject.includes('Shape: sent now'));
+    const token = /\/r\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(mail?.body.html ?? '')?.[1];
+    expect(token, 'no click link in the email').toBeDefined();
+    const click = await shape.http('GET', `/r/${token}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0' } });
+    expect(click.status, click.why).toBe(302);
+    expect(click.headers.location).toMatch(/^https:\/\/publisher\.example\/|\/archive\//);
+    expect((await shape.http('GET', `/r/${token!.slice(0, -2)}xx`)).status).toBe(404);
+    await shape.aws.idle();
+    const editionId = /[?&]e=([0-9a-f-]+)/.exec(mail?.body.html ?? '')?.[1];
+    const stats = await shape.http('GET', `/api/editions/${editionId}/stats`, { editor: true });
+    expect(stats.status, stats.why).toBe(200);
+    // Seconds after the send, as a mail scanner would click: counted, as filtered.
+    const { clicks } = stats.json<{ clicks: { total: number; filtered: number } }>();
+    expect(clicks.total + clicks.filtered).toBe(1);
+  }, 60_000);
+
   describe('ingest', () => {
     let feed: Server;
     let fetches = 0;

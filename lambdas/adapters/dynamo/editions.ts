@@ -316,8 +316,8 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     async getGroup(editionId, key) {
       const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
       if (!out.Item) return undefined;
-      const { key: k, language, itemIds, subject, html, text, mergeNonce } = out.Item as ContentGroup;
-      return { key: k, language, itemIds, subject, html, text, mergeNonce };
+      const { key: k, language, itemIds, subject, html, text, mergeNonce, links } = out.Item as ContentGroup;
+      return { key: k, language, itemIds, subject, html, text, mergeNonce, ...(links ? { links } : {}) };
     },
 
     async planProgress(editionId): Promise<PlanProgress> {

@@ -75,6 +75,17 @@ export const keys = {
   /** Deliveries of one edition, for reconciliation and stats (gsi1). */
   deliveryListing: (editionId: string, subscriberId: string) => ({ gsi1pk: `DELIVERIES#${editionId}`, gsi1sk: subscriberId }),
   deliveryListingPartition: (editionId: string) => `DELIVERIES#${editionId}`,
+
+  // Analytics (aggregates only: nothing here names a subscriber)
+  /** One of an edition's engagement counter shards (clicks, opens, sends per segment): its own partition, never hot. */
+  editionStats: (editionId: string, shard: number) => ({ pk: `STATS#${editionId}#${shard}`, sk: 'STATS' }),
+  /** The edition's random salt for "unique" hashes, expiring (TTL) with its counting window. */
+  editionStatsSalt: (editionId: string) => ({ pk: `STATSSALT#${editionId}`, sk: 'SALT' }),
+  /** A salted hash seen once in an edition's counting window (TTL); the hash's first characters spread the rows. */
+  editionStatsSeen: (editionId: string, hash: string) => ({ pk: `SEEN#${editionId}#${hash.slice(0, 2)}`, sk: hash }),
+  /** Subscriber changes of one UTC day, on one of a few shards (sk `<yyyy-mm-dd>#<shard>`, so a range query reads days). */
+  subscriberDay: (day: string, shard: number) => ({ pk: 'SUBSTATS', sk: `${day}#${shard}` }),
+  subscriberDayPartition: 'SUBSTATS',
 } as const;
 
 export { sha as keyHash };

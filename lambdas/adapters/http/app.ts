@@ -17,6 +17,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { editionRoutes } from './routes/editions.js';
 import { pageRoutes } from './routes/pages.js';
 import { taxonomyRoutes } from './routes/taxonomy.js';
+import { analyticsRoutes } from './routes/analytics.js';
 
 export const maxJsonBodyBytes = 256 * 1024;
 export const maxPageFormBytes = 64 * 1024;
@@ -73,6 +74,7 @@ export function createHttpApp(ctx: App) {
   app.route('/', itemRoutes(ctx));
   app.route('/', feedRoutes(ctx));
   app.route('/', subscriptionRoutes(ctx));
+  app.route('/', analyticsRoutes(ctx));
   app.route('/', editionRoutes(ctx));
   app.route('/', pageRoutes(ctx));
 

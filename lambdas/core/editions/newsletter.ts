@@ -12,6 +12,7 @@ import type { Subscriber } from '../subscriptions/model.js';
 import { itemMatches } from '../subscriptions/model.js';
 import { countryName, currentTaxonomy, isCountryCode, type CountryCode, type TopicSlug } from '../taxonomy/taxonomy.js';
 import { renderIntro, type RenderedIntro } from './intro-markdown.js';
+import { trackableLinks } from '../analytics/tracked-links.js';
 
 
 /** Gmail clips messages whose HTML is over 102 KB; we refuse to send anything that would be clipped. */
@@ -244,6 +245,8 @@ export interface ContentGroup {
   text: string;
   /** The nonce of this group's merge markers (drawn when it was compiled). */
   mergeNonce: string;
+  /** Links a recipient's copy may turn into click links: URL → item id or 'archive' (analytics/tracked-links.ts). */
+  links?: Record<string, string>;
 }
 
 /** Compiles one content group: one renderer call (MJML) for everyone who gets this set of items in this language. */
@@ -258,6 +261,7 @@ export async function compileContentGroup(renderer: EmailRenderer, input: Newsle
     html,
     text: renderText(model),
     mergeNonce: model.mergeNonce,
+    links: trackableLinks(input.items, input.archiveUrl),
   };
 }
 

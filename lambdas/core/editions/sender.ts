@@ -15,6 +15,7 @@ import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, SendEvidence, SendProgress, SubscriberSource } from './ports.js';
 import type { TokenBucket } from './token-bucket.js';
 import { mapLimited } from '../shared/concurrency.js';
+import type { ClickTracking } from '../analytics/tracked-links.js';
 
 export interface SenderDeps {
   editions: Pick<EditionRepository, 'get' | 'transition' | 'counts' | 'feedback'>;
@@ -31,6 +32,11 @@ export interface SenderDeps {
   links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date, editionId: string) => { preferencesUrl: string; unsubscribeUrl: string; viewUrl: string; headers: Array<{ name: string; value: string }> };
   from: string;
   configurationSet?: string;
+  /** Click links and edition-marked leave links in each recipient's copy, and the sends counted per segment. */
+  analytics?: {
+    tracking: ClickTracking;
+    recordSent(editionId: string, subscribers: readonly Subscriber[]): Promise<void>;
+  };
   /** A claim no SES record confirms is retried only after this long (SES events arrive within minutes). */
   inDoubtAfterMs: number;
   throttleRetries?: number;
@@ -145,11 +151,12 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       return 'failed';
     }
     const links = deps.links(subscriber, now(), edition!.id);
-    const email = buildMessage(
+    const built = buildMessage(
       prepared,
       { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers },
       { from: deps.from, editionId: edition!.id, configurationSet: deps.configurationSet },
     );
+    const email = deps.analytics ? deps.analytics.tracking.apply(built, { editionId: edition!.id, subscriber, trackable: prepared.group.links, links, now: now() }) : built;
     const retries = deps.throttleRetries ?? 4;
     for (let tries = 0; ; tries++) {
       await deps.bucket.take();
@@ -195,11 +202,14 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       accepted(messageId);
       // A failure here (the store down, the process dying) leaves the claim in doubt; reconciliation finds SES's record.
       await deps.deliveries.markSent(edition!.id, recipient.s, token, messageId, now());
+      sentNow.push(subscriber);
       return 'sent';
     }
   };
 
   const inDoubt: Array<{ recipient: { s: string; g: string }; subscriber?: Subscriber; delivery: Delivery }> = [];
+  /** Sent by this run (not settled earlier): counted once per segment for the click rates. */
+  const sentNow: Subscriber[] = [];
 
   const handle = async (recipient: { s: string; g: string }): Promise<RecipientResult | undefined> => {
     if (halted) return 'pending'; // paused or cancelled meanwhile: do not even claim
@@ -257,6 +267,8 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
   }
 
   for (const r of results) if (r) tally[r]++;
+  // Engagement stats never stop a send: a failure here loses these counts only.
+  await deps.analytics?.recordSent(edition.id, sentNow).catch(() => undefined);
   if (halted === 'cancelled') return report('dropped');
   if (halted === 'paused' && tally.pending > 0) {
     await deps.progress.park(message);

@@ -33,6 +33,16 @@ const mac = (payload: string, secret: string, scope?: string) => {
   return createHmac('sha256', secret).update(scope === undefined ? payload : `${payload}\n${scope}`).digest('base64url');
 };
 
+/** The MAC of any payload, for signed values other than subscriber links (click links). */
+export const signPayload = (payload: string, secret: string): string => mac(payload, secret);
+
+/** True when `given` is the payload's MAC; compared in constant time. */
+export function payloadSigned(payload: string, given: string, secret: string, scope?: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(mac(payload, secret, scope));
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 const versionField = /^[1-9]\d{0,8}$/;
 
 export function signToken(claims: TokenClaims, secret: string): string {
@@ -52,9 +62,7 @@ export function verifyToken(token: string, purpose: TokenPurpose, secret: string
   const given = parts.pop()!;
   const [subscriberId, tokenPurpose, expires, version = '0'] = parts as [string, string, string, string?];
   if (parts.length === 4 && !versionField.test(version)) throw invalid;
-  const a = Buffer.from(given);
-  const b = Buffer.from(mac(parts.join('.'), secret, scope));
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw invalid;
+  if (!payloadSigned(parts.join('.'), given, secret, scope)) throw invalid;
   if (tokenPurpose !== purpose) throw wrongPurpose(purpose);
   const expiresAt = new Date(Number(expires) * 1000);
   if (!(expiresAt.getTime() > now.getTime())) {

@@ -29,6 +29,8 @@ export interface Subscriber {
   version: number;
   /** Signed into every preference, confirm and undo link; bumping it withdraws all of them. Absent = 0. */
   linkVersion?: number;
+  /** false: the subscriber turned click counting off; their links go straight to the source. Absent = on. */
+  clickTracking?: boolean;
 }
 
 /** An item matches a subscriber when it shares a country with them (bloc-wide items carry every country) and shares

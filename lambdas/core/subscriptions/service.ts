@@ -38,7 +38,11 @@ export interface SubscriptionDeps {
   /** Runs the state-dependent part of a public request (subscribe, resend) so that its answer takes the same time
    *  whatever the address's state (the adapter pads to a floor above the slowest path). Default: just runs it. */
   evenAnswerTime?: (work: () => Promise<void>) => Promise<void>;
+  /** Told of each change that moves the subscriber counts (analytics; never fails the change). */
+  changed?: (change: SubscriberChange) => Promise<void>;
 }
+
+export type SubscriberChange = 'subscribed' | 'confirmed' | 'unsubscribed' | 'suppressed';
 
 /** Who is asking: for consent proof and the per-IP limit. */
 export interface RequestOrigin {
@@ -54,6 +58,8 @@ export interface PreferencesView extends Preferences {
   email: string;
   status: SubscriberStatus;
   paused: boolean;
+  /** false: links in their emails go straight to the source, uncounted. */
+  clickTracking: boolean;
 }
 
 export interface ImportRow {
@@ -114,6 +120,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   const { store, mailer, clock, settings } = deps;
   if (!settings.secret) throw new DomainError('unavailable', 'subscription.notConfigured', 'Subscriptions need a signing secret (SIGNING_SECRET); none was given.');
   const log = deps.log ?? (() => undefined);
+  const changed = deps.changed ?? (async () => undefined);
   const evenAnswerTime = deps.evenAnswerTime ?? ((work: () => Promise<void>) => work());
   const linkOptions = () => ({ baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now() });
 
@@ -239,6 +246,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
         origin: 'api',
       };
       if ((await store.create(fresh)) === 'created') {
+        await changed('subscribed');
         await sendConfirmation(fresh, prefs.language);
         return;
       }
@@ -263,13 +271,17 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   async function unsubscribeWith(token: string, options: { oneClick?: boolean }) {
     const claims = verify(token, ['unsub', 'prefs']);
     try {
+      const at = clock.now().toISOString();
       const record = await mutateAs(claims, (r) =>
         r.status === 'unsubscribed' || r.status === 'suppressed'
           ? undefined
-          : { ...r, status: 'unsubscribed', unsubscribedAt: clock.now().toISOString(), confirmNonces: [] },
+          : { ...r, status: 'unsubscribed', unsubscribedAt: at, confirmNonces: [] },
       );
       log('subscription.unsubscribed', { subscriberId: claims.subscriberId, oneClick: Boolean(options.oneClick) });
-      return { status: record.status as SubscriberStatus | 'erased', record, claims };
+      /** True when this request is the one that unsubscribed them (not a repeat). */
+      const left = record.unsubscribedAt === at;
+      if (left) await changed('unsubscribed');
+      return { status: record.status as SubscriberStatus | 'erased', record, claims, left };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'subscription.notFound') return { status: 'erased' as const, claims };
       throw error;
@@ -335,6 +347,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
         }
         const links = subscriberLinks(record ?? { id: claims.subscriberId }, linkOptions());
         log('subscription.confirmed', { subscriberId: claims.subscriberId });
+        await changed('confirmed');
         return { status: 'confirmed' as const, preferencesUrl: links.preferencesUrl, preferencesToken: links.prefsToken };
       }
       const record = await store.get(claims.subscriberId);
@@ -370,7 +383,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       return view((await holderOf(token, ['prefs'])).record);
     },
 
-    async updatePreferences(token: string, patch: Partial<Preferences> & { paused?: boolean }): Promise<PreferencesView> {
+    async updatePreferences(token: string, patch: Partial<Preferences> & { paused?: boolean; clickTracking?: boolean }): Promise<PreferencesView> {
       const claims = verify(token, ['prefs']);
       const checked = checkPreferences(patch.countries ?? [], patch.topics ?? []);
       const next = await mutateAs(claims, (r) => ({
@@ -380,14 +393,16 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
         ...(patch.language ? { language: patch.language } : {}),
         ...(patch.frequency ? { frequency: patch.frequency } : {}),
         ...(patch.paused === undefined ? {} : { paused: patch.paused }),
+        ...(patch.clickTracking === undefined ? {} : { clickTracking: patch.clickTracking }),
       }));
       return view(next);
     },
 
     /** Unsubscribes from everything, with an unsubscribe link or the preference link. Idempotent; an erased
      *  subscriber is already gone (no error for one-click). */
-    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ status: SubscriberStatus | 'erased' }> {
-      return { status: (await unsubscribeWith(token, options)).status };
+    async unsubscribe(token: string, options: { oneClick?: boolean } = {}): Promise<{ status: SubscriberStatus | 'erased'; left?: boolean }> {
+      const done = await unsubscribeWith(token, options);
+      return { status: done.status, ...(done.left ? { left: true } : {}) };
     },
 
     /** The one-click unsubscribe page: unsubscribes, and offers the undo that fits the link. An unsubscribe link
@@ -395,13 +410,14 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
      *  forwarded); a preference link, the stronger one, gets its own preference centre back. */
     async unsubscribeByLink(
       token: string,
-    ): Promise<{ status: SubscriberStatus | 'erased'; language?: Language; undoToken?: string; preferencesUrl?: string }> {
+    ): Promise<{ status: SubscriberStatus | 'erased'; language?: Language; undoToken?: string; preferencesUrl?: string; left?: boolean }> {
       const done = await unsubscribeWith(token, { oneClick: true });
       if (!done.record) return { status: done.status };
       const language = done.record.language;
+      const left = done.left;
       if (done.record.status !== 'unsubscribed') return { status: done.status, language };
-      if (done.claims.purpose === 'prefs') return { status: done.status, language, preferencesUrl: preferencesUrl(settings.baseUrl, token) };
-      return { status: done.status, language, undoToken: signLink(done.record, 'undo', { secret: settings.secret, now: clock.now() }) };
+      if (done.claims.purpose === 'prefs') return { status: done.status, language, preferencesUrl: preferencesUrl(settings.baseUrl, token), left };
+      return { status: done.status, language, undoToken: signLink(done.record, 'undo', { secret: settings.secret, now: clock.now() }), left };
     },
 
     /** The undo button after a one-click unsubscribe: subscribes again with a new consent proof. */
@@ -618,8 +634,9 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
 }
 
 /** SES feedback rules on their own: they sign nothing, so the feedback Lambda runs them without the signing secret. */
-export function createFeedbackRules(deps: { store: SubscriberStore; clock: Clock; softBounceLimit: number; log: NonNullable<SubscriptionDeps['log']> }) {
+export function createFeedbackRules(deps: { store: SubscriberStore; clock: Clock; softBounceLimit: number; log: NonNullable<SubscriptionDeps['log']>; changed?: SubscriptionDeps['changed'] }) {
   const { store, clock, log } = deps;
+  const changed = deps.changed ?? (async () => undefined);
   const settings = { softBounceLimit: deps.softBounceLimit };
   return {
     /** Hard bounce or complaint → suppressed at once; consecutive soft bounces counted (a delivery resets the count)
@@ -657,6 +674,7 @@ export function createFeedbackRules(deps: { store: SubscriberStore; clock: Clock
         }
         const done = await store.suppress(event.email, reason, now);
         log('subscription.suppressed', { reason, to: maskEmail(event.email), subscriberId: done.subscriberId });
+        if (done.subscriberId) await changed('suppressed');
         outcomes.push({ ...base, action: 'suppressed', ...(done.subscriberId ? { subscriberId: done.subscriberId } : {}) });
       }
       return outcomes;
@@ -679,6 +697,7 @@ const view = (r: SubscriberRecord): PreferencesView => ({
   email: r.email,
   status: r.status,
   paused: r.paused,
+  clickTracking: r.clickTracking !== false,
   countries: r.countries,
   topics: r.topics,
   language: r.language,
@@ -702,5 +721,9 @@ function exportable(r: SubscriberRecord) {
     ...(r.unsubscribedAt ? { unsubscribedAt: r.unsubscribedAt } : {}),
     ...(r.suppressedAt ? { suppressedAt: r.suppressedAt, suppressedReason: r.suppressedReason } : {}),
     ...(r.softBounces ? { softBounces: r.softBounces } : {}),
+    clickCounting: {
+      on: r.clickTracking !== false,
+      keptAboutYou: 'Nothing per click. Clicks are added to totals per edition, item, language, country and topic; no record links a click to you.',
+    },
   };
 }

@@ -36,6 +36,7 @@ import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput } from './items.js';
 import { registerTaxonomyPages } from './console-taxonomy.js';
+import { consoleStatsPages } from './console-stats.js';
 
 export interface ConsoleOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
@@ -443,6 +444,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     );
   };
   pages.get('/subscribers', (c) => showSubscribers(c));
+  consoleStatsPages(pages, { app: ctx, csrfOf });
 
   pages.get('/subscribers/export', async (c) => {
     const r = await attempt(() => subscriptions.exportAll());

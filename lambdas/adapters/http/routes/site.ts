@@ -229,7 +229,7 @@ export function siteRoutes(ctx: App) {
     }
   });
 
-  app.post('/preferences/:token/:action{pause|resume|unsubscribe|resubscribe|revoke|erase}', async (c) => {
+  app.post('/preferences/:token/:action{pause|resume|clicks-off|clicks-on|unsubscribe|resubscribe|revoke|erase}', async (c) => {
     const token = c.req.param('token');
     const action = c.req.param('action');
     const lang = prefsLang(c);
@@ -238,6 +238,10 @@ export function siteRoutes(ctx: App) {
       if (action === 'pause' || action === 'resume') {
         await subscriptions.updatePreferences(token, { paused: action === 'pause' });
         return await showPrefs(c, token, { message: action === 'pause' ? s.pausedDone : s.resumedDone });
+      }
+      if (action === 'clicks-off' || action === 'clicks-on') {
+        await subscriptions.updatePreferences(token, { clickTracking: action === 'clicks-on' });
+        return await showPrefs(c, token, { message: action === 'clicks-on' ? s.clicksOnDone : s.clicksOffDone });
       }
       if (action === 'unsubscribe') {
         await subscriptions.unsubscribe(token);

@@ -155,9 +155,13 @@ const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.r
 // Routes
 // ---------------------------------------------------------------------------------------------------------------
 
-export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | 'signInLimit'>) {
+export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | 'signInLimit' | 'analytics'>) {
   const router = newRouter();
   const service = ctx.subscriptions;
+  /** A leave from an edition's link (`?e=<edition>`) is credited to that edition's stats; a failure loses the count. */
+  const creditLeave = async (left: boolean | undefined, editionId: string | undefined) => {
+    if (left && editionId && editionId.length <= 100) await ctx.analytics.recordLeave(editionId).catch(() => undefined);
+  };
 
   // `ctx.subscriptions` exists only with the signing secret (ConfigError at start otherwise): no route here runs
   // without it.
@@ -283,7 +287,11 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
       request: { params: TokenParam },
       responses: { 200: { description: 'Unsubscribed', content: { 'application/json': { schema: z.object({ status: z.string() }) } } }, ...errors(403) },
     }),
-    async (c) => c.json({ status: (await service.unsubscribe(c.req.valid('param').token)).status }, 200),
+    async (c) => {
+      const done = await service.unsubscribe(c.req.valid('param').token);
+      await creditLeave(done.left, c.req.query('e'));
+      return c.json({ status: done.status }, 200);
+    },
   );
 
   router.openapi(
@@ -522,7 +530,8 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
   // ---- Pages: confirmation and one-click unsubscribe ------------------------------------------------------------
   // In the language of the page that posted (?lang=), else the subscriber's (one-click), else the browser's.
 
-  const pageAction = (path: string, token: string, lang: Lang) => `${path}/${encodeURIComponent(token)}?lang=${lang}`;
+  const pageAction = (path: string, token: string, lang: Lang, editionId?: string) =>
+    `${path}/${encodeURIComponent(token)}?lang=${lang}${editionId ? `&e=${encodeURIComponent(editionId)}` : ''}`;
 
   router.get(`${linkPaths.confirm}/:token`, async (c) => {
     const token = c.req.param('token');
@@ -555,7 +564,7 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
     } catch (error) {
       return errorPage(c, lang, error, true);
     }
-    return renderPage(c, OneClickUnsubscribePage({ lang, action: pageAction(linkPaths.unsubscribe, token, lang) }), 200, { private: true });
+    return renderPage(c, OneClickUnsubscribePage({ lang, action: pageAction(linkPaths.unsubscribe, token, lang, c.req.query('e')) }), 200, { private: true });
   });
 
   router.post(`${linkPaths.unsubscribe}/:token`, async (c) => {
@@ -576,6 +585,7 @@ export function subscriptionRoutes(ctx: Pick<App, 'config' | 'subscriptions' | '
     }
     try {
       const done = await service.unsubscribeByLink(token);
+      await creditLeave(done.left, c.req.query('e'));
       const lang = isLang(asked) ? asked : (done.language ?? langOf(c));
       // The undo: with a preference link, its own preference centre; with an unsubscribe link (which anyone it was
       // forwarded to may hold), a one-hour button that can only subscribe again.

@@ -256,6 +256,7 @@ export interface PreferencesModel {
   email: string;
   status: 'pending' | 'confirmed' | 'unsubscribed' | 'suppressed';
   paused: boolean;
+  clickTracking?: boolean;
   countries: CountryCode[];
   topics: TopicSlug[];
   language: Lang;
@@ -302,6 +303,11 @@ export function PreferencesPage(props: { lang: Lang; token: string; prefs: Prefe
           <h2>{p.paused ? s.resume : s.pause}</h2>
           <PostButton action={`${base}/${p.paused ? 'resume' : 'pause'}`} lang={props.lang} class="secondary">
             {p.paused ? s.resume : s.pause}
+          </PostButton>
+          <h2>{s.clicksTitle}</h2>
+          <p>{p.clickTracking === false ? s.clicksOffBody : s.clicksOnBody}</p>
+          <PostButton action={`${base}/${p.clickTracking === false ? 'clicks-on' : 'clicks-off'}`} lang={props.lang} class="secondary">
+            {p.clickTracking === false ? s.clicksOn : s.clicksOff}
           </PostButton>
           <h2>{s.leaveTitle}</h2>
           <p>{s.leaveBody}</p>

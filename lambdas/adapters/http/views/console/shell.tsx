@@ -5,7 +5,7 @@ import { Layout, Notice } from '../layout.js';
 import { t, type Lang } from '../i18n.js';
 import { taxonomyTabLabel } from './taxonomy.js';
 
-export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers' | 'taxonomy';
+export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers' | 'taxonomy' | 'stats';
 
 export interface Flash {
   kind: 'ok' | 'error';
@@ -24,6 +24,7 @@ export function EditorShell(props: { lang: Lang; title: string; tab?: EditorTab;
     ['editions', s.edEditions],
     ['subscribers', s.edSubscribers],
     ['taxonomy', taxonomyTabLabel(props.lang)],
+    ['stats', s.edStats],
   ];
   return (
     <Layout lang={props.lang} title={`${props.title} · ${s.editorTitle}`} section="editor" altPath={props.altPath} noindex head={props.head}>
