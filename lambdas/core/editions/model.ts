@@ -206,6 +206,8 @@ export async function resolveItems(
 export interface EditionStatus {
   edition: Edition;
   counts: EditionCounts;
+  /** Chunks of the send the queue gave up on, and their recipients, until the sweep or a redrive enqueues them again. */
+  deadLettered?: { chunks: number; recipients: number };
 }
 
 /** `GET /api/editions/{id}`: state, counts and the send rate (messages per second since the send started). */
@@ -233,5 +235,6 @@ export function editionView(status: EditionStatus, now: Date) {
     sendStartedAt: edition.sendStartedAt ?? null,
     completedAt: edition.completedAt ?? null,
     pausedReason: edition.pausedReason ?? null,
+    deadLettered: status.deadLettered ?? { chunks: 0, recipients: 0 },
   };
 }

@@ -436,7 +436,7 @@ type EditionView = Awaited<ReturnType<App['editions']['status']>>;
 
 /** An edition as the console's views take it (the editor API's view of it). */
 function editionDetail(view: EditionView): EditionDetail {
-  return { ...view, counts: { ...view.counts } };
+  return { ...view, counts: { ...view.counts }, deadLettered: { ...view.deadLettered } };
 }
 
 function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {

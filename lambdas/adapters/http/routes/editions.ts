@@ -51,6 +51,9 @@ const EditionView = z
     sendStartedAt: z.string().nullable(),
     completedAt: z.string().nullable(),
     pausedReason: z.string().nullable(),
+    deadLettered: z
+      .object({ chunks: z.number(), recipients: z.number() })
+      .openapi({ description: 'Chunks of the send (and their recipients) the queue dead-lettered, until the recovery sweep or a redrive enqueues them again.' }),
   })
   .openapi('Edition');
 
