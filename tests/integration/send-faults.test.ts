@@ -174,15 +174,17 @@ describe('send faults', () => {
     }));
     const { id, emails } = await start(h, 8);
     await h.settle();
-    expect(h.queue.stats().dlq).toBe(2); // 8 people in chunks of 4, each received 3 times
+    const dead = h.queue.stats().dlq; // every chunk, each received 3 times (chunks are per shard page: one or more)
+    expect(dead).toBeGreaterThan(0);
+    expect(dead).toBe(h.enqueued.length);
     const stopped = await status(h, id);
-    expect(stopped).toMatchObject({ state: 'sending', deadLettered: { chunks: 2, recipients: 8 }, counts: { planned: 8, queued: 8 } });
+    expect(stopped).toMatchObject({ state: 'sending', deadLettered: { chunks: dead, recipients: 8 }, counts: { planned: 8, queued: 8 } });
     expect(addsUp(stopped.counts)).toBe(true);
 
     throttling = false;
     // The send moved a moment ago, so it does not look stopped; its dead-lettered chunks are enqueued again all the same.
     const swept = await sweepEditions({ ...h.app.planner, staleAfterMs: 10 * 60_000 }, new Date());
-    expect(swept).toEqual([{ editionId: id, action: 'requeued', chunks: 2 }]);
+    expect(swept).toEqual([{ editionId: id, action: 'requeued', chunks: dead }]);
     expect((await status(h, id)).deadLettered).toEqual({ chunks: 0, recipients: 0 });
     await h.settle();
     expect(tally(await h.inbox(), emails)).toEqual({ duplicates: 0, losses: 0 });
