@@ -398,6 +398,7 @@ export function composeApp(parts: AppParts): App {
       from: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,
+      maxReceiveCount: config.SEND_QUEUE_URL ? config.SEND_QUEUE_MAX_RECEIVE_COUNT : config.LOCAL_QUEUE_MAX_RECEIVE_COUNT,
       maxBounceRate: config.SEND_MAX_BOUNCE_RATE,
       maxComplaintRate: config.SEND_MAX_COMPLAINT_RATE,
       analytics: {

@@ -2,6 +2,7 @@
 // runtime starts). A missing or malformed value throws a ConfigError naming the variable and what it expects.
 // Names here are shared with infra/, which sets them on each Lambda.
 import { z } from 'zod';
+import type { FaultKill } from './local/fault-injection.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -108,6 +109,8 @@ export const envSchema = z.object({
   CLICK_TRACKING: z.enum(['on', 'off']).default('on'),
   /** AWS only: where background work goes (set by the stack). */
   SEND_QUEUE_URL: url.optional(),
+  /** AWS only: receives before the send queue dead-letters a chunk (set by the stack from the queue's redrive policy). */
+  SEND_QUEUE_MAX_RECEIVE_COUNT: z.coerce.number().int().positive().optional(),
   SEND_PLANNER_FUNCTION: z.string().optional(),
   EDITION_SCHEDULE_GROUP: z.string().optional(),
   EDITION_SCHEDULER_ROLE_ARN: z.string().optional(),
@@ -178,6 +181,18 @@ export const localRuntimeSchema = z.object({
   ENGINE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** An SES local already running (its record of what was sent then outlives `npm start`): used, none is started. */
   SES_ENDPOINT: optional(url),
+  /** TEST ONLY (the fault-injection suite): `<planning|afterClaim|afterSes>:<n>[:SIGKILL|SIGTERM]` makes the service
+   *  signal itself the n-th time its send pipeline reaches that point (lambdas/local/fault-injection.ts). Never set it
+   *  for real use. */
+  FAULT_KILL_AT: optional(
+    z
+      .string()
+      .regex(/^(planning|afterClaim|afterSes):[1-9]\d*(:(SIGKILL|SIGTERM))?$/, 'must be <planning|afterClaim|afterSes>:<n>[:SIGKILL|SIGTERM] (test only)')
+      .transform((text): FaultKill => {
+        const [point, hit, signal = 'SIGKILL'] = text.split(':');
+        return { point, hit: Number(hit), signal } as FaultKill;
+      }),
+  ),
 });
 
 export type LocalRuntimeConfig = z.infer<typeof localRuntimeSchema>;

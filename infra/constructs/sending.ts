@@ -89,6 +89,8 @@ export class Sending extends Construct {
         PUBLIC_BASE_URL: config.publicBaseUrl,
         // Each of the (at most sendConcurrency) concurrent senders takes its share of the account's MaxSendRate.
         SES_MAX_SEND_RATE: String(sizing.perSenderRate),
+        // A chunk failing on its last receive is recorded as dead-lettered on its edition.
+        SEND_QUEUE_MAX_RECEIVE_COUNT: String(sendMaxReceiveCount),
       },
     })
       .useTable(table, 'readWrite')

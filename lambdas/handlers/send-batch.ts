@@ -1,6 +1,7 @@
 // Lambda: the sender, an SQS consumer with ReportBatchItemFailures. Each message is one chunk of recipients; a chunk
 // that must be retried (throttled past its retries, or claims still in doubt) is reported as a failure so SQS brings
-// it back after the visibility timeout, while the batch's other messages are deleted. This file and what it imports
+// it back after the visibility timeout, while the batch's other messages are deleted; one that fails on its last
+// receive is recorded as dead-lettered on its edition (the queue moves it to its DLQ). This file and what it imports
 // never load MJML: the planner compiled every content group, the sender only merges.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processChunk, type SenderDeps } from '../core/editions/sender.js';
@@ -16,17 +17,23 @@ export function makeHandler(deps: SenderDeps) {
     const sent = { EmailsSent: 0, EmailsSuppressed: 0, EmailsFailed: 0, EmailsInDoubt: 0 };
     await Promise.all(
       event.Records.map(async (record) => {
+        const lastReceive = deps.maxReceiveCount !== undefined && Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount;
+        let message: ChunkMessage | undefined;
+        const failed = async () => {
+          failures.push(record.messageId);
+          if (lastReceive && message) await deps.progress.recordDeadLetter(message, deps.clock.now());
+        };
         try {
-          const message = JSON.parse(record.body) as ChunkMessage;
+          message = JSON.parse(record.body) as ChunkMessage;
           const report = await processChunk(deps, message);
-          if (report.outcome === 'retry') failures.push(record.messageId);
+          if (report.outcome === 'retry') await failed();
           sent.EmailsSent += report.tally.sent;
           sent.EmailsSuppressed += report.tally.suppressed;
           sent.EmailsFailed += report.tally.failed;
           sent.EmailsInDoubt += report.tally.inDoubt;
           logger[report.outcome === 'done' ? 'debug' : 'info']('chunk handled', { editionId: message.editionId, chunkId: message.chunkId, outcome: report.outcome, ...report.tally, receiveCount: record.attributes.ApproximateReceiveCount });
         } catch (error) {
-          failures.push(record.messageId);
+          await failed().catch(() => undefined); // the store is down: the sweep finds the chunk unfinished later
           logger.error('chunk failed', { messageId: record.messageId, errorName: (error as Error).name, error: (error as Error).message });
         }
       }),

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Server as HttpServer } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { startEngines, assertPortFree, EngineStartError, type RunningEngines } from './engines.js';
 import { loadConfigOver, loadLocalRuntimeConfig, ConfigError } from '../config.js';
@@ -31,7 +32,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await runtime?.stop(stopGraceMs);
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await new Promise<void>((done) => {
+      if (!server) return done();
+      server.close(() => done());
+      // A client that keeps polling (the editor console's progress) would hold its keep-alive connection open for
+      // good; requests under way get a moment to be answered.
+      if (server instanceof HttpServer) {
+        const http = server;
+        http.closeIdleConnections();
+        setTimeout(() => http.closeAllConnections(), 1000).unref();
+      }
+    });
     await engines?.stop();
     process.exit(code);
   };
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
     );
     const publicBaseUrl = config.PUBLIC_BASE_URL;
     const editorToken = config.EDITOR_TOKEN;
-    runtime = await createLocalRuntime(config);
+    runtime = await createLocalRuntime(config, { faultKill: local.FAULT_KILL_AT });
     const seed = await runtime.importDigest(await readFile(seedDigestPath, 'utf8'), seedSourceUrl);
     server = await new Promise<ServerType>((ready, fail) => {
       const s = serve({ fetch: runtime!.http.fetch, hostname: host, port }, () => ready(s));

@@ -22,6 +22,8 @@ export interface LocalQueueOptions {
   /** How often an idle poller looks again. */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Called once messages have moved to the dead-letter queue (an alarm on the DLQ's depth, in AWS). */
+  onDeadLetter?: (messages: StoredMessage[]) => void;
   /** Where messages are kept durably; `restored` is what it held when this process started. */
   journal?: QueueJournal;
   restored?: { live: StoredMessage[]; dead: StoredMessage[] };
@@ -123,6 +125,7 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
       messages.delete(m.messageId);
       dlq.push(m);
     }
+    options.onDeadLetter?.(dead);
   };
 
   const settle = async (batch: StoredMessage[], failedIds: Set<string>) => {

@@ -5,12 +5,13 @@ import { composeApp, type App, type IngestService } from '../composition-root.js
 import type { Clock } from '../core/shared/ports.js';
 import type { PollResult } from '../core/ingest/sources.js';
 import { createDocumentClient, ensureTable } from '../adapters/dynamo/client.js';
-import { createSesClient } from '../adapters/ses/mailer.js';
+import { createSesClient, createSesMailer } from '../adapters/ses/mailer.js';
 import { createMjmlRenderer } from '../adapters/mjml/renderer.js';
 import { createHttpApp, type HttpApp } from '../adapters/http/app.js';
 import { digestFrequencies } from '../core/subscriptions/model.js';
 import { makeHandler as makeIngestHandler } from '../handlers/ingest-schedule.js';
 import { createLocalSendPipeline, type LocalSendPipeline } from './send-pipeline.js';
+import { faultInjection, type FaultKill } from './fault-injection.js';
 
 export interface LocalRuntime {
   /** Every repository and service, composed once. */
@@ -30,6 +31,8 @@ export interface LocalRuntimeOptions {
   clock?: Clock;
   /** Minutes between scheduled ingests (EventBridge Scheduler's rate in AWS). */
   ingestEveryMinutes?: number;
+  /** Test only (FAULT_KILL_AT): the process signals itself at a chosen point of a send. */
+  faultKill?: FaultKill;
 }
 
 export async function createLocalRuntime(config: Config, options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -41,7 +44,17 @@ export async function createLocalRuntime(config: Config, options: LocalRuntimeOp
   // The send pipeline (planner behind the scheduler stand-in, sender behind the SQS stand-in) is the App's background;
   // it reads back the work an earlier run left before the App is composed, and takes it up at start(app).
   const sending = await createLocalSendPipeline({ config, doc });
-  const app = composeApp({ config, doc, ses, clock: options.clock, background: sending.background, renderer: createMjmlRenderer() });
+  // The one place a test's fault is wired: around the mailer and the queue the App is given.
+  const fault = options.faultKill && faultInjection(options.faultKill);
+  const app = composeApp({
+    config,
+    doc,
+    ses,
+    clock: options.clock,
+    background: fault ? fault.background(sending.background) : sending.background,
+    ...(fault ? { mailer: fault.mailer(createSesMailer(ses)) } : {}),
+    renderer: createMjmlRenderer(),
+  });
   sending.start(app);
   const { logger } = app;
 

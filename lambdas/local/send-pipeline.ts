@@ -14,6 +14,7 @@ import type { LocalScheduler } from './scheduler.js';
 import { createDurableQueue } from './durable-queue.js';
 import { createDurableScheduler } from './durable-scheduler.js';
 import { localWorkTableName } from './work-table.js';
+import { logger } from '../adapters/observability.js';
 
 export interface LocalSendPipeline {
   /** enqueue('send', …) and schedule('plan-edition', …) as the editor API calls them. */
@@ -40,6 +41,7 @@ export async function createLocalSendPipeline(w: {
     return handlers;
   };
   const workTable = localWorkTableName(w.config.TABLE_NAME);
+  const sweep = () => started().plan({ job: sweepJob });
   const queue = await createDurableQueue({
     doc: w.doc,
     workTable,
@@ -49,6 +51,9 @@ export async function createLocalSendPipeline(w: {
     visibilityTimeoutMs: w.config.LOCAL_QUEUE_VISIBILITY_SECONDS * 1000,
     maxReceiveCount: w.config.LOCAL_QUEUE_MAX_RECEIVE_COUNT,
     concurrency: 2,
+    // The sender recorded the chunk as dead-lettered on its edition; the sweep enqueues it again now rather than at its
+    // next run (every 5 minutes, as in AWS), so a local send finishes soon after a fault outlasting the queue's retries.
+    onDeadLetter: () => void sweep().catch((error) => logger.error('recovery sweep after a dead letter failed', { error: (error as Error).message })),
   });
   // Schedules restored with their time passed fire on a zero timer, after the caller's start(app) in the same turn
   // (and a job that found no handler yet would be retried).
@@ -67,7 +72,7 @@ export async function createLocalSendPipeline(w: {
       handlers = { send: makeSendHandler(app.sender), plan: makePlanHandler(app.planner, { taxonomy: app.taxonomy, analytics: app.analytics }), digest: makeDigestHandler(app.planner) };
       queue.start();
     },
-    sweep: () => started().plan({ job: sweepJob }),
+    sweep,
     runDigest: (event) => started().digest(event),
     async stop(graceMs) {
       scheduler.stop();

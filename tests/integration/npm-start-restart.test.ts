@@ -3,52 +3,12 @@
 // down, and keeps the editor token and signing secret (links already mailed still work). Emails are witnessed by the
 // test run's SES local, which outlives every start. (Taking over an engine left behind: tests/unit/engine-lock.test.ts.)
 import { describe, expect, inject, it } from 'vitest';
-import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { freePort } from '../../lambdas/local/engines.js';
-
-const root = new URL('../..', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = async () => {
-    const deadline = Date.now() + 90_000;
-    while (!/^Editor token: /m.test(stdout)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${stdout}\n${stderr}`);
-      await sleep(100);
-    }
-    return stdout.match(/^Editor token: (.*)$/m)![1]!;
-  };
-  return { child, exited, ready, stderr: () => stderr };
-}
-
-/** Pids of processes whose command line names the folder (DynamoDB Local's -dbPath). */
-const holders = (dir: string) => {
-  try {
-    return execFileSync('pgrep', ['-f', dir], { encoding: 'utf8' }).trim();
-  } catch {
-    return ''; // pgrep exits 1 when nothing matches
-  }
-};
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { startService as start, holders, until } from '../support/npm-start.js';
 
 interface StoredEmail {
   destination: { to: string[] };
@@ -121,7 +81,7 @@ describe('npm start with DATA_DIR, killed and started again', () => {
       expect((await fetch(link)).status).toBe(200);
 
       second.child.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
+      expect((await second.exited).code).toBe(0);
       expect(holders(dataDir)).toBe('');
     } finally {
       for (const pid of holders(dataDir).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');

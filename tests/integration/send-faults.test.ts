@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { sesSendFailure } from '../../lambdas/adapters/ses/mailer.js';
 import { sweepEditions } from '../../lambdas/core/editions/sweep.js';
+import { MailerError } from '../../lambdas/core/shared/ports.js';
 import { anItem, aSubscriber } from '../support/editions-fixtures.js';
 import { sendHarness, type Harness, type StoredEmail } from '../support/send-harness.js';
 
@@ -27,7 +28,7 @@ async function start(h: Harness, people: number) {
 }
 
 type Counts = Record<'planned' | 'sent' | 'skipped' | 'suppressed' | 'failed' | 'cancelled' | 'inDoubt' | 'queued', number>;
-const status = async (h: Harness, id: string) => (await (await h.api('GET', `/api/editions/${id}`)).json()) as { state: string; counts: Counts };
+const status = async (h: Harness, id: string) => (await (await h.api('GET', `/api/editions/${id}`)).json()) as { state: string; counts: Counts; deadLettered: { chunks: number; recipients: number } };
 const addsUp = (c: Counts) => c.sent + c.skipped + c.suppressed + c.failed + c.cancelled + c.inDoubt + c.queued === c.planned;
 
 function tally(mails: StoredEmail[], emails: string[]) {
@@ -157,5 +158,37 @@ describe('send faults', () => {
     const view = await status(h, id);
     expect(view).toMatchObject({ state: 'sent', counts: { sent: 12, queued: 0 } });
     expect(addsUp(view.counts)).toBe(true);
+  });
+
+  it('chunks still failing on their last receive are dead-lettered: the edition says so, and the sweep enqueues them again at once', async () => {
+    let throttling = true;
+    const h = (harness = await sendHarness({
+      env: { LOCAL_QUEUE_MAX_RECEIVE_COUNT: '3', LOCAL_QUEUE_VISIBILITY_SECONDS: '1', SEND_IN_DOUBT_AFTER_SECONDS: '2' },
+      maxReceiveCount: 3,
+      visibilityTimeoutMs: 100,
+      wrapSender: (deps) => ({
+        ...deps,
+        throttleRetries: 0,
+        mailer: { send: (email) => (throttling ? Promise.reject(new MailerError('throttled', 'Maximum sending rate exceeded.')) : deps.mailer.send(email)) },
+      }),
+    }));
+    const { id, emails } = await start(h, 8);
+    await h.settle();
+    const dead = h.queue.stats().dlq; // every chunk, each received 3 times (chunks are per shard page: one or more)
+    expect(dead).toBeGreaterThan(0);
+    expect(dead).toBe(h.enqueued.length);
+    const stopped = await status(h, id);
+    expect(stopped).toMatchObject({ state: 'sending', deadLettered: { chunks: dead, recipients: 8 }, counts: { planned: 8, queued: 8 } });
+    expect(addsUp(stopped.counts)).toBe(true);
+
+    throttling = false;
+    // The send moved a moment ago, so it does not look stopped; its dead-lettered chunks are enqueued again all the same.
+    const swept = await sweepEditions({ ...h.app.planner, staleAfterMs: 10 * 60_000 }, new Date());
+    expect(swept).toEqual([{ editionId: id, action: 'requeued', chunks: dead }]);
+    expect((await status(h, id)).deadLettered).toEqual({ chunks: 0, recipients: 0 });
+    await h.settle();
+    expect(tally(await h.inbox(), emails)).toEqual({ duplicates: 0, losses: 0 });
+    const view = await status(h, id);
+    expect(view).toMatchObject({ state: 'sent', counts: { sent: 8, queued: 0, inDoubt: 0 }, deadLettered: { chunks: 0, recipients: 0 } });
   });
 });

@@ -73,6 +73,7 @@ function world() {
     tryComplete: async () => false,
     park: async () => undefined,
     unpark: async () => false,
+    recordDeadLetter: async () => undefined,
   };
   const subscribers = new Map(['a', 'b', 'c'].map((id) => [id, aSubscriber({ id })]));
   const source: SubscriberSource = { listConfirmedShard: async () => ({ subscribers: [] }), getMany: async (ids) => new Map(ids.map((id) => [id, subscribers.get(id)!])), isSuppressed: async () => false };

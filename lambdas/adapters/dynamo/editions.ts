@@ -6,6 +6,7 @@
 //        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
 //        EDITION#<id>/PAGE#<shard:page> a planned page (its counts were added)
 //        EDITION#<id>/DONE#<chunk>     a finished chunk (counted in doneChunkCount)
+//        EDITION#<id>/DEAD#<chunk>     a chunk the send queue dead-lettered, until enqueued again or finished
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
 //
 //        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
@@ -393,6 +394,17 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       );
       // After the count: a crash in between leaves the CHUNK row, so the sweep enqueues it again and it finishes here.
       await doc.send(new DeleteCommand({ TableName, Key: keys.editionOpenChunk(editionId, chunkId) }));
+      await doc.send(new DeleteCommand({ TableName, Key: keys.editionDeadChunk(editionId, chunkId) })); // finished after all
+    },
+
+    async recordDeadLetter(message, at) {
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionDeadChunk(message.editionId, message.chunkId), type: 'deadChunk', at: at.toISOString(), message: JSON.stringify(message) } }));
+    },
+
+    listDeadLetters: (editionId) => chunkMessages(editionId, keys.editionDeadChunkPrefix),
+
+    async clearDeadLetter(editionId, chunkId) {
+      await doc.send(new DeleteCommand({ TableName, Key: keys.editionDeadChunk(editionId, chunkId) }));
     },
 
     async tryComplete(editionId, now) {

@@ -64,6 +64,9 @@ export const keys = {
   /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. */
   editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `CHUNK#${chunkId}` }),
   editionOpenChunkPrefix: 'CHUNK#',
+  /** A chunk the send queue dead-lettered, until it is enqueued again or finishes (few: read by GET /api/editions/{id}). */
+  editionDeadChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `DEAD#${chunkId}` }),
+  editionDeadChunkPrefix: 'DEAD#',
   /** A finished chunk: counted once however often it finishes (a redelivery, a page planned again after a crash). */
   editionDoneChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `DONE#${chunkId}` }),
   /** A planned page of a shard (`<shard>:<page>`): its counts are added once, in the transaction that writes it. */

@@ -236,6 +236,8 @@ export async function resolveItems(
 export interface EditionStatus {
   edition: Edition;
   counts: EditionCounts;
+  /** Chunks of the send the queue gave up on, and their recipients, until the sweep or a redrive enqueues them again. */
+  deadLettered?: { chunks: number; recipients: number };
 }
 
 /** `GET /api/editions/{id}`: state, counts and the send rate (messages per second since the send started). */
@@ -265,5 +267,6 @@ export function editionView(status: EditionStatus, now: Date) {
     completedAt: edition.completedAt ?? null,
     pausedReason: edition.pausedReason ?? null,
     reachedNobody: edition.reachedNobody ?? false,
+    deadLettered: status.deadLettered ?? { chunks: 0, recipients: 0 },
   };
 }

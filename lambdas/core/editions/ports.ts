@@ -86,6 +86,11 @@ export interface SendProgress {
   listOpenChunks(editionId: string): Promise<ChunkMessage[]>;
   /** Records that a chunk has settled every recipient (idempotent by chunk id; the counts moved per recipient). */
   finishChunk(editionId: string, chunkId: string): Promise<void>;
+  /** A chunk the queue gave up on (its last receive ended unfinished): kept, with its recipients, until the sweep or
+   *  a redrive enqueues it again (clearDeadLetter) or it finishes. */
+  recordDeadLetter(message: ChunkMessage, at: Date): Promise<void>;
+  listDeadLetters(editionId: string): Promise<ChunkMessage[]>;
+  clearDeadLetter(editionId: string, chunkId: string): Promise<void>;
   /** sending → sent once the plan is complete and every planned chunk has finished. */
   tryComplete(editionId: string, now: Date): Promise<boolean>;
 

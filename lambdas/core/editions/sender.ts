@@ -19,7 +19,7 @@ import type { ClickTracking } from '../analytics/tracked-links.js';
 
 export interface SenderDeps {
   editions: Pick<EditionRepository, 'get' | 'transition' | 'counts' | 'feedback'>;
-  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'tryComplete' | 'park' | 'unpark'>;
+  progress: Pick<SendProgress, 'getGroup' | 'finishChunk' | 'tryComplete' | 'park' | 'unpark' | 'recordDeadLetter'>;
   deliveries: DeliveryLedger;
   subscribers: SubscriberSource;
   mailer: Mailer;
@@ -52,6 +52,9 @@ export interface SenderDeps {
   stateCheckMs?: number;
   /** …and after at most this many messages, so a pause or cancel stops a send within a bounded number of emails. */
   stateCheckEvery?: number;
+  /** Receives after which the send queue dead-letters a chunk (its maxReceiveCount): a chunk still unfinished on its
+   *  last receive is recorded as dead-lettered, for the edition to show and the recovery sweep to enqueue again. */
+  maxReceiveCount?: number;
 }
 
 export type ChunkOutcome = 'done' | 'retry' | 'parked' | 'dropped';

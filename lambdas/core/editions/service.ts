@@ -14,6 +14,7 @@ import type { CountryCode, TopicSlug } from '../taxonomy/taxonomy.js';
 import type { ChunkMessage, EditionRepository, SendProgress, SubscriberSource } from './ports.js';
 import { resumeEdition } from './sender.js';
 import { countAudience, type AudienceCount } from './planner.js';
+import { requeueChunks } from './sweep.js';
 
 export interface EditionServiceDeps {
   editions: EditionRepository;
@@ -106,6 +107,13 @@ export function createEditionService(deps: EditionServiceDeps) {
     return { ok: !issues.some((i) => i.level === 'error'), issues, items: items.length };
   }
 
+  /** Counts, and the chunks the queue dead-lettered (only a send under way can have any that matter). */
+  const statusOf = async (edition: Edition) => {
+    const deadLetters = edition.state === 'sending' || edition.state === 'paused' ? await deps.progress.listDeadLetters(edition.id) : [];
+    const deadLettered = { chunks: deadLetters.length, recipients: deadLetters.reduce((n, m) => n + m.recipients.length, 0) };
+    return editionView({ edition, counts: countsOf(edition.state, await deps.editions.counts(edition.id)), deadLettered }, now());
+  };
+
   return {
     async create(input: EditionInput): Promise<Edition> {
       const edition = newEdition(input, { id: deps.newId(), now: now() });
@@ -119,13 +127,11 @@ export function createEditionService(deps: EditionServiceDeps) {
     },
 
     async status(id: string) {
-      const edition = await mustGet(id);
-      return editionView({ edition, counts: countsOf(edition.state, await deps.editions.counts(id)) }, now());
+      return statusOf(await mustGet(id));
     },
 
     async list(limit = 20) {
-      const editions = await deps.editions.list(limit);
-      return Promise.all(editions.map(async (edition) => editionView({ edition, counts: countsOf(edition.state, await deps.editions.counts(edition.id)) }, now())));
+      return Promise.all((await deps.editions.list(limit)).map(statusOf));
     },
 
     preflight,
@@ -225,8 +231,9 @@ export function createEditionService(deps: EditionServiceDeps) {
         await deps.schedulePlan(now(), { editionId: id });
         return { replanned: true, requeued: 0 };
       }
+      const deadLetters = await deps.progress.listDeadLetters(id);
       const open = await deps.progress.listOpenChunks(id);
-      if (open.length > 0) await deps.enqueue(open);
+      await requeueChunks(deps, id, open, deadLetters);
       const parked = await resumeEdition(deps, id);
       await deps.progress.tryComplete(id, now());
       return { replanned: false, requeued: open.length + parked };

@@ -484,7 +484,7 @@ type EditionView = Awaited<ReturnType<App['editions']['status']>>;
 
 /** An edition as the console's views take it (the editor API's view of it). */
 function editionDetail(view: EditionView): EditionDetail {
-  return { ...view, counts: { ...view.counts } };
+  return { ...view, counts: { ...view.counts }, deadLettered: { ...view.deadLettered } };
 }
 
 /** The compose or edit form as an edition's input. The console language's text (or the only one written) is the

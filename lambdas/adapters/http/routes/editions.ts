@@ -58,6 +58,9 @@ const EditionView = z
     completedAt: z.string().nullable(),
     pausedReason: z.string().nullable(),
     reachedNobody: z.boolean().openapi({ description: 'Planned for nobody: kept out of the public archive.' }),
+    deadLettered: z
+      .object({ chunks: z.number(), recipients: z.number() })
+      .openapi({ description: 'Chunks of the send (and their recipients) the queue dead-lettered, until the recovery sweep or a redrive enqueues them again.' }),
   })
   .openapi('Edition');
 

@@ -225,6 +225,8 @@ const es = {
   pauseSend: 'Pausar',
   resumeSend: 'Reanudar',
   redriveSend: 'Reenviar lo pendiente',
+  deadLettered: (chunks: number, recipients: number) =>
+    `${chunks === 1 ? '1 lote' : `${chunks} lotes`} (${recipients === 1 ? '1 destinatario' : `${recipients} destinatarios`}) agotaron sus reintentos. La revisión automática los vuelve a encolar en unos minutos, o pulse «Reenviar lo pendiente»: nadie recibe el correo dos veces.`,
   cancelSend: 'Cancelar',
   progress: 'Progreso',
   count_planned: 'previstos',
@@ -529,6 +531,8 @@ const en: Strings = {
   pauseSend: 'Pause',
   resumeSend: 'Resume',
   redriveSend: 'Send what is still pending',
+  deadLettered: (chunks: number, recipients: number) =>
+    `${chunks === 1 ? '1 batch' : `${chunks} batches`} (${recipients === 1 ? '1 recipient' : `${recipients} recipients`}) ran out of retries. The recovery sweep queues them again within minutes, or press “Send what is still pending”: nobody is mailed twice.`,
   cancelSend: 'Cancel',
   progress: 'Progress',
   count_planned: 'planned',

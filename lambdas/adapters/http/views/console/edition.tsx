@@ -26,6 +26,8 @@ export interface EditionDetail {
   scheduledAt: string | null;
   completedAt: string | null;
   pausedReason: string | null;
+  /** Chunks the send queue dead-lettered, and their recipients (until the sweep or a redrive enqueues them again). */
+  deadLettered?: { chunks: number; recipients: number };
 }
 
 export interface PreviewPanel {
@@ -134,6 +136,11 @@ export function EditionPage(props: {
           {e.scheduledAt && e.state === 'scheduled' ? ` · ${formatDateTime(e.scheduledAt, props.lang, zone)}` : ''}
           {e.pausedReason ? ` · ${e.pausedReason}` : ''}
         </p>
+        {e.deadLettered && e.deadLettered.chunks > 0 ? (
+          <div data-dead-lettered={e.deadLettered.chunks}>
+            <Notice kind="error">{s.deadLettered(e.deadLettered.chunks, e.deadLettered.recipients)}</Notice>
+          </div>
+        ) : null}
         <label for="progress-bar">{s.progress}</label>
         <progress id="progress-bar" max={100} value={Math.round(e.progress * 100)}>
           {Math.round(e.progress * 100)}%
