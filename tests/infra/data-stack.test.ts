@@ -66,11 +66,11 @@ describe('DataStack: SES', () => {
     });
   });
 
-  it('sends bounce, complaint, delivery, reject and send events to the SNS feedback topic', () => {
+  it('sends bounce, complaint, delivery, reject, send and open events (never click) to the SNS feedback topic', () => {
     const [, destination] = only(resources(data, 'AWS::SES::ConfigurationSetEventDestination'));
     const d = destination.Properties!.EventDestination;
     expect(d.Enabled).toBe(true);
-    expect([...d.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'reject', 'send']);
+    expect([...d.MatchingEventTypes].sort()).toEqual(['bounce', 'complaint', 'delivery', 'open', 'reject', 'send']);
     const [topicId] = only(resources(data, 'AWS::SNS::Topic'));
     expect(d.SnsDestination.TopicARN).toEqual({ Ref: topicId });
   });
