@@ -116,8 +116,11 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
     return batch;
   };
 
-  const fail = async (failed: StoredMessage[]) => {
-    const dead = failed.filter((m) => messages.has(m.messageId) && m.receiveCount >= maxReceives);
+  /** `receivedAs`: each message's receive count when this batch took it. A handler slower than the visibility timeout
+   *  overlaps the message's next receive; only the failure of its last receive dead-letters it (the one the sender
+   *  records as dead-lettered), not an earlier receive that happens to fail after it. */
+  const fail = async (failed: StoredMessage[], receivedAs: Map<string, number>) => {
+    const dead = failed.filter((m) => messages.has(m.messageId) && (receivedAs.get(m.messageId) ?? m.receiveCount) >= maxReceives);
     // the others stay invisible until their visibility timeout ends, then are received again
     if (dead.length === 0) return;
     await journal?.deadLetter(dead);
@@ -128,11 +131,11 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
     options.onDeadLetter?.(dead);
   };
 
-  const settle = async (batch: StoredMessage[], failedIds: Set<string>) => {
+  const settle = async (batch: StoredMessage[], failedIds: Set<string>, receivedAs: Map<string, number>) => {
     const done = batch.filter((m) => !failedIds.has(m.messageId) && messages.has(m.messageId));
     if (done.length) await journal?.remove(done.map((m) => m.messageId));
     for (const m of done) if (messages.delete(m.messageId)) deleted++;
-    await fail(batch.filter((m) => failedIds.has(m.messageId)));
+    await fail(batch.filter((m) => failedIds.has(m.messageId)), receivedAs);
   };
 
   const toRecord = (m: StoredMessage): SQSRecord =>
@@ -153,6 +156,7 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
         });
         continue;
       }
+      const receivedAs = new Map(batch.map((m) => [m.messageId, m.receiveCount]));
       inFlight += batch.length;
       received += batch.length;
       try {
@@ -166,7 +170,7 @@ export function createLocalQueue(options: LocalQueueOptions): LocalQueue {
         } catch {
           failedIds = new Set(batch.map((m) => m.messageId)); // the whole batch comes back
         }
-        await settle(batch, failedIds);
+        await settle(batch, failedIds, receivedAs);
       } catch (error) {
         // The journal could not be written: the messages come back after their visibility timeout (at least once).
         logger.error('local queue could not record a batch', { queue: options.name, error: (error as Error).message });

@@ -41,7 +41,25 @@ export async function createLocalSendPipeline(w: {
     return handlers;
   };
   const workTable = localWorkTableName(w.config.TABLE_NAME);
-  const sweep = () => started().plan({ job: sweepJob });
+  // One sweep at a time; a dead letter that arrives during one runs another after it (that one may have listed the
+  // edition's dead-letter records before this chunk's was written).
+  let sweeping: Promise<unknown> | undefined;
+  let again = false;
+  const sweep = async (): Promise<unknown> => {
+    if (sweeping) {
+      again = true;
+      return sweeping;
+    }
+    sweeping = (async () => {
+      let result: unknown;
+      do {
+        again = false;
+        result = await started().plan({ job: sweepJob });
+      } while (again);
+      return result;
+    })().finally(() => (sweeping = undefined));
+    return sweeping;
+  };
   const queue = await createDurableQueue({
     doc: w.doc,
     workTable,

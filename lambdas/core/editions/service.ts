@@ -233,7 +233,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       }
       const deadLetters = await deps.progress.listDeadLetters(id);
       const open = await deps.progress.listOpenChunks(id);
-      await requeueChunks(deps, id, open, deadLetters);
+      await requeueChunks(deps, id, open, deadLetters, now());
       const parked = await resumeEdition(deps, id);
       await deps.progress.tryComplete(id, now());
       return { replanned: false, requeued: open.length + parked };

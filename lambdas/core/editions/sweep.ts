@@ -43,7 +43,7 @@ async function sweepOne(deps: SweepDeps, edition: Edition, now: Date): Promise<S
   if (now.getTime() - lastMoved < deps.staleAfterMs) {
     // In flight, but the queue gave up on these chunks.
     if (deadLetters.length === 0) return undefined;
-    await requeueChunks({ progress: deps.progress, enqueue: (m) => deps.queue.enqueue(m) }, edition.id, deadLetters, deadLetters);
+    await requeueChunks({ progress: deps.progress, enqueue: (m) => deps.queue.enqueue(m) }, edition.id, deadLetters, deadLetters, now);
     return { editionId: edition.id, action: 'requeued', chunks: deadLetters.length };
   }
   const progress = await deps.progress.planProgress(edition.id);
@@ -52,7 +52,7 @@ async function sweepOne(deps: SweepDeps, edition: Edition, now: Date): Promise<S
     return { editionId: edition.id, action: 'planned', chunks: plan.chunks };
   }
   const open = await deps.progress.listOpenChunks(edition.id);
-  await requeueChunks({ progress: deps.progress, enqueue: (m) => deps.queue.enqueue(m) }, edition.id, open, deadLetters);
+  await requeueChunks({ progress: deps.progress, enqueue: (m) => deps.queue.enqueue(m) }, edition.id, open, deadLetters, now);
   // Chunks parked by a pause that raced a resume would otherwise wait for the next resume.
   const parked = await resumeEdition({ progress: deps.progress, enqueue: (m) => deps.queue.enqueue(m) }, edition.id);
   await deps.progress.tryComplete(edition.id, now);
@@ -60,14 +60,21 @@ async function sweepOne(deps: SweepDeps, edition: Edition, now: Date): Promise<S
 }
 
 
-/** Enqueues unfinished chunks again, and only then forgets which of them had been dead-lettered (an enqueue that fails
- *  leaves them counted as dead-lettered, for the next sweep or redrive). */
+/** Enqueues unfinished chunks again. Their dead-letter records are forgotten first: a chunk enqueued here can be
+ *  dead-lettered again (and recorded anew) before this returns, and that new record must not be deleted with the old.
+ *  If the enqueue fails, the records are written back for the next sweep or redrive. */
 export async function requeueChunks(
-  deps: { progress: Pick<SendProgress, 'clearDeadLetter'>; enqueue: (messages: ChunkMessage[]) => Promise<void> },
+  deps: { progress: Pick<SendProgress, 'clearDeadLetter' | 'recordDeadLetter'>; enqueue: (messages: ChunkMessage[]) => Promise<void> },
   editionId: string,
   open: ChunkMessage[],
   deadLetters: ChunkMessage[],
+  now: Date,
 ): Promise<void> {
-  if (open.length > 0) await deps.enqueue(open);
   for (const dead of deadLetters) await deps.progress.clearDeadLetter(editionId, dead.chunkId);
+  try {
+    if (open.length > 0) await deps.enqueue(open);
+  } catch (error) {
+    for (const dead of deadLetters) await deps.progress.recordDeadLetter(dead, now).catch(() => undefined);
+    throw error;
+  }
 }
