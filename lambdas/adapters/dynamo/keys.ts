@@ -83,4 +83,24 @@ export function shardOf(id: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+/** The partition keys of each concern's rows, as patterns (`*` any text): what an IAM `dynamodb:LeadingKeys` condition
+ *  names, so each function's role may touch only the rows of the concerns it serves. */
+export const partitionPatterns = {
+  /** Items and their feed-scope index rows. */
+  items: ['ITEM#*', 'SCOPE#*'],
+  /** What ingest and the editor write beside an item: its source-GUID claim, the scopes' head records. */
+  itemGuids: ['GUID#*'],
+  scopeHeads: ['HEAD#*'],
+  sources: [keys.sourcePartition],
+  subscribers: ['SUB#*'],
+  /** The unique address claims (and the editor's subscriber listing on them). */
+  addresses: ['EMAIL#*'],
+  suppression: ['SUPPRESS#*', keys.suppressionSalt.pk],
+  rateCounters: ['RATE#*'],
+  editorSessions: ['EDSESSION#*'],
+  /** The edition, its progress rows and its counter shards (`EDITION#<id>#COUNTS#<k>`). */
+  editions: ['EDITION#*'],
+  deliveries: ['DELIVERY#*'],
+} as const satisfies Record<string, readonly string[]>;
+
 export { sha as keyHash };
