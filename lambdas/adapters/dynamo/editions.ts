@@ -3,7 +3,8 @@
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1v2 EDITIONS by creation time)
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
-//        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
+//        EDITION#<id>#CHUNKS#<n>/CHUNK#<chunk> a chunk enqueued and not finished (the recovery sweep enqueues these
+//                                      again), n = hash(chunk) mod 16: the planner's burst of them spread out
 //        EDITION#<id>/PAGE#<shard:page> a planned page (its counts were added)
 //        EDITION#<id>/DONE#<chunk>     a finished chunk (counted in doneChunkCount)
 //        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1v2 DELIVERIES#<ed>#<n>), written before SES is called
@@ -26,12 +27,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import type { Edition, RecordedCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
-import { deliveryListingShards, keys, shardOf } from './keys.js';
+import { deliveryListingShards, keys, openChunkShards, shardOf } from './keys.js';
 import { listingIndex } from './table.js';
 import { batchGetAll, batchWriteAll } from './batch.js';
 import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, rowsBehind, transactionApplied, withoutKeys } from './repository.js';
@@ -158,11 +160,11 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const wholeEditions = async (indexRows: Record<string, unknown>[]) => (await rowsBehind(doc, TableName, indexRows)).map(toEdition);
 
-  /** The chunk messages an edition keeps under one prefix (open chunks, parked chunks). */
-  async function chunkMessages(editionId: string, prefix: string): Promise<ChunkMessage[]> {
+  /** The chunk messages kept in one partition under one prefix (open chunks, parked chunks). */
+  async function chunkMessages(partition: string, prefix: string): Promise<ChunkMessage[]> {
     const rows = await queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': prefix },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
       ConsistentRead: true,
     });
     return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
@@ -308,14 +310,21 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const progress: SendProgress = {
     async putGroup(editionId, group) {
-      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...group } }));
+      // HTML and text brotli-compressed: a compiled newsletter is tens of KB, and every sender reads its groups once
+      // per chunk (read units count by size).
+      const { html, text, ...rest } = group;
+      await doc.send(
+        new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...rest, htmlBr: brotliCompressSync(html), textBr: brotliCompressSync(text) } }),
+      );
     },
 
     async getGroup(editionId, key) {
       const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
       if (!out.Item) return undefined;
-      const { key: k, language, itemIds, subject, html, text, mergeNonce } = out.Item as ContentGroup;
-      return { key: k, language, itemIds, subject, html, text, mergeNonce };
+      const row = out.Item as Omit<ContentGroup, 'html' | 'text'> & { html?: string; text?: string; htmlBr?: Uint8Array; textBr?: Uint8Array };
+      const unpack = (packed: Uint8Array | undefined, plain: string | undefined) => (packed ? brotliDecompressSync(packed).toString('utf8') : String(plain)); // plain: rows written before compression
+      const { key: k, language, itemIds, subject, mergeNonce } = row;
+      return { key: k, language, itemIds, subject, html: unpack(row.htmlBr, row.html), text: unpack(row.textBr, row.text), mergeNonce };
     },
 
     async planProgress(editionId): Promise<PlanProgress> {
@@ -374,7 +383,10 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       await batchWriteAll(doc, TableName, messages.map((m) => ({ PutRequest: { Item: { ...keys.editionOpenChunk(m.editionId, m.chunkId), type: 'openChunk', message: JSON.stringify(m) } } })));
     },
 
-    listOpenChunks: (editionId) => chunkMessages(editionId, keys.editionOpenChunkPrefix),
+    async listOpenChunks(editionId) {
+      const shards = Array.from({ length: openChunkShards }, (_, shard) => chunkMessages(keys.editionOpenChunkPartition(editionId, shard), 'CHUNK#'));
+      return (await Promise.all(shards)).flat().sort((a, b) => (a.chunkId < b.chunkId ? -1 : 1)); // in chunk order, as one partition held them
+    },
 
     async finishChunk(editionId, chunkId) {
       // Counted once per chunk id, by the call that writes its DONE row: a redelivered chunk, or one whose page was
@@ -412,7 +424,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       return applied(doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' })));
     },
 
-    listParked: (editionId) => chunkMessages(editionId, keys.editionParkedPrefix),
+    listParked: (editionId) => chunkMessages(editionKey(editionId).pk, keys.editionParkedPrefix),
   };
 
   type DeliveryUpdate = {

@@ -56,9 +56,11 @@ export const keys = {
   /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
   editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
   editionParkedPrefix: 'PARKED#',
-  /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. */
-  editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `CHUNK#${chunkId}` }),
-  editionOpenChunkPrefix: 'CHUNK#',
+  /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. Spread
+   *  over `openChunkShards` partitions: the planner writes ten per page of each of its 16 parallel shards, a burst one
+   *  partition could not take. */
+  editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}#CHUNKS#${shardOf(chunkId, openChunkShards)}`, sk: `CHUNK#${chunkId}` }),
+  editionOpenChunkPartition: (editionId: string, shard: number) => `EDITION#${editionId}#CHUNKS#${shard}`,
   /** A finished chunk: counted once however often it finishes (a redelivery, a page planned again after a crash). */
   editionDoneChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `DONE#${chunkId}` }),
   /** A planned page of a shard (`<shard>:<page>`): its counts are added once, in the transaction that writes it. */
@@ -72,6 +74,9 @@ export const keys = {
   deliveryListing: (editionId: string, subscriberId: string) => ({ gsi1pk: `DELIVERIES#${editionId}#${shardOf(subscriberId, deliveryListingShards)}`, gsi1sk: subscriberId }),
   deliveryListingPartition: (editionId: string, shard: number) => `DELIVERIES#${editionId}#${shard}`,
 } as const;
+
+/** Partitions of an edition's open chunks. */
+export const openChunkShards = 16;
 
 /** Shards of an edition's delivery listing: ~60 index writes/s each at 1,000 msg/s. */
 export const deliveryListingShards = 16;
