@@ -314,7 +314,8 @@ export async function run(): Promise<Figures> {
     const planRate = sent / planS; // recipients planned per second (in AWS the send starts with the first page)
     const wallMinutes = (n: number) => (Math.max(n / TARGET_RATE, n / planRate) + sizing.batchSeconds) / 60;
     const wruPerRecipient = (writes.units.write + writes.units.indexWrite) / sent + 1; // + SES's Send event on the delivery row
-    const rruPerRecipient = writes.units.read / sent;
+    // + SES's Delivery event: the feedback function reads the address claim and the subscriber (eventually consistent).
+    const rruPerRecipient = writes.units.read / sent + 1;
     const perMillion = 1e6;
     const sendSeconds = perMillion / TARGET_RATE;
     const cost = {

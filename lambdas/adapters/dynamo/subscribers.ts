@@ -72,19 +72,19 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
   };
   const suppressionKeyOf = async (email: string) => keys.suppression(suppressionHash(email, await salt()));
 
-  async function get(id: string): Promise<SubscriberRecord | undefined> {
-    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriber(id), ConsistentRead: true }));
+  async function get(id: string, consistent = true): Promise<SubscriberRecord | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriber(id), ConsistentRead: consistent }));
     return fromRow(out.Item);
   }
 
-  async function claimOf(email: string): Promise<string | undefined> {
-    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriberEmail(foldEmail(email)), ConsistentRead: true }));
+  async function claimOf(email: string, consistent = true): Promise<string | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriberEmail(foldEmail(email)), ConsistentRead: consistent }));
     return typeof out.Item?.subscriberId === 'string' ? out.Item.subscriberId : undefined;
   }
 
-  async function findByEmail(email: string): Promise<SubscriberRecord | undefined> {
-    const id = await claimOf(email);
-    return id ? get(id) : undefined;
+  async function findByEmail(email: string, consistent = true): Promise<SubscriberRecord | undefined> {
+    const id = await claimOf(email, consistent);
+    return id ? get(id, consistent) : undefined;
   }
 
   /** A suppression row stays after an editor lifts it (with who, when, why); only one without `lifted` counts. */
@@ -305,7 +305,8 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     },
 
     async resetSoftBounces(email: string): Promise<void> {
-      const record = await findByEmail(email);
+      // Every delivered message asks: eventually consistent reads cost half (a stale one only waits for the next).
+      const record = await findByEmail(email, false);
       if (!record?.softBounces) return;
       try {
         await doc.send(

@@ -152,13 +152,11 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     );
     const retries = deps.throttleRetries ?? 4;
     for (let tries = 0; ; tries++) {
+      await deps.bucket.take();
       if (await haltedNow()) {
         await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
         return 'pending';
       }
-      // The token right before the call (nothing awaited in between): sends a slow state check held back would
-      // otherwise leave together, over the rate.
-      await deps.bucket.take();
       if (now().getTime() - claimedAt >= deps.inDoubtAfterMs / 2) {
         // Once the bound passes, another sender may take this claim over; an SES call started late could then mail
         // twice. Past half the bound (a slow rate wait, backoff, a stalled process) the claim is given up unsent; the
