@@ -306,9 +306,7 @@ export function composeApp(parts: AppParts): App {
       subscribers: recipients(),
       mailer,
       evidence: sendEvidence(),
-      // SES_MAX_SEND_RATE is this instance's share of the account's rate (infra/sizing.ts); a burst of a tenth of a
-      // second's share keeps a fleet of senders starting together within ~5 % of the account's rate in any second.
-      bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, burst: Math.ceil(config.SES_MAX_SEND_RATE / 10), now: () => Date.now(), sleep }),
+      bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
       clock,
       sleep,
       links: (subscriber, now) => subscriberLinks(subscriber, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),

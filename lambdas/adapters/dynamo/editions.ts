@@ -27,7 +27,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import type { Edition, RecordedCounts } from '../../core/editions/model.js';
 import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
@@ -310,21 +309,14 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const progress: SendProgress = {
     async putGroup(editionId, group) {
-      // HTML and text brotli-compressed: a compiled newsletter is tens of KB, and every sender reads its groups once
-      // per chunk (read units count by size).
-      const { html, text, ...rest } = group;
-      await doc.send(
-        new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...rest, htmlBr: brotliCompressSync(html), textBr: brotliCompressSync(text) } }),
-      );
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...group } }));
     },
 
     async getGroup(editionId, key) {
       const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
       if (!out.Item) return undefined;
-      const row = out.Item as Omit<ContentGroup, 'html' | 'text'> & { html?: string; text?: string; htmlBr?: Uint8Array; textBr?: Uint8Array };
-      const unpack = (packed: Uint8Array | undefined, plain: string | undefined) => (packed ? brotliDecompressSync(packed).toString('utf8') : String(plain)); // plain: rows written before compression
-      const { key: k, language, itemIds, subject, mergeNonce } = row;
-      return { key: k, language, itemIds, subject, html: unpack(row.htmlBr, row.html), text: unpack(row.textBr, row.text), mergeNonce };
+      const { key: k, language, itemIds, subject, html, text, mergeNonce } = out.Item as ContentGroup;
+      return { key: k, language, itemIds, subject, html, text, mergeNonce };
     },
 
     async planProgress(editionId): Promise<PlanProgress> {
