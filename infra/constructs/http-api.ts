@@ -65,7 +65,12 @@ export class HttpApi extends Construct {
         EDITOR_SIGN_IN_URL: props.editorAuth.signInUrl,
       },
     })
-      .useTable(props.table, 'readWrite')
+      .useTable(props.table, {
+        // The API and the console: every concern's rows but the delivery claims (only senders and SES feedback write them).
+        actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+        partitions: ['items', 'itemGuids', 'scopeHeads', 'sources', 'subscribers', 'addresses', 'suppression', 'rateCounters', 'editorSessions', 'editions', 'taxonomy', 'engagementCounts', 'subscriberStats'],
+        listings: true,
+      })
       .useEmailSending(props.email, { sandbox: config.sesSandbox })
       .useSecretParameter('EDITOR_TOKEN_PARAMETER', config.editorTokenParameter)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);

@@ -32,7 +32,10 @@ export class Ingest extends Construct {
         ALLOW_LOOPBACK_SOURCES: 'false',
         ...(config.websubHubUrl ? { WEBSUB_HUB_URL: config.websubHubUrl } : {}),
       },
-    }).useTable(props.table, 'readWrite');
+    }).useTable(props.table, {
+      actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+      partitions: ['items', 'itemGuids', 'scopeHeads', 'sources', 'taxonomy'],
+    });
 
     this.schedule = props.ops.scheduleLambda(this, 'IngestEvery15Minutes', {
       fn: this.fn,

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { tableKeys } from '../../lambdas/adapters/dynamo/table.js';
+import { partitionPatterns } from '../../lambdas/adapters/dynamo/keys.js';
+import { listingIndex } from '../../lambdas/adapters/dynamo/table.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -154,18 +155,22 @@ export class NewsFunction extends NodejsFunction {
   }
 
   /**
-   * TABLE_NAME plus the matching grant, on the table and its named indexes only (from table.ts; no `index/*`):
-   * read-only, or read and write (transactions need no more than these item actions).
+   * TABLE_NAME plus the matching grant: the item actions the function uses, on the rows of the concerns it serves
+   * (a `dynamodb:LeadingKeys` condition on their partition keys; a transaction's items are each authorised so), and
+   * Query on the listing index (gsi1v2) if it pages a listing. No `index/*`, no Scan, no DescribeTable.
    */
-  useTable(table: ITable, access: 'read' | 'readWrite'): this {
+  useTable(table: ITable, access: TableAccess): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
-    const actions = access === 'read' ? tableReadActions : [...tableReadActions, ...tableWriteActions];
     this.addToRolePolicy(
       new iam.PolicyStatement({
-        actions,
-        resources: [table.tableArn, ...tableKeys.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+        actions: access.actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.partitions.flatMap((concern) => partitionPatterns[concern]) } },
       }),
     );
+    if (access.listings) {
+      this.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${listingIndex}`] }));
+    }
     return this;
   }
 
@@ -228,15 +233,16 @@ export class NewsFunction extends NodejsFunction {
   }
 }
 
-export const tableReadActions = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-export const tableWriteActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** Item actions a function may be granted on the table (transactions need no more than these). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+export interface TableAccess {
+  readonly actions: readonly TableAction[];
+  /** The concerns whose rows it reads or writes (keys.ts's `partitionPatterns`). */
+  readonly partitions: ReadonlyArray<keyof typeof partitionPatterns>;
+  /** Pages a listing of the listing index (editions, subscribers, confirmed shards, deliveries). */
+  readonly listings?: boolean;
+}
 
 /** A tiny handler used when bundling is skipped (tests, quick synths): it only says it is a placeholder. */
 function placeholderCode(): lambda.Code {

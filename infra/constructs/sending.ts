@@ -65,7 +65,12 @@ export class Sending extends Construct {
       withTemplates: true,
       environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize), ...brandEnvironment(config) },
     })
-      .useTable(table, 'readWrite')
+      .useTable(table, {
+        // Plans (and sweeps): the edition and its progress rows, confirmed subscribers, the edition's items.
+        actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+        partitions: ['editions', 'subscribers', 'items', 'scopeHeads', 'taxonomy', 'engagementCounts', 'engagementUnique'],
+        listings: true,
+      })
       .useSendQueue(this.queue)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     // Started asynchronously (HTTP Lambda), by a one-off schedule, or by the recovery sweep's schedule: failures after
@@ -93,7 +98,11 @@ export class Sending extends Construct {
         SEND_QUEUE_MAX_RECEIVE_COUNT: String(sendMaxReceiveCount),
       },
     })
-      .useTable(table, 'readWrite')
+      .useTable(table, {
+        // Sends: delivery claims, the edition's progress and counters, subscribers and the suppression list read again.
+        actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        partitions: ['editions', 'deliveries', 'subscribers', 'suppression', 'engagementCounts'],
+      })
       .useEmailSending(email, { sandbox: config.sesSandbox })
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     this.sender.addEventSource(
@@ -113,7 +122,12 @@ export class Sending extends Construct {
       withTemplates: true,
       environment: { PUBLIC_BASE_URL: config.publicBaseUrl, SEND_CHUNK_SIZE: String(sendChunkSize), ...brandEnvironment(config) },
     })
-      .useTable(table, 'readWrite')
+      .useTable(table, {
+        // Creates a digest edition from new items, then plans it as the planner does.
+        actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+        partitions: ['editions', 'subscribers', 'items'],
+        listings: true,
+      })
       .useSendQueue(this.queue)
       .useSecretParameter('SIGNING_SECRET_PARAMETER', config.signingSecretParameter);
     const timeZone = { timeZone: TimeZone.of(config.digestTimeZone) };

@@ -21,7 +21,12 @@ export class Subscriptions extends Construct {
       description: 'SES events (bounce, complaint, delivery, reject, send) from SNS: suppression list and edition stats',
       timeout: Duration.seconds(30),
       memorySize: 512,
-    }).useTable(props.table, 'readWrite');
+    }).useTable(props.table, {
+      // Suppress or count a bounce (subscriber, address, suppression list); an edition's feedback counts and SES's
+      // acceptance on the delivery row.
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+      partitions: ['subscribers', 'addresses', 'suppression', 'editions', 'deliveries', 'engagementCounts', 'engagementUnique', 'subscriberStats'],
+    });
     props.ops.deadLetterAsyncFailures(this.feedback, Duration.hours(6));
     props.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.feedback));
   }

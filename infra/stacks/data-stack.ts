@@ -11,6 +11,9 @@ import { EditorAuth } from '../constructs/editor-auth.js';
 import { EmailIdentity } from '../constructs/email-identity.js';
 import { SendState } from '../constructs/send-state.js';
 
+/** The listing index projecting ALL attributes, replaced by gsi1v2 (table.ts). */
+export const retiringIndex = 'gsi1';
+
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;
 }
@@ -41,9 +44,19 @@ export class DataStack extends Stack {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projectedAttributes],
       });
     }
+    // The index gsi1v2 replaces, kept one more release: CloudFormation adds or deletes at most one index per update
+    // and queries fail until a new index has backfilled. No code reads it; delete it in the release after gsi1v2 is
+    // ACTIVE in every stage (docs/deploy.md, "Replacing gsi1").
+    this.table.addGlobalSecondaryIndex({
+      indexName: retiringIndex,
+      partitionKey: { name: tableKeys.indexes[0].partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableKeys.indexes[0].sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
 
     this.email = new EmailIdentity(this, 'Email', { config });
     this.editorAuth = new EditorAuth(this, 'EditorAuth', { config });

@@ -50,13 +50,29 @@ describe('least privilege', () => {
     expect(show(resourcesOf(s, 'sqs:SendMessage'))).toContain('FailedInvocations');
   });
 
-  it('table grants name the table and its gsi1 index, never index/*', () => {
+  it('table grants name the table and, for the functions that page listings, its gsi1 index (gsi1v2), never index/*', () => {
     for (const handler of handlerNames) {
       const r = resourcesOf(statements(handler), 'dynamodb:Query');
       if (r.length === 0) continue;
-      expect(show(r)).toContain('/index/gsi1');
       expect(show(r)).not.toContain('/index/*');
     }
+    for (const handler of ['http-api', 'send-planner', 'digest-schedule']) expect(show(resourcesOf(statements(handler), 'dynamodb:Query'))).toContain('/index/gsi1');
+    for (const handler of ['ingest-schedule', 'ses-feedback', 'send-batch']) expect(show(resourcesOf(statements(handler), 'dynamodb:Query'))).not.toContain('/index/');
+  });
+
+  it('each function reaches only the rows of its concerns (dynamodb:LeadingKeys), with no Scan and no DescribeTable', () => {
+    for (const handler of handlerNames) {
+      const s = statements(handler);
+      expect(actionsOf(s).filter((a) => ['dynamodb:Scan', 'dynamodb:DescribeTable', 'dynamodb:*'].includes(a))).toEqual([]);
+      for (const item of s.filter((x) => actionsOf([x]).some((a) => a.startsWith('dynamodb:')) && !show(x.Resource).includes('/index/'))) {
+        expect((item.Condition as Record<string, Record<string, string[]>> | undefined)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(expect.arrayContaining([expect.stringMatching(/^[A-Z]+(#\*|#[A-Z_]+)?$/)]));
+      }
+    }
+    const rows = (handler: string) => show(statements(handler).map((x) => x.Condition ?? {}));
+    expect(rows('send-batch')).toContain('DELIVERY#*');
+    expect(rows('send-batch')).not.toContain('EMAIL#*');
+    expect(rows('ingest-schedule')).not.toContain('SUB#*');
+    expect(rows('ses-feedback')).not.toContain('ITEM#*');
   });
 
   it('only the HTTP Lambda reads the editor token; the planner, sender, digest and HTTP Lambda read the signing secret; each by its exact ARN', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowingGrants, denials, unusedGrants, type Statement } from './support/iam.js';
+import { allowingGrants, denials, unusedGrants, unusedLeadingKeys, type Statement } from './support/iam.js';
 
 const table = 'arn:aws:dynamodb:us-east-1:123456789012:table/news';
 const statements: Statement[] = [
@@ -35,5 +35,15 @@ describe('the IAM check of the shape tests', () => {
       'scheduler:* editions/*',
       'iam:PassRole invoker',
     ]);
+  });
+
+  it('evaluates dynamodb:LeadingKeys (ForAllValues:StringLike): every partition key a call touches must match a pattern', () => {
+    const rows: Statement[] = [{ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:Scan'], Resource: [table], Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EDITION#*', 'DELIVERY#*'] } } }];
+    expect(allowingGrants(rows, 'dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['EDITION#e1#COUNTS#3'] })).toHaveLength(1);
+    expect(allowingGrants(rows, 'dynamodb:UpdateItem', table, { 'dynamodb:LeadingKeys': ['EDITION#e1', 'SUB#s1'] })).toHaveLength(0);
+    // As in AWS, a request that carries no leading keys (a scan) meets a ForAllValues condition: grant no Scan.
+    expect(allowingGrants(rows, 'dynamodb:Scan', table, {})).toHaveLength(1);
+    const calls = [{ principal: 'fn', action: 'dynamodb:UpdateItem', resources: [table], context: { 'dynamodb:LeadingKeys': ['EDITION#e1'] } }];
+    expect(unusedLeadingKeys('fn', rows, calls)).toEqual([{ statement: 0, pattern: 'DELIVERY#*' }]);
   });
 });

@@ -1,5 +1,5 @@
 // DynamoDB clients, built once per process (never per invocation). Locally they point at DynamoDB Local.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTableInput, timeToLiveAttribute } from './table.js';
 
@@ -26,11 +26,21 @@ export async function ensureTable(doc: DynamoDBDocumentClient, tableName: string
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (;;) {
-    const { Table } = await doc.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const active = async () => {
+    for (;;) {
+      const { Table } = await doc.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')) return Table;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  // A table kept from an earlier version (DATA_DIR) gains the indexes it lacks, one at a time as in AWS.
+  const wanted = createTableInput(tableName);
+  for (const index of wanted.GlobalSecondaryIndexes) {
+    const table = await active();
+    if (table.GlobalSecondaryIndexes?.some((i) => i.IndexName === index.IndexName)) continue;
+    await doc.send(new UpdateTableCommand({ TableName: tableName, AttributeDefinitions: wanted.AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
   }
+  await active();
   await doc
     .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true } }))
     .catch(() => undefined); // already enabled

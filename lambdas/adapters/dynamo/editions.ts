@@ -1,13 +1,14 @@
 // Editions, their send progress (plan, content groups, chunks, parked chunks) and deliveries on the single table.
 //
-// Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1 EDITIONS by creation time)
+// Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1v2 EDITIONS by creation time)
 //        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
-//        EDITION#<id>/CHUNK#<chunk>    a chunk enqueued and not finished (the recovery sweep enqueues these again)
+//        EDITION#<id>#CHUNKS#<n>/CHUNK#<chunk> a chunk enqueued and not finished (the recovery sweep enqueues these
+//                                      again), n = hash(chunk) mod 16: the planner's burst of them spread out
 //        EDITION#<id>/PAGE#<shard:page> a planned page (its counts were added)
 //        EDITION#<id>/DONE#<chunk>     a finished chunk (counted in doneChunkCount)
 //        EDITION#<id>/DEAD#<chunk>     a chunk the send queue dead-lettered, until enqueued again or finished
-//        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1 DELIVERIES#<ed>), written before SES is called
+//        DELIVERY#<ed>#<sub>/DELIVERY  the delivery claim (gsi1v2 DELIVERIES#<ed>#<n>), written before SES is called
 //
 //        EDITION#<id>#COUNTS#<k>/COUNTS recipients by delivery status, k = hash(subscriber) mod 16, summed when read
 //
@@ -32,9 +33,10 @@ import { conflict } from '../../core/shared/errors.js';
 import type { ChunkMessage, Delivery, DeliveryLedger, EditionRepository, EditionStores, PlanProgress, SendEvidence, SendProgress, SubscriberSource } from '../../core/editions/ports.js';
 import type { ContentGroup } from '../../core/editions/newsletter.js';
 import type { Subscriber, SubscriberPage } from '../../core/subscriptions/model.js';
-import { keys } from './keys.js';
+import { deliveryListingShards, keys, openChunkShards, shardOf } from './keys.js';
+import { listingIndex } from './table.js';
 import { batchGetAll, batchWriteAll } from './batch.js';
-import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, transactionApplied, withoutKeys } from './repository.js';
+import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefore, rowsBehind, transactionApplied, withoutKeys } from './repository.js';
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
@@ -89,11 +91,7 @@ function toDelivery(row: Record<string, unknown>): Delivery {
 
 /** Counter shards per edition: enough that concurrent senders rarely meet on one row. */
 export const countShards = 16;
-const countShardOf = (subscriberId: string) => {
-  let h = 2166136261;
-  for (let i = 0; i < subscriberId.length; i++) h = Math.imul(h ^ subscriberId.charCodeAt(i), 16777619);
-  return (h >>> 0) % countShards;
-};
+const countShardOf = (subscriberId: string) => shardOf(subscriberId, countShards);
 type CountDelta = Partial<Record<'sent' | 'suppressed' | 'failed' | 'inDoubt', number>>;
 
 /** Builds `SET a = :a, ... REMOVE b` for the edition fields of `patch`. */
@@ -146,26 +144,28 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
   const queryAll = (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) => queryAllRows(doc, { TableName, ...input });
 
-  /** One page of the edition listing (gsi1), newest first. */
+  /** One page of the edition listing's index rows (only the attributes the index projects), newest first. */
   async function listing(page: { Limit?: number; ExclusiveStartKey?: Record<string, unknown> }) {
     const out = await doc.send(
       new QueryCommand({
         TableName,
-        IndexName: 'gsi1',
+        IndexName: listingIndex,
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': keys.editionListingPartition },
         ScanIndexForward: false,
         ...page,
       }),
     );
-    return { editions: ((out.Items as Record<string, unknown>[] | undefined) ?? []).map(toEdition), next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
+    return { rows: (out.Items as Record<string, unknown>[] | undefined) ?? [], next: out.LastEvaluatedKey as Record<string, unknown> | undefined };
   }
 
-  /** The chunk messages an edition keeps under one prefix (open chunks, parked chunks). */
-  async function chunkMessages(editionId: string, prefix: string): Promise<ChunkMessage[]> {
+  const wholeEditions = async (indexRows: Record<string, unknown>[]) => (await rowsBehind(doc, TableName, indexRows)).map(toEdition);
+
+  /** The chunk messages kept in one partition under one prefix (open chunks, parked chunks). */
+  async function chunkMessages(partition: string, prefix: string): Promise<ChunkMessage[]> {
     const rows = await queryAll({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': editionKey(editionId).pk, ':prefix': prefix },
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
       ConsistentRead: true,
     });
     return rows.map((r) => JSON.parse(String(r.message)) as ChunkMessage);
@@ -234,17 +234,17 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       let start: Record<string, unknown> | undefined;
       do {
         const out = await listing({ ExclusiveStartKey: start });
-        const found = out.editions
-          .filter((e) => e.id !== exceptId && e.kind === kind && e.frequency === frequency && e.sendStartedAt)
-          .sort((a, b) => (b.sendStartedAt! < a.sendStartedAt! ? -1 : 1))[0];
-        if (found) return found;
+        const found = out.rows
+          .filter((e) => (!exceptId || e.pk !== editionKey(exceptId).pk) && e.kind === kind && e.frequency === frequency && e.sendStartedAt)
+          .sort((a, b) => (String(b.sendStartedAt) < String(a.sendStartedAt) ? -1 : 1))[0];
+        if (found) return (await wholeEditions([found]))[0];
         start = out.next;
       } while (start);
       return undefined;
     },
 
     async list(limit) {
-      return (await listing({ Limit: limit })).editions;
+      return wholeEditions((await listing({ Limit: limit })).rows);
     },
 
     async counts(id): Promise<RecordedCounts> {
@@ -267,13 +267,13 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
 
     async listInStates(states) {
       const rows = await queryAll({
-        IndexName: 'gsi1',
+        IndexName: listingIndex,
         KeyConditionExpression: 'gsi1pk = :p',
         FilterExpression: `#state IN (${states.map((_, i) => `:s${i}`).join(', ')})`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':p': keys.editionListingPartition, ...Object.fromEntries(states.map((s, i) => [`:s${i}`, s])) },
       });
-      return rows.map(toEdition);
+      return wholeEditions(rows);
     },
 
     async feedback(editionId) {
@@ -377,7 +377,10 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       await batchWriteAll(doc, TableName, messages.map((m) => ({ PutRequest: { Item: { ...keys.editionOpenChunk(m.editionId, m.chunkId), type: 'openChunk', message: JSON.stringify(m) } } })));
     },
 
-    listOpenChunks: (editionId) => chunkMessages(editionId, keys.editionOpenChunkPrefix),
+    async listOpenChunks(editionId) {
+      const shards = Array.from({ length: openChunkShards }, (_, shard) => chunkMessages(keys.editionOpenChunkPartition(editionId, shard), 'CHUNK#'));
+      return (await Promise.all(shards)).flat().sort((a, b) => (a.chunkId < b.chunkId ? -1 : 1)); // in chunk order, as one partition held them
+    },
 
     async finishChunk(editionId, chunkId) {
       // Counted once per chunk id, by the call that writes its DONE row: a redelivered chunk, or one whose page was
@@ -401,7 +404,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       await doc.send(new PutCommand({ TableName, Item: { ...keys.editionDeadChunk(message.editionId, message.chunkId), type: 'deadChunk', at: at.toISOString(), message: JSON.stringify(message) } }));
     },
 
-    listDeadLetters: (editionId) => chunkMessages(editionId, keys.editionDeadChunkPrefix),
+    listDeadLetters: (editionId) => chunkMessages(editionKey(editionId).pk, keys.editionDeadChunkPrefix),
 
     async clearDeadLetter(editionId, chunkId) {
       await doc.send(new DeleteCommand({ TableName, Key: keys.editionDeadChunk(editionId, chunkId) }));
@@ -426,7 +429,7 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
       return applied(doc.send(new DeleteCommand({ TableName, Key: keys.editionParked(editionId, chunkId), ConditionExpression: 'attribute_exists(pk)' })));
     },
 
-    listParked: (editionId) => chunkMessages(editionId, keys.editionParkedPrefix),
+    listParked: (editionId) => chunkMessages(editionKey(editionId).pk, keys.editionParkedPrefix),
   };
 
   type DeliveryUpdate = {
@@ -560,12 +563,14 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
 
     async listDeliveries(editionId) {
-      const rows = await queryAll({
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': keys.deliveryListingPartition(editionId) },
-      });
-      return rows.map(toDelivery);
+      const shards = await Promise.all(
+        Array.from({ length: deliveryListingShards }, (_, shard) =>
+          queryAll({ IndexName: listingIndex, KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': keys.deliveryListingPartition(editionId, shard) } }),
+        ),
+      );
+      // By subscriber, as one partition listed them.
+      const indexRows = shards.flat().sort((a, b) => (String(a.gsi1sk) < String(b.gsi1sk) ? -1 : 1));
+      return (await rowsBehind(doc, TableName, indexRows)).map(toDelivery);
     },
 
     async recordAccepted(editionId, subscriberId, messageId) {

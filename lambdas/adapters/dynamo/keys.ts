@@ -33,10 +33,10 @@ export const keys = {
   subscriber: (subscriberId: string) => ({ pk: `SUB#${subscriberId}`, sk: 'SUB' }),
   /** Unique, case-folded email: the claim row is written in the same transaction as the subscriber. */
   subscriberEmail: (foldedEmail: string) => ({ pk: `EMAIL#${sha(foldedEmail)}`, sk: 'EMAIL' }),
-  /** Confirmed subscribers, spread over shards so a send can page them in parallel segments (gsi1, sparse). */
+  /** Confirmed subscribers, spread over shards so a send can page them in parallel segments (gsi1v2, sparse). */
   confirmedShard: (shard: number, subscriberId: string) => ({ gsi1pk: `CONFIRMED#${shard}`, gsi1sk: subscriberId }),
   confirmedShardPartition: (shard: number) => `CONFIRMED#${shard}`,
-  /** All subscribers (any status) for the editor's list and export (gsi1). */
+  /** All subscribers (any status) for the editor's list and export (gsi1v2). */
   subscriberListing: (createdAt: string, subscriberId: string) => ({ gsi1pk: 'SUBSCRIBERS', gsi1sk: `${createdAt}#${subscriberId}` }),
   subscriberListingPartition: 'SUBSCRIBERS',
   /** Fixed-window counters for rate limits (confirmation emails per address, subscribes per IP), expiring by TTL. */
@@ -61,9 +61,11 @@ export const keys = {
   /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
   editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
   editionParkedPrefix: 'PARKED#',
-  /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. */
-  editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `CHUNK#${chunkId}` }),
-  editionOpenChunkPrefix: 'CHUNK#',
+  /** A chunk enqueued and not yet finished (deleted when it finishes): what the recovery sweep enqueues again. Spread
+   *  over `openChunkShards` partitions: the planner writes ten per page of each of its 16 parallel shards, a burst one
+   *  partition could not take. */
+  editionOpenChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}#CHUNKS#${shardOf(chunkId, openChunkShards)}`, sk: `CHUNK#${chunkId}` }),
+  editionOpenChunkPartition: (editionId: string, shard: number) => `EDITION#${editionId}#CHUNKS#${shard}`,
   /** A chunk the send queue dead-lettered, until it is enqueued again or finishes (few: read by GET /api/editions/{id}). */
   editionDeadChunk: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `DEAD#${chunkId}` }),
   editionDeadChunkPrefix: 'DEAD#',
@@ -75,9 +77,10 @@ export const keys = {
   editionFeedback: (editionId: string, kind: string, subscriberId: string) => ({ pk: `EDITION#${editionId}`, sk: `FEEDBACK#${kind}#${subscriberId}` }),
   /** Delivery by edition × subscriber: the conditional claim written before SES is called (never twice). */
   delivery: (editionId: string, subscriberId: string) => ({ pk: `DELIVERY#${editionId}#${subscriberId}`, sk: 'DELIVERY' }),
-  /** Deliveries of one edition, for reconciliation and stats (gsi1). */
-  deliveryListing: (editionId: string, subscriberId: string) => ({ gsi1pk: `DELIVERIES#${editionId}`, gsi1sk: subscriberId }),
-  deliveryListingPartition: (editionId: string) => `DELIVERIES#${editionId}`,
+  /** Deliveries of one edition, for reconciliation and stats (gsi1v2), spread over `deliveryListingShards` keys by a
+   *  hash of the subscriber: one key would take every delivery's index write (1,000/s at 1,000 msg/s). */
+  deliveryListing: (editionId: string, subscriberId: string) => ({ gsi1pk: `DELIVERIES#${editionId}#${shardOf(subscriberId, deliveryListingShards)}`, gsi1sk: subscriberId }),
+  deliveryListingPartition: (editionId: string, shard: number) => `DELIVERIES#${editionId}#${shard}`,
 
   // Analytics (aggregates only: nothing here names a subscriber)
   /** One of an edition's engagement counter shards (clicks, opens, sends per segment): its own partition, never hot. */
@@ -90,5 +93,45 @@ export const keys = {
   subscriberDay: (day: string, shard: number) => ({ pk: 'SUBSTATS', sk: `${day}#${shard}` }),
   subscriberDayPartition: 'SUBSTATS',
 } as const;
+
+/** Partitions of an edition's open chunks. */
+export const openChunkShards = 16;
+
+/** Shards of an edition's delivery listing: ~60 index writes/s each at 1,000 msg/s. */
+export const deliveryListingShards = 16;
+
+/** A stable shard of an id (FNV-1a): the same id always lands on the same shard. */
+export function shardOf(id: string, shards: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) % shards;
+}
+
+/** The partition keys of each concern's rows, as patterns (`*` any text): what an IAM `dynamodb:LeadingKeys` condition
+ *  names, so each function's role may touch only the rows of the concerns it serves. */
+export const partitionPatterns = {
+  /** Items and their feed-scope index rows. */
+  items: ['ITEM#*', 'SCOPE#*'],
+  /** What ingest and the editor write beside an item: its source-GUID claim, the scopes' head records. */
+  itemGuids: ['GUID#*'],
+  scopeHeads: ['HEAD#*'],
+  sources: [keys.sourcePartition],
+  subscribers: ['SUB#*'],
+  /** The unique address claims (and the editor's subscriber listing on them). */
+  addresses: ['EMAIL#*'],
+  suppression: ['SUPPRESS#*', keys.suppressionSalt.pk],
+  rateCounters: ['RATE#*'],
+  editorSessions: ['EDSESSION#*'],
+  /** The edition, its progress rows and its counter shards (`EDITION#<id>#COUNTS#<k>`). */
+  editions: ['EDITION#*'],
+  deliveries: ['DELIVERY#*'],
+  /** Countries and topics (one small partition). */
+  taxonomy: [keys.taxonomyPartition],
+  /** Engagement aggregates (counter shards), and what decides "unique" (the edition's salt, the seen hashes), and the
+   *  subscriber day counters: nothing here names a person. */
+  engagementCounts: ['STATS#*'],
+  engagementUnique: ['STATSSALT#*', 'SEEN#*'],
+  subscriberStats: [keys.subscriberDayPartition],
+} as const satisfies Record<string, readonly string[]>;
 
 export { sha as keyHash };

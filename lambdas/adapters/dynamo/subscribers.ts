@@ -1,8 +1,8 @@
 // Subscribers, their unique email claims, the suppression list, rate counters and consent, on the single table.
 //
-// Rows:  SUB#<id>/SUB             the subscriber (gsi1 CONFIRMED#<shard> only while confirmed and not paused)
-//        EMAIL#<sha>/EMAIL        the unique, case-folded address claim (gsi1 SUBSCRIBERS: the editor's listing)
-//        SUPPRESS#<salted hash>   the suppression list (gsi1 SUPPRESSIONS)
+// Rows:  SUB#<id>/SUB             the subscriber (gsi1v2 CONFIRMED#<shard> only while confirmed and not paused)
+//        EMAIL#<sha>/EMAIL        the unique, case-folded address claim (gsi1v2 SUBSCRIBERS: the editor's listing)
+//        SUPPRESS#<salted hash>   the suppression list (gsi1v2 SUPPRESSIONS)
 //        RATE#<sha>/<window|slot> rate counters, expiring by TTL
 // Every "exactly one" rule is a conditional write or a transaction.
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,10 +17,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.js';
+import { listingIndex } from './table.js';
 import { foldEmail, suppressionHash } from '../../core/subscriptions/links.js';
 import { confirmedShardCount, selfLiftable, type ConsentProof, type Preferences, type Subscriber, type SubscriberPage, type SubscriberRecord, type SubscriberStore, type SuppressionLift, type SuppressionReason } from '../../core/subscriptions/model.js';
 import { batchGetAll } from './batch.js';
-import { applied, createCursorCodec, decodeStartKey, encodeStartKey, isConditionFailure, openStartKey, sealStartKey, withoutKeys, type CursorCodec, type Row } from './repository.js';
+import { applied, createCursorCodec, decodeStartKey, encodeStartKey, isConditionFailure, openStartKey, rowsBehind, sealStartKey, withoutKeys, type CursorCodec, type Row } from './repository.js';
 
 
 export function confirmedShardOf(subscriberId: string): number {
@@ -71,19 +72,19 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
   };
   const suppressionKeyOf = async (email: string) => keys.suppression(suppressionHash(email, await salt()));
 
-  async function get(id: string): Promise<SubscriberRecord | undefined> {
-    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriber(id), ConsistentRead: true }));
+  async function get(id: string, consistent = true): Promise<SubscriberRecord | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriber(id), ConsistentRead: consistent }));
     return fromRow(out.Item);
   }
 
-  async function claimOf(email: string): Promise<string | undefined> {
-    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriberEmail(foldEmail(email)), ConsistentRead: true }));
+  async function claimOf(email: string, consistent = true): Promise<string | undefined> {
+    const out = await doc.send(new GetCommand({ TableName, Key: keys.subscriberEmail(foldEmail(email)), ConsistentRead: consistent }));
     return typeof out.Item?.subscriberId === 'string' ? out.Item.subscriberId : undefined;
   }
 
-  async function findByEmail(email: string): Promise<SubscriberRecord | undefined> {
-    const id = await claimOf(email);
-    return id ? get(id) : undefined;
+  async function findByEmail(email: string, consistent = true): Promise<SubscriberRecord | undefined> {
+    const id = await claimOf(email, consistent);
+    return id ? get(id, consistent) : undefined;
   }
 
   /** A suppression row stays after an editor lifts it (with who, when, why); only one without `lifted` counts. */
@@ -304,7 +305,8 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
     },
 
     async resetSoftBounces(email: string): Promise<void> {
-      const record = await findByEmail(email);
+      // Every delivered message asks: eventually consistent reads cost half (a stale one only waits for the next).
+      const record = await findByEmail(email, false);
       if (!record?.softBounces) return;
       try {
         await doc.send(
@@ -360,7 +362,7 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
       const out = await doc.send(
         new QueryCommand({
           TableName,
-          IndexName: 'gsi1',
+          IndexName: listingIndex,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.subscriberListingPartition },
           Limit: Math.min(Math.max(options.limit, 1), 100),
@@ -384,14 +386,14 @@ export function createSubscriberRepo(doc: DynamoDBDocumentClient, tableName: str
       const out = await doc.send(
         new QueryCommand({
           TableName,
-          IndexName: 'gsi1',
+          IndexName: listingIndex,
           KeyConditionExpression: 'gsi1pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.confirmedShardPartition(shard) },
           Limit: limit,
           ExclusiveStartKey: decodeStartKey(cursor),
         }),
       );
-      const subscribers = (out.Items ?? [])
+      const subscribers = (await rowsBehind(doc, TableName, out.Items ?? []))
         .map((row) => fromRow(row))
         .filter((r): r is SubscriberRecord => r !== undefined && r.status === 'confirmed' && !r.paused);
       const next = encodeStartKey(out.LastEvaluatedKey);

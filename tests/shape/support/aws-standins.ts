@@ -63,7 +63,7 @@ export async function startAwsStandIns(options: StandInOptions) {
   const pendingInvokes = new Set<Promise<unknown>>();
   const asyncFailures: Array<{ target: string; error: unknown }> = [];
 
-  const record = (principal: string, action: string, resources: string[], context?: Record<string, string>) => calls.push({ principal, action, resources, ...(context ? { context } : {}) });
+  const record = (principal: string, action: string, resources: string[], context?: AwsCall['context']) => calls.push({ principal, action, resources, ...(context ? { context } : {}) });
 
   async function forward(target: string, req: IncomingMessage, body: Buffer, res: ServerResponse) {
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => k !== 'host' && k !== 'connection' && typeof v === 'string')) as Record<string, string>;
@@ -75,18 +75,32 @@ export async function startAwsStandIns(options: StandInOptions) {
     res.writeHead(out.status, headersOut).end(Buffer.from(await out.arrayBuffer()));
   }
 
+  // The partition keys a request touches, as IAM's dynamodb:LeadingKeys sees them: every item's key of a write or
+  // batch, a table query's `pk = :v`. A query on an index or a scan carries none (the key is absent).
+  const pkOf = (key: any): string[] => (key?.pk?.S !== undefined ? [key.pk.S as string] : []);
+  const leadingKeys = (values: string[]) => (values.length ? { 'dynamodb:LeadingKeys': [...new Set(values)] } : undefined);
+  function queriedPartition(input: any): string[] {
+    const ref = /(?:^|\s|\()pk\s*=\s*(:\w+)/.exec(input.KeyConditionExpression ?? '')?.[1];
+    return ref ? pkOf({ pk: input.ExpressionAttributeValues?.[ref] }) : [];
+  }
+
   function dynamoCalls(principal: string, operation: string, input: any) {
     const itemOps: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
     if (operation === 'TransactWriteItems' || operation === 'TransactGetItems') {
       // IAM authorises each item operation of a transaction on its own table.
       for (const item of input.TransactItems ?? []) {
-        const [kind, op] = Object.entries(item)[0] as [string, { TableName: string }];
-        record(principal, `dynamodb:${itemOps[kind]}`, [tableArn(op.TableName)]);
+        const [kind, op] = Object.entries(item)[0] as [string, { TableName: string; Key?: unknown; Item?: unknown }];
+        record(principal, `dynamodb:${itemOps[kind]}`, [tableArn(op.TableName)], leadingKeys(pkOf(op.Key ?? op.Item)));
       }
     } else if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
-      record(principal, `dynamodb:${operation}`, Object.keys(input.RequestItems ?? {}).map((t) => tableArn(t)));
+      for (const [table, request] of Object.entries<any>(input.RequestItems ?? {})) {
+        const keys: unknown[] = operation === 'BatchGetItem' ? request.Keys ?? [] : request.map((w: any) => w.PutRequest?.Item ?? w.DeleteRequest?.Key);
+        record(principal, `dynamodb:${operation}`, [tableArn(table)], leadingKeys(keys.flatMap(pkOf)));
+      }
+    } else if (operation === 'Query' && !input.IndexName) {
+      record(principal, 'dynamodb:Query', [tableArn(input.TableName)], leadingKeys(queriedPartition(input)));
     } else {
-      record(principal, `dynamodb:${operation}`, [tableArn(input.TableName, input.IndexName)]);
+      record(principal, `dynamodb:${operation}`, [tableArn(input.TableName, input.IndexName)], leadingKeys(pkOf(input.Key ?? input.Item)));
     }
   }
 

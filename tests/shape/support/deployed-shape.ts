@@ -6,7 +6,7 @@ import { createDocumentClient, ensureTable } from '../../../lambdas/adapters/dyn
 import { Assembly, type DeployedFunction, type DeployedSchedule } from './assembly.js';
 import { startAwsStandIns, type CreatedSchedule } from './aws-standins.js';
 import { apiGatewayV2Event, snsEvent, sqsEvent, type HttpRequest } from './events.js';
-import { denials, describeDenial, unusedGrants, type AwsCall, type Grant, type Statement } from './iam.js';
+import { denials, describeDenial, unusedGrants, unusedLeadingKeys, type AwsCall, type Grant, type Statement } from './iam.js';
 import { accessKeyOf, LambdaHost } from './lambda-host.js';
 
 export interface ShapeOptions {
@@ -165,6 +165,9 @@ export async function startDeployedShape(options: ShapeOptions) {
       const principals = [...functions.map((f) => f.name), ...new Set(aws.calls.map((c) => c.principal).filter((p) => p.startsWith('arn:aws:iam:')))];
       return principals.flatMap((principal) => unusedGrants(principal, statementsOf(principal), aws.calls).map((g) => ({ principal, ...g })));
     },
+    /** Partition-key patterns each function's role may touch that no recorded call touched. */
+    unusedPartitions: (): Array<{ principal: string; pattern: string }> =>
+      functions.flatMap((f) => unusedLeadingKeys(f.name, f.statements, aws.calls).map(({ pattern }) => ({ principal: f.name, pattern }))),
     callsOf: (principal: string): AwsCall[] => aws.calls.filter((c) => c.principal === principal),
     async stop() {
       for (const host of hosts.values()) host.stop();
