@@ -2,28 +2,15 @@
 // time, by item and as a country × topic heat map, and the dashboard's subscribers over time and bounce and complaint
 // rates against SES's thresholds. Each chart has its table; axe finds nothing serious. The click path itself (redirect,
 // filter, counting) is covered by tests/integration/analytics.test.ts; here the aggregates are fed directly.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { editorHeaders, testEditorToken } from '../support/runtime.js';
-import { checkPage, newContext, screenshots, startSite, waitForEmails, type Site } from './browser.js';
+import { editorHeaders } from '../support/runtime.js';
+import { checkPage, newContext, screenshots, waitForEmails, type Site, useSite, signIn } from './browser.js';
 import type { ClickEvent } from '../../lambdas/core/analytics/ports.js';
 
 let site: Site;
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-afterAll(async () => {
-  await site?.stop();
-});
-
-async function signIn(page: Page, lang: 'es' | 'en') {
-  await page.goto(`/${lang}/editor`);
-  await page.waitForURL(`**/${lang}/editor/sign-in**`);
-  await page.getByLabel(lang === 'es' ? 'Clave de edición' : 'Editor token').fill(testEditorToken);
-  await page.getByRole('button', { name: lang === 'es' ? 'Entrar' : 'Sign in' }).click();
-  await page.waitForURL(`**/${lang}/editor/items**`);
-}
+useSite((started) => (site = started));
 
 describe('analytics in the console', () => {
   test('edition stats and the dashboard show charts with tables, in Spanish and English', async () => {

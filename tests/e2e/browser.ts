@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { inject, expect } from 'vitest';
+import { afterAll, beforeAll, inject, expect } from 'vitest';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { testEditorToken, testRuntime } from '../support/runtime.js';
@@ -43,6 +43,18 @@ export interface Site {
   baseUrl: string;
   browser: Browser;
   stop(): Promise<void>;
+}
+
+/** The site for the test file that calls it: started before its tests (handed to `started`), stopped after them. */
+export function useSite(started: (site: Site) => void, env: Record<string, string> = {}): void {
+  let site: Site | undefined;
+  beforeAll(async () => {
+    site = await startSite(env);
+    started(site);
+  }, 60_000);
+  afterAll(async () => {
+    await site?.stop();
+  });
 }
 
 /** The whole service (its own table, the seed news) on a local port, and a browser. */

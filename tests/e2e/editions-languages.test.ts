@@ -2,21 +2,14 @@
 // languages side by side, each subscriber gets their language's subject; "Send now" says how many it reaches before
 // it sends; times are entered in the browser's zone and stored in UTC; a time that has passed is refused; sources are
 // changed, paused and removed through the API; the subscribers export is CSV that no spreadsheet runs as a formula.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext } from 'playwright-core';
 import { editorHeaders } from '../support/runtime.js';
-import { checkPage, signIn, startSite, waitForEmails, type Site } from './browser.js';
+import { checkPage, signIn, waitForEmails, type Site, useSite } from './browser.js';
 
 let site: Site;
-
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
+useSite((started) => (site = started));
 
 const address = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
 const api = (method: string, path: string, body?: unknown) =>

@@ -1,18 +1,11 @@
 // The feeds page as a reader sees it, in both languages at 375 and 1280 px: one page in the site's layout, short on a
 // phone, a country × topic chooser that works with and without JavaScript, copy buttons where a script can copy;
 // /feeds sends a browser there and keeps answering readers and scripts.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkPage, newContext, startSite, type Site } from './browser.js';
+import { describe, expect, test } from 'vitest';
+import { checkPage, newContext, type Site, useSite } from './browser.js';
 
 let site: Site;
-
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
+useSite((started) => (site = started));
 
 describe('the feeds page', () => {
   test('/feeds sends a browser to the page in its language; OPML and feed readers get what they ask for', async () => {

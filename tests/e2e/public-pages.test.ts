@@ -1,20 +1,13 @@
 // Public pages in a real browser (Debian's Chromium through playwright-core): both languages, axe-core on every page,
 // screenshots at 375 px and 1280 px, feed autodiscovery, the subscribe → confirm → preferences flow through the form
 // and the SES local inbox, and the preference centre's unsubscribe with its undo, export and erase.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { editorHeaders } from '../support/runtime.js';
-import { checkPage, inbox, linksIn, newContext, startSite, waitForEmails, type Site } from './browser.js';
+import { checkPage, inbox, linksIn, newContext, waitForEmails, type Site, useSite } from './browser.js';
 
 let site: Site;
-
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
+useSite((started) => (site = started));
 
 const address = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
 

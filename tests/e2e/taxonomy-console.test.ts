@@ -1,28 +1,12 @@
 // The console's countries-and-topics page in a real browser, in English and Spanish: counts, a keyword change's
 // preview before saving, adding a topic (which then has its own feed), and merging one into another (its feed moves).
 // axe-core and screenshots at 375 and 1280 px.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { testEditorToken } from '../support/runtime.js';
-import { checkPage, newContext, startSite, type Site } from './browser.js';
+import { checkPage, newContext, type Site, useSite, signIn } from './browser.js';
 
 let site: Site;
-
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
-
-async function signIn(page: Page, lang: 'es' | 'en') {
-  await page.goto(`/${lang}/editor`);
-  await page.waitForURL(`**/${lang}/editor/sign-in**`);
-  await page.getByLabel(lang === 'es' ? 'Clave de edición' : 'Editor token').fill(testEditorToken);
-  await page.getByRole('button', { name: lang === 'es' ? 'Entrar' : 'Sign in' }).click();
-  await page.waitForURL(`**/${lang}/editor/items**`);
-}
+useSite((started) => (site = started));
 
 describe('countries and topics in the console', () => {
   test('shows every entry with its counts, previews a keyword change, adds a topic and merges one, in English', async () => {
