@@ -17,7 +17,7 @@ import { isLang, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
 import { ItemsPage } from '../views/console/items.js';
-import { SourcesPage } from '../views/console/sources.js';
+import { SourcesPage, type SourceTrial } from '../views/console/sources.js';
 import { EditionsPage, type EditionRow } from '../views/console/editions.js';
 import { EditionPage, progressSummary, type ContentsPanel, type EditionDetail, type PreflightPanel, type PreviewPanel } from '../views/console/edition.js';
 import type { EditionFormValues } from '../views/console/editions.js';
@@ -34,9 +34,14 @@ import { clientIp } from '../client-ip.js';
 import { logger } from '../../observability.js';
 import { csvRows, EmailQuery } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
-import { ItemInput } from './items.js';
+import { ItemInput, SourceInput, SourcePatch } from './items.js';
 import { registerTaxonomyPages } from './console-taxonomy.js';
 import { consoleStatsPages } from './console-stats.js';
+
+/** What `?did=` may name after a POST, each with its own words in i18n. */
+const flashDids = ['saved', 'sent', 'paused', 'resumed', 'cancelled', 'redrive', 'sourceAdded', 'sourceSaved', 'sourcePaused', 'sourceResumed', 'sourceRemoved', 'lifted'] as const;
+type FlashDid = (typeof flashDids)[number];
+const isFlashDid = (did: string | undefined): did is FlashDid => (flashDids as readonly string[]).includes(did ?? '');
 
 export interface ConsoleOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
@@ -170,7 +175,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         ? s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c)))
         : did === 'test'
           ? s.did_test(c.req.query('to') ?? '')
-          : did === 'saved' || did === 'sent' || did === 'paused' || did === 'resumed' || did === 'cancelled' || did === 'redrive'
+          : isFlashDid(did)
             ? s[`did_${did}`]
             : s.done;
     return { kind: 'ok', text };
@@ -256,17 +261,60 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   });
 
   // Sources
-  const showSources = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+  const showSources = async (c: Context, flash?: Flash, status: PageStatus = 200, extra: { trial?: SourceTrial; draft?: { url: string; name: string } } = {}) => {
     const lang = langOf(c);
     const r = await attempt(() => ingest.listSources());
     return renderPage(
       c,
-      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [] }),
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [], ...extra }),
       status,
       { private: true },
     );
   };
   pages.get('/sources', (c) => showSources(c));
+
+  const sourceDone = (c: Context, did: string) => c.redirect(`${editorBase(langOf(c))}/sources?ok=1&did=${did}`, 303);
+  const defaultTags = (f: FormFields) => ({ defaultCountries: many(f.countries), defaultTopics: many(f.topics) });
+
+  pages.post('/sources', async (c) => {
+    const f = await formFields(c);
+    const draft = { url: one(f.url).trim(), name: one(f.name).trim() };
+    const r = await attempt(() => ingest.addSource(validated(SourceInput, { url: draft.url, ...(draft.name ? { name: draft.name } : {}), ...defaultTags(f) })));
+    if (!r.ok) return showSources(c, failure(r), r.status, { draft });
+    return sourceDone(c, 'sourceAdded');
+  });
+
+  // A test fetch of a source, or of a URL before it is added: what a poll would ingest, storing nothing.
+  pages.post('/sources/try', async (c) => {
+    const f = await formFields(c);
+    const id = one(f.id);
+    const draft = { url: one(f.url).trim(), name: one(f.name).trim() };
+    const r = await attempt(async () => {
+      const which = id ? { id } : { url: validated(SourceInput, { url: draft.url }).url };
+      const label = id ? ((await ingest.listSources()).find((x) => x.id === id)?.name ?? id) : draft.url;
+      return { label, result: await ingest.trySource(which) };
+    });
+    if (!r.ok) return showSources(c, failure(r), r.status, id ? {} : { draft });
+    const { label, result } = r.value;
+    const outcome: SourceTrial['outcome'] =
+      'error' in result
+        ? { error: result.error.message }
+        : { entries: result.entries.slice(0, 20).map((e) => ({ title: e.title, ...(e.link ? { link: e.link } : {}), ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}) })), total: result.entries.length, unidentified: result.unidentified };
+    return showSources(c, undefined, 200, { trial: { label, outcome }, ...(id ? {} : { draft }) });
+  });
+
+  pages.post('/sources/:id/:action{edit|pause|resume|remove}', async (c) => {
+    const id = c.req.param('id') ?? '';
+    const action = c.req.param('action') as 'edit' | 'pause' | 'resume' | 'remove';
+    const f = await formFields(c);
+    const r = await attempt(async () => {
+      if (action === 'remove') return ingest.removeSource(id);
+      const patch = action === 'edit' ? { name: one(f.name).trim() || undefined, url: one(f.url).trim(), ...defaultTags(f) } : { active: action === 'resume' };
+      return ingest.editSource(id, validated(SourcePatch, patch));
+    });
+    if (!r.ok) return showSources(c, failure(r), r.status);
+    return sourceDone(c, ({ edit: 'sourceSaved', pause: 'sourcePaused', resume: 'sourceResumed', remove: 'sourceRemoved' } as const)[action]);
+  });
 
   pages.post('/sources/poll-all', async (c) => {
     const lang = langOf(c);
