@@ -27,12 +27,12 @@ import { textFor } from '../../../core/editions/model.js';
 import { languages } from '../../../core/shared/language.js';
 import { invalid } from '../../../core/shared/errors.js';
 type FormFields = Record<string, string | string[]>;
-import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
+import { SubscribersPage, type ImportOutcome, type SubscriberLookup } from '../views/console/subscribers.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
 import { clientIp } from '../client-ip.js';
 import { logger } from '../../observability.js';
-import { csvRows, EmailQuery } from './subscriptions.js';
+import { csvRows, EmailQuery, subscribersCsv } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
 import { ItemInput, SourceInput, SourcePatch } from './items.js';
 import { registerTaxonomyPages } from './console-taxonomy.js';
@@ -467,16 +467,22 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=${did}${to}`, 303);
   });
 
-  // Subscribers
-  const showSubscribers = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+  // Subscribers. A whole address is looked up; anything else (or an address nobody has) is searched for as part of
+  // an address.
+  const showSubscribers = async (c: Context, flash?: Flash, status: PageStatus = 200, imported?: ImportOutcome) => {
     const lang = langOf(c);
-    const email = (c.req.query('email') ?? '').trim();
-    const [counts, suppressed, found] = await Promise.all([
+    const email = (c.req.query('email') ?? '').trim().slice(0, 320);
+    const findOne = async () => {
+      const exact = /^[^@\s]+@[^@\s]+$/.test(email) ? await attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined;
+      if (exact?.ok) return { email, found: exact.value };
+      const { subscribers, total } = await subscriptions.search(email, { limit: 50 });
+      return { email, matches: { total, rows: subscribers } };
+    };
+    const [counts, suppressed, lookup] = await Promise.all([
       attempt(() => subscriptions.counts({ status: 'confirmed' })),
-      attempt(() => subscriptions.list({ status: 'suppressed' }, { limit: 100 })),
-      email ? attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined,
+      attempt(() => subscriptions.suppressed({ limit: 100 })),
+      email ? findOne() : undefined,
     ]);
-    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.value } : {}) } : undefined;
     return renderPage(
       c,
       SubscribersPage({
@@ -484,8 +490,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         csrf: csrfOf(c),
         flash: flash ?? flashOf(c),
         ...(counts.ok ? { counts: counts.value } : { countsError: counts.error.message }),
-        lookup,
-        suppressed: suppressed.ok ? suppressed.value.subscribers : [],
+        lookup: lookup satisfies SubscriberLookup | undefined,
+        suppressed: suppressed.ok ? suppressed.value : [],
+        ...(imported ? { imported } : {}),
       }),
       status,
       { private: true },
@@ -494,11 +501,17 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.get('/subscribers', (c) => showSubscribers(c));
   consoleStatsPages(pages, { app: ctx, csrfOf });
 
+  // The JSON export, or with ?format=csv the API's CSV (the import's columns), behind the session.
   pages.get('/subscribers/export', async (c) => {
     const r = await attempt(() => subscriptions.exportAll());
     if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    const subscribers = r.value as Array<Record<string, unknown>>;
+    if (c.req.query('format') === 'csv') {
+      c.header('Content-Disposition', 'attachment; filename="subscribers.csv"');
+      return c.body(subscribersCsv(subscribers), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    }
     c.header('Content-Disposition', 'attachment; filename="subscribers.json"');
-    return c.json({ subscribers: r.value as Array<Record<string, unknown>> });
+    return c.json({ subscribers });
   });
 
   pages.post('/subscribers/delete', async (c) => {
@@ -509,16 +522,26 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
   });
 
+  pages.post('/subscribers/lift', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const by = `console: ${identities.get(c.req.raw)?.subject ?? 'editor'}`;
+    const r = await attempt(() => subscriptions.liftSuppression(validated(EmailQuery, { email: one(f.email) }).email, one(f.reason), by));
+    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    return c.redirect(`${editorBase(lang)}/subscribers?ok=1&did=lifted`, 303);
+  });
+
+  // From a chosen file or pasted rows (the file wins when both are given).
   pages.post('/subscribers/import', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
-    const r = await attempt(() => subscriptions.importRows(csvRows(one(f.csv)), { sendConfirmations: true }, origin(c)));
+    const body = await c.req.parseBody();
+    const text = body.file instanceof File && body.file.size > 0 ? await body.file.text() : one(f.csv);
+    if (!text.trim()) return showSubscribers(c, { kind: 'error', text: t(lang).importNoRows }, 400);
+    const r = await attempt(() => subscriptions.importRows(csvRows(text), { sendConfirmations: true }, origin(c)));
     if (!r.ok) return showSubscribers(c, failure(r), r.status);
     const b = r.value;
-    return showSubscribers(c, {
-      kind: b.errors.length ? 'error' : 'ok',
-      text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
-    });
+    return showSubscribers(c, { kind: b.errors.length ? 'error' : 'ok', text: t(lang).importReport({ ...b, errors: b.errors.length }) }, 200, b);
   });
 
   registerTaxonomyPages(pages, ctx, { csrfOf, flashOf, attempt });
