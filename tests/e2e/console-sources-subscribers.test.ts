@@ -113,6 +113,7 @@ describe('console sources', () => {
     await page.getByRole('button', { name: /^Probar la lectura: / }).click();
     expect(await page.locator('[data-trial] [role="status"]').innerText()).toMatch(/^Se importarían \d+ noticias/);
     await fitsPhone(page);
+    await page.locator('[data-trial]').scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-sources-es');
     await context.close();
   });
@@ -142,6 +143,7 @@ describe('console subscribers', () => {
     const refused = await page.locator('[data-refused] li').allInnerTexts();
     expect(refused).toEqual([expect.stringMatching(/^1 ya estaban suscritas/), expect.stringMatching(/^Fila 3: /)]);
     await fitsPhone(page);
+    await page.locator('[data-import-report]').scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-subscribers-import-es');
 
     // Part of an address finds both.
@@ -151,6 +153,7 @@ describe('console subscribers', () => {
     expect(await page.locator('[role="status"]').first().innerText()).toBe('2 coincidencias.');
     expect((await page.locator('[data-matches] tbody th').allInnerTexts()).sort()).toEqual([a, b]);
     await fitsPhone(page);
+    await page.locator('[data-matches]').scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-subscribers-search-es');
 
     // The export link serves the CSV with the session cookie.
@@ -168,6 +171,7 @@ describe('console subscribers', () => {
     expect(await row.innerText()).toContain('rebote permanente');
     expect(await row.innerText()).toContain('2026');
     await fitsPhone(page);
+    await row.scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-subscribers-suppressed-es');
     await row.getByLabel('Por qué (queda registrado)').fill('buzón arreglado, confirmado por teléfono');
     await row.getByRole('button', { name: `Levantar el bloqueo: ${b}` }).click();
@@ -192,6 +196,7 @@ describe('console subscribers', () => {
     expect(await page.locator('[data-taken] li').allInnerTexts()).toEqual(['1 will get an email to confirm']);
     expect(await page.locator('[data-refused] h3').innerText()).toBe('Refused: 0');
     await fitsPhone(page);
+    await page.locator('[data-import-report]').scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-subscribers-import-en');
     await context.close();
   });

@@ -67,7 +67,7 @@ article.item .content img{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid var(--line)}
 .table-wrap{overflow-x:auto;max-width:100%}
-.matrix td,.matrix th{text-align:center}.matrix th[scope=row]{text-align:left}
+.matrix td,.matrix th{text-align:center}.matrix th[scope=row],.matrix caption{text-align:left}
 /* Tables of records stack on phones: one block per row, each cell under its column's name. */
 @media (max-width:40rem){table.stacked thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stacked tr{display:block;border-bottom:2px solid var(--line);padding:.5rem 0}table.stacked th,table.stacked td{display:block;border:0;padding:.2rem 0}table.stacked td[data-label]::before{content:attr(data-label);display:block;font-weight:600;font-size:.85rem;color:var(--muted)}}
 .break{overflow-wrap:anywhere}

@@ -85,7 +85,7 @@ export function SourcesPage(props: { lang: Lang; csrf: string; flash?: Flash; so
                       <form class="stack" method="post" action={actionOf(src, 'edit')}>
                         <Csrf token={props.csrf} />
                         <Labelled for={`src-${index}-name`} label={s.sourceName}>
-                          <input id={`src-${index}-name`} name="name" value={src.name} maxlength={200} />
+                          <input type="text" id={`src-${index}-name`} name="name" value={src.name} maxlength={200} />
                         </Labelled>
                         <Labelled for={`src-${index}-url`} label={s.sourceUrl}>
                           <input id={`src-${index}-url`} name="url" type="url" value={src.url} required />
@@ -119,7 +119,7 @@ export function SourcesPage(props: { lang: Lang; csrf: string; flash?: Flash; so
           <input id="new-url" name="url" type="url" required value={props.draft?.url ?? ''} placeholder="https://" />
         </Labelled>
         <Labelled for="new-name" label={s.sourceName}>
-          <input id="new-name" name="name" maxlength={200} value={props.draft?.name ?? ''} />
+          <input type="text" id="new-name" name="name" maxlength={200} value={props.draft?.name ?? ''} />
         </Labelled>
         <details>
           <summary>{s.sourceDefaults}</summary>

@@ -119,7 +119,7 @@ export function SubscribersPage(props: {
                   <input type="hidden" name="email" value={x.email} />
                   <div>
                     <label for={`lift-${index}`}>{s.liftReason}</label>
-                    <input id={`lift-${index}`} name="reason" required minlength={3} maxlength={500} />
+                    <input type="text" id={`lift-${index}`} name="reason" required minlength={3} maxlength={500} />
                   </div>
                   <button type="submit" class="secondary" aria-label={`${s.liftSuppression}: ${x.email}`}>
                     {s.liftSuppression}
