@@ -24,7 +24,7 @@ async function fitsPhone(page: Page) {
   await page.setViewportSize({ width: 375, height: 812 });
   // The widest elements name the culprit when it fails; a table may scroll inside its own region.
   const wide = await page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
+    Array.from(document.querySelectorAll('body *'))
       .filter((e) => e.getBoundingClientRect().right > 376 && !e.parentElement?.closest('.table-wrap'))
       .slice(0, 5)
       .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`),

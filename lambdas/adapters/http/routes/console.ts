@@ -13,7 +13,7 @@ import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '..
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
-import { isLang, stateLabel, t, type Lang } from '../views/i18n.js';
+import { errorMessage, isLang, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
 import { ItemsPage } from '../views/console/items.js';
@@ -180,7 +180,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
             : s.done;
     return { kind: 'ok', text };
   };
-  const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
+  const failure = (r: { error: { code: string; message: string } }, c: Context): Flash => ({ kind: 'error', text: errorMessage(r.error, langOf(c)) });
 
   pages.get('/', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
   pages.post('/sign-out', async (c) => {
@@ -246,7 +246,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         }),
       ),
     );
-    if (!r.ok) return showItems(c, failure(r), r.status);
+    if (!r.ok) return showItems(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
   });
 
@@ -254,7 +254,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => ingest.editItem(validated(ItemInput, { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) })));
-    if (!r.ok) return showItems(c, failure(r), r.status);
+    if (!r.ok) return showItems(c, failure(r, c), r.status);
     const q = new URL(c.req.url).searchParams;
     q.set('ok', '1');
     return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
@@ -266,7 +266,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const r = await attempt(() => ingest.listSources());
     return renderPage(
       c,
-      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [], ...extra }),
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r, c)), sources: r.ok ? r.value : [], ...extra }),
       status,
       { private: true },
     );
@@ -280,7 +280,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const f = await formFields(c);
     const draft = { url: one(f.url).trim(), name: one(f.name).trim() };
     const r = await attempt(() => ingest.addSource(validated(SourceInput, { url: draft.url, ...(draft.name ? { name: draft.name } : {}), ...defaultTags(f) })));
-    if (!r.ok) return showSources(c, failure(r), r.status, { draft });
+    if (!r.ok) return showSources(c, failure(r, c), r.status, { draft });
     return sourceDone(c, 'sourceAdded');
   });
 
@@ -294,7 +294,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       const label = id ? ((await ingest.listSources()).find((x) => x.id === id)?.name ?? id) : draft.url;
       return { label, result: await ingest.trySource(which) };
     });
-    if (!r.ok) return showSources(c, failure(r), r.status, id ? {} : { draft });
+    if (!r.ok) return showSources(c, failure(r, c), r.status, id ? {} : { draft });
     const { label, result } = r.value;
     const outcome: SourceTrial['outcome'] =
       'error' in result
@@ -312,14 +312,14 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       const patch = action === 'edit' ? { name: one(f.name).trim() || undefined, url: one(f.url).trim(), ...defaultTags(f) } : { active: action === 'resume' };
       return ingest.editSource(id, validated(SourcePatch, patch));
     });
-    if (!r.ok) return showSources(c, failure(r), r.status);
+    if (!r.ok) return showSources(c, failure(r, c), r.status);
     return sourceDone(c, ({ edit: 'sourceSaved', pause: 'sourcePaused', resume: 'sourceResumed', remove: 'sourceRemoved' } as const)[action]);
   });
 
   pages.post('/sources/poll-all', async (c) => {
     const lang = langOf(c);
     const list = await attempt(() => ingest.listSources());
-    if (!list.ok) return showSources(c, failure(list), list.status);
+    if (!list.ok) return showSources(c, failure(list, c), list.status);
     // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
     for (const src of list.value) await attempt(() => ingest.pollSource(src.id));
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
@@ -328,7 +328,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.post('/sources/:id/poll', async (c) => {
     const lang = langOf(c);
     const r = await attempt(() => ingest.pollSource(c.req.param('id') ?? ''));
-    if (!r.ok) return showSources(c, failure(r), r.status);
+    if (!r.ok) return showSources(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
   });
 
@@ -338,7 +338,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const [list, recent] = await Promise.all([attempt(() => editions().list(50)), items.listScope('all', { limit: 40 })]);
     return renderPage(
       c,
-      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list, c)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
       status,
       { private: true },
     );
@@ -349,7 +349,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => editions().create(editionInputOf(f, lang)));
-    if (!r.ok) return showEditions(c, failure(r), r.status);
+    if (!r.ok) return showEditions(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.value.id)}`, 303);
   });
 
@@ -360,7 +360,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const r = await attempt(() => editions().status(editionId(c)));
     if (!r.ok) {
       if (r.status === 404) return notFoundPage(c, lang);
-      return showEditions(c, failure(r), r.status);
+      return showEditions(c, failure(r, c), r.status);
     }
     const e = editionDetail(r.value);
     const country = c.req.query('country') || '';
@@ -398,7 +398,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       EditionPage({
         lang,
         csrf: csrfOf(c),
-        flash: flash ?? (audience && !audience.ok ? failure(audience) : flashOf(c, { scheduledAt: e.scheduledAt })),
+        flash: flash ?? (audience && !audience.ok ? failure(audience, c) : flashOf(c, { scheduledAt: e.scheduledAt })),
         edition: e,
         contents: panel,
         preview,
@@ -425,7 +425,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => editions().update(editionId(c), editionInputOf(f, lang)));
-    if (!r.ok) return showEdition(c, failure(r), r.status);
+    if (!r.ok) return showEdition(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=saved`, 303);
   });
 
@@ -460,7 +460,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       }
       return editions()[action as 'pause' | 'resume' | 'cancel' | 'redrive'](id);
     });
-    if (!r.ok) return showEdition(c, failure(r), r.status);
+    if (!r.ok) return showEdition(c, failure(r, c), r.status);
     const did = ({ send: 'sent', schedule: 'scheduled', pause: 'paused', resume: 'resumed', cancel: 'cancelled', redrive: 'redrive', test: 'test' } as const)[action as 'send'];
     // A test names where it went, the local part shortened: "ana@…".
     const to = action === 'test' ? `&to=${encodeURIComponent(one(f.to).split(/[,\s;]+/).filter(Boolean).map((a) => `${a.split('@')[0]}@…`).join(', '))}` : '';
@@ -504,7 +504,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   // The JSON export, or with ?format=csv the API's CSV (the import's columns), behind the session.
   pages.get('/subscribers/export', async (c) => {
     const r = await attempt(() => subscriptions.exportAll());
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     const subscribers = r.value as Array<Record<string, unknown>>;
     if (c.req.query('format') === 'csv') {
       c.header('Content-Disposition', 'attachment; filename="subscribers.csv"');
@@ -518,7 +518,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => subscriptions.deleteByEmail(validated(EmailQuery, { email: one(f.email) }).email));
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
   });
 
@@ -527,7 +527,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const f = await formFields(c);
     const by = `console: ${identities.get(c.req.raw)?.subject ?? 'editor'}`;
     const r = await attempt(() => subscriptions.liftSuppression(validated(EmailQuery, { email: one(f.email) }).email, one(f.reason), by));
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/subscribers?ok=1&did=lifted`, 303);
   });
 
@@ -539,7 +539,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const text = body.file instanceof File && body.file.size > 0 ? await body.file.text() : one(f.csv);
     if (!text.trim()) return showSubscribers(c, { kind: 'error', text: t(lang).importNoRows }, 400);
     const r = await attempt(() => subscriptions.importRows(csvRows(text), { sendConfirmations: true }, origin(c)));
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     const b = r.value;
     return showSubscribers(c, { kind: b.errors.length ? 'error' : 'ok', text: t(lang).importReport({ ...b, errors: b.errors.length }) }, 200, b);
   });

@@ -135,6 +135,9 @@ const es = {
   revoke: 'Anular mis enlaces anteriores',
   revokedDone: 'Listo: tus enlaces anteriores ya no funcionan. La dirección de esta página es tu enlace nuevo; guárdala.',
   linkProblem: 'No se pudo completar',
+  alreadyConfirmedTitle: 'Tu suscripción ya está confirmada',
+  alreadyConfirmedBody: 'No hace falta hacer nada más: recibirás las noticias que elegiste.',
+  toSubscribePage: 'Ir a la página de suscripción',
   // The pages behind the links in emails
   confirmTitle: 'Confirma tu suscripción',
   confirmBody: 'Pulsa el botón para empezar a recibir las noticias.',
@@ -157,7 +160,7 @@ const es = {
   editorTitle: 'Consola de edición',
   signInTitle: 'Entrar a la consola',
   signInToken: 'Clave de edición',
-  signInHint: 'La clave que muestra `npm start` al arrancar (EDITOR_TOKEN).',
+  signInHint: 'La clave de edición que te dio quien administra el servicio. Si no la tienes, pídesela.',
   signIn: 'Entrar',
   signInAccount: 'Entrar con tu cuenta de edición',
   signOut: 'Salir',
@@ -333,6 +336,16 @@ const es = {
   did_cancelled: 'Edición cancelada.',
   did_redrive: 'Lo pendiente se ha vuelto a poner en marcha.',
   did_test: (to: string) => `Prueba enviada a ${to}.`,
+  pf_tooLarge: (language: string, count: number, kb: number) => `El correo en ${language} con ${count} noticias ocupa ${kb} KB; Gmail lo recorta a partir de 102 KB. Quita noticias o acorta la introducción.`,
+  pf_missingLink: (field: string, textPart: boolean) => `${textPart ? 'La parte de texto' : 'El HTML'} no tiene el enlace {{${field}}}; todo correo lo necesita.`,
+  pf_placeholder: 'Una plantilla tiene un campo que nada rellena; llegaría tal cual a los lectores.',
+  pf_subjectLineBreak: 'El asunto tiene un salto de línea; escríbelo en una sola línea.',
+  pf_brokenLink: (href: string) => `Un enlace está roto: "${href}". Corrige el enlace de la noticia.`,
+  pf_badScheme: (scheme: string, href: string) => `Un enlace usa ${scheme}, que los programas de correo no abren: ${href}.`,
+  pf_insecureLink: (href: string) => `Un enlace no es https: ${href}.`,
+  pf_missingAlt: 'Una imagen no tiene texto alternativo; quien lea sin imágenes no verá nada.',
+  pf_emptyCountry: (country: string) => `Los suscriptores de ${country} no recibirían ninguna noticia de esta edición.`,
+  pf_emptyTopic: (topic: string) => `Los suscriptores del tema «${topic}» no recibirían ninguna noticia de esta edición.`,
   pf_noItems: 'La edición no tiene noticias: elige noticias o una fecha «desde» anterior.',
   pf_noRecipients: 'Nadie recibiría esta edición: ningún suscriptor confirmado de su público recibe alguna de sus noticias.',
   pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'suscriptor' : 'suscriptores'} en ${language} recibirían el asunto y la introducción por defecto: añade el texto en ${language}.`,
@@ -490,6 +503,9 @@ const en: Strings = {
   revoke: 'Revoke my earlier links',
   revokedDone: 'Done: your earlier links no longer work. The address of this page is your new link; keep it.',
   linkProblem: 'Could not complete',
+  alreadyConfirmedTitle: 'Your subscription is already confirmed',
+  alreadyConfirmedBody: 'There is nothing more to do: you will get the news you chose.',
+  toSubscribePage: 'Go to the subscribe page',
   confirmTitle: 'Confirm your subscription',
   confirmBody: 'Press the button to start receiving the news.',
   confirmButton: 'Confirm',
@@ -509,7 +525,7 @@ const en: Strings = {
   editorTitle: 'Editor console',
   signInTitle: 'Sign in to the console',
   signInToken: 'Editor token',
-  signInHint: 'The token `npm start` prints when it starts (EDITOR_TOKEN).',
+  signInHint: 'The editor token the person who runs the service gave you. If you have none, ask them for it.',
   signIn: 'Sign in',
   signInAccount: 'Sign in with your editor account',
   signOut: 'Sign out',
@@ -685,6 +701,16 @@ const en: Strings = {
   did_cancelled: 'Edition cancelled.',
   did_redrive: 'What was pending is moving again.',
   did_test: (to: string) => `Test sent to ${to}.`,
+  pf_tooLarge: (language: string, count: number, kb: number) => `The ${language} email with ${count} items is ${kb} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`,
+  pf_missingLink: (field: string, textPart: boolean) => `${textPart ? 'The text part' : 'The HTML'} has no {{${field}}} link; every email needs it.`,
+  pf_placeholder: 'A template has a merge field that no merge fills; it would reach readers as is.',
+  pf_subjectLineBreak: 'The subject holds a line break; write it on one line.',
+  pf_brokenLink: (href: string) => `A link is broken: "${href}". Fix the item's link.`,
+  pf_badScheme: (scheme: string, href: string) => `A link uses ${scheme} which mail clients will not open: ${href}.`,
+  pf_insecureLink: (href: string) => `A link is not https: ${href}.`,
+  pf_missingAlt: 'An image has no alt text; readers with images off see nothing.',
+  pf_emptyCountry: (country: string) => `Subscribers in ${country} would get no item from this edition.`,
+  pf_emptyTopic: (topic: string) => `Subscribers of the topic “${topic}” would get no item from this edition.`,
   pf_noItems: 'The edition has no items; choose items or an earlier "since".',
   pf_noRecipients: 'Nobody would receive this edition: no confirmed subscriber in its audience gets any of its items.',
   pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'subscriber' : 'subscribers'} reading ${language} would get the default subject and intro: add the ${language} text.`,
@@ -758,3 +784,29 @@ export const formatDateTime = (iso: string, lang: Lang, zone = 'UTC') =>
   Number.isNaN(Date.parse(iso))
     ? iso
     : `${(zone === 'UTC' ? dateTimeFormats[lang] : new Intl.DateTimeFormat(lang === 'es' ? 'es' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })).format(new Date(iso))} ${zone}`;
+
+/** Messages of domain errors a reader or editor may meet, by code, in Spanish: the core words them in English (its
+ *  API answers and logs), and a page in Spanish shows these instead. Codes not listed keep the core's message. */
+const spanishErrors: Record<string, string> = {
+  'token.invalid': 'Este enlace no es válido. Usa el último enlace que te enviamos por correo.',
+  'token.expired': 'Este enlace ha caducado. Pide uno nuevo desde la página de suscripción.',
+  'token.revoked': 'Este enlace se retiró: los enlaces de esta suscripción se renovaron. Usa el del último correo que te enviamos.',
+  'token.superseded': 'Un enlace más reciente sustituyó a este. Usa el último correo de confirmación que te enviamos.',
+  'token.wrongPurpose': 'Este enlace no sirve para esto. Usa el enlace adecuado de uno de nuestros correos.',
+  'subscription.notFound': 'Ya no guardamos ninguna suscripción para este enlace (puede que se borrara). Puedes suscribirte de nuevo.',
+  'subscription.notPending': 'Esta dirección se dio de baja, así que este enlace ya no puede suscribirla. Suscríbete de nuevo desde el formulario si quieres volver a recibir las noticias.',
+  'subscription.suppressed': 'El correo a esta dirección rebotó o se marcó como spam, así que no podemos escribirle. Escribe a la redacción si es un error.',
+  'subscription.busy': 'Tu suscripción cambió mientras la guardábamos; inténtalo de nuevo.',
+  'subscription.invalidEmail': 'Esta dirección de correo no parece correcta; revisa si tiene alguna errata.',
+  'subscriber.notFound': 'No hay ningún suscriptor con esa dirección.',
+  'source.badUrl': 'Una fuente tiene que ser una dirección http(s).',
+  'suppression.reasonRequired': 'Di por qué se levanta el bloqueo (por ejemplo «buzón arreglado, confirmado por teléfono»).',
+  'suppression.notFound': 'Esta dirección no está bloqueada.',
+  'import.invalidConsent': 'consent_at tiene que ser una fecha y hora ISO 8601.',
+  'item.badLink': 'El enlace de la noticia tiene que ser una dirección http(s).',
+};
+
+/** A domain error's message in the page's language. */
+export function errorMessage(error: { code: string; message: string }, lang: Lang): string {
+  return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
+}

@@ -3,7 +3,8 @@
 import type { Item } from '../../../../core/items/model.js';
 import { assetPaths } from '../assets.js';
 import { Notice } from '../layout.js';
-import { formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
+import { countryName, formatDateTime, stateLabel, t, topicName, type Lang } from '../i18n.js';
+import type { CountryCode, TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { CountrySelect, TopicSelect } from './fields.js';
 import { DataTable } from '../table.js';
@@ -73,6 +74,22 @@ function issueText(i: NonNullable<PreflightPanel['issues']>[number], lang: Lang)
       return s.pf_untranslated(languageName(p.language), Number(p.count));
     case 'preflight.staleItems':
       return s.pf_staleItems(Number(p.count), Number(p.days));
+    case 'preflight.tooLarge':
+      return p.kb === undefined ? i.message : s.pf_tooLarge(languageName(p.language), Number(p.count), Number(p.kb));
+    case 'preflight.missingLink':
+      return p.field === undefined ? i.message : s.pf_missingLink(String(p.field), p.part === 'text');
+    case 'preflight.placeholder':
+      return s.pf_placeholder;
+    case 'preflight.subjectLineBreak':
+      return s.pf_subjectLineBreak;
+    case 'preflight.brokenLink':
+      return p.href === undefined ? i.message : p.protocol ? s.pf_badScheme(String(p.protocol), String(p.href)) : s.pf_brokenLink(String(p.href));
+    case 'preflight.insecureLink':
+      return p.href === undefined ? i.message : s.pf_insecureLink(String(p.href));
+    case 'preflight.missingAlt':
+      return s.pf_missingAlt;
+    case 'preflight.emptySegment':
+      return p.country ? s.pf_emptyCountry(countryName(p.country as CountryCode, lang)) : p.topic ? s.pf_emptyTopic(topicName(p.topic as TopicSlug, lang)) : i.message;
     default:
       return i.message;
   }

@@ -2,7 +2,7 @@
 import { currentTaxonomy, type CountryCode, type TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
 import { Notice } from '../layout.js';
 import { DataTable } from '../table.js';
-import { countryName, formatDateTime, t, topicName, type Lang } from '../i18n.js';
+import { countryName, errorMessage, formatDateTime, t, topicName, type Lang } from '../i18n.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 
 export interface SubscriberLookup {
@@ -201,7 +201,7 @@ function ImportResult(props: { lang: Lang; report: ImportOutcome }) {
           {r.pending ? <li>{s.importPendingNote(r.pending)}</li> : null}
           {unsent.map((e) => (
             <li>
-              {s.importRow(e.row)}: {e.message}
+              {s.importRow(e.row)}: {errorMessage(e, props.lang)}
             </li>
           ))}
         </ul>
@@ -213,7 +213,7 @@ function ImportResult(props: { lang: Lang; report: ImportOutcome }) {
           {r.skippedSuppressed ? <li>{s.importSkippedSuppressed(r.skippedSuppressed)}</li> : null}
           {refusedRows.map((e) => (
             <li>
-              {s.importRow(e.row)}: {e.message}
+              {s.importRow(e.row)}: {errorMessage(e, props.lang)}
             </li>
           ))}
         </ul>
