@@ -13,7 +13,7 @@ import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '..
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
-import { errorMessage, isLang, stateLabel, t, type Lang } from '../views/i18n.js';
+import { errorMessage, isLang, sourceError, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
 import { ItemsPage } from '../views/console/items.js';
@@ -296,9 +296,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     });
     if (!r.ok) return showSources(c, failure(r, c), r.status, id ? {} : { draft });
     const { label, result } = r.value;
+    const failed = 'error' in result ? sourceError(result.error, langOf(c)) : undefined;
     const outcome: SourceTrial['outcome'] =
       'error' in result
-        ? { error: result.error.message }
+        ? { error: failed?.summary ? `${failed.summary} (${failed.detail})` : result.error.message }
         : { entries: result.entries.slice(0, 20).map((e) => ({ title: e.title, ...(e.link ? { link: e.link } : {}), ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}) })), total: result.entries.length, unidentified: result.unidentified };
     return showSources(c, undefined, 200, { trial: { label, outcome }, ...(id ? {} : { draft }) });
   });

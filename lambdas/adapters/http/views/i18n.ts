@@ -2,6 +2,7 @@
 // comes from here, so both languages stay complete: the `satisfies` below fails to compile when one lacks a key.
 import { countryName as nameOfCountry, topicName as nameOfTopic, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { isLanguage, languages, type Language } from '../../../core/shared/language.js';
+import type { FeedScope } from '../../../core/items/model.js';
 
 export type Lang = Language;
 export const langs = languages;
@@ -810,3 +811,44 @@ const spanishErrors: Record<string, string> = {
 export function errorMessage(error: { code: string; message: string }, lang: Lang): string {
   return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
 }
+
+/** Why a source's poll failed, in Spanish, by code; the fetcher's detailed (English) message follows it. */
+const spanishSourceErrors: Record<string, string> = {
+  'source.badUrl': 'La dirección de la fuente no es válida.',
+  'source.blockedAddress': 'La dirección apunta a una red privada o a esta máquina; las fuentes tienen que ser públicas.',
+  'source.dnsFailed': 'No existe ese nombre de servidor (falló la búsqueda DNS).',
+  'source.httpStatus': 'El servidor respondió con un error.',
+  'source.network': 'No se pudo conectar con el servidor.',
+  'source.timeout': 'El servidor tardó demasiado en responder.',
+  'source.tooLarge': 'El canal es demasiado grande.',
+  'source.tooManyRedirects': 'El servidor redirige demasiadas veces.',
+  'source.failed': 'No se pudo leer la fuente.',
+  'feed.empty': 'El canal está vacío.',
+  'feed.encoding': 'El canal usa una codificación de caracteres que no sabemos leer.',
+  'feed.entityDeclaration': 'El canal declara entidades XML, que no aceptamos.',
+  'feed.malformed': 'El contenido no es un canal bien formado.',
+  'feed.unsupported': 'El documento no es un canal RSS, Atom ni JSON Feed.',
+};
+
+/** A source's error in the page's language: in Spanish a summary by code, with the detail (English) kept apart. */
+export function sourceError(error: { code: string; message: string }, lang: Lang): { summary?: string; detail: string } {
+  const summary = lang === 'es' ? spanishSourceErrors[error.code] : undefined;
+  return summary ? { summary, detail: error.message } : { detail: error.message };
+}
+
+/** A feed's scope in the reader's words: "Perú", "Perú · Turismo y cultura". */
+export function feedScopeLabel(scope: FeedScope, lang: Lang): string {
+  switch (scope.kind) {
+    case 'all':
+      return t(lang).feedsAll;
+    case 'country':
+      return countryName(scope.country, lang);
+    case 'topic':
+      return topicName(scope.topic, lang);
+    case 'countryTopic':
+      return `${countryName(scope.country, lang)} · ${topicName(scope.topic, lang)}`;
+  }
+}
+
+/** A feed's title in the reader's language, as autodiscovery links give it. */
+export const feedTitle = (scope: FeedScope, lang: Lang) => (scope.kind === 'all' ? t(lang).siteName : `${t(lang).siteName}: ${feedScopeLabel(scope, lang)}`);

@@ -1,6 +1,6 @@
 // Sources: each source's last poll and last error; add, edit, pause, remove, poll one or all now, and a test fetch
 // that shows what a poll would ingest without storing anything.
-import { formatDateTime, t, type Lang } from '../i18n.js';
+import { formatDateTime, sourceError, t, type Lang } from '../i18n.js';
 import { Notice } from '../layout.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { DataTable } from '../table.js';
@@ -57,7 +57,7 @@ export function SourcesPage(props: { lang: Lang; csrf: string; flash?: Flash; so
                       ? `+${src.lastPoll.counts.new} · ~${src.lastPoll.counts.updated} · =${src.lastPoll.counts.unchanged} · ✕${src.lastPoll.counts.rejected}`
                       : '–'}
                   </td>
-                  <td data-label={s.lastError} class="break">{src.lastError ? `${formatDateTime(src.lastError.at, props.lang)}: ${src.lastError.message}` : '–'}</td>
+                  <td data-label={s.lastError} class="break">{src.lastError ? <SourceErrorText lang={props.lang} at={src.lastError.at} error={src.lastError} /> : '–'}</td>
                   <td>
                     <div class="actions">
                       <form method="post" action={actionOf(src, 'poll')}>
@@ -163,5 +163,14 @@ function TrialPanel(props: { lang: Lang; trial: SourceTrial }) {
         </>
       )}
     </section>
+  );
+}
+
+function SourceErrorText(props: { lang: Lang; at: string; error: { code: string; message: string } }) {
+  const { summary, detail } = sourceError(props.error, props.lang);
+  return (
+    <>
+      {formatDateTime(props.at, props.lang)}: {summary ? <>{summary} <span class="meta" lang="en">{detail}</span></> : detail}
+    </>
   );
 }
