@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { editorHeaders } from '../support/runtime.js';
-import { checkPage, newContext, signIn, startSite, type Site } from './browser.js';
+import { checkPage, linksIn, newContext, signIn, startSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
 
@@ -198,6 +198,42 @@ describe('console subscribers', () => {
     await fitsPhone(page);
     await page.locator('[data-import-report]').scrollIntoViewIfNeeded();
     await checkPage(page, 'editor-subscribers-import-en');
+    await context.close();
+  });
+});
+
+describe('messages in the reader\'s language', () => {
+  test('a second click on a confirmation link is a kind notice with a next step; the pre-flight speaks Spanish', async () => {
+    const email = `doble-${randomUUID().slice(0, 8)}@example.org`;
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await page.goto('/es/');
+    await page.getByLabel('Correo electrónico').fill(email);
+    await page.getByRole('button', { name: 'Suscribirme' }).click();
+    await page.waitForURL('**/es/check-inbox');
+    const [confirmation] = await waitForEmails(email, 1);
+    const confirmLink = linksIn(confirmation!.body.html ?? '').find((l) => l.includes('/confirm/'))!;
+    for (let i = 0; i < 2; i++) {
+      await page.goto(confirmLink);
+      await page.getByRole('button').click();
+      await page.waitForLoadState();
+    }
+    expect(await page.locator('h1').innerText()).toBe('Tu suscripción ya está confirmada');
+    expect(await page.locator('[role="alert"]').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Ir a la página de suscripción' }).count()).toBe(1);
+    await checkPage(page, 'confirm-again-es');
+
+    const added = await site.runtime.http.request('/api/items', {
+      method: 'POST',
+      headers: editorHeaders,
+      body: JSON.stringify({ title: 'Enlace sin https', link: `http://inseguro.example.org/${randomUUID()}`, countries: ['pe'], topics: ['tourism-culture'] }),
+    });
+    const itemId = ((await added.json()) as { id: string }).id;
+    const created = await site.runtime.http.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Con un enlace http', itemIds: [itemId] }) });
+    const editionId = ((await created.json()) as { id: string }).id;
+    await signIn(page, 'es');
+    await page.goto(`/es/editor/editions/${editionId}`);
+    expect(await page.locator('#preflight-h + ul li').allInnerTexts()).toContainEqual(expect.stringMatching(/^Aviso: Un enlace no es https: http:\/\/inseguro/));
     await context.close();
   });
 });
