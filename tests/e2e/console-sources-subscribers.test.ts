@@ -237,3 +237,49 @@ describe('messages in the reader\'s language', () => {
     await context.close();
   });
 });
+
+describe('the item picker', () => {
+  test('searches titles, filters by country and topic, and marks items already sent, in English and Spanish', async () => {
+    const seed = (await site.runtime.app.repos.items.listScope('all', { limit: 40 })).items;
+    const sent = seed[0]!;
+    const created = await site.runtime.http.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Already out', itemIds: [sent.id] }) });
+    const { id } = (await created.json()) as { id: string };
+    expect((await site.runtime.http.request(`/api/editions/${id}/send`, { method: 'POST', headers: editorHeaders, body: '{}' })).status).toBe(202);
+
+    const context = await newContext(site);
+    const page = await context.newPage();
+    await signIn(page, 'en');
+    await page.goto('/en/editor/editions');
+    const label = (itemId: string) => page.locator(`label[for="pick-${itemId}"]`);
+    expect(await label(sent.id).locator('[data-already-sent]').innerText()).toBe('already sent');
+    expect(await label(seed[1]!.id).locator('[data-already-sent]').count()).toBe(0);
+
+    const visible = () => page.locator('label[data-title]:visible');
+    const all = await visible().count();
+    const word = sent.title.split(/\s+/).find((w) => w.length > 5)!.toLowerCase();
+    await page.getByLabel('Search the titles').fill(word);
+    const titles = await visible().evaluateAll((ls) => ls.map((l) => l.getAttribute('data-title') ?? ''));
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.length).toBeLessThanOrEqual(all);
+    for (const title of titles) expect(title).toContain(word);
+    await page.getByLabel('Search the titles').fill('');
+    await page.locator('#pick-country').selectOption('mx');
+    const countries = await visible().evaluateAll((ls) => ls.map((l) => l.getAttribute('data-countries') ?? ''));
+    expect(countries.length).toBeLessThan(all);
+    for (const c of countries) expect(c === '' || c.split(' ').includes('mx'), c).toBe(true);
+    await page.locator('#pick-topic').selectOption('fisheries-oceans');
+    const topics = await visible().evaluateAll((ls) => ls.map((l) => l.getAttribute('data-topics') ?? ''));
+    for (const x of topics) expect(x === '' || x.split(' ').includes('fisheries-oceans'), x).toBe(true);
+    await fitsPhone(page);
+    await page.locator('[data-picker-filter]').scrollIntoViewIfNeeded();
+    await checkPage(page, 'editor-item-picker-en');
+
+    await page.goto('/es/editor/editions');
+    expect(await label(sent.id).locator('[data-already-sent]').innerText()).toBe('ya enviada');
+    await page.getByLabel('Buscar en los títulos').fill(word);
+    expect(await visible().count()).toBe(titles.length);
+    await page.locator('[data-picker-filter]').scrollIntoViewIfNeeded();
+    await checkPage(page, 'editor-item-picker-es');
+    await context.close();
+  });
+});

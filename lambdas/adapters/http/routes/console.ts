@@ -339,7 +339,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const [list, recent] = await Promise.all([attempt(() => editions().list(50)), items.listScope('all', { limit: 40 })]);
     return renderPage(
       c,
-      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list, c)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list, c)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items, sentItemIds: sentItemIdsOf(list.ok ? list.value : []) }),
       status,
       { private: true },
     );
@@ -370,7 +370,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
     const editable = e.state === 'draft' || e.state === 'scheduled';
     const confirming = editable && c.req.query('confirm') === 'send';
-    const [pv, pf, contents, audience, recent] = await Promise.all([
+    const [pv, pf, contents, audience, recent, others] = await Promise.all([
       attempt(() => {
         const q = validated(SegmentQuery, { language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
         return editions().preview(e.id, { countries: q.countries, topics: q.topics, language: q.language });
@@ -379,6 +379,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       attempt(() => editions().contents(e.id)),
       confirming ? attempt(() => editions().audience(e.id)) : undefined,
       editable ? items.listScope('all', { limit: 40 }) : undefined,
+      editable ? attempt(() => editions().list(50)) : undefined,
     ]);
     const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
     // The same issue found in each language's email is shown once.
@@ -393,7 +394,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       ? { ...audience.value, subjects: Object.fromEntries(languages.map((l) => [l, textFor({ ...e, intro: e.intro ?? undefined }, l).subject])) as Record<Lang, string> }
       : undefined;
     const chosen = e.selection && selection.kind === 'items' ? (e.selection as { itemIds: string[] }).itemIds : [];
-    const form = recent ? { items: mergeItems(panel.basis.kind === 'chosen' ? panel.items : [], recent.items), values: formValuesOf(e, lang, chosen) } : undefined;
+    const form = recent ? { items: mergeItems(panel.basis.kind === 'chosen' ? panel.items : [], recent.items), values: formValuesOf(e, lang, chosen), sentItemIds: sentItemIdsOf(others?.ok ? others.value : []) } : undefined;
     return renderPage(
       c,
       EditionPage({
@@ -591,6 +592,11 @@ function formValuesOf(e: EditionDetail, lang: Lang, itemIds: string[]): EditionF
 function mergeItems(own: Item[], recent: Item[]): Item[] {
   const seen = new Set(own.map((i) => i.id));
   return [...own, ...recent.filter((i) => !seen.has(i.id))];
+}
+
+/** Items that editions already went out with (or are going out with), for the item picker to mark. */
+function sentItemIdsOf(views: EditionView[]): Set<string> {
+  return new Set(views.filter((v) => v.state === 'sending' || v.state === 'sent' || v.state === 'paused').flatMap((v) => v.itemIds ?? []));
 }
 
 function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {

@@ -102,6 +102,25 @@ export const editorJs = `
   if (document.cookie.indexOf('editor_tz=' + encodeURIComponent(zone)) >= 0) location.reload();
 })();
 (function () {
+  // The compose form's item picker: search the titles, filter by country and topic (an item tagged with none
+  // is for everyone).
+  var filter = document.querySelector('[data-picker-filter]');
+  if (!filter) return;
+  filter.hidden = false;
+  var q = document.getElementById('pick-q'), country = document.getElementById('pick-country'), topic = document.getElementById('pick-topic');
+  var labels = Array.prototype.slice.call(document.querySelectorAll('label[data-title]'));
+  function has(list, code) { return !code || !list || (' ' + list + ' ').indexOf(' ' + code + ' ') >= 0; }
+  function apply() {
+    var text = q.value.trim().toLowerCase();
+    labels.forEach(function (l) {
+      var box = l.querySelector('input');
+      var keep = (box && box.checked) || ((!text || l.getAttribute('data-title').indexOf(text) >= 0) && has(l.getAttribute('data-countries'), country.value) && has(l.getAttribute('data-topics'), topic.value));
+      l.hidden = !keep;
+    });
+  }
+  [q, country, topic].forEach(function (el) { el.addEventListener('input', apply); el.addEventListener('change', apply); });
+})();
+(function () {
   var box = document.querySelector('[data-edition-status]');
   if (!box) return;
   var url = box.getAttribute('data-edition-status');

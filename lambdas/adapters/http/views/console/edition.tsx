@@ -107,7 +107,7 @@ export function EditionPage(props: {
   zone: string;
   confirm?: ConfirmPanel;
   /** The edit form (drafts and scheduled editions): the items to choose from and the current values. */
-  form?: { items: Item[]; values: EditionFormValues };
+  form?: { items: Item[]; values: EditionFormValues; sentItemIds?: ReadonlySet<string> };
 }) {
   const s = t(props.lang);
   const e = props.edition;
@@ -344,7 +344,7 @@ export function EditionPage(props: {
                 {s.editEdition}
               </h2>
             </summary>
-            <EditionForm lang={props.lang} csrf={props.csrf} action={`${base}/edit`} labelledBy="edit-h" submit={s.saveEdition} items={props.form.items} values={props.form.values} />
+            <EditionForm lang={props.lang} csrf={props.csrf} action={`${base}/edit`} labelledBy="edit-h" submit={s.saveEdition} items={props.form.items} values={props.form.values} {...(props.form.sentItemIds ? { sentItemIds: props.form.sentItemIds } : {})} />
           </details>
         </section>
       ) : null}
