@@ -4,7 +4,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { DomainError, invalid } from '../../core/shared/errors.js';
 import { statusOfKind } from './errors.js';
 import { logger } from '../observability.js';
-import { isLang, langFromAcceptLanguage, t, type Lang } from './views/i18n.js';
+import { errorMessage, isLang, langFromAcceptLanguage, t, type Lang } from './views/i18n.js';
 import { MessagePage } from './views/public.js';
 
 export type PageStatus = 200 | 301 | 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503;
@@ -38,11 +38,18 @@ export const langOf = (c: Context): Lang => {
 };
 
 /** A domain error as a page (a link that expired, a subscription that is gone…), with the error's status. */
+/** Link and subscription errors whose way forward is the subscribe page (a fresh link, or subscribing again). */
+const nextStepOf = (error: DomainError) => error.code.startsWith('token.') || error.code.startsWith('subscription.');
+
 export function errorPage(c: Context, lang: Lang, error: unknown, privatePage = false) {
   if (!(error instanceof DomainError)) throw error;
-  return renderPage(c, MessagePage({ lang, title: t(lang).linkProblem, body: error.message, kind: 'error', noindex: privatePage }), statusOfKind[error.kind], {
-    private: privatePage,
-  });
+  const s = t(lang);
+  // A second click on a confirmation link is no failure: say so kindly.
+  const page =
+    error.code === 'subscription.alreadyConfirmed'
+      ? MessagePage({ lang, title: s.alreadyConfirmedTitle, body: s.alreadyConfirmedBody, noindex: privatePage, action: { href: `/${lang}/`, label: s.toSubscribePage } })
+      : MessagePage({ lang, title: s.linkProblem, body: errorMessage(error, lang), kind: 'error', noindex: privatePage, ...(nextStepOf(error) ? { action: { href: `/${lang}/`, label: s.toSubscribePage } } : {}) });
+  return renderPage(c, page, statusOfKind[error.kind], { private: privatePage });
 }
 
 export function notFoundPage(c: Context, lang: Lang) {

@@ -364,15 +364,15 @@ const localHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
  *  placeholders that no merge fills, the unsubscribe and preference links being present. */
 export function preflightGroup(group: ContentGroup): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
-  const at = (level: PreflightIssue['level'], code: string, message: string) => issues.push({ level, code, message, group: group.key });
+  const at = (level: PreflightIssue['level'], code: string, message: string, params?: PreflightIssue['params']) => issues.push({ level, code, message, group: group.key, ...(params ? { params } : {}) });
   const prepared = { html: compileMerge(group.html, group.mergeNonce), text: compileMerge(group.text, group.mergeNonce) }; // reports what prepareGroup would refuse
   const worst = worstCaseHtmlBytes(prepared.html);
   if (worst > maxHtmlBytes) {
-    at('error', 'preflight.tooLarge', `The ${group.language} email with ${group.itemIds.length} items is ${Math.ceil(worst / 1024)} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`);
+    at('error', 'preflight.tooLarge', `The ${group.language} email with ${group.itemIds.length} items is ${Math.ceil(worst / 1024)} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`, { language: group.language, count: group.itemIds.length, kb: Math.ceil(worst / 1024) });
   }
   for (const field of mergeFields) {
-    if (!prepared.html.fields.includes(field)) at('error', 'preflight.missingLink', `The HTML has no {{${field}}} link; every email needs it.`);
-    if (!prepared.text.fields.includes(field)) at('error', 'preflight.missingLink', `The text part has no {{${field}}} link; every email needs it.`);
+    if (!prepared.html.fields.includes(field)) at('error', 'preflight.missingLink', `The HTML has no {{${field}}} link; every email needs it.`, { field, part: 'html' });
+    if (!prepared.text.fields.includes(field)) at('error', 'preflight.missingLink', `The text part has no {{${field}}} link; every email needs it.`, { field, part: 'text' });
   }
   // Our templates, not what sources wrote: content's braces are text. A marker left after the split can only be a
   // template slot for a field we do not merge.
@@ -389,13 +389,13 @@ export function preflightGroup(group: ContentGroup): PreflightIssue[] {
     try {
       url = new URL(href);
     } catch {
-      at('error', 'preflight.brokenLink', `A link is broken: "${href.slice(0, 120)}". Fix the item's link.`);
+      at('error', 'preflight.brokenLink', `A link is broken: "${href.slice(0, 120)}". Fix the item's link.`, { href: href.slice(0, 120) });
       continue;
     }
     if (url.protocol === 'https:') continue;
     if (url.protocol === 'http:' && localHosts.has(url.hostname)) continue; // the local runtime's own pages
-    if (url.protocol === 'http:') at('warning', 'preflight.insecureLink', `A link is not https: ${href.slice(0, 120)}.`);
-    else at('error', 'preflight.brokenLink', `A link uses ${url.protocol} which mail clients will not open: ${href.slice(0, 120)}.`);
+    if (url.protocol === 'http:') at('warning', 'preflight.insecureLink', `A link is not https: ${href.slice(0, 120)}.`, { href: href.slice(0, 120) });
+    else at('error', 'preflight.brokenLink', `A link uses ${url.protocol} which mail clients will not open: ${href.slice(0, 120)}.`, { href: href.slice(0, 120), protocol: url.protocol });
   }
   for (const img of group.html.matchAll(/<img\b[^>]*>/g)) {
     if (!/\balt="[^"]+"/.test(img[0])) at('warning', 'preflight.missingAlt', 'An image has no alt text; readers with images off see nothing.');
@@ -409,12 +409,12 @@ export function emptySegments(items: readonly Pick<Item, 'countries' | 'topics'>
   const issues: PreflightIssue[] = [];
   for (const country of audience?.countries ?? []) {
     if (!items.some((item) => itemMatches(item, { countries: [country], topics: audience?.topics ?? [] }))) {
-      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers in ${countryName(country)} would get no item from this edition.` });
+      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers in ${countryName(country)} would get no item from this edition.`, params: { country } });
     }
   }
   for (const topic of audience?.topics ?? []) {
     if (!items.some((item) => itemMatches(item, { countries: audience?.countries ?? [], topics: [topic] }))) {
-      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers of the topic ${topic} would get no item from this edition.` });
+      issues.push({ level: 'warning', code: 'preflight.emptySegment', message: `Subscribers of the topic ${topic} would get no item from this edition.`, params: { topic } });
     }
   }
   return issues;

@@ -481,6 +481,42 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       return { subscribers: out.map(listed), ...(cursor ? { cursor } : {}) };
     },
 
+    /** Subscribers whose address contains `part` (case-folded), the first `limit` of them, and how many match. */
+    async search(part: string, options: { limit: number }) {
+      const needle = part.trim().toLowerCase();
+      const found: SubscriberRecord[] = [];
+      let total = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await store.listPage({ limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const r of page.subscribers) {
+          if (!needle || !r.email.includes(needle)) continue;
+          total++;
+          if (found.length < options.limit) found.push(r);
+        }
+        cursor = page.cursor;
+      } while (cursor);
+      return { subscribers: found.map(listed), total };
+    },
+
+    /** Suppressed subscribers with why and since when (erased addresses are only a hash, and are not listed). */
+    async suppressed(options: { limit: number }) {
+      const records: SubscriberRecord[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listPage({ limit: 100, ...(cursor ? { cursor } : {}) });
+        records.push(...page.subscribers.filter((r) => r.status === 'suppressed'));
+        cursor = page.cursor;
+      } while (cursor && records.length < options.limit);
+      return Promise.all(
+        records.slice(0, options.limit).map(async (r) => {
+          const row = await store.suppressionOf(r.email);
+          const at = row?.at ?? r.suppressedAt;
+          return { email: r.email, reason: row?.reason ?? r.suppressedReason ?? 'bounce', ...(at ? { at } : {}) };
+        }),
+      );
+    },
+
     /** Counts per country × topic: how many subscribers of the segment would receive an item tagged with both. */
     async counts(filter: Omit<SegmentFilter, 'country' | 'topic'>) {
       const { countryCodes, topicSlugs } = currentTaxonomy();

@@ -13,11 +13,11 @@ import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '..
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
 import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
-import { isLang, stateLabel, t, type Lang } from '../views/i18n.js';
+import { errorMessage, isLang, sourceError, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
 import { ItemsPage } from '../views/console/items.js';
-import { SourcesPage } from '../views/console/sources.js';
+import { SourcesPage, type SourceTrial } from '../views/console/sources.js';
 import { EditionsPage, type EditionRow } from '../views/console/editions.js';
 import { EditionPage, progressSummary, type ContentsPanel, type EditionDetail, type PreflightPanel, type PreviewPanel } from '../views/console/edition.js';
 import type { EditionFormValues } from '../views/console/editions.js';
@@ -27,16 +27,21 @@ import { textFor } from '../../../core/editions/model.js';
 import { languages } from '../../../core/shared/language.js';
 import { invalid } from '../../../core/shared/errors.js';
 type FormFields = Record<string, string | string[]>;
-import { SubscribersPage, type SubscriberLookup } from '../views/console/subscribers.js';
+import { SubscribersPage, type ImportOutcome, type SubscriberLookup } from '../views/console/subscribers.js';
 import { createLocalEditorSessions, csrfMatches, csrfToken, sameOrigin, type EditorIdentity, type EditorSessions } from '../auth/session.js';
 import { callbackPath, createCognitoEditorSessions } from '../auth/cognito.js';
 import { clientIp } from '../client-ip.js';
 import { logger } from '../../observability.js';
-import { csvRows, EmailQuery } from './subscriptions.js';
+import { csvRows, EmailQuery, subscribersCsv } from './subscriptions.js';
 import { EditionInput, IdParam, SegmentQuery, SendBody, TestSendBody } from './editions.js';
-import { ItemInput } from './items.js';
+import { ItemInput, SourceInput, SourcePatch } from './items.js';
 import { registerTaxonomyPages } from './console-taxonomy.js';
 import { consoleStatsPages } from './console-stats.js';
+
+/** What `?did=` may name after a POST, each with its own words in i18n. */
+const flashDids = ['saved', 'sent', 'paused', 'resumed', 'cancelled', 'redrive', 'sourceAdded', 'sourceSaved', 'sourcePaused', 'sourceResumed', 'sourceRemoved', 'lifted'] as const;
+type FlashDid = (typeof flashDids)[number];
+const isFlashDid = (did: string | undefined): did is FlashDid => (flashDids as readonly string[]).includes(did ?? '');
 
 export interface ConsoleOptions {
   /** How editor sessions are checked (local HMAC cookie by default; Cognito in AWS — see docs/pages.md). */
@@ -170,12 +175,12 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         ? s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c)))
         : did === 'test'
           ? s.did_test(c.req.query('to') ?? '')
-          : did === 'saved' || did === 'sent' || did === 'paused' || did === 'resumed' || did === 'cancelled' || did === 'redrive'
+          : isFlashDid(did)
             ? s[`did_${did}`]
             : s.done;
     return { kind: 'ok', text };
   };
-  const failure = (r: { error: { message: string } }): Flash => ({ kind: 'error', text: r.error.message });
+  const failure = (r: { error: { code: string; message: string } }, c: Context): Flash => ({ kind: 'error', text: errorMessage(r.error, langOf(c)) });
 
   pages.get('/', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
   pages.post('/sign-out', async (c) => {
@@ -241,7 +246,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         }),
       ),
     );
-    if (!r.ok) return showItems(c, failure(r), r.status);
+    if (!r.ok) return showItems(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
   });
 
@@ -249,29 +254,73 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => ingest.editItem(validated(ItemInput, { id: c.req.param('id'), countries: many(f.countries), topics: many(f.topics) })));
-    if (!r.ok) return showItems(c, failure(r), r.status);
+    if (!r.ok) return showItems(c, failure(r, c), r.status);
     const q = new URL(c.req.url).searchParams;
     q.set('ok', '1');
     return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
   });
 
   // Sources
-  const showSources = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+  const showSources = async (c: Context, flash?: Flash, status: PageStatus = 200, extra: { trial?: SourceTrial; draft?: { url: string; name: string } } = {}) => {
     const lang = langOf(c);
     const r = await attempt(() => ingest.listSources());
     return renderPage(
       c,
-      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r)), sources: r.ok ? r.value : [] }),
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r, c)), sources: r.ok ? r.value : [], ...extra }),
       status,
       { private: true },
     );
   };
   pages.get('/sources', (c) => showSources(c));
 
+  const sourceDone = (c: Context, did: string) => c.redirect(`${editorBase(langOf(c))}/sources?ok=1&did=${did}`, 303);
+  const defaultTags = (f: FormFields) => ({ defaultCountries: many(f.countries), defaultTopics: many(f.topics) });
+
+  pages.post('/sources', async (c) => {
+    const f = await formFields(c);
+    const draft = { url: one(f.url).trim(), name: one(f.name).trim() };
+    const r = await attempt(() => ingest.addSource(validated(SourceInput, { url: draft.url, ...(draft.name ? { name: draft.name } : {}), ...defaultTags(f) })));
+    if (!r.ok) return showSources(c, failure(r, c), r.status, { draft });
+    return sourceDone(c, 'sourceAdded');
+  });
+
+  // A test fetch of a source, or of a URL before it is added: what a poll would ingest, storing nothing.
+  pages.post('/sources/try', async (c) => {
+    const f = await formFields(c);
+    const id = one(f.id);
+    const draft = { url: one(f.url).trim(), name: one(f.name).trim() };
+    const r = await attempt(async () => {
+      const which = id ? { id } : { url: validated(SourceInput, { url: draft.url }).url };
+      const label = id ? ((await ingest.listSources()).find((x) => x.id === id)?.name ?? id) : draft.url;
+      return { label, result: await ingest.trySource(which) };
+    });
+    if (!r.ok) return showSources(c, failure(r, c), r.status, id ? {} : { draft });
+    const { label, result } = r.value;
+    const failed = 'error' in result ? sourceError(result.error, langOf(c)) : undefined;
+    const outcome: SourceTrial['outcome'] =
+      'error' in result
+        ? { error: failed?.summary ? `${failed.summary} (${failed.detail})` : result.error.message }
+        : { entries: result.entries.slice(0, 20).map((e) => ({ title: e.title, ...(e.link ? { link: e.link } : {}), ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}) })), total: result.entries.length, unidentified: result.unidentified };
+    return showSources(c, undefined, 200, { trial: { label, outcome }, ...(id ? {} : { draft }) });
+  });
+
+  pages.post('/sources/:id/:action{edit|pause|resume|remove}', async (c) => {
+    const id = c.req.param('id') ?? '';
+    const action = c.req.param('action') as 'edit' | 'pause' | 'resume' | 'remove';
+    const f = await formFields(c);
+    const r = await attempt(async () => {
+      if (action === 'remove') return ingest.removeSource(id);
+      const patch = action === 'edit' ? { name: one(f.name).trim() || undefined, url: one(f.url).trim(), ...defaultTags(f) } : { active: action === 'resume' };
+      return ingest.editSource(id, validated(SourcePatch, patch));
+    });
+    if (!r.ok) return showSources(c, failure(r, c), r.status);
+    return sourceDone(c, ({ edit: 'sourceSaved', pause: 'sourcePaused', resume: 'sourceResumed', remove: 'sourceRemoved' } as const)[action]);
+  });
+
   pages.post('/sources/poll-all', async (c) => {
     const lang = langOf(c);
     const list = await attempt(() => ingest.listSources());
-    if (!list.ok) return showSources(c, failure(list), list.status);
+    if (!list.ok) return showSources(c, failure(list, c), list.status);
     // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
     for (const src of list.value) await attempt(() => ingest.pollSource(src.id));
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
@@ -280,7 +329,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.post('/sources/:id/poll', async (c) => {
     const lang = langOf(c);
     const r = await attempt(() => ingest.pollSource(c.req.param('id') ?? ''));
-    if (!r.ok) return showSources(c, failure(r), r.status);
+    if (!r.ok) return showSources(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
   });
 
@@ -290,7 +339,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const [list, recent] = await Promise.all([attempt(() => editions().list(50)), items.listScope('all', { limit: 40 })]);
     return renderPage(
       c,
-      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items }),
+      EditionsPage({ lang, csrf: csrfOf(c), flash: flash ?? (list.ok ? flashOf(c) : failure(list, c)), editions: list.ok ? list.value.map(editionRow) : [], items: recent.items, sentItemIds: sentItemIdsOf(list.ok ? list.value : []) }),
       status,
       { private: true },
     );
@@ -301,7 +350,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => editions().create(editionInputOf(f, lang)));
-    if (!r.ok) return showEditions(c, failure(r), r.status);
+    if (!r.ok) return showEditions(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(r.value.id)}`, 303);
   });
 
@@ -312,7 +361,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const r = await attempt(() => editions().status(editionId(c)));
     if (!r.ok) {
       if (r.status === 404) return notFoundPage(c, lang);
-      return showEditions(c, failure(r), r.status);
+      return showEditions(c, failure(r, c), r.status);
     }
     const e = editionDetail(r.value);
     const country = c.req.query('country') || '';
@@ -321,7 +370,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const segment = { ...(country ? { country } : {}), ...(topic ? { topic } : {}), language };
     const editable = e.state === 'draft' || e.state === 'scheduled';
     const confirming = editable && c.req.query('confirm') === 'send';
-    const [pv, pf, contents, audience, recent] = await Promise.all([
+    const [pv, pf, contents, audience, recent, others] = await Promise.all([
       attempt(() => {
         const q = validated(SegmentQuery, { language, ...(country ? { countries: country } : {}), ...(topic ? { topics: topic } : {}) });
         return editions().preview(e.id, { countries: q.countries, topics: q.topics, language: q.language });
@@ -330,6 +379,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       attempt(() => editions().contents(e.id)),
       confirming ? attempt(() => editions().audience(e.id)) : undefined,
       editable ? items.listScope('all', { limit: 40 }) : undefined,
+      editable ? attempt(() => editions().list(50)) : undefined,
     ]);
     const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
     // The same issue found in each language's email is shown once.
@@ -344,13 +394,13 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       ? { ...audience.value, subjects: Object.fromEntries(languages.map((l) => [l, textFor({ ...e, intro: e.intro ?? undefined }, l).subject])) as Record<Lang, string> }
       : undefined;
     const chosen = e.selection && selection.kind === 'items' ? (e.selection as { itemIds: string[] }).itemIds : [];
-    const form = recent ? { items: mergeItems(panel.basis.kind === 'chosen' ? panel.items : [], recent.items), values: formValuesOf(e, lang, chosen) } : undefined;
+    const form = recent ? { items: mergeItems(panel.basis.kind === 'chosen' ? panel.items : [], recent.items), values: formValuesOf(e, lang, chosen), sentItemIds: sentItemIdsOf(others?.ok ? others.value : []) } : undefined;
     return renderPage(
       c,
       EditionPage({
         lang,
         csrf: csrfOf(c),
-        flash: flash ?? (audience && !audience.ok ? failure(audience) : flashOf(c, { scheduledAt: e.scheduledAt })),
+        flash: flash ?? (audience && !audience.ok ? failure(audience, c) : flashOf(c, { scheduledAt: e.scheduledAt })),
         edition: e,
         contents: panel,
         preview,
@@ -377,7 +427,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => editions().update(editionId(c), editionInputOf(f, lang)));
-    if (!r.ok) return showEdition(c, failure(r), r.status);
+    if (!r.ok) return showEdition(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=saved`, 303);
   });
 
@@ -412,23 +462,29 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       }
       return editions()[action as 'pause' | 'resume' | 'cancel' | 'redrive'](id);
     });
-    if (!r.ok) return showEdition(c, failure(r), r.status);
+    if (!r.ok) return showEdition(c, failure(r, c), r.status);
     const did = ({ send: 'sent', schedule: 'scheduled', pause: 'paused', resume: 'resumed', cancel: 'cancelled', redrive: 'redrive', test: 'test' } as const)[action as 'send'];
     // A test names where it went, the local part shortened: "ana@…".
     const to = action === 'test' ? `&to=${encodeURIComponent(one(f.to).split(/[,\s;]+/).filter(Boolean).map((a) => `${a.split('@')[0]}@…`).join(', '))}` : '';
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=${did}${to}`, 303);
   });
 
-  // Subscribers
-  const showSubscribers = async (c: Context, flash?: Flash, status: PageStatus = 200) => {
+  // Subscribers. A whole address is looked up; anything else (or an address nobody has) is searched for as part of
+  // an address.
+  const showSubscribers = async (c: Context, flash?: Flash, status: PageStatus = 200, imported?: ImportOutcome) => {
     const lang = langOf(c);
-    const email = (c.req.query('email') ?? '').trim();
-    const [counts, suppressed, found] = await Promise.all([
+    const email = (c.req.query('email') ?? '').trim().slice(0, 320);
+    const findOne = async () => {
+      const exact = /^[^@\s]+@[^@\s]+$/.test(email) ? await attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined;
+      if (exact?.ok) return { email, found: exact.value };
+      const { subscribers, total } = await subscriptions.search(email, { limit: 50 });
+      return { email, matches: { total, rows: subscribers } };
+    };
+    const [counts, suppressed, lookup] = await Promise.all([
       attempt(() => subscriptions.counts({ status: 'confirmed' })),
-      attempt(() => subscriptions.list({ status: 'suppressed' }, { limit: 100 })),
-      email ? attempt(() => subscriptions.lookup(validated(EmailQuery, { email }).email)) : undefined,
+      attempt(() => subscriptions.suppressed({ limit: 100 })),
+      email ? findOne() : undefined,
     ]);
-    const lookup: SubscriberLookup | undefined = email ? { email, ...(found?.ok ? { found: found.value } : {}) } : undefined;
     return renderPage(
       c,
       SubscribersPage({
@@ -436,8 +492,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         csrf: csrfOf(c),
         flash: flash ?? flashOf(c),
         ...(counts.ok ? { counts: counts.value } : { countsError: counts.error.message }),
-        lookup,
-        suppressed: suppressed.ok ? suppressed.value.subscribers : [],
+        lookup: lookup satisfies SubscriberLookup | undefined,
+        suppressed: suppressed.ok ? suppressed.value : [],
+        ...(imported ? { imported } : {}),
       }),
       status,
       { private: true },
@@ -446,31 +503,47 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   pages.get('/subscribers', (c) => showSubscribers(c));
   consoleStatsPages(pages, { app: ctx, csrfOf });
 
+  // The JSON export, or with ?format=csv the API's CSV (the import's columns), behind the session.
   pages.get('/subscribers/export', async (c) => {
     const r = await attempt(() => subscriptions.exportAll());
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
+    const subscribers = r.value as Array<Record<string, unknown>>;
+    if (c.req.query('format') === 'csv') {
+      c.header('Content-Disposition', 'attachment; filename="subscribers.csv"');
+      return c.body(subscribersCsv(subscribers), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    }
     c.header('Content-Disposition', 'attachment; filename="subscribers.json"');
-    return c.json({ subscribers: r.value as Array<Record<string, unknown>> });
+    return c.json({ subscribers });
   });
 
   pages.post('/subscribers/delete', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
     const r = await attempt(() => subscriptions.deleteByEmail(validated(EmailQuery, { email: one(f.email) }).email));
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
   });
 
+  pages.post('/subscribers/lift', async (c) => {
+    const lang = langOf(c);
+    const f = await formFields(c);
+    const by = `console: ${identities.get(c.req.raw)?.subject ?? 'editor'}`;
+    const r = await attempt(() => subscriptions.liftSuppression(validated(EmailQuery, { email: one(f.email) }).email, one(f.reason), by));
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
+    return c.redirect(`${editorBase(lang)}/subscribers?ok=1&did=lifted`, 303);
+  });
+
+  // From a chosen file or pasted rows (the file wins when both are given).
   pages.post('/subscribers/import', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
-    const r = await attempt(() => subscriptions.importRows(csvRows(one(f.csv)), { sendConfirmations: true }, origin(c)));
-    if (!r.ok) return showSubscribers(c, failure(r), r.status);
+    const body = await c.req.parseBody();
+    const text = body.file instanceof File && body.file.size > 0 ? await body.file.text() : one(f.csv);
+    if (!text.trim()) return showSubscribers(c, { kind: 'error', text: t(lang).importNoRows }, 400);
+    const r = await attempt(() => subscriptions.importRows(csvRows(text), { sendConfirmations: true }, origin(c)));
+    if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
     const b = r.value;
-    return showSubscribers(c, {
-      kind: b.errors.length ? 'error' : 'ok',
-      text: [t(lang).importReport({ ...b, errors: b.errors.length }), ...b.errors.slice(0, 10).map((e) => `#${e.row}: ${e.message}`)].join(' '),
-    });
+    return showSubscribers(c, { kind: b.errors.length ? 'error' : 'ok', text: t(lang).importReport({ ...b, errors: b.errors.length }) }, 200, b);
   });
 
   registerTaxonomyPages(pages, ctx, { csrfOf, flashOf, attempt });
@@ -519,6 +592,11 @@ function formValuesOf(e: EditionDetail, lang: Lang, itemIds: string[]): EditionF
 function mergeItems(own: Item[], recent: Item[]): Item[] {
   const seen = new Set(own.map((i) => i.id));
   return [...own, ...recent.filter((i) => !seen.has(i.id))];
+}
+
+/** Items that editions already went out with (or are going out with), for the item picker to mark. */
+function sentItemIdsOf(views: EditionView[]): Set<string> {
+  return new Set(views.filter((v) => v.state === 'sending' || v.state === 'sent' || v.state === 'paused').flatMap((v) => v.itemIds ?? []));
 }
 
 function editionRow({ id, subject, state, createdAt, completedAt, counts }: EditionView): EditionRow {

@@ -43,7 +43,7 @@ export const ItemInput = z
   .strict()
   .openapi('ItemInput');
 
-const SourceInput = z
+export const SourceInput = z
   .object({
     url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL'),
     name: z.string().min(1).max(200).optional(),
@@ -53,7 +53,7 @@ const SourceInput = z
   .strict()
   .openapi('SourceInput');
 
-const SourcePatch = z
+export const SourcePatch = z
   .object({
     name: z.string().min(1).max(200).optional(),
     url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL').optional(),

@@ -16,7 +16,7 @@ import { clientIp } from '../client-ip.js';
 import { statusOfKind } from '../errors.js';
 import { errorPage, formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { assetPaths, copyJs, editorJs, siteCss } from '../views/assets.js';
-import { isLang, t, type Lang } from '../views/i18n.js';
+import { errorMessage, isLang, t, type Lang } from '../views/i18n.js';
 import {
   ArchiveEditionPage,
   ArchiveIndexPage,
@@ -100,7 +100,7 @@ export function siteRoutes(ctx: App) {
         );
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        const message = error.kind === 'rateLimited' ? t(lang).tooMany : error.message;
+        const message = error.kind === 'rateLimited' ? t(lang).tooMany : errorMessage(error, lang);
         return renderPage(c, HomePage({ lang, values, error: message, latest: await latest() }), statusOfKind[error.kind]);
       }
     }
@@ -118,7 +118,7 @@ export function siteRoutes(ctx: App) {
         await subscriptions.resend(one(f.email).slice(0, 320), origin(c));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        return renderPage(c, CheckInboxPage({ lang, error: error.kind === 'rateLimited' ? t(lang).tooMany : error.message }), statusOfKind[error.kind]);
+        return renderPage(c, CheckInboxPage({ lang, error: error.kind === 'rateLimited' ? t(lang).tooMany : errorMessage(error, lang) }), statusOfKind[error.kind]);
       }
     }
     return c.redirect(`/${lang}/check-inbox?resent=1`, 303);

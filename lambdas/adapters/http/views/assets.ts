@@ -67,7 +67,11 @@ article.item .content img{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid var(--line)}
 .table-wrap{overflow-x:auto;max-width:100%}
-.matrix td,.matrix th{text-align:center}.matrix th[scope=row]{text-align:left}
+.matrix td,.matrix th{text-align:center}.matrix th[scope=row],.matrix caption{text-align:left}
+/* Tables of records stack on phones: one block per row, each cell under its column's name. */
+@media (max-width:40rem){table.stacked thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}table.stacked tr{display:block;border-bottom:2px solid var(--line);padding:.5rem 0}table.stacked th,table.stacked td{display:block;border:0;padding:.2rem 0}table.stacked td[data-label]::before{content:attr(data-label);display:block;font-weight:600;font-size:.85rem;color:var(--muted)}}
+.break{overflow-wrap:anywhere}
+.actions{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}.actions form{margin:0}
 details{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem;margin:.5rem 0}
 summary{cursor:pointer;font-weight:600}
 .pill{display:inline-block;border-radius:4px;padding:0 .45rem;font-size:.85rem;font-weight:700;background:#e7ecf2;color:#1b1f24}
@@ -96,6 +100,25 @@ export const editorJs = `
   if (!field || !zone || field.value === zone) return;
   document.cookie = 'editor_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
   if (document.cookie.indexOf('editor_tz=' + encodeURIComponent(zone)) >= 0) location.reload();
+})();
+(function () {
+  // The compose form's item picker: search the titles, filter by country and topic (an item tagged with none
+  // is for everyone).
+  var filter = document.querySelector('[data-picker-filter]');
+  if (!filter) return;
+  filter.hidden = false;
+  var q = document.getElementById('pick-q'), country = document.getElementById('pick-country'), topic = document.getElementById('pick-topic');
+  var labels = Array.prototype.slice.call(document.querySelectorAll('label[data-title]'));
+  function has(list, code) { return !code || !list || (' ' + list + ' ').indexOf(' ' + code + ' ') >= 0; }
+  function apply() {
+    var text = q.value.trim().toLowerCase();
+    labels.forEach(function (l) {
+      var box = l.querySelector('input');
+      var keep = (box && box.checked) || ((!text || l.getAttribute('data-title').indexOf(text) >= 0) && has(l.getAttribute('data-countries'), country.value) && has(l.getAttribute('data-topics'), topic.value));
+      l.hidden = !keep;
+    });
+  }
+  [q, country, topic].forEach(function (el) { el.addEventListener('input', apply); el.addEventListener('change', apply); });
 })();
 (function () {
   var box = document.querySelector('[data-edition-status]');

@@ -10,6 +10,8 @@ export interface Choice {
   /** The label's language where it is not the page's (a language named in itself). */
   lang?: string;
   checked?: boolean;
+  /** data-* attributes of the label (what a script filters the choices by). */
+  data?: Record<string, string>;
 }
 
 export function ChoiceFieldset(props: {
@@ -23,7 +25,7 @@ export function ChoiceFieldset(props: {
   columns?: boolean;
 }) {
   const labels = props.choices.map((c) => (
-    <label for={c.id}>
+    <label for={c.id} {...Object.fromEntries(Object.entries(c.data ?? {}).map(([k, v]) => [`data-${k}`, v]))}>
       <input type={props.type ?? 'checkbox'} id={c.id} name={props.name} value={c.value} checked={c.checked} />
       <span lang={c.lang}>{c.label}</span>
     </label>

@@ -3,11 +3,11 @@
 // OPML file, and every feed's addresses below in a box that scrolls; autodiscovery links so a reader given this page's address
 // finds the feeds.
 import type { FeedScope } from '../../../core/items/model.js';
-import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl, scopeTitle } from '../../../core/feeds/index.js';
+import { allScopes, feedFormatNames, feedFormats, feedMediaTypes, feedUrl } from '../../../core/feeds/index.js';
 import { currentTaxonomy, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { assetPaths } from './assets.js';
 import { Layout } from './layout.js';
-import { countryName, t, topicName, type Lang } from './i18n.js';
+import { countryName, feedScopeLabel, feedTitle, t, topicName, type Lang } from './i18n.js';
 
 export interface FeedChoice {
   country?: CountryCode;
@@ -20,19 +20,6 @@ export function scopeOfChoice(choice: FeedChoice): FeedScope {
   if (choice.country) return { kind: 'country', country: choice.country };
   if (choice.topic) return { kind: 'topic', topic: choice.topic };
   return { kind: 'all' };
-}
-
-function scopeLabel(scope: FeedScope, lang: Lang): string {
-  switch (scope.kind) {
-    case 'all':
-      return t(lang).feedsAll;
-    case 'country':
-      return countryName(scope.country, lang);
-    case 'topic':
-      return topicName(scope.topic, lang);
-    case 'countryTopic':
-      return `${countryName(scope.country, lang)} · ${topicName(scope.topic, lang)}`;
-  }
 }
 
 export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?: FeedChoice; copyButtons?: boolean }) {
@@ -80,7 +67,7 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?
       {allScopes()
         .filter((scope) => scope.kind === 'country' || scope.kind === 'topic')
         .map((scope) => (
-          <link rel="alternate" type={feedMediaTypes.rss} title={`${scopeTitle(scope)} (RSS)`} href={feedUrl(base, scope, 'rss')} />
+          <link rel="alternate" type={feedMediaTypes.rss} title={`${feedTitle(scope, lang)} (RSS)`} href={feedUrl(base, scope, 'rss')} />
         ))}
       <link rel="outline" type="text/x-opml" title={s.feedsOpml} href={`${base}/feeds/index.opml`} />
       {props.copyButtons ? <script src={assetPaths.copyJs} defer /> : null}
@@ -121,7 +108,7 @@ export function FeedsDirectoryPage(props: { lang: Lang; baseUrl: string; choice?
             <button type="submit">{s.feedsShow}</button>
           </div>
         </form>
-        <h3 id="chosen">{s.feedsChosen(scopeLabel(chosen, lang))}</h3>
+        <h3 id="chosen">{s.feedsChosen(feedScopeLabel(chosen, lang))}</h3>
         {feedFormats.map((format) => {
           const url = feedUrl(base, chosen, format);
           const id = `chosen-${format}`;

@@ -2,6 +2,7 @@
 // comes from here, so both languages stay complete: the `satisfies` below fails to compile when one lacks a key.
 import { countryName as nameOfCountry, topicName as nameOfTopic, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { isLanguage, languages, type Language } from '../../../core/shared/language.js';
+import type { FeedScope } from '../../../core/items/model.js';
 
 export type Lang = Language;
 export const langs = languages;
@@ -135,6 +136,9 @@ const es = {
   revoke: 'Anular mis enlaces anteriores',
   revokedDone: 'Listo: tus enlaces anteriores ya no funcionan. La dirección de esta página es tu enlace nuevo; guárdala.',
   linkProblem: 'No se pudo completar',
+  alreadyConfirmedTitle: 'Tu suscripción ya está confirmada',
+  alreadyConfirmedBody: 'No hace falta hacer nada más: recibirás las noticias que elegiste.',
+  toSubscribePage: 'Ir a la página de suscripción',
   // The pages behind the links in emails
   confirmTitle: 'Confirma tu suscripción',
   confirmBody: 'Pulsa el botón para empezar a recibir las noticias.',
@@ -157,7 +161,7 @@ const es = {
   editorTitle: 'Consola de edición',
   signInTitle: 'Entrar a la consola',
   signInToken: 'Clave de edición',
-  signInHint: 'La clave que muestra `npm start` al arrancar (EDITOR_TOKEN).',
+  signInHint: 'La clave de edición que te dio quien administra el servicio. Si no la tienes, pídesela.',
   signIn: 'Entrar',
   signInAccount: 'Entrar con tu cuenta de edición',
   signOut: 'Salir',
@@ -191,7 +195,55 @@ const es = {
   lastError: 'Último error',
   never: 'nunca',
   counts: 'Recuento',
-  noSources: 'No hay fuentes configuradas. Añade una con POST /api/sources o la variable SOURCES.',
+  noSources: 'No hay fuentes todavía. Añade la primera con el formulario de abajo.',
+  pickerSearch: 'Buscar en los títulos',
+  alreadySent: 'ya enviada',
+  sourceAdd: 'Añadir una fuente',
+  sourceUrl: 'Dirección del canal (RSS, Atom o JSON Feed)',
+  sourceName: 'Nombre (opcional)',
+  sourceDefaults: 'Etiquetas por defecto de sus noticias',
+  sourceEdit: 'Editar',
+  sourceSave: 'Guardar la fuente',
+  sourcePause: 'Pausar',
+  sourceResume: 'Reanudar',
+  sourceRemove: 'Quitar',
+  sourceRemoveHint: 'Sus noticias se quedan; solo deja de leerse.',
+  sourcePaused: 'en pausa',
+  sourceActive: 'activa',
+  sourceState: 'Estado',
+  sourceTry: 'Probar la lectura',
+  sourceTryHint: 'Lee el canal y muestra lo que se importaría, sin guardar nada.',
+  sourceTryResult: (entries: number, unidentified: number) =>
+    `Se importarían ${entries} noticias${unidentified ? `; ${unidentified} entradas no se pudieron identificar` : ''}.`,
+  sourceTryFailed: (message: string) => `No se pudo leer el canal: ${message}`,
+  sourceTryEmpty: 'El canal no trae ninguna noticia.',
+  pollStatus: (status: string) => ({ ok: 'correcta', 'not-modified': 'sin cambios', error: 'error' })[status] ?? status,
+  countsLegend: 'Recuento de la última lectura: + nuevas · ~ actualizadas · = sin cambios · ✕ rechazadas.',
+  did_sourceAdded: 'Fuente añadida. Pulsa «Leer ahora» para traer sus noticias.',
+  did_sourceSaved: 'Fuente guardada.',
+  did_sourcePaused: 'Fuente en pausa: no se leerá hasta que la reanudes.',
+  did_sourceResumed: 'Fuente reanudada: se leerá en la próxima ronda.',
+  did_sourceRemoved: 'Fuente quitada. Sus noticias siguen publicadas.',
+  searchHint: 'Una dirección entera o una parte de ella (por ejemplo «@ejemplo.org»).',
+  matches: (n: number, shown: number) => (n > shown ? `${n} coincidencias; se muestran ${shown}. Afina la búsqueda.` : `${n} coincidencias.`),
+  statusCol: 'Estado',
+  suppressedReason: 'Motivo',
+  suppressedAt: 'Desde',
+  suppressionReason: (reason: string) => ({ bounce: 'rebote permanente', complaint: 'queja de spam', 'soft-bounces': 'rebotes temporales repetidos', erased: 'borrada', editor: 'por un editor' })[reason] ?? reason,
+  liftSuppression: 'Levantar el bloqueo',
+  liftReason: 'Por qué (queda registrado)',
+  did_lifted: 'Bloqueo levantado. La dirección puede volver a suscribirse.',
+  exportCsv: 'Exportar todos (CSV)',
+  importFile: 'Archivo CSV',
+  importOrPaste: 'O pega las filas aquí',
+  importTaken: (n: number) => `Aceptadas: ${n}`,
+  importRefused: (n: number) => `Rechazadas: ${n}`,
+  importRow: (row: number) => `Fila ${row}`,
+  importNoRows: 'Elige un archivo CSV o pega las filas.',
+  importSkippedExisting: (n: number) => `${n} ya estaban suscritas (no se cambian: solo su dueño puede hacerlo)`,
+  importSkippedSuppressed: (n: number) => `${n} están bloqueadas por rebote o queja`,
+  importConfirmedNote: (n: number) => `${n} confirmadas con su prueba de consentimiento`,
+  importPendingNote: (n: number) => `${n} recibirán un correo para confirmar`,
   compose: 'Nueva edición',
   subject: 'Asunto',
   intro: 'Introducción (opcional)',
@@ -287,6 +339,16 @@ const es = {
   did_cancelled: 'Edición cancelada.',
   did_redrive: 'Lo pendiente se ha vuelto a poner en marcha.',
   did_test: (to: string) => `Prueba enviada a ${to}.`,
+  pf_tooLarge: (language: string, count: number, kb: number) => `El correo en ${language} con ${count} noticias ocupa ${kb} KB; Gmail lo recorta a partir de 102 KB. Quita noticias o acorta la introducción.`,
+  pf_missingLink: (field: string, textPart: boolean) => `${textPart ? 'La parte de texto' : 'El HTML'} no tiene el enlace {{${field}}}; todo correo lo necesita.`,
+  pf_placeholder: 'Una plantilla tiene un campo que nada rellena; llegaría tal cual a los lectores.',
+  pf_subjectLineBreak: 'El asunto tiene un salto de línea; escríbelo en una sola línea.',
+  pf_brokenLink: (href: string) => `Un enlace está roto: "${href}". Corrige el enlace de la noticia.`,
+  pf_badScheme: (scheme: string, href: string) => `Un enlace usa ${scheme}, que los programas de correo no abren: ${href}.`,
+  pf_insecureLink: (href: string) => `Un enlace no es https: ${href}.`,
+  pf_missingAlt: 'Una imagen no tiene texto alternativo; quien lea sin imágenes no verá nada.',
+  pf_emptyCountry: (country: string) => `Los suscriptores de ${country} no recibirían ninguna noticia de esta edición.`,
+  pf_emptyTopic: (topic: string) => `Los suscriptores del tema «${topic}» no recibirían ninguna noticia de esta edición.`,
   pf_noItems: 'La edición no tiene noticias: elige noticias o una fecha «desde» anterior.',
   pf_noRecipients: 'Nadie recibiría esta edición: ningún suscriptor confirmado de su público recibe alguna de sus noticias.',
   pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'suscriptor' : 'suscriptores'} en ${language} recibirían el asunto y la introducción por defecto: añade el texto en ${language}.`,
@@ -444,6 +506,9 @@ const en: Strings = {
   revoke: 'Revoke my earlier links',
   revokedDone: 'Done: your earlier links no longer work. The address of this page is your new link; keep it.',
   linkProblem: 'Could not complete',
+  alreadyConfirmedTitle: 'Your subscription is already confirmed',
+  alreadyConfirmedBody: 'There is nothing more to do: you will get the news you chose.',
+  toSubscribePage: 'Go to the subscribe page',
   confirmTitle: 'Confirm your subscription',
   confirmBody: 'Press the button to start receiving the news.',
   confirmButton: 'Confirm',
@@ -463,7 +528,7 @@ const en: Strings = {
   editorTitle: 'Editor console',
   signInTitle: 'Sign in to the console',
   signInToken: 'Editor token',
-  signInHint: 'The token `npm start` prints when it starts (EDITOR_TOKEN).',
+  signInHint: 'The editor token the person who runs the service gave you. If you have none, ask them for it.',
   signIn: 'Sign in',
   signInAccount: 'Sign in with your editor account',
   signOut: 'Sign out',
@@ -497,7 +562,55 @@ const en: Strings = {
   lastError: 'Last error',
   never: 'never',
   counts: 'Counts',
-  noSources: 'No sources are configured. Add one with POST /api/sources or the SOURCES variable.',
+  noSources: 'No sources yet. Add the first with the form below.',
+  pickerSearch: 'Search the titles',
+  alreadySent: 'already sent',
+  sourceAdd: 'Add a source',
+  sourceUrl: 'Feed address (RSS, Atom or JSON Feed)',
+  sourceName: 'Name (optional)',
+  sourceDefaults: 'Default tags for its items',
+  sourceEdit: 'Edit',
+  sourceSave: 'Save source',
+  sourcePause: 'Pause',
+  sourceResume: 'Resume',
+  sourceRemove: 'Remove',
+  sourceRemoveHint: 'Its items stay; it is just no longer polled.',
+  sourcePaused: 'paused',
+  sourceActive: 'active',
+  sourceState: 'State',
+  sourceTry: 'Test fetch',
+  sourceTryHint: 'Reads the feed and shows what would be ingested, storing nothing.',
+  sourceTryResult: (entries: number, unidentified: number) =>
+    `${entries} items would be ingested${unidentified ? `; ${unidentified} entries could not be identified` : ''}.`,
+  sourceTryFailed: (message: string) => `The feed could not be read: ${message}`,
+  sourceTryEmpty: 'The feed has no items.',
+  pollStatus: (status: string) => ({ ok: 'ok', 'not-modified': 'not modified', error: 'error' })[status] ?? status,
+  countsLegend: 'Counts of the last poll: + new · ~ updated · = unchanged · ✕ rejected.',
+  did_sourceAdded: 'Source added. Press “Poll now” to fetch its items.',
+  did_sourceSaved: 'Source saved.',
+  did_sourcePaused: 'Source paused: it is not polled until you resume it.',
+  did_sourceResumed: 'Source resumed: it is polled in the next round.',
+  did_sourceRemoved: 'Source removed. Its items stay published.',
+  searchHint: 'A whole address or part of one (for example “@example.org”).',
+  matches: (n: number, shown: number) => (n > shown ? `${n} matches; showing ${shown}. Narrow the search.` : `${n} matches.`),
+  statusCol: 'Status',
+  suppressedReason: 'Reason',
+  suppressedAt: 'Since',
+  suppressionReason: (reason: string) => ({ bounce: 'hard bounce', complaint: 'spam complaint', 'soft-bounces': 'repeated soft bounces', erased: 'erased', editor: 'by an editor' })[reason] ?? reason,
+  liftSuppression: 'Lift the block',
+  liftReason: 'Why (it is recorded)',
+  did_lifted: 'Block lifted. The address may subscribe again.',
+  exportCsv: 'Export all (CSV)',
+  importFile: 'CSV file',
+  importOrPaste: 'Or paste the rows here',
+  importTaken: (n: number) => `Taken: ${n}`,
+  importRefused: (n: number) => `Refused: ${n}`,
+  importRow: (row: number) => `Row ${row}`,
+  importNoRows: 'Choose a CSV file or paste the rows.',
+  importSkippedExisting: (n: number) => `${n} were already subscribed (left unchanged: only their owner may change them)`,
+  importSkippedSuppressed: (n: number) => `${n} are blocked after a bounce or complaint`,
+  importConfirmedNote: (n: number) => `${n} confirmed with their consent proof`,
+  importPendingNote: (n: number) => `${n} will get an email to confirm`,
   compose: 'New edition',
   subject: 'Subject',
   intro: 'Intro (optional)',
@@ -593,6 +706,16 @@ const en: Strings = {
   did_cancelled: 'Edition cancelled.',
   did_redrive: 'What was pending is moving again.',
   did_test: (to: string) => `Test sent to ${to}.`,
+  pf_tooLarge: (language: string, count: number, kb: number) => `The ${language} email with ${count} items is ${kb} KB; Gmail clips over 102 KB. Remove items or shorten the intro.`,
+  pf_missingLink: (field: string, textPart: boolean) => `${textPart ? 'The text part' : 'The HTML'} has no {{${field}}} link; every email needs it.`,
+  pf_placeholder: 'A template has a merge field that no merge fills; it would reach readers as is.',
+  pf_subjectLineBreak: 'The subject holds a line break; write it on one line.',
+  pf_brokenLink: (href: string) => `A link is broken: "${href}". Fix the item's link.`,
+  pf_badScheme: (scheme: string, href: string) => `A link uses ${scheme} which mail clients will not open: ${href}.`,
+  pf_insecureLink: (href: string) => `A link is not https: ${href}.`,
+  pf_missingAlt: 'An image has no alt text; readers with images off see nothing.',
+  pf_emptyCountry: (country: string) => `Subscribers in ${country} would get no item from this edition.`,
+  pf_emptyTopic: (topic: string) => `Subscribers of the topic “${topic}” would get no item from this edition.`,
   pf_noItems: 'The edition has no items; choose items or an earlier "since".',
   pf_noRecipients: 'Nobody would receive this edition: no confirmed subscriber in its audience gets any of its items.',
   pf_untranslated: (language: string, n: number) => `${n} ${n === 1 ? 'subscriber' : 'subscribers'} reading ${language} would get the default subject and intro: add the ${language} text.`,
@@ -666,3 +789,70 @@ export const formatDateTime = (iso: string, lang: Lang, zone = 'UTC') =>
   Number.isNaN(Date.parse(iso))
     ? iso
     : `${(zone === 'UTC' ? dateTimeFormats[lang] : new Intl.DateTimeFormat(lang === 'es' ? 'es' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: zone })).format(new Date(iso))} ${zone}`;
+
+/** Messages of domain errors a reader or editor may meet, by code, in Spanish: the core words them in English (its
+ *  API answers and logs), and a page in Spanish shows these instead. Codes not listed keep the core's message. */
+const spanishErrors: Record<string, string> = {
+  'token.invalid': 'Este enlace no es válido. Usa el último enlace que te enviamos por correo.',
+  'token.expired': 'Este enlace ha caducado. Pide uno nuevo desde la página de suscripción.',
+  'token.revoked': 'Este enlace se retiró: los enlaces de esta suscripción se renovaron. Usa el del último correo que te enviamos.',
+  'token.superseded': 'Un enlace más reciente sustituyó a este. Usa el último correo de confirmación que te enviamos.',
+  'token.wrongPurpose': 'Este enlace no sirve para esto. Usa el enlace adecuado de uno de nuestros correos.',
+  'subscription.notFound': 'Ya no guardamos ninguna suscripción para este enlace (puede que se borrara). Puedes suscribirte de nuevo.',
+  'subscription.notPending': 'Esta dirección se dio de baja, así que este enlace ya no puede suscribirla. Suscríbete de nuevo desde el formulario si quieres volver a recibir las noticias.',
+  'subscription.suppressed': 'El correo a esta dirección rebotó o se marcó como spam, así que no podemos escribirle. Escribe a la redacción si es un error.',
+  'subscription.busy': 'Tu suscripción cambió mientras la guardábamos; inténtalo de nuevo.',
+  'subscription.invalidEmail': 'Esta dirección de correo no parece correcta; revisa si tiene alguna errata.',
+  'subscriber.notFound': 'No hay ningún suscriptor con esa dirección.',
+  'source.badUrl': 'Una fuente tiene que ser una dirección http(s).',
+  'suppression.reasonRequired': 'Di por qué se levanta el bloqueo (por ejemplo «buzón arreglado, confirmado por teléfono»).',
+  'suppression.notFound': 'Esta dirección no está bloqueada.',
+  'import.invalidConsent': 'consent_at tiene que ser una fecha y hora ISO 8601.',
+  'item.badLink': 'El enlace de la noticia tiene que ser una dirección http(s).',
+};
+
+/** A domain error's message in the page's language. */
+export function errorMessage(error: { code: string; message: string }, lang: Lang): string {
+  return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
+}
+
+/** Why a source's poll failed, in Spanish, by code; the fetcher's detailed (English) message follows it. */
+const spanishSourceErrors: Record<string, string> = {
+  'source.badUrl': 'La dirección de la fuente no es válida.',
+  'source.blockedAddress': 'La dirección apunta a una red privada o a esta máquina; las fuentes tienen que ser públicas.',
+  'source.dnsFailed': 'No existe ese nombre de servidor (falló la búsqueda DNS).',
+  'source.httpStatus': 'El servidor respondió con un error.',
+  'source.network': 'No se pudo conectar con el servidor.',
+  'source.timeout': 'El servidor tardó demasiado en responder.',
+  'source.tooLarge': 'El canal es demasiado grande.',
+  'source.tooManyRedirects': 'El servidor redirige demasiadas veces.',
+  'source.failed': 'No se pudo leer la fuente.',
+  'feed.empty': 'El canal está vacío.',
+  'feed.encoding': 'El canal usa una codificación de caracteres que no sabemos leer.',
+  'feed.entityDeclaration': 'El canal declara entidades XML, que no aceptamos.',
+  'feed.malformed': 'El contenido no es un canal bien formado.',
+  'feed.unsupported': 'El documento no es un canal RSS, Atom ni JSON Feed.',
+};
+
+/** A source's error in the page's language: in Spanish a summary by code, with the detail (English) kept apart. */
+export function sourceError(error: { code: string; message: string }, lang: Lang): { summary?: string; detail: string } {
+  const summary = lang === 'es' ? spanishSourceErrors[error.code] : undefined;
+  return summary ? { summary, detail: error.message } : { detail: error.message };
+}
+
+/** A feed's scope in the reader's words: "Perú", "Perú · Turismo y cultura". */
+export function feedScopeLabel(scope: FeedScope, lang: Lang): string {
+  switch (scope.kind) {
+    case 'all':
+      return t(lang).feedsAll;
+    case 'country':
+      return countryName(scope.country, lang);
+    case 'topic':
+      return topicName(scope.topic, lang);
+    case 'countryTopic':
+      return `${countryName(scope.country, lang)} · ${topicName(scope.topic, lang)}`;
+  }
+}
+
+/** A feed's title in the reader's language, as autodiscovery links give it. */
+export const feedTitle = (scope: FeedScope, lang: Lang) => (scope.kind === 'all' ? t(lang).siteName : `${t(lang).siteName}: ${feedScopeLabel(scope, lang)}`);

@@ -5,7 +5,7 @@ import { raw } from 'hono/html';
 import type { FeedScope } from '../../../core/items/model.js';
 import { feedAutodiscoveryLinks } from '../../../core/feeds/index.js';
 import { assetPaths } from './assets.js';
-import { t, type Lang } from './i18n.js';
+import { feedTitle, t, type Lang } from './i18n.js';
 
 export type Section = 'home' | 'archive' | 'feeds' | 'editor' | 'none';
 
@@ -38,7 +38,7 @@ export function Layout(props: LayoutProps) {
         {props.noindex ? <meta name="robots" content="noindex" /> : null}
         {props.canonical ? <link rel="canonical" href={props.canonical} /> : null}
         {props.altPath ? <link rel="alternate" hreflang={other} href={props.altPath} /> : null}
-        {raw(feedAutodiscoveryLinks(props.feedScope ?? { kind: 'all' }))}
+        {raw(feedAutodiscoveryLinks(props.feedScope ?? { kind: 'all' }, { titleOf: (scope) => feedTitle(scope, props.lang) }))}
         <link rel="stylesheet" href={assetPaths.css} />
         {props.head ?? null}
       </head>

@@ -3,7 +3,8 @@
 import type { Item } from '../../../../core/items/model.js';
 import { assetPaths } from '../assets.js';
 import { Notice } from '../layout.js';
-import { formatDateTime, stateLabel, t, type Lang } from '../i18n.js';
+import { countryName, formatDateTime, stateLabel, t, topicName, type Lang } from '../i18n.js';
+import type { CountryCode, TopicSlug } from '../../../../core/taxonomy/taxonomy.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { CountrySelect, TopicSelect } from './fields.js';
 import { DataTable } from '../table.js';
@@ -73,6 +74,22 @@ function issueText(i: NonNullable<PreflightPanel['issues']>[number], lang: Lang)
       return s.pf_untranslated(languageName(p.language), Number(p.count));
     case 'preflight.staleItems':
       return s.pf_staleItems(Number(p.count), Number(p.days));
+    case 'preflight.tooLarge':
+      return p.kb === undefined ? i.message : s.pf_tooLarge(languageName(p.language), Number(p.count), Number(p.kb));
+    case 'preflight.missingLink':
+      return p.field === undefined ? i.message : s.pf_missingLink(String(p.field), p.part === 'text');
+    case 'preflight.placeholder':
+      return s.pf_placeholder;
+    case 'preflight.subjectLineBreak':
+      return s.pf_subjectLineBreak;
+    case 'preflight.brokenLink':
+      return p.href === undefined ? i.message : p.protocol ? s.pf_badScheme(String(p.protocol), String(p.href)) : s.pf_brokenLink(String(p.href));
+    case 'preflight.insecureLink':
+      return p.href === undefined ? i.message : s.pf_insecureLink(String(p.href));
+    case 'preflight.missingAlt':
+      return s.pf_missingAlt;
+    case 'preflight.emptySegment':
+      return p.country ? s.pf_emptyCountry(countryName(p.country as CountryCode, lang)) : p.topic ? s.pf_emptyTopic(topicName(p.topic as TopicSlug, lang)) : i.message;
     default:
       return i.message;
   }
@@ -90,7 +107,7 @@ export function EditionPage(props: {
   zone: string;
   confirm?: ConfirmPanel;
   /** The edit form (drafts and scheduled editions): the items to choose from and the current values. */
-  form?: { items: Item[]; values: EditionFormValues };
+  form?: { items: Item[]; values: EditionFormValues; sentItemIds?: ReadonlySet<string> };
 }) {
   const s = t(props.lang);
   const e = props.edition;
@@ -327,7 +344,7 @@ export function EditionPage(props: {
                 {s.editEdition}
               </h2>
             </summary>
-            <EditionForm lang={props.lang} csrf={props.csrf} action={`${base}/edit`} labelledBy="edit-h" submit={s.saveEdition} items={props.form.items} values={props.form.values} />
+            <EditionForm lang={props.lang} csrf={props.csrf} action={`${base}/edit`} labelledBy="edit-h" submit={s.saveEdition} items={props.form.items} values={props.form.values} {...(props.form.sentItemIds ? { sentItemIds: props.form.sentItemIds } : {})} />
           </details>
         </section>
       ) : null}

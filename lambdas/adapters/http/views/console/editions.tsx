@@ -1,6 +1,8 @@
 // Editions: compose a new one, and the history with per-edition counts.
 import type { Item } from '../../../../core/items/model.js';
-import { formatDate, formatDateTime, stateLabel, strings, t, type Lang } from '../i18n.js';
+import { countryName, formatDate, formatDateTime, stateLabel, strings, t, topicName, type Lang } from '../i18n.js';
+import { currentTaxonomy } from '../../../../core/taxonomy/taxonomy.js';
+import { assetPaths } from '../assets.js';
 import { languages } from '../../../../core/shared/language.js';
 import { EditorShell, Csrf, type Flash } from './shell.js';
 import { Labelled, TagChoices } from './fields.js';
@@ -27,16 +29,18 @@ const ownName: Record<Lang, string> = { es: 'Español', en: 'English' };
 
 /** Compose or edit: each language's subject and intro side by side, each column labelled in its own language (so a
  *  reader of either finds their field), then the items and the audience. */
-export function EditionForm(props: { lang: Lang; csrf: string; action: string; labelledBy: string; submit: string; items: Item[]; values?: EditionFormValues }) {
+export function EditionForm(props: { lang: Lang; csrf: string; action: string; labelledBy: string; submit: string; items: Item[]; values?: EditionFormValues; /** Items an edition already went out with. */ sentItemIds?: ReadonlySet<string> }) {
   const s = t(props.lang);
   const v = props.values;
   const picks = props.items.map((item) => ({
     id: `pick-${item.id}`,
     value: item.id,
     checked: v?.itemIds.includes(item.id),
+    data: { title: item.title.toLowerCase(), countries: item.countries.join(' '), topics: item.topics.join(' ') },
     label: (
       <>
         {item.title} <span class="meta">({formatDate(item.publishedAt, props.lang)})</span>
+        {props.sentItemIds?.has(item.id) ? <span class="pill sent" data-already-sent>{s.alreadySent}</span> : null}
       </>
     ),
   }));
@@ -66,6 +70,28 @@ export function EditionForm(props: { lang: Lang; csrf: string; action: string; l
           );
         })}
       </div>
+      {/* Shown by the console's script, which filters the items below as the editor types or picks. */}
+      <div class="row" data-picker-filter hidden>
+        <Labelled for="pick-q" label={s.pickerSearch}>
+          <input type="search" id="pick-q" autocomplete="off" />
+        </Labelled>
+        <Labelled for="pick-country" label={s.countries}>
+          <select id="pick-country">
+            <option value="">{s.allCountries}</option>
+            {currentTaxonomy().countryCodes.map((c) => (
+              <option value={c}>{countryName(c, props.lang)}</option>
+            ))}
+          </select>
+        </Labelled>
+        <Labelled for="pick-topic" label={s.topics}>
+          <select id="pick-topic">
+            <option value="">{s.allTopics}</option>
+            {currentTaxonomy().topicSlugs.map((x) => (
+              <option value={x}>{topicName(x, props.lang)}</option>
+            ))}
+          </select>
+        </Labelled>
+      </div>
       <ChoiceFieldset legend={s.pickItems} name="itemIds" choices={picks} hint={{ id: 'pick-hint', text: s.pickHint }} />
       <details open={Boolean(v && Object.values(v.audience).some((x) => x?.length))}>
         <summary>{s.audience}</summary>
@@ -77,12 +103,12 @@ export function EditionForm(props: { lang: Lang; csrf: string; action: string; l
   );
 }
 
-export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[] }) {
+export function EditionsPage(props: { lang: Lang; csrf: string; flash?: Flash; editions: EditionRow[]; items: Item[]; sentItemIds?: ReadonlySet<string> }) {
   const s = t(props.lang);
   return (
-    <EditorShell lang={props.lang} title={s.edEditions} tab="editions" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/editions`}>
+    <EditorShell lang={props.lang} title={s.edEditions} tab="editions" csrf={props.csrf} flash={props.flash} altPath={`/${props.lang === 'es' ? 'en' : 'es'}/editor/editions`} head={<script src={assetPaths.editorJs} defer />}>
       <h2 id="compose">{s.compose}</h2>
-      <EditionForm lang={props.lang} csrf={props.csrf} action={`/${props.lang}/editor/editions`} labelledBy="compose" submit={s.create} items={props.items} />
+      <EditionForm lang={props.lang} csrf={props.csrf} action={`/${props.lang}/editor/editions`} labelledBy="compose" submit={s.create} items={props.items} {...(props.sentItemIds ? { sentItemIds: props.sentItemIds } : {})} />
       <h2>{s.history}</h2>
       {props.editions.length === 0 ? (
         <p>{s.noEditions}</p>
