@@ -113,7 +113,7 @@ describe('console sources', () => {
     await page.getByRole('button', { name: /^Probar la lectura: / }).click();
     expect(await page.locator('[data-trial] [role="status"]').innerText()).toMatch(/^Se importarían \d+ noticias/);
     await fitsPhone(page);
-    await page.locator('[data-trial]').scrollIntoViewIfNeeded();
+    await page.locator('[data-trial]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-sources-es');
     await context.close();
   });
@@ -143,7 +143,7 @@ describe('console subscribers', () => {
     const refused = await page.locator('[data-refused] li').allInnerTexts();
     expect(refused).toEqual([expect.stringMatching(/^1 ya estaban suscritas/), expect.stringMatching(/^Fila 3: /)]);
     await fitsPhone(page);
-    await page.locator('[data-import-report]').scrollIntoViewIfNeeded();
+    await page.locator('[data-import-report]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-import-es');
 
     // Part of an address finds both.
@@ -153,7 +153,7 @@ describe('console subscribers', () => {
     expect(await page.locator('[role="status"]').first().innerText()).toBe('2 coincidencias.');
     expect((await page.locator('[data-matches] tbody th').allInnerTexts()).sort()).toEqual([a, b]);
     await fitsPhone(page);
-    await page.locator('[data-matches]').scrollIntoViewIfNeeded();
+    await page.locator('[data-matches]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-search-es');
 
     // The export link serves the CSV with the session cookie.
@@ -171,7 +171,7 @@ describe('console subscribers', () => {
     expect(await row.innerText()).toContain('rebote permanente');
     expect(await row.innerText()).toContain('2026');
     await fitsPhone(page);
-    await row.scrollIntoViewIfNeeded();
+    await row.evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-suppressed-es');
     await row.getByLabel('Por qué (queda registrado)').fill('buzón arreglado, confirmado por teléfono');
     await row.getByRole('button', { name: `Levantar el bloqueo: ${b}` }).click();
@@ -196,7 +196,7 @@ describe('console subscribers', () => {
     expect(await page.locator('[data-taken] li').allInnerTexts()).toEqual(['1 will get an email to confirm']);
     expect(await page.locator('[data-refused] h3').innerText()).toBe('Refused: 0');
     await fitsPhone(page);
-    await page.locator('[data-import-report]').scrollIntoViewIfNeeded();
+    await page.locator('[data-import-report]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-import-en');
     await context.close();
   });
@@ -271,14 +271,14 @@ describe('the item picker', () => {
     const topics = await visible().evaluateAll((ls) => ls.map((l) => l.getAttribute('data-topics') ?? ''));
     for (const x of topics) expect(x === '' || x.split(' ').includes('fisheries-oceans'), x).toBe(true);
     await fitsPhone(page);
-    await page.locator('[data-picker-filter]').scrollIntoViewIfNeeded();
+    await page.locator('[data-picker-filter]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-item-picker-en');
 
     await page.goto('/es/editor/editions');
     expect(await label(sent.id).locator('[data-already-sent]').innerText()).toBe('ya enviada');
     await page.getByLabel('Buscar en los títulos').fill(word);
     expect(await visible().count()).toBe(titles.length);
-    await page.locator('[data-picker-filter]').scrollIntoViewIfNeeded();
+    await page.locator('[data-picker-filter]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-item-picker-es');
     await context.close();
   });

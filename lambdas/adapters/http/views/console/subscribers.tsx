@@ -166,14 +166,14 @@ function Matches(props: { lang: Lang; base: string; matches: NonNullable<Subscri
   return (
     <section data-matches>
       <p role="status">{s.matches(props.matches.total, props.matches.rows.length)}</p>
-      <DataTable class="stacked" caption={s.search} columns={[s.email, s.statusCol, s.countries, s.topics]}>
+      <DataTable class="stacked" caption={s.search} columns={[s.email, s.statusLabel, s.countries, s.topics]}>
         {props.matches.rows.map((r) => (
           <tr>
             <th scope="row" class="break">
               <a href={`${props.base}?email=${encodeURIComponent(r.email)}`}>{r.email}</a>
             </th>
-            <td data-label={s.statusCol}>
-              {r.status} · {r.language}
+            <td data-label={s.statusLabel}>
+              {statusText(r.status, props.lang)} · {r.language}
             </td>
             <td data-label={s.countries}>{names(r.countries, (c) => countryName(c as CountryCode, props.lang))}</td>
             <td data-label={s.topics}>{names(r.topics, (x) => topicName(x as TopicSlug, props.lang))}</td>
@@ -221,3 +221,8 @@ function ImportResult(props: { lang: Lang; report: ImportOutcome }) {
     </section>
   );
 }
+
+const statusText = (status: string, lang: Lang) => {
+  const s = t(lang);
+  return status === 'pending' || status === 'confirmed' || status === 'unsubscribed' || status === 'suppressed' ? s[`status_${status}`] : status;
+};
