@@ -2,21 +2,14 @@
 // a source, add, edit, pause, resume and remove it; subscribers imported from a file with a report of rows taken and
 // refused, found by part of an address, exported as CSV, and a suppression shown with its reason and lifted. Neither
 // page is wider than a 375 px phone. axe-core and screenshots at 375 and 1280 px.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { editorHeaders } from '../support/runtime.js';
-import { checkPage, linksIn, newContext, signIn, startSite, waitForEmails, type Site } from './browser.js';
+import { checkPage, linksIn, newContext, signIn, useSite, waitForEmails, type Site } from './browser.js';
 
 let site: Site;
-
-beforeAll(async () => {
-  site = await startSite();
-}, 60_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
+useSite((started) => (site = started));
 
 /** Nothing on the page is wider than a phone: no sideways scrolling at 375 px. */
 async function fitsPhone(page: Page) {

@@ -60,7 +60,7 @@ describe('npm start with DATA_DIR, killed and started again', () => {
 
       // Early in the send (8 a second: about 3 s left): schedule the second edition for a moment the service will miss, and kill.
       await until('the first emails', async () => ((await inbox()).length >= 5 ? true : undefined), 30_000);
-      expect((await editor('POST', `/api/editions/${later}/send`, { at: new Date(Date.now() + 1500).toISOString() })).status).toBe(202);
+      expect((await editor('POST', `/api/editions/${later}/send`, { at: new Date(Date.now() + 5000).toISOString() })).status).toBe(202);
       const beforeKill = await inbox();
       first.child.kill('SIGKILL');
       await first.exited;
