@@ -13,7 +13,9 @@ let site: Site;
 
 beforeAll(async () => {
   // A slow SES rate, so that a send of a few dozen messages lasts long enough to pause and resume it by hand.
-  site = await startSite({ SES_MAX_SEND_RATE: '5', CLICK_TRACKING: 'off' }); // reads the item links as sources wrote them
+  // Reads the item links as sources wrote them (no click links). A chunk under way at a pause comes back after the
+  // queue's visibility timeout: 20 s here, not the default 120 s (the in-doubt bound lowered to match the config check).
+  site = await startSite({ SES_MAX_SEND_RATE: '5', CLICK_TRACKING: 'off', LOCAL_QUEUE_VISIBILITY_SECONDS: '20', SEND_IN_DOUBT_AFTER_SECONDS: '60' });
 }, 60_000);
 
 afterAll(async () => {
@@ -174,8 +176,8 @@ test('the editor pauses a send midway and resumes it; the bar and counts move li
 
   await page.getByRole('button', { name: 'Reanudar' }).click();
   await page.waitForURL('**ok=1**');
-  // A chunk that was under way when the pause came is redelivered by the queue after its visibility timeout (60 s
-  // locally) rather than re-enqueued by the resume, so the tail of the send can take that long.
+  // A chunk that was under way when the pause came is redelivered by the queue after its visibility timeout (20 s
+  // here) rather than re-enqueued by the resume, so the tail of the send can take that long.
   await page.locator('[data-state]', { hasText: 'enviada' }).waitFor({ timeout: 90_000 });
   expect(await page.locator('#progress-bar').getAttribute('value')).toBe('100');
   for (const address of addresses) {
