@@ -27,6 +27,7 @@ import { createLocalQueue } from '../lambdas/local/queue.js';
 import { senderSizing, sendChunkSize, type SenderSizing } from '../infra/sizing.js';
 import { benchItems, benchSubscribers, loadSubscribers } from './population.js';
 import type { Figures } from './run.js';
+import { itemBytes } from '../tests/support/item-bytes.js';
 
 const RECIPIENTS = Number(process.env.BENCH_SCALE_RECIPIENTS ?? 20_000);
 /** The run's MaxSendRate (all senders together): as high as DynamoDB Local on two shared cores keeps up with. */
@@ -129,17 +130,6 @@ function writeCounter() {
         .sort((a, b) => b.total - a.total);
     },
   };
-}
-
-/** An item's size as DynamoDB counts it: attribute names plus values (strings in UTF-8, numbers ~1 byte per 2 digits). */
-function itemBytes(value: unknown): number {
-  if (value === null || value === undefined || typeof value === 'boolean') return 1;
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2) + 1;
-  if (value instanceof Set) return [...value].reduce((n, v) => n + itemBytes(v), 0);
-  if (Array.isArray(value)) return 3 + value.reduce((n, v) => n + 1 + itemBytes(v), 0);
-  if (value instanceof Uint8Array) return value.byteLength;
-  return 3 + Object.entries(value as Record<string, unknown>).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k) + itemBytes(v), 0);
 }
 
 async function largestItem(doc: DynamoDBDocumentClient, tableName: string) {

@@ -428,6 +428,27 @@ describe('no growing row', () => {
     expect(Math.abs(sizes[0]! - sizes[1]!)).toBeLessThan(24);
   });
 
+  it('a content group of any size is stored in rows under 10 KB and read back whole; stored again, the new version is read, never a mix', async () => {
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { itemBytes } = await import('../support/item-bytes.js');
+    const h = (harness = await sendHarness());
+    const progress = h.app.repos.progress;
+    // Text that compresses badly (random words), as large as an email may get before Gmail clips it.
+    const words = Array.from({ length: 30_000 }, (_, i) => `w${(i * 2654435761) % 1_000_003}`).join(' ');
+    const group = { key: 'es-big', language: 'es' as const, itemIds: ['a', 'b'], subject: 'Grande', html: `<p>${words}</p>`, text: words, mergeNonce: 'n1', links: { 'https://x.example/a': 'a' } };
+    await progress.putGroup('ed-big', group);
+    expect(await progress.getGroup('ed-big', 'es-big')).toEqual(group);
+    const again = { ...group, mergeNonce: 'n2', html: `<div>${words}</div>` };
+    await progress.putGroup('ed-big', again);
+    expect(await progress.getGroup('ed-big', 'es-big')).toEqual(again);
+    expect(await progress.getGroup('ed-big', 'es-none')).toBeUndefined();
+    const rows = (await h.app.doc.send(new QueryCommand({ TableName: h.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'EDITION#ed-big' } }))).Items ?? [];
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of rows) expect(itemBytes(row), String(row.sk)).toBeLessThan(10_240);
+    await h.stop();
+    harness = undefined;
+  });
+
   it('a chunk finished again (its page planned again after a crash, then redelivered) counts once and leaves no open row', async () => {
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const h = (harness = await sendHarness());

@@ -1,7 +1,8 @@
 // Editions, their send progress (plan, content groups, chunks, parked chunks) and deliveries on the single table.
 //
 // Rows:  EDITION#<id>/EDITION          the edition, its counters and plan progress (gsi1v2 EDITIONS by creation time)
-//        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers)
+//        EDITION#<id>/CONTENT#<group>  a compiled content group (HTML and text with merge markers): its version and
+//                                      part count; the parts CONTENT#<group>#<version>#<n> hold it brotli-compressed
 //        EDITION#<id>/PARKED#<chunk>   a chunk held while the edition is paused
 //        EDITION#<id>#CHUNKS#<n>/CHUNK#<chunk> a chunk enqueued and not finished (the recovery sweep enqueues these
 //                                      again), n = hash(chunk) mod 16: the planner's burst of them spread out
@@ -17,6 +18,8 @@
 // adds one to `doneChunkCount` in the transaction that writes its DONE row (only if absent), so a replay adds nothing
 // twice. Recipients are counted one by one: every change of a delivery row's status moves its
 // counter shard in the same transaction, conditional on the row's state, so a replayed change counts nothing.
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import {
   DeleteCommand,
   GetCommand,
@@ -40,6 +43,8 @@ import { applied, isConditionFailure, putNew, queryAll as queryAllRows, rowBefor
 
 /** Delivery rows are kept for this long (then expire by TTL). */
 const deliveryRetentionSeconds = 180 * 24 * 3600;
+/** The bytes of one stored part of a compressed content group: with its keys, a row under 10 KB. */
+const contentPartBytes = 9 * 1024;
 
 /** What every write that creates a delivery row sets besides its status: who it is for, its listing, its expiry. */
 function deliveryRowFields(editionId: string, subscriberId: string, now: Date) {
@@ -310,14 +315,34 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
   };
 
   const progress: SendProgress = {
+    // A group's HTML and text is as large as the newsletter (25 KB and more; up to Gmail's 102 KB clip): stored as one
+    // row it would be the table's largest item, past the 10 KB every row is kept under. It is stored compressed (about
+    // a tenth), in parts, each under a version drawn from its bytes; the head row naming the version goes last, so a
+    // reader sees a whole group or none, and a planner run again (a new merge nonce, so other bytes) never mixes
+    // its parts with an earlier run's.
     async putGroup(editionId, group) {
-      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', ...group } }));
+      const body = brotliCompressSync(JSON.stringify(group), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } });
+      const version = createHash('sha256').update(body).digest('hex').slice(0, 16);
+      const parts = Math.max(1, Math.ceil(body.length / contentPartBytes));
+      await batchWriteAll(
+        doc,
+        TableName,
+        Array.from({ length: parts }, (_, n) => ({
+          PutRequest: { Item: { ...keys.editionContentPart(editionId, group.key, version, n), type: 'contentPart', body: body.subarray(n * contentPartBytes, (n + 1) * contentPartBytes) } },
+        })),
+      );
+      await doc.send(new PutCommand({ TableName, Item: { ...keys.editionContent(editionId, group.key), type: 'contentGroup', version, parts, bytes: body.length } }));
     },
 
     async getGroup(editionId, key) {
-      const out = await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key) }));
-      if (!out.Item) return undefined;
-      const { key: k, language, itemIds, subject, html, text, mergeNonce, links } = out.Item as ContentGroup;
+      const head = (await doc.send(new GetCommand({ TableName, Key: keys.editionContent(editionId, key), ConsistentRead: true }))).Item;
+      if (!head) return undefined;
+      const version = String(head.version);
+      const count = Number(head.parts);
+      const rows = await batchGetAll(doc, TableName, Array.from({ length: count }, (_, n) => keys.editionContentPart(editionId, key, version, n)), { consistent: true });
+      if (rows.length !== count) throw new Error(`Content group ${key} of edition ${editionId}: ${rows.length} of its ${count} parts are stored.`);
+      const body = Buffer.concat(rows.sort((a, b) => String(a.sk).localeCompare(String(b.sk))).map((row) => row.body as Uint8Array));
+      const { key: k, language, itemIds, subject, html, text, mergeNonce, links } = JSON.parse(brotliDecompressSync(body).toString('utf8')) as ContentGroup;
       return { key: k, language, itemIds, subject, html, text, mergeNonce, ...(links ? { links } : {}) };
     },
 

@@ -56,8 +56,13 @@ export const keys = {
   editionCounts: (editionId: string, shard: number) => ({ pk: `EDITION#${editionId}#COUNTS#${shard}`, sk: 'COUNTS' }),
   editionListing: (createdAt: string, editionId: string) => ({ gsi1pk: 'EDITIONS', gsi1sk: `${createdAt}#${editionId}` }),
   editionListingPartition: 'EDITIONS',
-  /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner. */
+  /** Compiled content group of an edition (HTML/text with merge fields), written once by the planner: this head row
+   *  names the stored version and its part count; the parts hold the compressed group (editions.ts). */
   editionContent: (editionId: string, groupKey: string) => ({ pk: `EDITION#${editionId}`, sk: `CONTENT#${groupKey}` }),
+  editionContentPart: (editionId: string, groupKey: string, version: string, part: number) => ({
+    pk: `EDITION#${editionId}`,
+    sk: `CONTENT#${groupKey}#${version}#${String(part).padStart(4, '0')}`,
+  }),
   /** A chunk of recipients held while its edition is paused; re-enqueued on resume. */
   editionParked: (editionId: string, chunkId: string) => ({ pk: `EDITION#${editionId}`, sk: `PARKED#${chunkId}` }),
   editionParkedPrefix: 'PARKED#',
