@@ -15,7 +15,7 @@ import type { Brand, EmailRenderer } from './core/editions/newsletter.js';
 import type { ChunkMessage, SendEvidence, SendProgress } from './core/editions/ports.js';
 import type { PlannerDeps } from './core/editions/planner.js';
 import type { SenderDeps } from './core/editions/sender.js';
-import { createTokenBucket } from './core/editions/token-bucket.js';
+import { createSenderBucket } from './core/editions/token-bucket.js';
 import { createEditionService, type EditionService } from './core/editions/service.js';
 import type { FeedSettings } from './core/feeds/service.js';
 import type { ItemReader } from './core/items/ports.js';
@@ -391,7 +391,7 @@ export function composeApp(parts: AppParts): App {
       subscribers: recipients(),
       mailer,
       evidence: sendEvidence(),
-      bucket: createTokenBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
+      bucket: createSenderBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
       clock,
       sleep,
       links: (subscriber, now, editionId) => editionLinks(subscriber, editionId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),

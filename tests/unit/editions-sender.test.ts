@@ -232,14 +232,41 @@ describe('sender decisions', () => {
     expect(w.outbox).toHaveLength(3);
   });
 
+  it('takes its token before the claim, and a fresh one when a slow state check held it up: sends released together by a check do not leave as a wave', async () => {
+    const w = world();
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const slowEditions = { ...w.deps.editions, get: async (id: string) => (reads++ > 0 ? stalled.then(() => w.deps.editions.get(id)) : w.deps.editions.get(id)) };
+    const claim = w.deps.deliveries.claim.bind(w.deps.deliveries);
+    const deps: SenderDeps = {
+      ...w.deps,
+      editions: slowEditions,
+      stateCheckEvery: 1,
+      bucket: { take: async () => void log.push('token') },
+      deliveries: { ...w.deps.deliveries, claim: async (...args: Parameters<DeliveryLedger['claim']>) => (log.push('claim'), claim(...args)) },
+      mailer: { send: async (email) => (log.push('ses'), w.deps.mailer.send(email)) },
+    };
+    const run = processChunk(deps, { ...w.chunk, recipients: [{ s: 'a', g: 'g' }] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    w.clock.advance(300); // the state check took 300 ms
+    release();
+    expect(await run).toMatchObject({ tally: { sent: 1 } });
+    expect(log).toEqual(['token', 'claim', 'token', 'ses']);
+  });
+
   it('a sender stalled past half the bound (before calling SES) gives its claim up, so a second sender taking over after the bound mails nobody twice', async () => {
     const w = world();
     w.deps.inDoubtAfterMs = 2_000;
-    // Sender A claims a, then stalls on the rate limit for longer than the bound (a loaded machine, a long GC).
+    // Sender A claims a, then stalls on the edition's state check for longer than the bound (a loaded machine, a long
+    // GC, a slow store).
     let release: () => void = () => undefined;
     const stalled = new Promise<void>((resolve) => (release = resolve));
     const chunkA: ChunkMessage = { ...w.chunk, recipients: [{ s: 'a', g: 'g' }] };
-    const a = processChunk({ ...w.deps, bucket: { take: () => stalled } }, chunkA);
+    let reads = 0;
+    const stallingEditions = { ...w.deps.editions, get: async (id: string) => (reads++ > 0 ? stalled.then(() => w.deps.editions.get(id)) : w.deps.editions.get(id)) };
+    const a = processChunk({ ...w.deps, editions: stallingEditions, stateCheckEvery: 1 }, chunkA);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(w.deliveries.get('a')?.status).toBe('claimed');
     // Past the bound, sender B (the same chunk delivered again) finds no SES record of a and takes the claim over.

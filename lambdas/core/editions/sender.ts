@@ -13,7 +13,7 @@ import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from './
 import { MailerError, type Clock, type Mailer } from '../shared/ports.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, SendEvidence, SendProgress, SubscriberSource } from './ports.js';
-import type { TokenBucket } from './token-bucket.js';
+import { senderBurstSeconds, type TokenBucket } from './token-bucket.js';
 import { mapLimited } from '../shared/concurrency.js';
 import type { ClickTracking } from '../analytics/tracked-links.js';
 
@@ -69,6 +69,8 @@ export interface ChunkReport {
 type RecipientResult = 'sent' | 'suppressed' | 'failed' | 'inDoubt' | 'pending';
 
 const groupCache = new Map<string, PreparedGroup>();
+/** How long a send may hold its token before calling SES: the burst its bucket allows. */
+const staleTokenMs = senderBurstSeconds * 1000;
 
 export async function processChunk(deps: SenderDeps, message: ChunkMessage): Promise<ChunkReport> {
   const tally = { sent: 0, suppressed: 0, failed: 0, inDoubt: 0, pending: 0 };
@@ -126,10 +128,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
 
   /** Sends to one claimed recipient and settles the claim. A store failure before SES is called releases the claim
    *  (nothing went out); one after SES accepted leaves it in doubt, settled later from SES's records. */
-  const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number): Promise<RecipientResult> => {
+  const send = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number, tokenAt: number): Promise<RecipientResult> => {
     let messageId: string | undefined;
     try {
-      const outcome = await attempt(recipient, subscriber, token, claimedAt, (id) => (messageId = id));
+      const outcome = await attempt(recipient, subscriber, token, claimedAt, tokenAt, (id) => (messageId = id));
       return outcome;
     } catch {
       if (messageId !== undefined) return 'inDoubt'; // SES accepted; recording it failed
@@ -147,7 +149,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     }
   };
 
-  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number, accepted: (messageId: string) => void): Promise<RecipientResult> => {
+  const attempt = async (recipient: { s: string; g: string }, subscriber: Subscriber, token: string, claimedAt: number, firstTokenAt: number, accepted: (messageId: string) => void): Promise<RecipientResult> => {
     const prepared = groups.get(recipient.g)!;
     if (worstCaseHtmlBytes(prepared.html) > maxHtmlBytes) {
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
@@ -161,12 +163,19 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
     );
     const email = deps.analytics ? deps.analytics.tracking.apply(built, { editionId: edition!.id, subscriber, trackable: prepared.group.links, links, now: now() }) : built;
     const retries = deps.throttleRetries ?? 4;
+    let tokenAt = firstTokenAt;
     for (let tries = 0; ; tries++) {
-      await deps.bucket.take();
+      if (tries > 0) {
+        await deps.bucket.take();
+        tokenAt = now().getTime();
+      }
       if (await haltedNow()) {
         await deps.deliveries.release(edition!.id, recipient.s, token); // not sent: the chunk is parked (or dropped)
         return 'pending';
       }
+      // A token is a moment to call SES. Sends whose tokens were held up together (a slow state check or claim, shared
+      // by every send waiting on it) would otherwise leave together, a wave above the rate; each takes a fresh token.
+      if (now().getTime() - tokenAt > staleTokenMs) await deps.bucket.take();
       if (now().getTime() - claimedAt >= deps.inDoubtAfterMs / 2) {
         // Once the bound passes, another sender may take this claim over; an SES call started late could then mail
         // twice. Past half the bound (a slow rate wait, backoff, a stalled process) the claim is given up unsent; the
@@ -225,6 +234,10 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       }
       return settled(row);
     }
+    // The token before the claim: a claim's age (which decides when another sender may take it over) then never
+    // includes a wait for the rate.
+    await deps.bucket.take();
+    const tokenAt = now().getTime();
     const token = randomUUID();
     const claimedAt = now();
     let claim: Awaited<ReturnType<DeliveryLedger['claim']>>;
@@ -234,7 +247,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       await releaseQuietly(recipient.s, token); // the write may have landed before the store failed
       return 'pending';
     }
-    if (claim.claimed) return send(recipient, subscriber, token, claimedAt.getTime());
+    if (claim.claimed) return send(recipient, subscriber, token, claimedAt.getTime(), tokenAt);
     if (claim.existing.status === 'claimed') {
       inDoubt.push({ recipient, subscriber, delivery: claim.existing });
       return undefined; // decided below, with one look at SES's records for the whole chunk
@@ -261,10 +274,12 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
         const row = await deps.deliveries.markSuppressed(edition!.id, recipient.s, 'left', now(), delivery.claimToken);
         return settled(row);
       }
+      await deps.bucket.take();
+      const tokenAt = now().getTime();
       const token = randomUUID();
       const claimedAt = now();
       if (!(await deps.deliveries.reclaim(edition!.id, recipient.s, delivery.claimToken!, token, claimedAt))) return 'inDoubt'; // someone else took it
-      return send(recipient, subscriber, token, claimedAt.getTime());
+      return send(recipient, subscriber, token, claimedAt.getTime(), tokenAt);
     });
     results.push(...decided);
   }

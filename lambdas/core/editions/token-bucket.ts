@@ -30,3 +30,12 @@ export function createTokenBucket(options: { rate: number; burst?: number; now: 
     },
   };
 }
+
+/** A sender's burst, in seconds of its rate. Cold senders starting together each spend their burst at once: with a
+ *  whole second's share the fleet sent about twice MaxSendRate in its first second, with a tenth about 5 % over
+ *  (docs/scale.md). It is also how long a send may hold its token before calling SES (sender.ts). */
+export const senderBurstSeconds = 0.1;
+
+/** The token bucket of one sender instance, at its share of the account's rate. */
+export const createSenderBucket = (options: { rate: number; now: () => number; sleep: (ms: number) => Promise<void> }) =>
+  createTokenBucket({ ...options, burst: Math.ceil(options.rate * senderBurstSeconds) });
