@@ -23,7 +23,7 @@ const worded = (schema: Parameters<typeof validated>[0], value: unknown, lang: L
 describe('console validation messages', () => {
   test('a source address that is not http(s), in Spanish and English', () => {
     expect(worded(SourceInput, { url: 'ftp://example.org/feed' }, 'es')).toBe(
-      'Dirección de la fuente: «ftp://example.org/feed» no es una dirección http(s); escríbela completa, empezando por https://.',
+      'Dirección del canal: «ftp://example.org/feed» no es una dirección http(s); escríbela completa, empezando por https://.',
     );
     expect(worded(SourceInput, { url: 'ftp://example.org/feed' }, 'en')).toBe(
       'Feed address: “ftp://example.org/feed” is not an http(s) address; write it in full, starting with https://.',
@@ -31,7 +31,7 @@ describe('console validation messages', () => {
   });
 
   test('an empty address is a missing field, said once', () => {
-    expect(worded(SourceInput, { url: '' }, 'es')).toBe('Dirección de la fuente: este campo es obligatorio; rellénalo.');
+    expect(worded(SourceInput, { url: '' }, 'es')).toBe('Dirección del canal: este campo es obligatorio; rellénalo.');
   });
 
   test('each failing field is named once, list positions left out', () => {

@@ -231,7 +231,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const names = new Map<string, string>([['editor', t(lang).editorSource]]);
     if (configured.ok) for (const src of configured.value) names.set(src.id, src.name);
     for (const i of [...recent.items, ...shown]) {
-      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? `Digest (${i.sourceId.slice(7, 13)}…)` : i.sourceId);
+      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? t(lang).digestSource(i.sourceId.slice(7, 13)) : i.sourceId);
     }
     const sources = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
     return renderPage(

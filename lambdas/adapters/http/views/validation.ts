@@ -1,5 +1,5 @@
 // A console form that failed its schema, worded for the editor in the page's language: each field by the name the
-// form gives it ("Dirección de la fuente", not `url`; "Países", not `countries.0`), what is wrong with it in plain
+// form gives it ("Dirección del canal", not `url`; "Países", not `countries.0`), what is wrong with it in plain
 // words, and what to do. The JSON API keeps zod's English wording; only the console reads these (see RequestInvalid
 // in router.ts). Issues we have no words for fall back to zod's own locale (zod/v4/locales), then to zod's message.
 import type { z } from '@hono/zod-openapi';
@@ -38,7 +38,7 @@ const es: Words = {
     countries: 'Países',
     topics: 'Temas',
     id: 'Identificador',
-    url: 'Dirección de la fuente',
+    url: 'Dirección del canal',
     name: 'Nombre de la fuente',
     defaultCountries: 'Países por defecto',
     defaultTopics: 'Temas por defecto',
@@ -194,7 +194,7 @@ export function issueText(issue: Issue, lang: Lang): string {
   return `${issue.message}.`;
 }
 
-/** Every field that failed, once each (its first problem): "Dirección de la fuente: «ftp://…» no es …". */
+/** Every field that failed, once each (its first problem): "Dirección del canal: «ftp://…» no es …". */
 export function validationMessage(issues: readonly Issue[], lang: Lang): string {
   const seen = new Map<string, string>();
   for (const issue of issues) {
