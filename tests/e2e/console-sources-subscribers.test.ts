@@ -110,6 +110,41 @@ describe('console sources', () => {
     await checkPage(page, 'editor-sources-es');
     await context.close();
   });
+
+  test('a form that fails its schema names the field and what to do, in Spanish and English', async () => {
+    const context = await newContext(site);
+    const page = await context.newPage();
+    const alert = () => page.locator('[role="alert"]').first().innerText();
+    await signIn(page, 'es');
+    for (const lang of ['es', 'en'] as const) {
+      await page.goto(`/${lang}/editor/sources`);
+      // The browser takes ftp:// as a URL; the schema wants http(s).
+      await page.locator('#new-url').fill('ftp://example.org/feed');
+      await page.getByRole('button', { name: lang === 'es' ? 'Añadir' : 'Add', exact: true }).click();
+      await page.waitForURL(`**/${lang}/editor/sources`);
+      expect(await alert()).toBe(
+        lang === 'es'
+          ? 'Dirección del canal: «ftp://example.org/feed» no es una dirección http(s); escríbela completa, empezando por https://.'
+          : 'Feed address: “ftp://example.org/feed” is not an http(s) address; write it in full, starting with https://.',
+      );
+      // What was typed stays in the form.
+      expect(await page.locator('#new-url').inputValue()).toBe('ftp://example.org/feed');
+      await fitsPhone(page);
+      await checkPage(page, `editor-sources-invalid-${lang}`);
+    }
+
+    // A test send to an address with a typo, on an edition in Spanish.
+    const created = await site.runtime.http.request('/api/editions', { method: 'POST', headers: editorHeaders, body: JSON.stringify({ subject: 'Prueba con errata' }) });
+    const { id } = (await created.json()) as { id: string };
+    await page.goto(`/es/editor/editions/${id}`);
+    await page.getByLabel('Direcciones (separadas por comas)').fill('ana@example.org, bruno@');
+    await page.getByRole('button', { name: 'Enviar prueba' }).click();
+    await page.waitForLoadState();
+    expect(await alert()).toBe('Direcciones de prueba: «bruno@» no es una dirección de correo válida; revisa si tiene alguna errata.');
+    await fitsPhone(page);
+    await checkPage(page, 'editor-test-send-invalid-es');
+    await context.close();
+  });
 });
 
 describe('console subscribers', () => {
@@ -148,6 +183,15 @@ describe('console subscribers', () => {
     await fitsPhone(page);
     await page.locator('[data-matches]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-search-es');
+    expect(await page.locator('[data-matches] tbody td').first().innerText()).toMatch(/^activa · (español|inglés)$/);
+
+    // A whole address shows its status, language and frequency in words, not codes.
+    await page.getByLabel('Correo electrónico').fill(a);
+    await page.getByRole('button', { name: 'Buscar' }).click();
+    await page.waitForURL('**email=*');
+    expect(await page.locator('[data-lookup-summary]').innerText()).toBe('Estado: activa · Idioma: español · Frecuencia: Cada edición, en cuanto sale');
+    await fitsPhone(page);
+    await checkPage(page, 'editor-subscribers-lookup-es');
 
     // The export link serves the CSV with the session cookie.
     const href = (await page.getByRole('link', { name: 'Exportar todos (CSV)' }).getAttribute('href'))!;
@@ -191,6 +235,13 @@ describe('console subscribers', () => {
     await fitsPhone(page);
     await page.locator('[data-import-report]').evaluate((e) => e.scrollIntoView());
     await checkPage(page, 'editor-subscribers-import-en');
+
+    await page.locator('#q').fill(c);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL('**email=*');
+    expect(await page.locator('[data-lookup-summary]').innerText()).toBe('Status: waiting for confirmation · Language: English · Frequency: Every edition, as it comes out');
+    await fitsPhone(page);
+    await checkPage(page, 'editor-subscribers-lookup-en');
     await context.close();
   });
 });

@@ -10,7 +10,7 @@ export const CountryCodeSchema = z
   .string()
   .superRefine((value, ctx) => {
     const taxonomy = currentTaxonomy();
-    if (!taxonomy.isCountryCode(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not one of ${taxonomy.countryCodes.join(', ')}` });
+    if (!taxonomy.isCountryCode(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not one of ${taxonomy.countryCodes.join(', ')}`, params: { reason: 'unknownCountry' } });
   })
   .openapi({ description: 'A country code from GET /api/taxonomy.' });
 
@@ -18,7 +18,7 @@ export const TopicSlugSchema = z
   .string()
   .superRefine((value, ctx) => {
     const taxonomy = currentTaxonomy();
-    if (!taxonomy.isTopicSlug(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not one of ${taxonomy.topicSlugs.join(', ')}` });
+    if (!taxonomy.isTopicSlug(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not one of ${taxonomy.topicSlugs.join(', ')}`, params: { reason: 'unknownTopic' } });
   })
   .openapi({ description: 'A topic slug from GET /api/taxonomy.' });
 
@@ -32,7 +32,7 @@ export const csvOf = (values: () => readonly string[]) =>
       const known = values();
       for (const item of list) {
         if (!known.includes(item)) {
-          ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${known.join(', ')}` });
+          ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${known.join(', ')}`, params: { reason: 'unknownValue', value: item } });
           return z.NEVER;
         }
       }

@@ -5,12 +5,13 @@ import type { App } from '../../../composition-root.js';
 import type { TaxonomyKind } from '../../../core/taxonomy/taxonomy.js';
 import type { EntryInput } from '../../../core/taxonomy/service.js';
 import { formFields, langOf, one, renderPage, type PageStatus } from '../html.js';
-import { validated } from '../router.js';
+import { validated, type RequestInvalid } from '../router.js';
+import { errorMessage } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { TaxonomyPage, type TaxonomyPreview, type TaxonomyRow } from '../views/console/taxonomy.js';
 import { EntryInput as EntrySchema } from './taxonomy.js';
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: { code: string; message: string } };
+type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: { code: string; message: string; issues?: RequestInvalid['issues'] } };
 
 export interface ConsolePageHelpers {
   csrfOf(c: Context): string;
@@ -42,7 +43,7 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
       TaxonomyPage({
         lang: langOf(c),
         csrf: h.csrfOf(c),
-        flash: flash ?? (r.ok ? h.flashOf(c) : { kind: 'error', text: r.error.message }),
+        flash: flash ?? (r.ok ? h.flashOf(c) : { kind: 'error', text: errorMessage(r.error, langOf(c)) }),
         countries: r.ok ? rows(r.value.countries) : [],
         topics: r.ok ? rows(r.value.topics) : [],
         ...(preview ? { preview } : {}),
@@ -51,7 +52,7 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
       { private: true },
     );
   };
-  const failed = (c: Context, r: Extract<Outcome<unknown>, { ok: false }>) => show(c, { kind: 'error', text: r.error.message }, r.status);
+  const failed = (c: Context, r: Extract<Outcome<unknown>, { ok: false }>) => show(c, { kind: 'error', text: errorMessage(r.error, langOf(c)) }, r.status);
 
   pages.get('/taxonomy', (c) => show(c));
 

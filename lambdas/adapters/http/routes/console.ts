@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
-import { newRouter, validated } from '../router.js';
+import { newRouter, RequestInvalid, validated } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import { DomainError } from '../../../core/shared/errors.js';
 import { statusOfKind } from '../errors.js';
@@ -16,6 +16,7 @@ import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferre
 import { errorMessage, isLang, sourceError, stateLabel, t, type Lang } from '../views/i18n.js';
 import type { Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
+import { MessagePage } from '../views/public.js';
 import { ItemsPage } from '../views/console/items.js';
 import { SourcesPage, type SourceTrial } from '../views/console/sources.js';
 import { EditionsPage, type EditionRow } from '../views/console/editions.js';
@@ -50,15 +51,18 @@ export interface ConsoleOptions {
 
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
-/** What an editor action came to: its value, or the domain error (with the status) the editor API answers with. */
-type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: { code: string; message: string } };
+/** What an editor action came to: its value, or the domain error (with the status) the editor API answers with; a
+ *  form that failed its schema keeps the schema's issues, for errorMessage to word in the editor's language. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: ConsoleError };
+type ConsoleError = { code: string; message: string; issues?: RequestInvalid['issues'] };
 
 async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message } };
+    const issues = error instanceof RequestInvalid ? { issues: error.issues } : {};
+    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message, ...issues } };
   }
 }
 
@@ -77,9 +81,18 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       ? createCognitoEditorSessions({ userPoolId: poolId, clientId, signInUrl, baseUrl: ctx.config.PUBLIC_BASE_URL, signingSecret: secret, editorToken: ctx.config.EDITOR_TOKEN, clock: ctx.clock, registry })
       : createLocalEditorSessions({ editorToken: ctx.config.EDITOR_TOKEN, signingSecret: secret, clock: ctx.clock, registry }));
 
+  /** A refusal before any page could be shown (a form too large, expired or from another site; no session): a page
+   *  in the console's language with the way forward. */
+  const refusal = (c: Context, status: PageStatus, body: (s: ReturnType<typeof t>) => string, action?: 'signIn') => {
+    const lang = langOf(c);
+    const s = t(lang);
+    const href = action === 'signIn' ? `${editorBase(lang)}/sign-in` : editorBase(lang);
+    return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: body(s), kind: 'error', noindex: true, action: { href, label: action === 'signIn' ? s.signIn : s.backToConsole } }), status, { private: true });
+  };
+
   // Forms are small; the CSV import may carry up to 5000 rows.
-  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
-  const importLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => c.text('The import is too large: send at most 5000 rows (2 MB) at a time.', 413) });
+  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => refusal(c, 413, (s) => s.consoleFormTooLarge) });
+  const importLimit = bodyLimit({ maxSize: 2 * 1024 * 1024, onError: (c) => refusal(c, 413, (s) => s.consoleImportTooLarge) });
   app.onError(pageErrorHandler);
 
   app.get('/editor', (c) => {
@@ -116,7 +129,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
 
   app.post('/:lang{es|en}/editor/sign-in', formLimit, async (c) => {
     const lang = langOf(c);
-    if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+    if (!sameOrigin(c)) return refusal(c, 403, (s) => s.consoleCrossSite);
     if (sessions.kind !== 'token') return signInPage(c, lang, {}, 400);
     const f = await formFields(c);
     const ip = clientIp(c);
@@ -146,12 +159,12 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       }
       // Read the (size-limited) form before answering: some clients wait for the upload to finish.
       await c.req.arrayBuffer().catch(() => undefined);
-      return c.text('Sign in first.', 401);
+      return refusal(c, 401, (s) => s.consoleSignInFirst, 'signIn');
     }
     if (c.req.method === 'POST') {
-      if (!sameOrigin(c)) return c.text('Cross-site request refused.', 403);
+      if (!sameOrigin(c)) return refusal(c, 403, (s) => s.consoleCrossSite);
       const f = await formFields(c);
-      if (!csrfMatches(one(f.csrf), identity, secret)) return c.text('The form expired; reload the page and try again.', 403);
+      if (!csrfMatches(one(f.csrf), identity, secret)) return refusal(c, 403, (s) => s.consoleFormExpired);
     }
     identities.set(c.req.raw, identity);
     c.header('Cache-Control', 'no-store');
@@ -180,7 +193,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
             : s.done;
     return { kind: 'ok', text };
   };
-  const failure = (r: { error: { code: string; message: string } }, c: Context): Flash => ({ kind: 'error', text: errorMessage(r.error, langOf(c)) });
+  const failure = (r: { error: ConsoleError }, c: Context): Flash => ({ kind: 'error', text: errorMessage(r.error, langOf(c)) });
 
   pages.get('/', (c) => c.redirect(`${editorBase(langOf(c))}/items`, 303));
   pages.post('/sign-out', async (c) => {
@@ -218,7 +231,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const names = new Map<string, string>([['editor', t(lang).editorSource]]);
     if (configured.ok) for (const src of configured.value) names.set(src.id, src.name);
     for (const i of [...recent.items, ...shown]) {
-      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? `Digest (${i.sourceId.slice(7, 13)}…)` : i.sourceId);
+      if (!names.has(i.sourceId)) names.set(i.sourceId, i.sourceId.startsWith('digest:') ? t(lang).digestSource(i.sourceId.slice(7, 13)) : i.sourceId);
     }
     const sources = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
     return renderPage(
@@ -381,10 +394,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       editable ? items.listScope('all', { limit: 40 }) : undefined,
       editable ? attempt(() => editions().list(50)) : undefined,
     ]);
-    const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: pv.error.message };
+    const preview: PreviewPanel = pv.ok ? { segment, html: pv.value.html, items: pv.value.items } : { segment, error: errorMessage(pv.error, lang) };
     // The same issue found in each language's email is shown once.
     const unique = (issues: NonNullable<PreflightPanel['issues']>) => [...new Map(issues.map((i) => [`${i.level}|${i.message}`, i])).values()];
-    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.value.issues) } : { error: pf.error.message };
+    const preflight: PreflightPanel = !pf ? {} : pf.ok ? { issues: unique(pf.value.issues) } : { error: errorMessage(pf.error, lang) };
     const selection = e.selection as { kind: string; since?: string };
     const panel: ContentsPanel = {
       items: contents.ok ? contents.value.items : [],
@@ -491,7 +504,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
         lang,
         csrf: csrfOf(c),
         flash: flash ?? flashOf(c),
-        ...(counts.ok ? { counts: counts.value } : { countsError: counts.error.message }),
+        ...(counts.ok ? { counts: counts.value } : { countsError: errorMessage(counts.error, lang) }),
         lookup: lookup satisfies SubscriberLookup | undefined,
         suppressed: suppressed.ok ? suppressed.value : [],
         ...(imported ? { imported } : {}),

@@ -9,7 +9,7 @@ import { currentTaxonomy } from '../../../core/taxonomy/taxonomy.js';
 import { CountryCodeSchema, TopicSlugSchema, csvOf, maxTaxonomyList } from '../taxonomy-schemas.js';
 import { languages } from '../../../core/shared/language.js';
 
-const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
+const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'must be an ISO 8601 date-time', params: { reason: 'isoDateTime' } });
 const Language = z.enum(languages);
 const editorSecurity = [{ editorToken: [] }];
 

@@ -13,7 +13,7 @@ import type { Source } from '../../../core/ingest/sources.js';
 
 const CountryCode = CountryCodeSchema;
 const TopicSlug = TopicSlugSchema;
-const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
+const IsoDate = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: 'must be an ISO 8601 date-time', params: { reason: 'isoDateTime' } });
 
 const ItemSummary = z
   .object({
@@ -32,7 +32,7 @@ export const ItemInput = z
   .object({
     id: z.string().min(1).optional().openapi({ description: 'Give to correct an existing item; omit to add one.' }),
     title: z.string().min(1).max(500).optional(),
-    link: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL').optional(),
+    link: z.string().url().refine((v) => /^https?:/i.test(v), { message: 'must be an http(s) URL', params: { reason: 'httpUrl' } }).optional(),
     publishedAt: IsoDate.optional(),
     summary: z.string().max(5_000).optional(),
     contentHtml: z.string().max(200_000).optional(),
@@ -45,7 +45,7 @@ export const ItemInput = z
 
 export const SourceInput = z
   .object({
-    url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL'),
+    url: z.string().url().refine((v) => /^https?:/i.test(v), { message: 'must be an http(s) URL', params: { reason: 'httpUrl' } }),
     name: z.string().min(1).max(200).optional(),
     defaultCountries: z.array(CountryCode).optional(),
     defaultTopics: z.array(TopicSlug).optional(),
@@ -56,7 +56,7 @@ export const SourceInput = z
 export const SourcePatch = z
   .object({
     name: z.string().min(1).max(200).optional(),
-    url: z.string().url().refine((v) => /^https?:/i.test(v), 'must be an http(s) URL').optional(),
+    url: z.string().url().refine((v) => /^https?:/i.test(v), { message: 'must be an http(s) URL', params: { reason: 'httpUrl' } }).optional(),
     defaultCountries: z.array(CountryCode).optional(),
     defaultTopics: z.array(TopicSlug).optional(),
     active: z.boolean().optional().openapi({ description: 'false pauses the source: it is not polled until made active again.' }),

@@ -3,6 +3,8 @@
 import { countryName as nameOfCountry, topicName as nameOfTopic, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import { isLanguage, languages, type Language } from '../../../core/shared/language.js';
 import type { FeedScope } from '../../../core/items/model.js';
+import type { z } from '@hono/zod-openapi';
+import { validationMessage } from './validation.js';
 
 export type Lang = Language;
 export const langs = languages;
@@ -97,6 +99,7 @@ const es = {
   prefsTitle: 'Tus preferencias',
   prefsLead: (email: string) => `Suscripción de ${email}.`,
   statusLabel: 'Estado',
+  languageLabel: 'Idioma',
   status_pending: 'pendiente de confirmar',
   status_confirmed: 'activa',
   status_unsubscribed: 'dada de baja',
@@ -152,6 +155,12 @@ const es = {
   oneClickNeedsBody: 'Para darte de baja, abre el enlace y pulsa su botón (o envía List-Unsubscribe=One-Click en el formulario).',
   tooLarge: 'La solicitud es demasiado grande.',
   malformedForm: 'No pudimos leer el formulario. Vuelve a la página y envíalo otra vez.',
+  consoleFormTooLarge: 'El formulario es demasiado grande. Vuelve atrás, acorta el texto y envíalo de nuevo.',
+  consoleImportTooLarge: 'La importación es demasiado grande: envía como máximo 5000 filas (2 MB) cada vez. Divide el archivo y vuelve a intentarlo.',
+  consoleSignInFirst: 'Tu sesión terminó. Entra de nuevo y repite lo que estabas haciendo.',
+  consoleCrossSite: 'Rechazamos este envío porque llegó desde otro sitio. Abre la consola directamente y vuelve a intentarlo.',
+  consoleFormExpired: 'El formulario caducó. Vuelve a la página, recárgala y envíalo de nuevo.',
+  backToConsole: 'Volver a la consola',
   // Errors
   notFoundTitle: 'Página no encontrada',
   notFoundBody: 'No encontramos lo que buscas. Puede que el enlace esté mal escrito o que la página ya no exista.',
@@ -180,6 +189,7 @@ const es = {
   dateFrom: 'Desde',
   dateTo: 'Hasta',
   editorSource: 'Añadidas por editores',
+  digestSource: (id: string) => `Resumen importado (${id}…)`,
   title: 'Título',
   link: 'Enlace',
   summary: 'Resumen',
@@ -466,6 +476,7 @@ const en: Strings = {
   prefsTitle: 'Your preferences',
   prefsLead: (email: string) => `Subscription of ${email}.`,
   statusLabel: 'Status',
+  languageLabel: 'Language',
   status_pending: 'waiting for confirmation',
   status_confirmed: 'active',
   status_unsubscribed: 'unsubscribed',
@@ -520,6 +531,12 @@ const en: Strings = {
   oneClickNeedsBody: 'To unsubscribe, open the link and press its button (or send List-Unsubscribe=One-Click as a form body).',
   tooLarge: 'The request is too large.',
   malformedForm: 'We could not read the form. Go back to the page and send it again.',
+  consoleFormTooLarge: 'The form is too large. Go back, shorten the text and send it again.',
+  consoleImportTooLarge: 'The import is too large: send at most 5000 rows (2 MB) at a time. Split the file and try again.',
+  consoleSignInFirst: 'Your session ended. Sign in again and repeat what you were doing.',
+  consoleCrossSite: 'This request came from another site, so it was refused. Open the console directly and try again.',
+  consoleFormExpired: 'The form expired. Go back to the page, reload it and send it again.',
+  backToConsole: 'Back to the console',
   notFoundTitle: 'Page not found',
   notFoundBody: 'We could not find what you are looking for. The link may be mistyped, or the page may be gone.',
   goHome: 'Go to the home page',
@@ -546,6 +563,7 @@ const en: Strings = {
   dateFrom: 'From',
   dateTo: 'To',
   editorSource: 'Added by editors',
+  digestSource: (id: string) => `Imported digest (${id}…)`,
   title: 'Title',
   link: 'Link',
   summary: 'Summary',
@@ -807,10 +825,44 @@ const spanishErrors: Record<string, string> = {
   'suppression.notFound': 'Esta dirección no está bloqueada.',
   'import.invalidConsent': 'consent_at tiene que ser una fecha y hora ISO 8601.',
   'item.badLink': 'El enlace de la noticia tiene que ser una dirección http(s).',
+  'item.incomplete': 'Una noticia nueva necesita al menos un título y un enlace.',
+  'item.notFound': 'Esa noticia ya no existe. Recarga la página.',
+  'item.busy': 'La noticia cambió varias veces mientras la corregíamos; vuelve a intentarlo.',
+  'source.notFound': 'Esa fuente ya no existe (puede que alguien la haya quitado). Recarga la página.',
+  'edition.notFound': 'Esa edición no existe. Vuelve a la lista de ediciones.',
+  'edition.emptySegment': 'Ninguna noticia de esta edición corresponde a ese segmento; elige otros países o temas.',
+  'edition.scheduleInPast': 'Esa hora ya pasó; elige una hora posterior o envía ahora.',
+  'edition.notEditable': 'Esta edición ya no se puede cambiar: solo se cambian los borradores y las ediciones programadas.',
+  'edition.invalidTransition': 'La edición no está en un estado que lo permita (por ejemplo, solo se pausa una edición que se está enviando). Recarga la página para ver su estado.',
+  'edition.notSending': 'Solo se puede reenviar lo pendiente de una edición que se está enviando.',
+  'edition.changed': 'La edición cambió mientras tanto; recarga la página y vuelve a intentarlo.',
+  'edition.exists': 'Ya existe una edición con ese identificador; vuelve a intentarlo.',
+  'edition.scheduleFailed': 'No se pudo poner el envío en marcha; inténtalo de nuevo en un momento.',
+  'edition.preflightFailed': 'Las comprobaciones previas encontraron errores; corrígelos (los verás en «Comprobaciones previas») para poder enviar.',
+  'edition.tooManyItems': 'Una edición lleva como máximo 100 noticias; quita algunas.',
+  'edition.unknownItems': 'Algunas de las noticias elegidas ya no existen; recarga la página y vuelve a elegirlas.',
+  'edition.subjectLineBreak': 'El asunto tiene que ir en una sola línea: quita el salto de línea.',
+  'email.headerLineBreak': 'Un asunto o una cabecera tiene un salto de línea; escríbelo en una sola línea.',
+  'taxonomy.exists': 'Ya existe una entrada con esa clave; cámbiala desde su fila en la lista.',
+  'taxonomy.notFound': 'Esa entrada ya no existe. Recarga la página.',
+  'taxonomy.badCode': 'El código de un país son las dos letras ISO 3166-1 en minúsculas, por ejemplo «ec».',
+  'taxonomy.badSlug': 'La clave de un tema lleva letras minúsculas y cifras unidas por guiones, por ejemplo «salud-publica».',
+  'taxonomy.badMerge': 'Elige otra entrada de la lista en la que fusionarla.',
+  'taxonomy.nameRequired': 'Una entrada necesita un nombre en inglés y otro en español.',
+  'taxonomy.busy': 'Un suscriptor cambió durante la fusión; repite la fusión para terminarla.',
+  'import.invalidCsv': 'No se pudo leer el CSV: revisa que la primera fila lleve los nombres de las columnas y que todas las filas usen el mismo separador.',
+  'import.tooManyRows': 'Importa como máximo 5000 filas cada vez; divide el archivo.',
+  'import.confirmationNotSent': 'Se importó como pendiente, pero no se pudo enviar el correo de confirmación; vuelve a enviarlo más tarde.',
+  'subscription.unknownCountry': 'Un país no está en la lista; usa el nombre o el código de uno de los países de la consola.',
+  'subscription.unknownTopic': 'Un tema no está en la lista; usa el nombre o la clave de uno de los temas de la consola.',
+  'request.badCursor': 'El enlace a la página siguiente ya no sirve; vuelve a la primera página.',
+  'request.invalid': 'Algún dato del formulario no es válido; revísalo y vuelve a enviarlo.',
 };
 
-/** A domain error's message in the page's language. */
-export function errorMessage(error: { code: string; message: string }, lang: Lang): string {
+/** A domain error's message in the page's language; a form that failed its schema (issues given) names each field
+ *  and what to do, in either language (views/validation.ts). */
+export function errorMessage(error: { code: string; message: string; issues?: readonly z.core.$ZodIssue[] }, lang: Lang): string {
+  if (error.issues?.length) return validationMessage(error.issues, lang);
   return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
 }
 

@@ -57,7 +57,11 @@ export function SubscribersPage(props: {
         props.lookup.found ? (
           <div class="notice" role="status">
             <p>
-              <strong>{props.lookup.email}</strong>: {props.lookup.found.status} · {props.lookup.found.language} · {props.lookup.found.frequency}
+              <strong>{props.lookup.email}</strong>
+            </p>
+            <p data-lookup-summary>
+              {s.statusLabel}: {statusText(props.lookup.found.status, props.lang)} · {s.languageLabel}: {languageText(props.lookup.found.language, props.lang)} · {s.frequency}:{' '}
+              {frequencyText(props.lookup.found.frequency, props.lang)}
             </p>
             <p>
               {s.countries}: {props.lookup.found.countries.length ? props.lookup.found.countries.map((c) => countryName(c as CountryCode, props.lang)).join(', ') : s.all}
@@ -173,7 +177,7 @@ function Matches(props: { lang: Lang; base: string; matches: NonNullable<Subscri
               <a href={`${props.base}?email=${encodeURIComponent(r.email)}`}>{r.email}</a>
             </th>
             <td data-label={s.statusLabel}>
-              {statusText(r.status, props.lang)} · {r.language}
+              {statusText(r.status, props.lang)} · {languageText(r.language, props.lang)}
             </td>
             <td data-label={s.countries}>{names(r.countries, (c) => countryName(c as CountryCode, props.lang))}</td>
             <td data-label={s.topics}>{names(r.topics, (x) => topicName(x as TopicSlug, props.lang))}</td>
@@ -226,3 +230,9 @@ const statusText = (status: string, lang: Lang) => {
   const s = t(lang);
   return status === 'pending' || status === 'confirmed' || status === 'unsubscribed' || status === 'suppressed' ? s[`status_${status}`] : status;
 };
+
+/** A language code as its name in the page's language ("español", "English"); an unknown code as it is. */
+const languageText = (language: string, lang: Lang) => (language === 'es' || language === 'en' ? t(lang)[`languageName_${language}`] : language);
+
+/** A frequency in the page's words ("Resumen diario"); an unknown one as it is. */
+const frequencyText = (frequency: string, lang: Lang) => (frequency === 'instant' || frequency === 'daily' || frequency === 'weekly' ? t(lang)[`freq_${frequency}`] : frequency);

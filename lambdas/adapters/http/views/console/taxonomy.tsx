@@ -15,7 +15,7 @@ const strings = {
     nameEs: 'Name in Spanish',
     keywordsEn: 'Keywords in English (comma-separated)',
     keywordsEs: 'Keywords in Spanish (comma-separated)',
-    counts: (items: number, subscribers: number) => `${items} items · ${subscribers} subscribers`,
+    counts: (items: number, subscribers: number) => `${items} ${items === 1 ? 'item' : 'items'} · ${subscribers} ${subscribers === 1 ? 'subscriber' : 'subscribers'}`,
     save: 'Save',
     preview: 'Preview the change',
     remove: 'Remove',
@@ -41,7 +41,7 @@ const strings = {
     nameEs: 'Nombre en español',
     keywordsEn: 'Palabras clave en inglés (separadas por comas)',
     keywordsEs: 'Palabras clave en español (separadas por comas)',
-    counts: (items: number, subscribers: number) => `${items} noticias · ${subscribers} suscriptores`,
+    counts: (items: number, subscribers: number) => `${items} ${items === 1 ? 'noticia' : 'noticias'} · ${subscribers} ${subscribers === 1 ? 'suscriptor' : 'suscriptores'}`,
     save: 'Guardar',
     preview: 'Ver el efecto',
     remove: 'Eliminar',
@@ -55,7 +55,7 @@ const strings = {
     dropped: 'perdería',
     none: 'ninguna noticia',
     notSaved: 'No se guarda nada hasta pulsar Guardar.',
-    note: 'Un cambio se aplica a las noticias nuevas en el acto y a las existentes en segundo plano. Las direcciones de los feeds conservan el código o slug.',
+    note: 'Un cambio se aplica a las noticias nuevas en el acto y a las existentes en segundo plano. Las direcciones de las fuentes RSS conservan el código o el slug.',
   },
 } as const;
 
