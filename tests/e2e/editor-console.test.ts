@@ -164,7 +164,7 @@ describe('editor console', () => {
     await page.getByRole('button', { name: 'Buscar' }).click();
     await page.waitForURL('**email=**');
     const found = await page.locator('.notice').first().innerText();
-    expect(found).toContain('confirmed');
+    expect(found).toContain('Estado: activa');
     expect(found).toContain('Chile');
     await page.getByLabel('Correo electrónico').fill(address('nobody'));
     await page.getByRole('button', { name: 'Buscar' }).click();

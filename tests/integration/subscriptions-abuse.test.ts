@@ -16,6 +16,10 @@ describe('subscriptions: tokens, limits and bad input', () => {
     const replay = await t.json('POST', '/api/subscriptions/confirm', { token });
     expect(replay.status).toBe(409);
     expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('subscription.alreadyConfirmed');
+    // The page a second click opens is a kind notice, not an error.
+    const again = await t.http.request(`/confirm/${token}`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(await again.text()).not.toContain('role="alert"');
 
     const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
     const bad = await t.json('POST', '/api/subscriptions/confirm', { token: tampered });

@@ -49,7 +49,8 @@ export function errorPage(c: Context, lang: Lang, error: unknown, privatePage = 
     error.code === 'subscription.alreadyConfirmed'
       ? MessagePage({ lang, title: s.alreadyConfirmedTitle, body: s.alreadyConfirmedBody, noindex: privatePage, action: { href: `/${lang}/`, label: s.toSubscribePage } })
       : MessagePage({ lang, title: s.linkProblem, body: errorMessage(error, lang), kind: 'error', noindex: privatePage, ...(nextStepOf(error) ? { action: { href: `/${lang}/`, label: s.toSubscribePage } } : {}) });
-  return renderPage(c, page, statusOfKind[error.kind], { private: privatePage });
+  // The JSON API answers a replayed confirmation 409; the page is a notice, not a failure, and says so with 200.
+  return renderPage(c, page, error.code === 'subscription.alreadyConfirmed' ? 200 : statusOfKind[error.kind], { private: privatePage });
 }
 
 export function notFoundPage(c: Context, lang: Lang) {
