@@ -1,7 +1,8 @@
 // Cold-start smoke test of the real bundles: after `npx cdk synth` (with bundling), copy each Lambda's asset to a
 // fresh directory outside the repo (as Lambda does with /var/task) and import it in a child process with the
-// function's own env (placeholders for values CloudFormation fills in; no SSM names, so no network). It catches what
-// assertions cannot: ESM/CommonJS interop, files the code reads at cold start that are not in the bundle.
+// function's own env (placeholders for values CloudFormation fills in; the values the cold start would read from SSM
+// or Secrets Manager given directly, so no network). It catches what assertions cannot: ESM/CommonJS interop, files the code reads at cold start that are
+// not in the bundle, configuration the cold start refuses.
 //
 //   npx cdk synth && npx tsx infra/smoke-bundles.ts
 import { execFileSync } from 'node:child_process';
@@ -27,7 +28,12 @@ for (const file of templates) {
     cpSync(asset, task, { recursive: true });
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: task };
     for (const [key, value] of Object.entries((Environment?.Variables ?? {}) as Record<string, unknown>)) {
-      if (key.endsWith('_PARAMETER')) continue;
+      // Read over the network at cold start in AWS: give the value itself, as the cold start would have it.
+      const fetched = /^(.*)_(PARAMETER|ARN)$/.exec(key);
+      if (fetched && (fetched[2] === 'PARAMETER' || key.endsWith('_SECRET_ARN'))) {
+        env[fetched[1]] = 'placeholder-secret-of-at-least-32-characters';
+        continue;
+      }
       env[key] = typeof value === 'string' ? value : placeholder(key);
     }
     const exportName = String(Handler).split('.').pop();
