@@ -9,7 +9,8 @@
 //   npm run send -- status ID         one line of state and counts (JSON with --json)
 //   npm run send -- preflight ID      the pre-flight report
 //   npm run send -- test ID --to a@example.org[,b@…] [--countries …] [--topics …] [--language es]
-//   npm run send -- send ID [--at ISO] [--yes]   asks first, saying how many it reaches
+//   npm run send -- send ID [--at ISO] [--yes]   asks first, saying how many it reaches (only --yes skips the
+//                                                question; without a terminal the answer is read from stdin)
 //   npm run send -- pause|resume|cancel ID
 //   npm run send -- redrive ID        move a stopped send on now (lost or dead-lettered chunks), then watch it
 //
@@ -104,19 +105,37 @@ interface AudienceCount {
 const formatAudience = (a: AudienceCount) =>
   `${n(a.recipients)} recipient(s) (${Object.entries(a.byLanguage).map(([l, c]) => `${l} ${n(c)}`).join(', ')}); ${n(a.skipped)} in the audience get no item and are skipped`;
 
-/** Shows who the send reaches and asks (unless --yes, or no terminal to ask on). False: the editor said no. */
-async function confirmSend(id: string, subject: string): Promise<boolean> {
+/** Shows who the send reaches and asks. Only --yes sends without an answer: without a terminal the answer is read
+ *  from standard input, and the end of it with no answer is a no, so a pipe or a cron job never sends by accident. */
+async function confirmSend(id: string, subject: string): Promise<'send' | 'declined' | 'unanswered'> {
   const audience = await call<AudienceCount>('GET', `/api/editions/${id}/audience`);
   console.log(`audience: ${formatAudience(audience)}`);
-  if (values.yes || !process.stdin.isTTY) return true;
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Send "${subject}" to ${n(audience.recipients)} subscriber(s) ${values.at ? `at ${values.at}` : 'now'}? [y/N] `);
-  rl.close();
-  if (/^y(es)?$/i.test(answer.trim())) return true;
-  console.log(`not sent; the draft stays: npm run send -- send ${id}`);
-  return false;
+  if (values.yes) return 'send';
+  const answer = await ask(`Send "${subject}" to ${n(audience.recipients)} subscriber(s) ${values.at ? `at ${values.at}` : 'now'}? [y/N] `);
+  if (answer !== undefined && /^y(es)?$/i.test(answer.trim())) return 'send';
+  console.log(answer === undefined ? `\nno answer: not sent (pass --yes to send without asking): npm run send -- send ${id}` : `not sent: npm run send -- send ${id} when it should go`);
+  return answer === undefined ? 'unanswered' : 'declined';
 }
+
+/** One line from standard input after the question; undefined when the input ends first. */
+async function ask(question: string): Promise<string | undefined> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.once('close', () => {
+      if (!answered) resolve(undefined);
+    });
+    rl.question(question, (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+  });
+}
+
+/** The exit code of a send the editor did not confirm: declining is a choice (0), no answer is a failure (1). */
+const notSent = (outcome: 'declined' | 'unanswered') => (outcome === 'declined' ? 0 : 1);
 
 function bar(view: EditionView, width = 30): string {
   const c = view.counts;
@@ -193,7 +212,8 @@ async function main(): Promise<number> {
       const report = await call<{ ok: boolean; items: number; issues: Issue[] }>('GET', `/api/editions/${created.id}/preflight`);
       console.log(`pre-flight: ${report.items} items, ${report.ok ? 'ok' : 'errors'}\n${formatIssues(report.issues)}`);
       if (!report.ok) return 1;
-      if (!(await confirmSend(created.id, values.subject))) return 0;
+      const confirmed = await confirmSend(created.id, values.subject);
+      if (confirmed !== 'send') return notSent(confirmed);
       await call('POST', `/api/editions/${created.id}/send`, values.at ? { at: values.at } : {});
       const final = await watch(created.id);
       return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;
@@ -224,7 +244,8 @@ async function main(): Promise<number> {
     }
     case 'send': {
       const view = await call<EditionView>('GET', `/api/editions/${needId()}`);
-      if (!(await confirmSend(needId(), view.subject))) return 0;
+      const confirmed = await confirmSend(needId(), view.subject);
+      if (confirmed !== 'send') return notSent(confirmed);
       await call('POST', `/api/editions/${needId()}/send`, values.at ? { at: values.at } : {});
       const final = await watch(id!);
       return final.state === 'sent' || final.state === 'scheduled' ? 0 : 1;

@@ -475,7 +475,14 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       }
       return editions()[action as 'pause' | 'resume' | 'cancel' | 'redrive'](id);
     });
-    if (!r.ok) return showEdition(c, failure(r, c), r.status);
+    if (!r.ok) {
+      // A time that has passed is named back as the editor entered it, in their zone (the API's words give UTC).
+      if (action === 'schedule' && r.error.code === 'edition.scheduleInPast') {
+        const zone = timeZoneOr(one(f.tz));
+        return showEdition(c, { kind: 'error', text: t(lang).scheduleInPast(formatDateTime(wallTimeToIso(one(f.at), zone), lang, zone)) }, r.status);
+      }
+      return showEdition(c, failure(r, c), r.status);
+    }
     const did = ({ send: 'sent', schedule: 'scheduled', pause: 'paused', resume: 'resumed', cancel: 'cancelled', redrive: 'redrive', test: 'test' } as const)[action as 'send'];
     // A test names where it went, the local part shortened: "ana@…".
     const to = action === 'test' ? `&to=${encodeURIComponent(one(f.to).split(/[,\s;]+/).filter(Boolean).map((a) => `${a.split('@')[0]}@…`).join(', '))}` : '';
