@@ -29,9 +29,9 @@ for (const file of templates) {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', LAMBDA_TASK_ROOT: task };
     for (const [key, value] of Object.entries((Environment?.Variables ?? {}) as Record<string, unknown>)) {
       // Read over the network at cold start in AWS: give the value itself, as the cold start would have it.
-      const fetched = /^(.*)_(PARAMETER|ARN)$/.exec(key);
-      if (fetched && (fetched[2] === 'PARAMETER' || key.endsWith('_SECRET_ARN'))) {
-        env[fetched[1]] = 'placeholder-secret-of-at-least-32-characters';
+      const fetched = /^(.+)_PARAMETER$/.exec(key)?.[1] ?? /^(.+_SECRET)_ARN$/.exec(key)?.[1];
+      if (fetched) {
+        env[fetched] = 'placeholder-secret-of-at-least-32-characters';
         continue;
       }
       env[key] = typeof value === 'string' ? value : placeholder(key);

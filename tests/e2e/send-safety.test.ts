@@ -269,9 +269,10 @@ describe('the pre-flight warns; an edition that reached nobody is not published;
     }
   }, 40_000);
 
-  test('an edition of "everything new since the last edition" names that edition’s time and lists exactly those items, in each language', async () => {
-    const { editions } = (await api<{ editions: Array<{ kind: string; sendStartedAt: string | null }> }>('GET', '/api/editions?limit=50')).json;
-    const lastStarted = editions.filter((e) => e.kind === 'edition' && e.sendStartedAt).map((e) => e.sendStartedAt!).sort().at(-1)!;
+  test('an edition of "everything new since the last edition" names that edition’s time and lists exactly those items (with those of an edition that reached nobody), in each language', async () => {
+    // The edition above that reached nobody does not count: nobody received its items.
+    const { editions } = (await api<{ editions: Array<{ kind: string; sendStartedAt: string | null; reachedNobody?: boolean }> }>('GET', '/api/editions?limit=50')).json;
+    const lastStarted = editions.filter((e) => e.kind === 'edition' && e.sendStartedAt && !e.reachedNobody).map((e) => e.sendStartedAt!).sort().at(-1)!;
     expect(lastStarted).toBeDefined();
     const fresh = `Lo último ${tag}`;
     await newItem(fresh, ['pe']);
@@ -280,7 +281,8 @@ describe('the pre-flight warns; an edition that reached nobody is not published;
       await openEdition(lang, id);
       const words = lang === 'es' ? 'Lo nuevo desde la última edición' : 'New since the last edition';
       expect(await page.locator('[data-contents-basis]').innerText()).toBe(`${words} (${formatDateTime(lastStarted, lang, lima)}):`);
-      expect(await page.locator('#items-h ~ ol li').allInnerTexts()).toEqual([fresh]);
+      // Newest first: the fresh item, then the one the edition that reached nobody carried (nobody has it yet).
+      expect(await page.locator('#items-h ~ ol li').allInnerTexts()).toEqual([fresh, `México abre una oficina ${tag}`]);
       expect((await edition(id)).state).toBe('draft');
       await page.locator('#items-h').evaluate((h) => h.scrollIntoView());
       await checkPage(page, `send-safety-new-since-last-${lang}`);

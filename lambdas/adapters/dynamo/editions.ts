@@ -236,15 +236,20 @@ export function createEditionStores(doc: DynamoDBDocumentClient, tableName: stri
     },
 
     async lastStarted(kind, frequency, exceptId) {
+      // Every page: the listing is ordered by creation, and an edition created earlier may have started later.
+      const started: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
         const out = await listing({ ExclusiveStartKey: start });
-        const found = out.rows
-          .filter((e) => (!exceptId || e.pk !== editionKey(exceptId).pk) && e.kind === kind && e.frequency === frequency && e.sendStartedAt)
-          .sort((a, b) => (String(b.sendStartedAt) < String(a.sendStartedAt) ? -1 : 1))[0];
-        if (found) return (await wholeEditions([found]))[0];
+        started.push(...out.rows.filter((e) => (!exceptId || e.pk !== editionKey(exceptId).pk) && e.kind === kind && e.frequency === frequency && e.sendStartedAt));
         start = out.next;
       } while (start);
+      started.sort((a, b) => (String(b.sendStartedAt) < String(a.sendStartedAt) ? -1 : 1));
+      // One that reached nobody does not count: nobody received its items, so the next edition still carries them.
+      for (const row of started) {
+        const [edition] = await wholeEditions([row]);
+        if (edition && !edition.reachedNobody) return edition;
+      }
       return undefined;
     },
 

@@ -58,7 +58,8 @@ export interface EditionRepository {
   save(next: Edition, expectedVersion: number): Promise<Edition>;
   /** Moves the state if it is one of `from` (conditional write); returns the new edition, or undefined if not. */
   transition(id: string, from: EditionState[], to: EditionState, patch?: Partial<Edition>): Promise<Edition | undefined>;
-  /** The most recent edition of this kind and frequency that started sending, excluding `exceptId`. */
+  /** The most recent edition of this kind and frequency that started sending and reached somebody, excluding
+   *  `exceptId` ("new since the last edition" counts from it). */
   lastStarted(kind: Edition['kind'], frequency: Edition['frequency'], exceptId?: string): Promise<Edition | undefined>;
   list(limit: number): Promise<Edition[]>;
   /** Every edition in one of these states (few at a time: the recovery sweep's look for unfinished work). */
