@@ -56,18 +56,22 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
 
   pages.get('/taxonomy', (c) => show(c));
 
-  pages.post('/taxonomy/:kind{countries|topics}', async (c) => {
+  // The alternatives are grouped: Hono's trie router reads `{countries|topics}` as /^countries|topics$/, which sent
+  // every POST under /taxonomy/countries/… (a change, a preview, a removal) to the add route.
+  const kinds = ':kind{(?:countries|topics)}';
+
+  pages.post(`/taxonomy/${kinds}`, async (c) => {
     const kind = kindOf(c.req.param('kind'));
     const r = await h.attempt(async () => editor.create(kind, one((await formFields(c)).key).trim(), await entryFrom(c)));
     return r.ok ? back(c) : failed(c, r);
   });
 
-  pages.post('/taxonomy/:kind{countries|topics}/:key', async (c) => {
+  pages.post(`/taxonomy/${kinds}/:key`, async (c) => {
     const r = await h.attempt(async () => editor.update(kindOf(c.req.param('kind')), c.req.param('key') ?? '', await entryFrom(c)));
     return r.ok ? back(c) : failed(c, r);
   });
 
-  pages.post('/taxonomy/:kind{countries|topics}/:key/preview', async (c) => {
+  pages.post(`/taxonomy/${kinds}/:key/preview`, async (c) => {
     const kind = kindOf(c.req.param('kind'));
     const key = c.req.param('key') ?? '';
     const r = await h.attempt(async () => {
@@ -77,7 +81,7 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
     return r.ok ? show(c, undefined, 200, r.value) : failed(c, r);
   });
 
-  pages.post('/taxonomy/:kind{countries|topics}/:key/remove', async (c) => {
+  pages.post(`/taxonomy/${kinds}/:key/remove`, async (c) => {
     const mergeInto = one((await formFields(c)).mergeInto) || undefined;
     const r = await h.attempt(() => editor.remove(kindOf(c.req.param('kind')), c.req.param('key') ?? '', mergeInto));
     return r.ok ? back(c) : failed(c, r);
