@@ -52,9 +52,10 @@ export interface ConsoleOptions {
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
 /** What an editor action came to: its value, or the domain error (with the status) the editor API answers with; a
- *  form that failed its schema keeps the schema's issues, for errorMessage to word in the editor's language. */
+ *  form that failed its schema keeps the schema's issues, for errorMessage to word in the editor's language, and an
+ *  error's details (the counts of an entry in use) stay for a page that words them. */
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: ConsoleError };
-type ConsoleError = { code: string; message: string; issues?: RequestInvalid['issues'] };
+export type ConsoleError = { code: string; message: string; issues?: RequestInvalid['issues']; details?: unknown };
 
 async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   try {
@@ -62,7 +63,8 @@ async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const issues = error instanceof RequestInvalid ? { issues: error.issues } : {};
-    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message, ...issues } };
+    const details = error.details === undefined ? {} : { details: error.details };
+    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message, ...issues, ...details } };
   }
 }
 

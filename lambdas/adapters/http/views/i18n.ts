@@ -319,6 +319,9 @@ const es = {
   importButton: 'Importar',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Importación: ${r.received} recibidas, ${r.confirmed} confirmadas, ${r.pending} pendientes de confirmar, ${r.skippedExisting} ya existían, ${r.skippedSuppressed} bloqueadas, ${r.errors} con errores.`,
+  // Countries and topics: an entry in use is not removed without a merge (the buttons named are views/console/taxonomy.tsx's)
+  taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
+    `No se puede eliminar ${kind === 'country' ? 'el país' : 'el tema'} «${name}»: lo usan ${items} ${items === 1 ? 'noticia' : 'noticias'} y ${subscribers} ${subscribers === 1 ? 'suscriptor' : 'suscriptores'}. Para quitarlo, elige en «Fusionar con» ${kind === 'country' ? 'otro país' : 'otro tema'} al que pasarlos y pulsa «Eliminar».`,
   // Editions: both languages, sends that ask first, time zones
   textIn: (language: string) => `Texto en ${language}`,
   textFallbackHint: 'El texto del idioma de la consola se usa para quien no tenga el suyo.',
@@ -693,6 +696,8 @@ const en: Strings = {
   importButton: 'Import',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Import: ${r.received} received, ${r.confirmed} confirmed, ${r.pending} waiting for confirmation, ${r.skippedExisting} already known, ${r.skippedSuppressed} blocked, ${r.errors} with errors.`,
+  taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
+    `The ${kind} “${name}” cannot be removed: ${items} ${items === 1 ? 'item' : 'items'} and ${subscribers} ${subscribers === 1 ? 'subscriber' : 'subscribers'} use it. To remove it, choose another ${kind} in “Merge into” to move them to, and press “Remove”.`,
   // Editions: both languages, sends that ask first, time zones
   textIn: (language: string) => `Text in ${language}`,
   textFallbackHint: 'The console language’s text goes to readers without their own.',
@@ -850,6 +855,7 @@ const spanishErrors: Record<string, string> = {
   'taxonomy.badMerge': 'Elige otra entrada de la lista en la que fusionarla.',
   'taxonomy.nameRequired': 'Una entrada necesita un nombre en inglés y otro en español.',
   'taxonomy.busy': 'Un suscriptor cambió durante la fusión; repite la fusión para terminarla.',
+  'taxonomy.inUse': 'Esta entrada está en uso: elige en «Fusionar con» otra a la que pasar sus noticias y suscriptores, y pulsa «Eliminar».',
   'import.invalidCsv': 'No se pudo leer el CSV: revisa que la primera fila lleve los nombres de las columnas y que todas las filas usen el mismo separador.',
   'import.tooManyRows': 'Importa como máximo 5000 filas cada vez; divide el archivo.',
   'import.confirmationNotSent': 'Se importó como pendiente, pero no se pudo enviar el correo de confirmación; vuelve a enviarlo más tarde.',
@@ -859,11 +865,19 @@ const spanishErrors: Record<string, string> = {
   'request.invalid': 'Algún dato del formulario no es válido; revísalo y vuelve a enviarlo.',
 };
 
+/** The core's English messages that speak to API callers (an HTTP verb, a path, a query parameter), in an editor's
+ *  words for the console in English. */
+const englishErrors: Record<string, string> = {
+  'taxonomy.exists': 'An entry with that code or slug already exists; change it from its row in the list.',
+  'taxonomy.notFound': 'That entry no longer exists. Reload the page.',
+  'taxonomy.inUse': 'This entry is in use: choose another in “Merge into” to move its items and subscribers to, and press “Remove”.',
+};
+
 /** A domain error's message in the page's language; a form that failed its schema (issues given) names each field
  *  and what to do, in either language (views/validation.ts). */
 export function errorMessage(error: { code: string; message: string; issues?: readonly z.core.$ZodIssue[] }, lang: Lang): string {
   if (error.issues?.length) return validationMessage(error.issues, lang);
-  return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
+  return (lang === 'es' ? spanishErrors : englishErrors)[error.code] ?? error.message;
 }
 
 /** Why a source's poll failed, in Spanish, by code; the fetcher's detailed (English) message follows it. */
