@@ -88,7 +88,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const refusal = (c: Context, status: PageStatus, body: (s: ReturnType<typeof t>) => string, action?: 'signIn') => {
     const lang = langOf(c);
     const s = t(lang);
-    const href = action === 'signIn' ? `${editorBase(lang)}/sign-in` : editorBase(lang);
+    // Signing in again leads back to the console tab the refused form was on.
+    const tab = /^\/(?:es|en)\/editor\/(items|sources|editions|subscribers|taxonomy|stats)(?:\/|$)/.exec(c.req.path)?.[1];
+    const href = action === 'signIn' ? `${editorBase(lang)}/sign-in${tab ? `?next=${encodeURIComponent(`${editorBase(lang)}/${tab}`)}` : ''}` : editorBase(lang);
     return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: body(s), kind: 'error', noindex: true, action: { href, label: action === 'signIn' ? s.signIn : s.backToConsole } }), status, { private: true });
   };
 
