@@ -25,6 +25,8 @@ const words = {
     signIn: 'Entrar',
     signInTitle: 'Entrar a la consola',
     tokenLabel: 'Clave de edición',
+    devHint: 'Entrada de desarrollo: este servidor no tiene cuentas de edición, así que pide la clave que mostró npm start al arrancar (EDITOR_TOKEN).',
+    badToken: 'Esa clave no es válida.',
     save: 'Guardar',
     pollAll: 'Leer todas las fuentes ahora',
     signOut: 'Salir',
@@ -41,6 +43,8 @@ const words = {
     signIn: 'Sign in',
     signInTitle: 'Sign in to the console',
     tokenLabel: 'Editor token',
+    devHint: 'Development sign-in: this server has no editor accounts, so it asks for the token npm start printed when it started (EDITOR_TOKEN).',
+    badToken: 'That token is not valid.',
     save: 'Save',
     pollAll: 'Ingest all sources now',
     signOut: 'Sign out',
@@ -165,11 +169,20 @@ describe.each(['es', 'en'] as const)('console refusals in %s', (lang) => {
     const signInHref = `/${lang}/editor/sign-in?next=${encodeURIComponent(`/${lang}/editor/taxonomy`)}`;
     await expectRefusal(page, ended, lang, { status: 401, body: w.signedOut, link: w.signIn, href: signInHref }, `editor-refusal-session-ended-${lang}`);
 
-    // The link leads to the sign-in page in the same language, and signing in returns to the page.
+    // The link leads to the sign-in page in the same language: without editor accounts (locally) it is the development
+    // sign-in and says so, the one place the console names the token. A wrong one is refused there, in its language.
     await page.locator('main p a').click();
     await page.waitForURL(`**/${lang}/editor/sign-in?next=**`);
     expect(await page.locator('h1').innerText()).toBe(w.signInTitle);
+    expect(await page.locator('#token-hint').innerText()).toBe(w.devHint);
+    expect(await page.locator('main').innerText()).not.toMatch(/cognito|oauth|jwt|csrf|session/i);
     await checkPage(page, `editor-sign-in-after-refusal-${lang}`);
+    await page.getByLabel(w.tokenLabel).fill('not-the-editor-token-at-all');
+    const wrong = await answerTo(page, () => page.getByRole('button', { name: w.signIn, exact: true }).click());
+    expect(wrong.status()).toBe(401);
+    expect(await page.locator('[role="alert"]').innerText()).toBe(w.badToken);
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    await checkPage(page, `editor-sign-in-wrong-token-${lang}`);
     await signInHere(page, lang);
     await page.waitForURL(`**/${lang}/editor/taxonomy`);
 

@@ -107,10 +107,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const editorBase = (lang: Lang) => `/${lang}/editor`;
   const identities = new WeakMap<Request, EditorIdentity>();
 
-  const signInPage = (c: Context, lang: Lang, extra: { error?: string } = {}, status: PageStatus = 200) => {
-    const next = safeNext(c.req.query('next'));
+  /** `next`: where to go after signing in (the query's; a refused sign-in form passes its own, so a retry keeps it). */
+  const signInPage = (c: Context, lang: Lang, extra: { error?: string; next?: string } = {}, status: PageStatus = 200) => {
+    const next = safeNext(extra.next ?? c.req.query('next'));
     const redirectHref = sessions.kind === 'redirect' ? `${editorBase(lang)}/sign-in/start${next ? `?next=${encodeURIComponent(next)}` : ''}` : undefined;
-    return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...extra }), status, { private: true });
+    return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...(extra.error ? { error: extra.error } : {}) }), status, { private: true });
   };
   app.get('/:lang{es|en}/editor/sign-in', (c) => signInPage(c, langOf(c)));
 
@@ -122,10 +123,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   app.get(callbackPath, async (c) => {
     if (!sessions.complete) return notFoundPage(c, preferredLang(c));
     const outcome = await sessions.complete(c);
-    const lang: Lang = outcome.lang === 'en' ? 'en' : 'es';
+    const lang: Lang = isLang(outcome.lang) ? outcome.lang : preferredLang(c);
     if (!outcome.ok) {
-      logger.warn('editor.signIn.failed', { ip: clientIp(c), via: 'cognito', reason: outcome.reason });
-      return signInPage(c, lang, { error: outcome.reason }, 401);
+      // The editor reads why in their words; the provider's own wording stays in the log.
+      logger.warn('editor.signIn.failed', { ip: clientIp(c), via: 'cognito', reason: outcome.reason, detail: outcome.detail });
+      return signInPage(c, lang, { error: t(lang).signInRefused(outcome.reason) }, 401);
     }
     limit.succeeded(clientIp(c), 'cognito', outcome.subject);
     return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
@@ -141,11 +143,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const wait = await limit.blockedFor(ip);
     if (wait !== undefined) {
       c.header('Retry-After', String(wait));
-      return signInPage(c, lang, { error: t(lang).tooManySignIns(wait) }, 429);
+      return signInPage(c, lang, { error: t(lang).tooManySignIns(wait), next: one(f.next) }, 429);
     }
     if (!(await sessions.signIn(c, one(f.token)))) {
       await limit.failed(ip, 'console');
-      return signInPage(c, lang, { error: t(lang).badToken }, 401);
+      return signInPage(c, lang, { error: t(lang).badToken, next: one(f.next) }, 401);
     }
     limit.succeeded(ip, 'console', 'editor');
     return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);

@@ -5,6 +5,7 @@ import { isLanguage, languages, type Language } from '../../../core/shared/langu
 import type { FeedScope } from '../../../core/items/model.js';
 import type { z } from '@hono/zod-openapi';
 import { validationMessage } from './validation.js';
+import type { SignInFailure } from '../auth/session.js';
 
 export type Lang = Language;
 export const langs = languages;
@@ -170,12 +171,20 @@ const es = {
   editorTitle: 'Consola de edición',
   signInTitle: 'Entrar a la consola',
   signInToken: 'Clave de edición',
-  signInHint: 'La clave de edición que te dio quien administra el servicio. Si no la tienes, pídesela.',
+  signInHint: 'Entrada de desarrollo: este servidor no tiene cuentas de edición, así que pide la clave que mostró npm start al arrancar (EDITOR_TOKEN).',
   signIn: 'Entrar',
   signInAccount: 'Entrar con tu cuenta de edición',
   signOut: 'Salir',
   badToken: 'Esa clave no es válida.',
   tooManySignIns: (seconds: number) => `Demasiados intentos fallidos. Espera ${seconds} s antes de volver a intentarlo.`,
+  signInRefused: (reason: SignInFailure) =>
+    ({
+      expired: 'La entrada caducó antes de terminar (o empezó en otro navegador). Vuelve a entrar desde aquí.',
+      mismatch: 'La entrada no coincide con la que empezó este navegador. Vuelve a entrar desde aquí.',
+      cancelled: 'Cancelaste la entrada. Cuando quieras, vuelve a entrar desde aquí.',
+      failed: 'No pudimos completar la entrada. Inténtalo de nuevo en un momento.',
+      notAllowed: 'Esta cuenta no tiene acceso a la consola. Pide a quien administra el servicio que le dé acceso de edición.',
+    })[reason],
   edItems: 'Noticias',
   edSources: 'Fuentes',
   edEditions: 'Ediciones',
@@ -547,12 +556,20 @@ const en: Strings = {
   editorTitle: 'Editor console',
   signInTitle: 'Sign in to the console',
   signInToken: 'Editor token',
-  signInHint: 'The editor token the person who runs the service gave you. If you have none, ask them for it.',
+  signInHint: 'Development sign-in: this server has no editor accounts, so it asks for the token npm start printed when it started (EDITOR_TOKEN).',
   signIn: 'Sign in',
   signInAccount: 'Sign in with your editor account',
   signOut: 'Sign out',
   badToken: 'That token is not valid.',
   tooManySignIns: (seconds: number) => `Too many failed attempts. Wait ${seconds} s before trying again.`,
+  signInRefused: (reason: SignInFailure) =>
+    ({
+      expired: 'The sign-in expired before it finished (or began in another browser). Sign in again from here.',
+      mismatch: 'The sign-in does not match the one this browser began. Sign in again from here.',
+      cancelled: 'You cancelled the sign-in. Sign in again from here whenever you like.',
+      failed: 'We could not complete the sign-in. Try again in a moment.',
+      notAllowed: 'This account has no access to the console. Ask the person who runs the service to give it editor access.',
+    })[reason],
   edItems: 'Items',
   edSources: 'Sources',
   edEditions: 'Editions',
