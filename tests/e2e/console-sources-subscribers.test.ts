@@ -4,6 +4,8 @@
 // page is wider than a 375 px phone. axe-core and screenshots at 375 and 1280 px.
 import { describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { editorHeaders } from '../support/runtime.js';
 import { checkPage, linksIn, newContext, signIn, useSite, waitForEmails, type Site } from './browser.js';
@@ -145,6 +147,76 @@ describe('console sources', () => {
     await checkPage(page, 'editor-test-send-invalid-es');
     await context.close();
   });
+});
+
+describe('a source whose poll fails', () => {
+  test('shows its state and last error in Spanish on /es/ and in English on /en/, and so does a test fetch', async () => {
+    // A publisher's server that fails (500), and one whose feed is cut short (not well-formed XML).
+    const publisher = createServer((req, res) => {
+      if (req.url === '/down.xml') res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      else res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<?xml version="1.0"?><rss version="2.0"><channel><title>Cut short</title><item><title>Half');
+    });
+    const port = await new Promise<number>((ready) => publisher.listen(0, '127.0.0.1', () => ready((publisher.address() as AddressInfo).port)));
+    const down = `http://127.0.0.1:${port}/down.xml`;
+    const context = await newContext(site);
+    const page = await context.newPage();
+    try {
+      await signIn(page, 'es');
+      for (const [name, url] of [['Servidor caído', down], ['Canal cortado', `http://127.0.0.1:${port}/cut.xml`]] as const) {
+        await page.goto('/es/editor/sources');
+        await page.locator('#new-url').fill(url);
+        await page.locator('#new-name').fill(name);
+        await page.getByRole('button', { name: 'Añadir', exact: true }).click();
+        await page.waitForURL('**did=sourceAdded');
+        await page.getByRole('button', { name: `Leer ahora: ${name}` }).click();
+        await page.waitForURL('**/es/editor/sources?ok=1');
+      }
+      const row = (name: string) => page.locator('tbody tr', { has: page.locator('th', { hasText: name }) });
+      const cell = (name: string, label: string) => row(name).locator(`td[data-label="${label}"]`);
+
+      // In Spanish: the poll's state, and why in Spanish, the server's own words kept apart (marked as English).
+      expect(await cell('Servidor caído', 'Última lectura').innerText()).toMatch(/ · error$/);
+      expect(await cell('Servidor caído', 'Último error').innerText()).toContain(`El servidor respondió con un error. ${down} answered HTTP 500 Internal Server Error.`);
+      expect(await cell('Servidor caído', 'Último error').locator('[lang="en"]').innerText()).toBe(`${down} answered HTTP 500 Internal Server Error.`);
+      expect(await cell('Canal cortado', 'Última lectura').innerText()).toMatch(/ · error$/);
+      expect(await cell('Canal cortado', 'Último error').innerText()).toContain('El contenido no es un canal bien formado. The feed is truncated');
+      expect(await cell('Canal cortado', 'Recuento').innerText()).toBe('+0 · ~0 · =0 · ✕0');
+      await fitsPhone(page);
+      await row('Servidor caído').scrollIntoViewIfNeeded();
+      await checkPage(page, 'editor-sources-poll-failed-es');
+
+      // A test fetch of the failing source says the same in Spanish, storing nothing.
+      await page.getByRole('button', { name: 'Probar la lectura: Servidor caído' }).click();
+      expect(await page.locator('[data-trial] h2').innerText()).toBe('Probar la lectura: Servidor caído');
+      expect(await page.locator('[data-trial] [role="alert"]').innerText()).toBe(`No se pudo leer el canal: El servidor respondió con un error. (${down} answered HTTP 500 Internal Server Error.)`);
+      await checkPage(page, 'editor-sources-try-failed-es');
+
+      // In English: the same rows in English.
+      await page.goto('/en/editor/sources');
+      expect(await cell('Servidor caído', 'Last poll').innerText()).toMatch(/ · error$/);
+      expect(await cell('Servidor caído', 'Last error').innerText()).toContain(`${down} answered HTTP 500 Internal Server Error.`);
+      expect(await cell('Servidor caído', 'Last error').innerText()).not.toContain('El servidor');
+      const cut = 'The feed is truncated or not well-formed XML: it ends with <rss>, <channel>, <item>, <title> still open.';
+      expect(await cell('Canal cortado', 'Last error').innerText()).toContain(cut);
+      await fitsPhone(page);
+      await row('Servidor caído').scrollIntoViewIfNeeded();
+      await checkPage(page, 'editor-sources-poll-failed-en');
+      await page.getByRole('button', { name: 'Test fetch: Servidor caído' }).click();
+      expect(await page.locator('[data-trial] [role="alert"]').innerText()).toBe(`The feed could not be read: ${down} answered HTTP 500 Internal Server Error.`);
+      await checkPage(page, 'editor-sources-try-failed-en');
+
+      // Removed again: the other tests of this file see the sources they made.
+      for (const name of ['Servidor caído', 'Canal cortado']) {
+        await page.goto('/en/editor/sources');
+        await row(name).getByLabel(`Edit: ${name}`).click();
+        await page.getByRole('button', { name: `Remove: ${name}` }).click();
+        await page.waitForURL('**did=sourceRemoved');
+      }
+    } finally {
+      await context.close();
+      await new Promise<void>((done) => publisher.close(() => done()));
+    }
+  }, 120_000);
 });
 
 describe('console subscribers', () => {

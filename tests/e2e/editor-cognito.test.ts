@@ -20,8 +20,10 @@ const poolPath = '/us-east-1_TestPool';
 interface Idp {
   url: string;
   issuer: string;
-  /** Who the hosted sign-in says is signing in next. */
+  /** Who the hosted sign-in says is signing in next; `cancels`: the person cancels instead (Cognito then answers the
+   *  callback with error=access_denied). */
   user: { sub: string; groups: string[] };
+  cancels?: boolean;
   signToken(claims: Record<string, unknown>, key?: KeyObject): string;
   close(): Promise<void>;
 }
@@ -51,6 +53,10 @@ async function startIdp(): Promise<Idp> {
       const q = url.searchParams;
       if (q.get('client_id') !== clientId || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) {
         res.writeHead(400).end('bad authorize request');
+        return;
+      }
+      if (idp.cancels) {
+        res.writeHead(302, { location: `${q.get('redirect_uri')}?error=access_denied&error_description=${encodeURIComponent('User cancelled login')}&state=${encodeURIComponent(q.get('state') ?? '')}` }).end();
         return;
       }
       const code = `code-${++counter}`;
@@ -155,8 +161,68 @@ describe('editor sign-in with Cognito (hosted sign-in, PKCE, ID token checked ag
     idp.user = { sub: 'someone-else', groups: ['readers'] };
     await page.getByRole('link', { name: 'Sign in with your editor account' }).click();
     await page.waitForURL('**/editor/callback**');
-    expect(await page.locator('[role="alert"]').innerText()).toContain('not in the "editors" group');
+    expect(await page.locator('[role="alert"]').innerText()).toBe(
+      'This account has no access to the console. Ask the person who runs the service to give it editor access.',
+    );
     expect((await context.cookies()).find((c) => c.name === 'editor_session')).toBeUndefined();
+    await context.close();
+  });
+
+  test.each([
+    ['es', 'es-ES'],
+    ['en', 'en-GB'],
+  ] as const)('the sign-in page and its refusals speak the editor\'s language (%s), with no developer words and a way on', async (lang, locale) => {
+    const w = {
+      es: {
+        title: 'Entrar a la consola',
+        button: 'Entrar con tu cuenta de edición',
+        notAllowed: 'Esta cuenta no tiene acceso a la consola. Pide a quien administra el servicio que le dé acceso de edición.',
+        cancelled: 'Cancelaste la entrada. Cuando quieras, vuelve a entrar desde aquí.',
+        expired: 'La entrada caducó antes de terminar (o empezó en otro navegador). Vuelve a entrar desde aquí.',
+      },
+      en: {
+        title: 'Sign in to the console',
+        button: 'Sign in with your editor account',
+        notAllowed: 'This account has no access to the console. Ask the person who runs the service to give it editor access.',
+        cancelled: 'You cancelled the sign-in. Sign in again from here whenever you like.',
+        expired: 'The sign-in expired before it finished (or began in another browser). Sign in again from here.',
+      },
+    }[lang];
+    const context = await browser.newContext({ baseURL: baseUrl, bypassCSP: true, locale });
+    context.setDefaultTimeout(8_000);
+    const page = await context.newPage();
+    /** The page is in the editor's language, names no machinery, and offers the sign-in button again. */
+    const expectPage = async (alert: string | undefined, shot: string) => {
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      expect(await page.locator('h1').innerText()).toBe(w.title);
+      if (alert) expect(await page.locator('[role="alert"]').innerText()).toBe(alert);
+      expect(await page.locator('main').innerText()).not.toMatch(/token|cognito|oauth|jwt|pkce|\bgroup|grupo|callback|state/i);
+      expect(await page.getByRole('link', { name: w.button }).isVisible()).toBe(true);
+      await expectAccessible(page, shot);
+      await screenshots(page, shot);
+    };
+
+    await page.goto(`/${lang}/editor/sign-in`);
+    await expectPage(undefined, `editor-sign-in-cognito-${lang}`);
+
+    // An account outside the editors' group.
+    idp.user = { sub: 'a-reader', groups: ['readers'] };
+    await page.getByRole('link', { name: w.button }).click();
+    await page.waitForURL('**/editor/callback**');
+    await expectPage(w.notAllowed, `editor-sign-in-not-allowed-${lang}`);
+
+    // The person cancels at the hosted sign-in.
+    idp.cancels = true;
+    await page.getByRole('link', { name: w.button }).click();
+    await page.waitForURL('**/editor/callback?error=**');
+    idp.cancels = false;
+    await expectPage(w.cancelled, `editor-sign-in-cancelled-${lang}`);
+
+    // A callback this browser did not begin (no flow cookie): the browser's language, since the flow's is unknown.
+    await page.goto('/editor/callback?code=stale&state=stale');
+    await expectPage(w.expired, `editor-sign-in-expired-${lang}`);
+    expect((await context.cookies()).find((c) => c.name === 'editor_session')).toBeUndefined();
+    idp.user = { sub: 'editor-sub-1', groups: ['editors'] };
     await context.close();
   });
 

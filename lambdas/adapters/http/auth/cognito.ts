@@ -116,18 +116,22 @@ export function createCognitoEditorSessions(options: CognitoSessionOptions): Edi
       const raw = getCookie(c, flowCookie) ?? '';
       deleteCookie(c, flowCookie, { path: callbackPath, secure: isHttps(c), httpOnly: true, sameSite: 'Lax' });
       const parts = raw.split('.');
-      const lang = parts[2] === 'en' ? 'en' : 'es';
-      if (parts.length !== 5 || !cookies.macMatches(parts.slice(0, 4).join('.'), parts[4]!)) return { ok: false, lang, reason: 'The sign-in expired; start again.' };
-      const [state, verifier, , nextB64] = parts as [string, string, string, string];
-      if (c.req.query('state') !== state) return { ok: false, lang, reason: 'The sign-in did not match this browser; start again.' };
+      if (parts.length !== 5 || !cookies.macMatches(parts.slice(0, 4).join('.'), parts[4]!)) {
+        return { ok: false, reason: 'expired', detail: raw ? 'flow cookie with a bad signature' : 'no flow cookie (expired, or another browser)' };
+      }
+      const [state, verifier, lang, nextB64] = parts as [string, string, string, string];
+      if (c.req.query('state') !== state) return { ok: false, lang, reason: 'mismatch', detail: 'state does not match the flow cookie' };
       const code = c.req.query('code');
-      if (!code) return { ok: false, lang, reason: c.req.query('error_description') ?? 'The sign-in was cancelled.' };
+      if (!code) {
+        const error = c.req.query('error');
+        return { ok: false, lang, reason: error === 'access_denied' ? 'cancelled' : 'failed', detail: `${error ?? 'no code'}: ${c.req.query('error_description') ?? ''}`.slice(0, 300) };
+      }
       const res = await http(`${signIn}/oauth2/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'authorization_code', client_id: options.clientId, code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
       });
-      if (!res.ok) return { ok: false, lang, reason: 'The sign-in could not be completed; start again.' };
+      if (!res.ok) return { ok: false, lang, reason: 'failed', detail: `token endpoint answered ${res.status}` };
       const tokens = (await res.json()) as { id_token?: string };
       let subject: string;
       try {
@@ -135,7 +139,7 @@ export function createCognitoEditorSessions(options: CognitoSessionOptions): Edi
         subject = String(claims.sub ?? 'editor');
         await cookies.issue(c, subject);
       } catch (error) {
-        if (error instanceof TokenRejected) return { ok: false, lang, reason: `This account cannot use the console (${error.message}).` };
+        if (error instanceof TokenRejected) return { ok: false, lang, reason: 'notAllowed', detail: `ID token refused: ${error.message}` };
         throw error;
       }
       const next = Buffer.from(nextB64, 'base64url').toString();

@@ -25,13 +25,18 @@ export interface EditorSessions {
   signIn(c: Context, credential: string): Promise<boolean>;
   /** kind 'redirect': starts the identity provider's sign-in (a redirect). */
   begin?(c: Context, options: { lang: string; next?: string }): Promise<Response>;
-  /** kind 'redirect': the provider's callback; sets the session cookie and says where to go, or why it failed. */
-  complete?(c: Context): Promise<{ ok: true; lang: string; subject: string; next?: string } | { ok: false; lang: string; reason: string }>;
+  /** kind 'redirect': the provider's callback; sets the session cookie and says where to go, or why it failed (a reason
+   *  the console words for the editor, and a detail for the log only; `lang` unknown when the flow's cookie is gone). */
+  complete?(c: Context): Promise<{ ok: true; lang: string; subject: string; next?: string } | { ok: false; lang?: string; reason: SignInFailure; detail: string }>;
   /** Ends the session on the server too: the old cookie stops working at once. */
   signOut(c: Context): Promise<void>;
   /** Where to send the browser after sign-out, when the provider keeps a session of its own (Cognito's hosted UI). */
   endSessionUrl?(): string;
 }
+
+/** Why a sign-in through the identity provider failed, as the editor is told it: it took too long, it did not start in
+ *  this browser, they cancelled it, the provider failed, or the account may not use the console. */
+export type SignInFailure = 'expired' | 'mismatch' | 'cancelled' | 'failed' | 'notAllowed';
 
 export const sessionCookieName = 'editor_session';
 export const sessionLifetimeMs = 8 * 3600 * 1000;

@@ -52,9 +52,10 @@ export interface ConsoleOptions {
 const origin = (c: Context): RequestOrigin => ({ ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '' });
 
 /** What an editor action came to: its value, or the domain error (with the status) the editor API answers with; a
- *  form that failed its schema keeps the schema's issues, for errorMessage to word in the editor's language. */
+ *  form that failed its schema keeps the schema's issues, for errorMessage to word in the editor's language, and an
+ *  error's details (the counts of an entry in use) stay for a page that words them. */
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: PageStatus; error: ConsoleError };
-type ConsoleError = { code: string; message: string; issues?: RequestInvalid['issues'] };
+export type ConsoleError = { code: string; message: string; issues?: RequestInvalid['issues']; details?: unknown };
 
 async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   try {
@@ -62,7 +63,8 @@ async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const issues = error instanceof RequestInvalid ? { issues: error.issues } : {};
-    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message, ...issues } };
+    const details = error.details === undefined ? {} : { details: error.details };
+    return { ok: false, status: statusOfKind[error.kind], error: { code: error.code, message: error.message, ...issues, ...details } };
   }
 }
 
@@ -86,7 +88,9 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const refusal = (c: Context, status: PageStatus, body: (s: ReturnType<typeof t>) => string, action?: 'signIn') => {
     const lang = langOf(c);
     const s = t(lang);
-    const href = action === 'signIn' ? `${editorBase(lang)}/sign-in` : editorBase(lang);
+    // Signing in again leads back to the console tab the refused form was on.
+    const tab = /^\/(?:es|en)\/editor\/(items|sources|editions|subscribers|taxonomy|stats)(?:\/|$)/.exec(c.req.path)?.[1];
+    const href = action === 'signIn' ? `${editorBase(lang)}/sign-in${tab ? `?next=${encodeURIComponent(`${editorBase(lang)}/${tab}`)}` : ''}` : editorBase(lang);
     return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: body(s), kind: 'error', noindex: true, action: { href, label: action === 'signIn' ? s.signIn : s.backToConsole } }), status, { private: true });
   };
 
@@ -103,10 +107,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const editorBase = (lang: Lang) => `/${lang}/editor`;
   const identities = new WeakMap<Request, EditorIdentity>();
 
-  const signInPage = (c: Context, lang: Lang, extra: { error?: string } = {}, status: PageStatus = 200) => {
-    const next = safeNext(c.req.query('next'));
+  /** `next`: where to go after signing in (the query's; a refused sign-in form passes its own, so a retry keeps it). */
+  const signInPage = (c: Context, lang: Lang, extra: { error?: string; next?: string } = {}, status: PageStatus = 200) => {
+    const next = safeNext(extra.next ?? c.req.query('next'));
     const redirectHref = sessions.kind === 'redirect' ? `${editorBase(lang)}/sign-in/start${next ? `?next=${encodeURIComponent(next)}` : ''}` : undefined;
-    return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...extra }), status, { private: true });
+    return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...(extra.error ? { error: extra.error } : {}) }), status, { private: true });
   };
   app.get('/:lang{es|en}/editor/sign-in', (c) => signInPage(c, langOf(c)));
 
@@ -118,10 +123,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   app.get(callbackPath, async (c) => {
     if (!sessions.complete) return notFoundPage(c, preferredLang(c));
     const outcome = await sessions.complete(c);
-    const lang: Lang = outcome.lang === 'en' ? 'en' : 'es';
+    const lang: Lang = isLang(outcome.lang) ? outcome.lang : preferredLang(c);
     if (!outcome.ok) {
-      logger.warn('editor.signIn.failed', { ip: clientIp(c), via: 'cognito', reason: outcome.reason });
-      return signInPage(c, lang, { error: outcome.reason }, 401);
+      // The editor reads why in their words; the provider's own wording stays in the log.
+      logger.warn('editor.signIn.failed', { ip: clientIp(c), via: 'cognito', reason: outcome.reason, detail: outcome.detail });
+      return signInPage(c, lang, { error: t(lang).signInRefused(outcome.reason) }, 401);
     }
     limit.succeeded(clientIp(c), 'cognito', outcome.subject);
     return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
@@ -137,11 +143,11 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const wait = await limit.blockedFor(ip);
     if (wait !== undefined) {
       c.header('Retry-After', String(wait));
-      return signInPage(c, lang, { error: t(lang).tooManySignIns(wait) }, 429);
+      return signInPage(c, lang, { error: t(lang).tooManySignIns(wait), next: one(f.next) }, 429);
     }
     if (!(await sessions.signIn(c, one(f.token)))) {
       await limit.failed(ip, 'console');
-      return signInPage(c, lang, { error: t(lang).badToken }, 401);
+      return signInPage(c, lang, { error: t(lang).badToken, next: one(f.next) }, 401);
     }
     limit.succeeded(ip, 'console', 'editor');
     return c.redirect(safeNext(one(f.next)) ?? `${editorBase(lang)}/items`, 303);

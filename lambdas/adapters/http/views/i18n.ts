@@ -5,6 +5,7 @@ import { isLanguage, languages, type Language } from '../../../core/shared/langu
 import type { FeedScope } from '../../../core/items/model.js';
 import type { z } from '@hono/zod-openapi';
 import { validationMessage } from './validation.js';
+import type { SignInFailure } from '../auth/session.js';
 
 export type Lang = Language;
 export const langs = languages;
@@ -170,12 +171,20 @@ const es = {
   editorTitle: 'Consola de edición',
   signInTitle: 'Entrar a la consola',
   signInToken: 'Clave de edición',
-  signInHint: 'La clave de edición que te dio quien administra el servicio. Si no la tienes, pídesela.',
+  signInHint: 'Entrada de desarrollo: este servidor no tiene cuentas de edición, así que pide la clave que mostró npm start al arrancar (EDITOR_TOKEN).',
   signIn: 'Entrar',
   signInAccount: 'Entrar con tu cuenta de edición',
   signOut: 'Salir',
   badToken: 'Esa clave no es válida.',
   tooManySignIns: (seconds: number) => `Demasiados intentos fallidos. Espera ${seconds} s antes de volver a intentarlo.`,
+  signInRefused: (reason: SignInFailure) =>
+    ({
+      expired: 'La entrada caducó antes de terminar (o empezó en otro navegador). Vuelve a entrar desde aquí.',
+      mismatch: 'La entrada no coincide con la que empezó este navegador. Vuelve a entrar desde aquí.',
+      cancelled: 'Cancelaste la entrada. Cuando quieras, vuelve a entrar desde aquí.',
+      failed: 'No pudimos completar la entrada. Inténtalo de nuevo en un momento.',
+      notAllowed: 'Esta cuenta no tiene acceso a la consola. Pide a quien administra el servicio que le dé acceso de edición.',
+    })[reason],
   edItems: 'Noticias',
   edSources: 'Fuentes',
   edEditions: 'Ediciones',
@@ -319,6 +328,9 @@ const es = {
   importButton: 'Importar',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Importación: ${r.received} recibidas, ${r.confirmed} confirmadas, ${r.pending} pendientes de confirmar, ${r.skippedExisting} ya existían, ${r.skippedSuppressed} bloqueadas, ${r.errors} con errores.`,
+  // Countries and topics: an entry in use is not removed without a merge (the buttons named are views/console/taxonomy.tsx's)
+  taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
+    `No se puede eliminar ${kind === 'country' ? 'el país' : 'el tema'} «${name}»: lo usan ${items} ${items === 1 ? 'noticia' : 'noticias'} y ${subscribers} ${subscribers === 1 ? 'suscriptor' : 'suscriptores'}. Para quitarlo, elige en «Fusionar con» ${kind === 'country' ? 'otro país' : 'otro tema'} al que pasarlos y pulsa «Eliminar».`,
   // Editions: both languages, sends that ask first, time zones
   textIn: (language: string) => `Texto en ${language}`,
   textFallbackHint: 'El texto del idioma de la consola se usa para quien no tenga el suyo.',
@@ -545,12 +557,20 @@ const en: Strings = {
   editorTitle: 'Editor console',
   signInTitle: 'Sign in to the console',
   signInToken: 'Editor token',
-  signInHint: 'The editor token the person who runs the service gave you. If you have none, ask them for it.',
+  signInHint: 'Development sign-in: this server has no editor accounts, so it asks for the token npm start printed when it started (EDITOR_TOKEN).',
   signIn: 'Sign in',
   signInAccount: 'Sign in with your editor account',
   signOut: 'Sign out',
   badToken: 'That token is not valid.',
   tooManySignIns: (seconds: number) => `Too many failed attempts. Wait ${seconds} s before trying again.`,
+  signInRefused: (reason: SignInFailure) =>
+    ({
+      expired: 'The sign-in expired before it finished (or began in another browser). Sign in again from here.',
+      mismatch: 'The sign-in does not match the one this browser began. Sign in again from here.',
+      cancelled: 'You cancelled the sign-in. Sign in again from here whenever you like.',
+      failed: 'We could not complete the sign-in. Try again in a moment.',
+      notAllowed: 'This account has no access to the console. Ask the person who runs the service to give it editor access.',
+    })[reason],
   edItems: 'Items',
   edSources: 'Sources',
   edEditions: 'Editions',
@@ -694,6 +714,8 @@ const en: Strings = {
   importButton: 'Import',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Import: ${r.received} received, ${r.confirmed} confirmed, ${r.pending} waiting for confirmation, ${r.skippedExisting} already known, ${r.skippedSuppressed} blocked, ${r.errors} with errors.`,
+  taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
+    `The ${kind} “${name}” cannot be removed: ${items} ${items === 1 ? 'item' : 'items'} and ${subscribers} ${subscribers === 1 ? 'subscriber' : 'subscribers'} use it. To remove it, choose another ${kind} in “Merge into” to move them to, and press “Remove”.`,
   // Editions: both languages, sends that ask first, time zones
   textIn: (language: string) => `Text in ${language}`,
   textFallbackHint: 'The console language’s text goes to readers without their own.',
@@ -852,6 +874,7 @@ const spanishErrors: Record<string, string> = {
   'taxonomy.badMerge': 'Elige otra entrada de la lista en la que fusionarla.',
   'taxonomy.nameRequired': 'Una entrada necesita un nombre en inglés y otro en español.',
   'taxonomy.busy': 'Un suscriptor cambió durante la fusión; repite la fusión para terminarla.',
+  'taxonomy.inUse': 'Esta entrada está en uso: elige en «Fusionar con» otra a la que pasar sus noticias y suscriptores, y pulsa «Eliminar».',
   'import.invalidCsv': 'No se pudo leer el CSV: revisa que la primera fila lleve los nombres de las columnas y que todas las filas usen el mismo separador.',
   'import.tooManyRows': 'Importa como máximo 5000 filas cada vez; divide el archivo.',
   'import.confirmationNotSent': 'Se importó como pendiente, pero no se pudo enviar el correo de confirmación; vuelve a enviarlo más tarde.',
@@ -861,11 +884,19 @@ const spanishErrors: Record<string, string> = {
   'request.invalid': 'Algún dato del formulario no es válido; revísalo y vuelve a enviarlo.',
 };
 
+/** The core's English messages that speak to API callers (an HTTP verb, a path, a query parameter), in an editor's
+ *  words for the console in English. */
+const englishErrors: Record<string, string> = {
+  'taxonomy.exists': 'An entry with that code or slug already exists; change it from its row in the list.',
+  'taxonomy.notFound': 'That entry no longer exists. Reload the page.',
+  'taxonomy.inUse': 'This entry is in use: choose another in “Merge into” to move its items and subscribers to, and press “Remove”.',
+};
+
 /** A domain error's message in the page's language; a form that failed its schema (issues given) names each field
  *  and what to do, in either language (views/validation.ts). */
 export function errorMessage(error: { code: string; message: string; issues?: readonly z.core.$ZodIssue[] }, lang: Lang): string {
   if (error.issues?.length) return validationMessage(error.issues, lang);
-  return (lang === 'es' ? spanishErrors[error.code] : undefined) ?? error.message;
+  return (lang === 'es' ? spanishErrors : englishErrors)[error.code] ?? error.message;
 }
 
 /** Why a source's poll failed, in Spanish, by code; the fetcher's detailed (English) message follows it. */

@@ -70,30 +70,53 @@ export interface TaxonomyRow {
   subscribers: number;
 }
 
+/** An entry's fields as the editor typed them (keywords as the comma-separated text). */
+export interface EntryDraft {
+  names: Localised<string>;
+  keywords: Localised<string>;
+}
+
 export interface TaxonomyPreview {
-  kind: TaxonomyKind;
-  key: string;
-  /** The form as the editor left it, shown again with the preview. */
-  draft: { names: Localised<string>; keywords: Localised<string[]> };
   scanned: number;
   added: Array<{ id: string; title: string }>;
   dropped: Array<{ id: string; title: string }>;
 }
 
+/** The entry whose card comes back open: after a preview or a refused change, with its forms as the editor left them
+ *  (nothing typed is lost to a refusal). */
+export interface TaxonomyOpen {
+  kind: TaxonomyKind;
+  key: string;
+  draft?: EntryDraft;
+  mergeInto?: string;
+  preview?: TaxonomyPreview;
+}
+
+/** The add form after a refused addition, as the editor left it. */
+export interface TaxonomyAdding {
+  kind: TaxonomyKind;
+  key: string;
+  draft: EntryDraft;
+}
+
+const draftOf = (row: TaxonomyRow): EntryDraft => ({ names: row.names, keywords: { en: row.keywords.en.join(', '), es: row.keywords.es.join(', ') } });
+const blank: EntryDraft = { names: { en: '', es: '' }, keywords: { en: '', es: '' } };
+
 const path = (kind: TaxonomyKind) => (kind === 'country' ? 'countries' : 'topics');
 
-function EntryFields(props: { lang: Lang; id: string; names: Localised<string>; keywords: Localised<string[]> }) {
+function EntryFields(props: { lang: Lang; id: string; draft: EntryDraft }) {
   const s = strings[props.lang];
+  const { names, keywords } = props.draft;
   return (
     <>
       <label for={`${props.id}-name-en`}>{s.nameEn}</label>
-      <input id={`${props.id}-name-en`} name="nameEn" required maxlength={120} value={props.names.en} />
+      <input id={`${props.id}-name-en`} name="nameEn" required maxlength={120} value={names.en} />
       <label for={`${props.id}-name-es`}>{s.nameEs}</label>
-      <input id={`${props.id}-name-es`} name="nameEs" required maxlength={120} value={props.names.es} />
+      <input id={`${props.id}-name-es`} name="nameEs" required maxlength={120} value={names.es} />
       <label for={`${props.id}-kw-en`}>{s.keywordsEn}</label>
-      <textarea id={`${props.id}-kw-en`} name="keywordsEn" rows={2}>{props.keywords.en.join(', ')}</textarea>
+      <textarea id={`${props.id}-kw-en`} name="keywordsEn" rows={2}>{keywords.en}</textarea>
       <label for={`${props.id}-kw-es`}>{s.keywordsEs}</label>
-      <textarea id={`${props.id}-kw-es`} name="keywordsEs" rows={2}>{props.keywords.es.join(', ')}</textarea>
+      <textarea id={`${props.id}-kw-es`} name="keywordsEs" rows={2}>{keywords.es}</textarea>
     </>
   );
 }
@@ -126,21 +149,21 @@ function PreviewPanel(props: { lang: Lang; name: string; preview: TaxonomyPrevie
   );
 }
 
-function EntryCard(props: { lang: Lang; csrf: string; kind: TaxonomyKind; row: TaxonomyRow; others: TaxonomyRow[]; preview?: TaxonomyPreview }) {
+function EntryCard(props: { lang: Lang; csrf: string; kind: TaxonomyKind; row: TaxonomyRow; others: TaxonomyRow[]; open?: TaxonomyOpen }) {
   const s = strings[props.lang];
-  const { row, kind } = props;
+  const { row, kind, open } = props;
   const base = `/${props.lang}/editor/taxonomy/${path(kind)}/${encodeURIComponent(row.key)}`;
-  const draft = props.preview?.draft ?? row;
+  const draft = open?.draft ?? draftOf(row);
   const id = `${kind}-${row.key}`;
   return (
-    <details class="card" id={id} open={props.preview ? true : undefined}>
+    <details class="card" id={id} open={open ? true : undefined}>
       <summary>
         <strong>{row.names[props.lang]}</strong> <code>{row.key}</code> <span class="meta" data-counts>{s.counts(row.items, row.subscribers)}</span>
       </summary>
-      {props.preview ? <PreviewPanel lang={props.lang} name={draft.names[props.lang]} preview={props.preview} /> : null}
+      {open?.preview ? <PreviewPanel lang={props.lang} name={draft.names[props.lang]} preview={open.preview} /> : null}
       <form method="post" action={base}>
         <Csrf token={props.csrf} />
-        <EntryFields lang={props.lang} id={id} names={draft.names} keywords={draft.keywords} />
+        <EntryFields lang={props.lang} id={id} draft={draft} />
         <div class="row">
           <button type="submit" class="secondary" formaction={`${base}/preview#${id}`}>
             {s.preview}
@@ -154,7 +177,9 @@ function EntryCard(props: { lang: Lang; csrf: string; kind: TaxonomyKind; row: T
         <select id={`${id}-merge`} name="mergeInto">
           <option value="">{s.noMerge}</option>
           {props.others.map((o) => (
-            <option value={o.key}>{o.names[props.lang]}</option>
+            <option value={o.key} selected={open?.mergeInto === o.key ? true : undefined}>
+              {o.names[props.lang]}
+            </option>
           ))}
         </select>
         <button type="submit" class="secondary">
@@ -165,24 +190,31 @@ function EntryCard(props: { lang: Lang; csrf: string; kind: TaxonomyKind; row: T
   );
 }
 
-function AddForm(props: { lang: Lang; csrf: string; kind: TaxonomyKind }) {
+function AddForm(props: { lang: Lang; csrf: string; kind: TaxonomyKind; adding?: TaxonomyAdding }) {
   const s = strings[props.lang];
   const id = `add-${props.kind}`;
   return (
-    <details class="card">
+    <details class="card" id={id} open={props.adding ? true : undefined}>
       <summary>{props.kind === 'country' ? s.addCountry : s.addTopic}</summary>
       <form method="post" action={`/${props.lang}/editor/taxonomy/${path(props.kind)}`}>
         <Csrf token={props.csrf} />
         <label for={`${id}-key`}>{props.kind === 'country' ? s.code : s.slug}</label>
-        <input id={`${id}-key`} name="key" required maxlength={props.kind === 'country' ? 2 : 60} pattern={props.kind === 'country' ? '[a-z]{2}' : '[a-z0-9]+(-[a-z0-9]+)*'} />
-        <EntryFields lang={props.lang} id={id} names={{ en: '', es: '' }} keywords={{ en: [], es: [] }} />
+        <input
+          id={`${id}-key`}
+          name="key"
+          required
+          maxlength={props.kind === 'country' ? 2 : 60}
+          pattern={props.kind === 'country' ? '[a-z]{2}' : '[a-z0-9]+(-[a-z0-9]+)*'}
+          value={props.adding?.key ?? ''}
+        />
+        <EntryFields lang={props.lang} id={id} draft={props.adding?.draft ?? blank} />
         <button type="submit">{s.add}</button>
       </form>
     </details>
   );
 }
 
-export function TaxonomyPage(props: { lang: Lang; csrf: string; flash?: Flash; countries: TaxonomyRow[]; topics: TaxonomyRow[]; preview?: TaxonomyPreview }) {
+export function TaxonomyPage(props: { lang: Lang; csrf: string; flash?: Flash; countries: TaxonomyRow[]; topics: TaxonomyRow[]; open?: TaxonomyOpen; adding?: TaxonomyAdding }) {
   const s = strings[props.lang];
   const section = (kind: TaxonomyKind, rows: TaxonomyRow[]) => (
     <section>
@@ -194,10 +226,10 @@ export function TaxonomyPage(props: { lang: Lang; csrf: string; flash?: Flash; c
           kind={kind}
           row={row}
           others={rows.filter((o) => o.key !== row.key)}
-          preview={props.preview?.kind === kind && props.preview.key === row.key ? props.preview : undefined}
+          open={props.open?.kind === kind && props.open.key === row.key ? props.open : undefined}
         />
       ))}
-      <AddForm lang={props.lang} csrf={props.csrf} kind={kind} />
+      <AddForm lang={props.lang} csrf={props.csrf} kind={kind} adding={props.adding?.kind === kind ? props.adding : undefined} />
     </section>
   );
   return (
