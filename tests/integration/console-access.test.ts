@@ -111,3 +111,15 @@ async function separateApp() {
   });
   return { http: createHttpApp(app) };
 }
+
+describe('routes match whole path segments', () => {
+  // Hono's trie router reads `{es|en}` as /^es|en$/; every alternative is grouped so /espanol/ is not Spanish.
+  it.each(['/espanol/archive', '/ben/feeds', '/esx/', '/xen/editor/sign-in'])('%s is not found', async (path) => {
+    const res = await http.request(path, { headers: from('203.0.113.9') });
+    expect(res.status).toBe(404);
+  });
+  it('/es/ and /en/feeds still are', async () => {
+    expect((await http.request('/es/', { headers: from('203.0.113.9') })).status).toBe(200);
+    expect((await http.request('/en/feeds', { headers: from('203.0.113.9') })).status).toBe(200);
+  });
+});

@@ -113,10 +113,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const redirectHref = sessions.kind === 'redirect' ? `${editorBase(lang)}/sign-in/start${next ? `?next=${encodeURIComponent(next)}` : ''}` : undefined;
     return renderPage(c, SignInPage({ lang, ...(next ? { next } : {}), ...(redirectHref ? { redirectHref } : {}), ...(extra.error ? { error: extra.error } : {}) }), status, { private: true });
   };
-  app.get('/:lang{es|en}/editor/sign-in', (c) => signInPage(c, langOf(c)));
+  app.get('/:lang{(?:es|en)}/editor/sign-in', (c) => signInPage(c, langOf(c)));
 
   // Cognito (AWS): the hosted sign-in, then its callback sets the same session cookie.
-  app.get('/:lang{es|en}/editor/sign-in/start', async (c) => {
+  app.get('/:lang{(?:es|en)}/editor/sign-in/start', async (c) => {
     if (!sessions.begin) return c.redirect(`${editorBase(langOf(c))}/sign-in`, 303);
     return sessions.begin(c, { lang: langOf(c), next: safeNext(c.req.query('next')) });
   });
@@ -133,7 +133,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.redirect(safeNext(outcome.next) ?? `${editorBase(lang)}/items`, 303);
   });
 
-  app.post('/:lang{es|en}/editor/sign-in', formLimit, async (c) => {
+  app.post('/:lang{(?:es|en)}/editor/sign-in', formLimit, async (c) => {
     const lang = langOf(c);
     if (!sameOrigin(c)) return refusal(c, 403, (s) => s.consoleCrossSite);
     if (sessions.kind !== 'token') return signInPage(c, lang, {}, 400);
@@ -323,7 +323,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return showSources(c, undefined, 200, { trial: { label, outcome }, ...(id ? {} : { draft }) });
   });
 
-  pages.post('/sources/:id/:action{edit|pause|resume|remove}', async (c) => {
+  pages.post('/sources/:id/:action{(?:edit|pause|resume|remove)}', async (c) => {
     const id = c.req.param('id') ?? '';
     const action = c.req.param('action') as 'edit' | 'pause' | 'resume' | 'remove';
     const f = await formFields(c);
@@ -450,7 +450,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     return c.redirect(`${editorBase(lang)}/editions/${encodeURIComponent(c.req.param('id') ?? '')}?ok=1&did=saved`, 303);
   });
 
-  pages.post('/editions/:id/:action{send|schedule|pause|resume|cancel|redrive|test}', async (c) => {
+  pages.post('/editions/:id/:action{(?:send|schedule|pause|resume|cancel|redrive|test)}', async (c) => {
     const lang = langOf(c);
     const action = c.req.param('action');
     const f = await formFields(c);
@@ -575,7 +575,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   registerTaxonomyPages(pages, ctx, { csrfOf, flashOf, attempt });
 
   // Registered after the sign-in routes above, which therefore answer before the guard is reached.
-  app.route('/:lang{es|en}/editor', pages);
+  app.route('/:lang{(?:es|en)}/editor', pages);
   return app;
 }
 

@@ -134,7 +134,7 @@ export function feedRoutes({ feeds: { reader, cache, settings } }: Pick<App, 'fe
     }
     return sendStatic(c, await directory(preferredLang(c), false), html, 'Accept-Language');
   });
-  app.get('/:lang{es|en}/feeds', async (c) => {
+  app.get('/:lang{(?:es|en)}/feeds', async (c) => {
     const lang: Lang = c.req.param('lang') === 'en' ? 'en' : 'es';
     const country = c.req.query('country') ?? '';
     const topic = c.req.query('topic') ?? '';

@@ -11,6 +11,6 @@ export function pageRoutes(ctx: App, options: ConsoleOptions = {}) {
   app.onError(pageErrorHandler);
   app.route('/', siteRoutes(ctx));
   app.route('/', consoleRoutes(ctx, options));
-  app.all('/:lang{es|en}/*', (c) => notFoundPage(c, langOf(c)));
+  app.all('/:lang{(?:es|en)}/*', (c) => notFoundPage(c, langOf(c)));
   return app;
 }

@@ -42,8 +42,8 @@ export function siteRoutes(ctx: App) {
 
   // The site's forms are small.
   const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
-  app.use('/:lang{es|en}/subscribe', formLimit);
-  app.use('/:lang{es|en}/resend', formLimit);
+  app.use('/:lang{(?:es|en)}/subscribe', formLimit);
+  app.use('/:lang{(?:es|en)}/resend', formLimit);
   app.use('/preferences/*', formLimit);
   app.onError(pageErrorHandler);
 
@@ -78,11 +78,11 @@ export function siteRoutes(ctx: App) {
   };
 
   // (Mounted under '/', Hono matches '/es' and '/es/' alike: send the bare one to the canonical address.)
-  app.get('/:lang{es|en}/', async (c) =>
+  app.get('/:lang{(?:es|en)}/', async (c) =>
     new URL(c.req.url).pathname.endsWith('/') ? renderPage(c, HomePage({ lang: langOf(c), latest: await latest() })) : c.redirect(`/${langOf(c)}/`, 301),
   );
 
-  app.post('/:lang{es|en}/subscribe', async (c) => {
+  app.post('/:lang{(?:es|en)}/subscribe', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
     const values: SubscribeValues = {
@@ -108,9 +108,9 @@ export function siteRoutes(ctx: App) {
     return c.redirect(`/${lang}/check-inbox`, 303);
   });
 
-  app.get('/:lang{es|en}/check-inbox', (c) => renderPage(c, CheckInboxPage({ lang: langOf(c), resent: c.req.query('resent') === '1' })));
+  app.get('/:lang{(?:es|en)}/check-inbox', (c) => renderPage(c, CheckInboxPage({ lang: langOf(c), resent: c.req.query('resent') === '1' })));
 
-  app.post('/:lang{es|en}/resend', async (c) => {
+  app.post('/:lang{(?:es|en)}/resend', async (c) => {
     const lang = langOf(c);
     const f = await formFields(c);
     if (!one(f.website)) {
@@ -139,12 +139,12 @@ export function siteRoutes(ctx: App) {
       .sort((a, b) => b.sentAt.localeCompare(a.sentAt));
   };
 
-  app.get('/:lang{es|en}/archive', async (c) => {
+  app.get('/:lang{(?:es|en)}/archive', async (c) => {
     const lang = langOf(c);
     return renderPage(c, ArchiveIndexPage({ lang, editions: await archiveEntries(lang) }));
   });
 
-  app.get('/:lang{es|en}/archive/:id', async (c) => {
+  app.get('/:lang{(?:es|en)}/archive/:id', async (c) => {
     const lang = langOf(c);
     const id = c.req.param('id');
     if (id.length > 100) return notFoundPage(c, lang);
@@ -180,7 +180,7 @@ export function siteRoutes(ctx: App) {
     }
   });
 
-  app.get('/:lang{es|en}/items/:id', async (c) => {
+  app.get('/:lang{(?:es|en)}/items/:id', async (c) => {
     const lang = langOf(c);
     const id = c.req.param('id');
     const item = id.length <= 64 ? await items.get(id) : undefined;
