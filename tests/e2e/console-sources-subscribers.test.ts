@@ -77,7 +77,8 @@ describe('console sources', () => {
     await page.getByRole('button', { name: 'Test fetch: Whole bloc feed' }).click();
     expect(await page.locator('[data-trial] h2').innerText()).toBe('Test fetch: Whole bloc feed');
     await page.getByRole('button', { name: 'Poll now: Whole bloc feed' }).click();
-    await page.waitForURL('**/en/editor/sources?ok=1');
+    await page.waitForURL('**/en/editor/sources?ok=1&did=polled&**');
+    expect(await page.locator('[role="status"]').first().innerText()).toMatch(/^Polled “Whole bloc feed”: \d+ new items?, \d+ updated\.$/);
     expect(await row.locator('td').nth(1).innerText()).toMatch(/^\+\d+ · ~\d+ · =\d+ · ✕\d+$/);
     await fitsPhone(page);
     await checkPage(page, 'editor-sources-manage-en');
@@ -169,7 +170,8 @@ describe('a source whose poll fails', () => {
         await page.getByRole('button', { name: 'Añadir', exact: true }).click();
         await page.waitForURL('**did=sourceAdded');
         await page.getByRole('button', { name: `Leer ahora: ${name}` }).click();
-        await page.waitForURL('**/es/editor/sources?ok=1');
+        await page.waitForURL('**/es/editor/sources?ok=1&did=pollFailed**');
+        expect(await page.locator('[role="alert"]').first().innerText()).toBe(`No se pudo leer «${name}»: el motivo está en su fila. Corrige la dirección o vuelve a intentarlo más tarde.`);
       }
       const row = (name: string) => page.locator('tbody tr', { has: page.locator('th', { hasText: name }) });
       const cell = (name: string, label: string) => row(name).locator(`td[data-label="${label}"]`);

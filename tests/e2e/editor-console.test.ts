@@ -89,7 +89,7 @@ describe('editor console', () => {
     await first.getByLabel('Tourism and culture').check();
     await first.getByRole('button', { name: 'Save tags' }).click();
     await page.waitForURL('**ok=1**');
-    expect(await page.locator('[role="status"]').first().innerText()).toBe('Done.');
+    expect(await page.locator('[role="status"]').first().innerText()).toBe('The item’s countries and topics are saved; its feeds follow them.');
     const stored = (await (await site.runtime.http.request(`/api/items/${id}`)).json()) as { countries: string[]; topics: string[]; tagProvenance: { countries: string } };
     expect(stored.countries).toEqual(['mx']);
     expect(stored.topics).toEqual(['tourism-culture']);
@@ -128,13 +128,16 @@ describe('editor console', () => {
     expect(await page.locator('tbody tr').count()).toBe(1);
     expect(await page.locator('tbody tr td').first().innerText()).toBe('never');
     await page.getByRole('button', { name: 'Poll now: Unreachable test source' }).click();
-    await page.waitForURL('**/en/editor/sources?ok=1');
+    await page.waitForURL('**/en/editor/sources?ok=1&did=pollFailed**');
+    // Named, and shown as the failure it is (not a green "done").
+    expect(await page.locator('[role="alert"]').first().innerText()).toBe('Could not poll “Unreachable test source”: the reason is in its row. Fix the address or try again later.');
     const row = await page.locator('tbody tr').innerText();
     expect(row).not.toContain('never');
     expect(row).toMatch(/error|fail/i);
     await checkPage(page, 'editor-sources-en');
     await page.getByRole('button', { name: 'Ingest all sources now' }).click();
-    await page.waitForURL('**/en/editor/sources?ok=1');
+    await page.waitForURL('**/en/editor/sources?ok=1&did=polledAll**');
+    expect(await page.locator('[role="alert"]').first().innerText()).toBe('Polled 1 source: 0 new items. 1 failed: the reason is in its row.');
     await context.close();
   });
 

@@ -41,7 +41,8 @@ describe('countries and topics in the console', () => {
     await add.getByLabel('Keywords in English (comma-separated)').fill('health, vaccines');
     await add.getByLabel('Keywords in Spanish (comma-separated)').fill('salud, vacunas');
     await add.getByRole('button', { name: 'Add' }).click();
-    await page.waitForURL('**/en/editor/taxonomy?ok=1');
+    await page.waitForURL('**/en/editor/taxonomy?ok=1&did=termAdded&kind=topic');
+    expect(await page.locator('[role="status"]').first().innerText()).toBe('Topic added: it can now be chosen for items, subscriptions and feeds.');
     expect(await page.locator('#topic-public-health').count()).toBe(1);
     expect((await fetch(`${site.baseUrl}/feeds/topics/public-health.rss`)).status).toBe(200);
 
@@ -50,7 +51,7 @@ describe('countries and topics in the console', () => {
     await health.locator('summary').click();
     await health.getByLabel('Merge into').selectOption('gender-inclusion');
     await health.getByRole('button', { name: 'Remove' }).click();
-    await page.waitForURL('**/en/editor/taxonomy?ok=1');
+    await page.waitForURL('**/en/editor/taxonomy?ok=1&did=termRemoved&kind=topic');
     expect(await page.locator('#topic-public-health').count()).toBe(0);
     const moved = await fetch(`${site.baseUrl}/feeds/topics/public-health.rss`, { redirect: 'manual' });
     expect(moved.status).toBe(301);

@@ -47,7 +47,9 @@ function refusalText(error: ConsoleError, lang: Lang, kind: TaxonomyKind, key: s
 
 export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App, 'taxonomy'>, h: ConsolePageHelpers) {
   const editor = taxonomy.editor;
-  const back = (c: Context) => c.redirect(`/${langOf(c)}/editor/taxonomy?ok=1`, 303);
+  /** Back to the list, naming what was done (`flashOf` words it). */
+  const back = (c: Context, did: 'termAdded' | 'termSaved' | 'termRemoved', kind: TaxonomyKind) =>
+    c.redirect(`/${langOf(c)}/editor/taxonomy?${new URLSearchParams({ ok: '1', did, kind })}`, 303);
 
   const show = async (c: Context, flash?: Flash, status: PageStatus = 200, forms: { open?: TaxonomyOpen; adding?: TaxonomyAdding } = {}) => {
     const r = await h.attempt(() => editor.full());
@@ -83,7 +85,7 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
     const key = one(f.key).trim();
     const draft = draftOf(f);
     const r = await h.attempt(() => editor.create(kind, key, entryOf(draft)));
-    return r.ok ? back(c) : refused(c, r, kind, key, { adding: { kind, key, draft } });
+    return r.ok ? back(c, 'termAdded', kind) : refused(c, r, kind, key, { adding: { kind, key, draft } });
   });
 
   pages.post(`/taxonomy/${kinds}/:key`, async (c) => {
@@ -91,7 +93,7 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
     const key = c.req.param('key') ?? '';
     const draft = draftOf(await formFields(c));
     const r = await h.attempt(() => editor.update(kind, key, entryOf(draft)));
-    return r.ok ? back(c) : refused(c, r, kind, key, { open: { kind, key, draft } });
+    return r.ok ? back(c, 'termSaved', kind) : refused(c, r, kind, key, { open: { kind, key, draft } });
   });
 
   pages.post(`/taxonomy/${kinds}/:key/preview`, async (c) => {
@@ -107,6 +109,6 @@ export function registerTaxonomyPages(pages: OpenAPIHono, { taxonomy }: Pick<App
     const key = c.req.param('key') ?? '';
     const mergeInto = one((await formFields(c)).mergeInto) || undefined;
     const r = await h.attempt(() => editor.remove(kind, key, mergeInto));
-    return r.ok ? back(c) : refused(c, r, kind, key, { open: { kind, key, ...(mergeInto ? { mergeInto } : {}) } });
+    return r.ok ? back(c, 'termRemoved', kind) : refused(c, r, kind, key, { open: { kind, key, ...(mergeInto ? { mergeInto } : {}) } });
   });
 }

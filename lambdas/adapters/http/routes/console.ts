@@ -40,7 +40,7 @@ import { registerTaxonomyPages } from './console-taxonomy.js';
 import { consoleStatsPages } from './console-stats.js';
 
 /** What `?did=` may name after a POST, each with its own words in i18n. */
-const flashDids = ['saved', 'sent', 'paused', 'resumed', 'cancelled', 'redrive', 'sourceAdded', 'sourceSaved', 'sourcePaused', 'sourceResumed', 'sourceRemoved', 'lifted'] as const;
+const flashDids = ['saved', 'sent', 'paused', 'resumed', 'cancelled', 'redrive', 'sourceAdded', 'sourceSaved', 'sourcePaused', 'sourceResumed', 'sourceRemoved', 'lifted', 'erased', 'itemAdded', 'itemTagged'] as const;
 type FlashDid = (typeof flashDids)[number];
 const isFlashDid = (did: string | undefined): did is FlashDid => (flashDids as readonly string[]).includes(did ?? '');
 
@@ -188,16 +188,16 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   const flashOf = (c: Context, extra?: { scheduledAt?: string | null }): Flash | undefined => {
     if (c.req.query('ok') !== '1') return undefined;
     const s = t(langOf(c));
+    const q = (name: string) => c.req.query(name) ?? '';
+    const n = (name: string) => Number(q(name)) || 0;
     const did = c.req.query('did');
-    const text =
-      did === 'scheduled' && extra?.scheduledAt
-        ? s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c)))
-        : did === 'test'
-          ? s.did_test(c.req.query('to') ?? '')
-          : isFlashDid(did)
-            ? s[`did_${did}`]
-            : s.done;
-    return { kind: 'ok', text };
+    if (did === 'scheduled' && extra?.scheduledAt) return { kind: 'ok', text: s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c))) };
+    if (did === 'test') return { kind: 'ok', text: s.did_test(q('to')) };
+    if (did === 'polled') return { kind: 'ok', text: s.did_polled(q('source'), n('new'), n('updated')) };
+    if (did === 'pollFailed') return { kind: 'error', text: s.did_pollFailed(q('source')) };
+    if (did === 'termAdded' || did === 'termSaved' || did === 'termRemoved') return { kind: 'ok', text: s[`did_${did}`](q('kind') === 'country' ? 'country' : 'topic') };
+    if (did === 'polledAll') return { kind: n('failed') ? 'error' : 'ok', text: s.did_polledAll(n('sources'), n('new'), n('failed')) };
+    return isFlashDid(did) ? { kind: 'ok', text: s[`did_${did}`] } : undefined;
   };
   const failure = (r: { error: ConsoleError }, c: Context): Flash => ({ kind: 'error', text: errorMessage(r.error, langOf(c)) });
 
@@ -266,7 +266,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
       ),
     );
     if (!r.ok) return showItems(c, failure(r, c), r.status);
-    return c.redirect(`${editorBase(lang)}/items?ok=1`, 303);
+    return c.redirect(`${editorBase(lang)}/items?ok=1&did=itemAdded`, 303);
   });
 
   pages.post('/items/:id/tags', async (c) => {
@@ -276,6 +276,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     if (!r.ok) return showItems(c, failure(r, c), r.status);
     const q = new URL(c.req.url).searchParams;
     q.set('ok', '1');
+    q.set('did', 'itemTagged');
     return c.redirect(`${editorBase(lang)}/items?${q.toString()}`, 303);
   });
 
@@ -341,15 +342,30 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const list = await attempt(() => ingest.listSources());
     if (!list.ok) return showSources(c, failure(list, c), list.status);
     // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
-    for (const src of list.value) await attempt(() => ingest.pollSource(src.id));
-    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+    let fresh = 0;
+    let failed = 0;
+    for (const src of list.value) {
+      const r = await attempt(() => ingest.pollSource(src.id));
+      if (r.ok && r.value.status !== 'error') fresh += r.value.counts.new;
+      else failed++;
+    }
+    const told = new URLSearchParams({ ok: '1', did: 'polledAll', sources: String(list.value.length), new: String(fresh), failed: String(failed) });
+    return c.redirect(`${editorBase(lang)}/sources?${told}`, 303);
   });
 
   pages.post('/sources/:id/poll', async (c) => {
     const lang = langOf(c);
-    const r = await attempt(() => ingest.pollSource(c.req.param('id') ?? ''));
+    const id = c.req.param('id') ?? '';
+    const r = await attempt(() => ingest.pollSource(id));
     if (!r.ok) return showSources(c, failure(r, c), r.status);
-    return c.redirect(`${editorBase(lang)}/sources?ok=1`, 303);
+    const listed = await attempt(() => ingest.listSources());
+    const name = (listed.ok ? listed.value.find((s) => s.id === id)?.name : undefined) ?? id;
+    const told = new URLSearchParams(
+      r.value.status === 'error'
+        ? { ok: '1', did: 'pollFailed', source: name }
+        : { ok: '1', did: 'polled', source: name, new: String(r.value.counts.new), updated: String(r.value.counts.updated) },
+    );
+    return c.redirect(`${editorBase(lang)}/sources?${told}`, 303);
   });
 
   // Editions
@@ -547,7 +563,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const f = await formFields(c);
     const r = await attempt(() => subscriptions.deleteByEmail(validated(EmailQuery, { email: one(f.email) }).email));
     if (!r.ok) return showSubscribers(c, failure(r, c), r.status);
-    return c.redirect(`${editorBase(lang)}/subscribers?ok=1`, 303);
+    return c.redirect(`${editorBase(lang)}/subscribers?ok=1&did=erased`, 303);
   });
 
   pages.post('/subscribers/lift', async (c) => {

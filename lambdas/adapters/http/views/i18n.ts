@@ -88,6 +88,8 @@ const es = {
   archiveEmpty: 'Todavía no se ha enviado ninguna edición.',
   sentOn: 'Enviada el',
   itemsCount: (n: number) => (n === 1 ? '1 noticia' : `${n} noticias`),
+  did_itemAdded: 'Noticia añadida: es la primera de la lista y sale en las fuentes RSS de sus países y temas.',
+  did_itemTagged: 'Países y temas de la noticia guardados; las fuentes RSS ya los reflejan.',
   editionNotSent: 'Esta edición todavía no se ha publicado.',
   backToArchive: 'Volver al archivo',
   // Items
@@ -243,6 +245,11 @@ const es = {
   did_sourcePaused: 'Fuente en pausa: no se leerá hasta que la reanudes.',
   did_sourceResumed: 'Fuente reanudada: se leerá en la próxima ronda.',
   did_sourceRemoved: 'Fuente quitada. Sus noticias siguen publicadas.',
+  did_polled: (name: string, fresh: number, updated: number) =>
+    `«${name}» leída: ${fresh} ${fresh === 1 ? 'noticia nueva' : 'noticias nuevas'}, ${updated} ${updated === 1 ? 'actualizada' : 'actualizadas'}.`,
+  did_pollFailed: (name: string) => `No se pudo leer «${name}»: el motivo está en su fila. Corrige la dirección o vuelve a intentarlo más tarde.`,
+  did_polledAll: (sources: number, fresh: number, failed: number) =>
+    `${sources} ${sources === 1 ? 'fuente leída' : 'fuentes leídas'}: ${fresh} ${fresh === 1 ? 'noticia nueva' : 'noticias nuevas'}.${failed ? ` ${failed} ${failed === 1 ? 'falló' : 'fallaron'}: el motivo está en su fila.` : ''}`,
   searchHint: 'Una dirección entera o una parte de ella (por ejemplo «@ejemplo.org»).',
   matches: (n: number, shown: number) => (n > shown ? `${n} coincidencias; se muestran ${shown}. Afina la búsqueda.` : `${n} coincidencias.`),
   suppressedReason: 'Motivo',
@@ -251,6 +258,7 @@ const es = {
   liftSuppression: 'Levantar el bloqueo',
   liftReason: 'Por qué (queda registrado)',
   did_lifted: 'Bloqueo levantado. La dirección puede volver a suscribirse.',
+  did_erased: 'Suscriptor borrado: ya no se guardan su dirección ni sus preferencias, y no recibirá más correos.',
   exportCsv: 'Exportar todos (CSV)',
   importFile: 'Archivo CSV',
   importOrPaste: 'O pega las filas aquí',
@@ -313,7 +321,6 @@ const es = {
   state_sent: 'enviada',
   state_cancelled: 'cancelada',
   notAvailable: 'Esta función aún no está disponible en el servidor',
-  done: 'Hecho.',
   subscribersTotal: 'Suscriptores confirmados',
   matrixCaption: 'Suscriptores que recibirían una noticia de cada país y tema',
   search: 'Buscar por dirección',
@@ -329,6 +336,10 @@ const es = {
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Importación: ${r.received} recibidas, ${r.confirmed} confirmadas, ${r.pending} pendientes de confirmar, ${r.skippedExisting} ya existían, ${r.skippedSuppressed} bloqueadas, ${r.errors} con errores.`,
   // Countries and topics: an entry in use is not removed without a merge (the buttons named are views/console/taxonomy.tsx's)
+  did_termAdded: (kind: 'country' | 'topic') => `${kind === 'country' ? 'País añadido' : 'Tema añadido'}: ya se puede elegir en las noticias, las suscripciones y las fuentes RSS.`,
+  did_termSaved: (kind: 'country' | 'topic') => `Cambios ${kind === 'country' ? 'del país' : 'del tema'} guardados.`,
+  did_termRemoved: (kind: 'country' | 'topic') =>
+    `${kind === 'country' ? 'País eliminado' : 'Tema eliminado'}. Si elegiste dónde fusionarlo, allí pasan sus noticias, sus suscriptores y su fuente RSS.`,
   taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
     `No se puede eliminar ${kind === 'country' ? 'el país' : 'el tema'} «${name}»: lo usan ${items} ${items === 1 ? 'noticia' : 'noticias'} y ${subscribers} ${subscribers === 1 ? 'suscriptor' : 'suscriptores'}. Para quitarlo, elige en «Fusionar con» ${kind === 'country' ? 'otro país' : 'otro tema'} al que pasarlos y pulsa «Eliminar».`,
   // Editions: both languages, sends that ask first, time zones
@@ -479,6 +490,8 @@ const en: Strings = {
   archiveEmpty: 'No edition has been sent yet.',
   sentOn: 'Sent on',
   itemsCount: (n: number) => (n === 1 ? '1 story' : `${n} stories`),
+  did_itemAdded: 'Item added: it is first in the list and in the feeds of its countries and topics.',
+  did_itemTagged: 'The item’s countries and topics are saved; its feeds follow them.',
   editionNotSent: 'This edition has not been published yet.',
   backToArchive: 'Back to the archive',
   readAtSource: 'Read on the original site',
@@ -629,6 +642,10 @@ const en: Strings = {
   did_sourcePaused: 'Source paused: it is not polled until you resume it.',
   did_sourceResumed: 'Source resumed: it is polled in the next round.',
   did_sourceRemoved: 'Source removed. Its items stay published.',
+  did_polled: (name: string, fresh: number, updated: number) => `Polled “${name}”: ${fresh} new ${fresh === 1 ? 'item' : 'items'}, ${updated} updated.`,
+  did_pollFailed: (name: string) => `Could not poll “${name}”: the reason is in its row. Fix the address or try again later.`,
+  did_polledAll: (sources: number, fresh: number, failed: number) =>
+    `Polled ${sources} ${sources === 1 ? 'source' : 'sources'}: ${fresh} new ${fresh === 1 ? 'item' : 'items'}.${failed ? ` ${failed} failed: the reason is in ${failed === 1 ? 'its row' : 'their rows'}.` : ''}`,
   searchHint: 'A whole address or part of one (for example “@example.org”).',
   matches: (n: number, shown: number) => (n > shown ? `${n} matches; showing ${shown}. Narrow the search.` : `${n} matches.`),
   suppressedReason: 'Reason',
@@ -637,6 +654,7 @@ const en: Strings = {
   liftSuppression: 'Lift the block',
   liftReason: 'Why (it is recorded)',
   did_lifted: 'Block lifted. The address may subscribe again.',
+  did_erased: 'Subscriber erased: their address and preferences are no longer kept, and they get no more email.',
   exportCsv: 'Export all (CSV)',
   importFile: 'CSV file',
   importOrPaste: 'Or paste the rows here',
@@ -699,7 +717,6 @@ const en: Strings = {
   state_sent: 'sent',
   state_cancelled: 'cancelled',
   notAvailable: 'This is not available on the server yet',
-  done: 'Done.',
   subscribersTotal: 'Confirmed subscribers',
   matrixCaption: 'Subscribers who would get an item of each country and topic',
   search: 'Search by address',
@@ -714,6 +731,10 @@ const en: Strings = {
   importButton: 'Import',
   importReport: (r: { received: number; confirmed: number; pending: number; skippedExisting: number; skippedSuppressed: number; errors: number }) =>
     `Import: ${r.received} received, ${r.confirmed} confirmed, ${r.pending} waiting for confirmation, ${r.skippedExisting} already known, ${r.skippedSuppressed} blocked, ${r.errors} with errors.`,
+  did_termAdded: (kind: 'country' | 'topic') => `${kind === 'country' ? 'Country' : 'Topic'} added: it can now be chosen for items, subscriptions and feeds.`,
+  did_termSaved: (kind: 'country' | 'topic') => `${kind === 'country' ? 'Country' : 'Topic'} changes saved.`,
+  did_termRemoved: (kind: 'country' | 'topic') =>
+    `${kind === 'country' ? 'Country' : 'Topic'} removed. If you chose one to merge it into, its items, subscribers and feed moved there.`,
   taxonomyInUse: (kind: 'country' | 'topic', name: string, items: number, subscribers: number) =>
     `The ${kind} “${name}” cannot be removed: ${items} ${items === 1 ? 'item' : 'items'} and ${subscribers} ${subscribers === 1 ? 'subscriber' : 'subscribers'} use it. To remove it, choose another ${kind} in “Merge into” to move them to, and press “Remove”.`,
   // Editions: both languages, sends that ask first, time zones
