@@ -96,7 +96,7 @@ type LinkOptions = {
   secret: string;
   now: Date;
   mailto?: string;
-  /** The language of the email the links go in (carried as `?lang=`); none for links handed to an API client. */
+  /** The language of the email the links go in (carried as `?lang=`); none for links answered to a caller (API, page). */
   language?: Language;
 };
 
