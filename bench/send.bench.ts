@@ -107,8 +107,9 @@ export async function run(): Promise<Figures> {
     const buildStarted = performance.now();
     for (const r of recipients) {
       const s = byId.get(r.s)!;
-      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
-      const message = buildMessage(prepared.get(r.g)!, { subscriberId: s.id, email: s.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers }, { from: 'news@news.example.org', editionId: edition.id });
+      const group = prepared.get(r.g)!;
+      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org', language: group.group.language });
+      const message = buildMessage(group, { subscriberId: s.id, email: s.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers }, { from: 'news@news.example.org', editionId: edition.id });
       bytes += message.html.length + message.text.length; // the null transport: touch the message, send nowhere
     }
     const buildS = (performance.now() - buildStarted) / 1000;
@@ -122,7 +123,7 @@ export async function run(): Promise<Figures> {
     const naiveStarted = performance.now();
     for (const r of sample) {
       const s = byId.get(r.s)!;
-      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org' });
+      const links = editionLinks({ id: s.id }, edition.id, { baseUrl: base, secret, now, mailto: 'unsubscribe@news.example.org', language: s.language });
       const mine = itemsFor(s, items, edition.audience).map((id) => itemById.get(id)!);
       const model = newsletterModel({ language: s.language, subject: edition.subject, intro: edition.intro, items: mine, archiveUrl: archiveUrl(base, edition.id), brand });
       const source = composeMjml(templates, model)

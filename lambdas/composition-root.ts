@@ -362,7 +362,7 @@ export function composeApp(parts: AppParts): App {
       schedulePlan: (at, payload) => background.schedule(planJob, at, payload),
       enqueue: enqueueChunks,
       // A test send's links carry a token for no subscriber: following them changes nothing.
-      testLinks: (now) => subscriberLinks('test-send', { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+      testLinks: (now, language) => subscriberLinks('test-send', { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO, language }),
     });
   });
 
@@ -394,7 +394,7 @@ export function composeApp(parts: AppParts): App {
       bucket: createSenderBucket({ rate: config.SES_MAX_SEND_RATE, now: () => Date.now(), sleep }),
       clock,
       sleep,
-      links: (subscriber, now, editionId) => editionLinks(subscriber, editionId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO }),
+      links: (subscriber, now, editionId, language) => editionLinks(subscriber, editionId, { baseUrl: config.PUBLIC_BASE_URL, secret, now, mailto: config.UNSUBSCRIBE_MAILTO, language }),
       from: config.SENDER_EMAIL,
       configurationSet: config.SES_CONFIGURATION_SET,
       inDoubtAfterMs: config.SEND_IN_DOUBT_AFTER_SECONDS * 1000,

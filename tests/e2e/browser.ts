@@ -80,9 +80,10 @@ export async function startSite(env: Record<string, string> = {}): Promise<Site>
   };
 }
 
-export async function newContext(site: Site, width = 1280): Promise<BrowserContext> {
+/** A browser context; `locale` is the language it asks for (its Accept-Language). */
+export async function newContext(site: Site, width = 1280, locale = 'es-ES'): Promise<BrowserContext> {
   // bypassCSP only so the test can inject axe-core; the pages themselves never need inline scripts.
-  const context = await site.browser.newContext({ baseURL: site.baseUrl, viewport: { width, height: 900 }, locale: 'es-ES', bypassCSP: true });
+  const context = await site.browser.newContext({ baseURL: site.baseUrl, viewport: { width, height: 900 }, locale, bypassCSP: true });
   // Fail a step with Playwright's own message well before the test's timeout.
   context.setDefaultTimeout(8_000);
   return context;

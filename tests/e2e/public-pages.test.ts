@@ -36,6 +36,10 @@ describe('public pages', () => {
       await expect(page.locator('h1').textContent()).resolves.toBe(lang === 'es' ? 'Recibe las noticias de la Alianza del Pacífico' : 'Get the Pacific Alliance news');
       const feeds = await page.locator('link[rel="alternate"][type="application/rss+xml"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('href')));
       expect(feeds).toContain('/feeds/all.rss');
+      // Titled in the page's language.
+      const siteName = lang === 'es' ? 'Noticias de la Alianza del Pacífico' : 'Pacific Alliance News';
+      const feedTitles = () => page.locator('link[rel="alternate"][type^="application/"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('title') ?? ''));
+      expect(await feedTitles()).toEqual([`${siteName} (RSS)`, `${siteName} (Atom)`, `${siteName} (JSON Feed)`]);
       expect(await page.locator('link[rel="alternate"][type="application/atom+xml"]').count()).toBeGreaterThan(0);
       expect(await page.locator('link[rel="alternate"][type="application/feed+json"]').count()).toBeGreaterThan(0);
       // Every country and topic of the taxonomy is offered, labelled in the page's language.
@@ -57,6 +61,10 @@ describe('public pages', () => {
       const canonical = await page.getAttribute('link[rel="canonical"]', 'href');
       expect(canonical).toMatch(/^https:\/\/alianzapacifico\.net\//);
       expect(await page.getAttribute(`a[href="${canonical}"]`, 'href')).toBe(canonical);
+      // The item's country or topic feeds (when it has one), then all news: every title in the page's language.
+      const itemFeedTitles = await feedTitles();
+      expect(itemFeedTitles.length).toBeGreaterThanOrEqual(3);
+      for (const feedTitle of itemFeedTitles) expect(feedTitle).toMatch(new RegExp(`^${siteName}(: .+)? \\((RSS|Atom|JSON Feed)\\)$`));
       await checkPage(page, `item-${lang}`);
 
       // The language switch leads to the same page in the other language.
@@ -73,6 +81,8 @@ describe('public pages', () => {
       await page.goto(`/${lang}/`);
       await page.locator(`nav a[href="/${lang}/feeds"]`).click();
       await page.waitForURL(`**/${lang}/feeds`);
+      // Its head offers each country's and topic's feed, named in the page's language.
+      expect(await feedTitles()).toEqual(expect.arrayContaining([`${siteName}: ${lang === 'es' ? 'Perú' : 'Peru'} (RSS)`, `${siteName}: ${lang === 'es' ? 'México' : 'Mexico'} (RSS)`]));
       expect(await page.locator('h1').innerText()).toBe(lang === 'es' ? 'Fuentes RSS, Atom y JSON Feed' : 'RSS, Atom and JSON Feed');
       const addresses = await page.locator('.feed-urls code').allInnerTexts();
       expect(addresses).toContain(`${site.baseUrl}/feeds/countries/pe.atom`);

@@ -53,8 +53,9 @@ describe('click links and stats', () => {
     for (const link of readerLinks) {
       expect(Buffer.from(path(link).split('/')[2]!.split('.')[0]!, 'base64url').toString()).not.toMatch(new RegExp(`${reader.id}|${reader.email}`));
     }
-    // Leave links name the edition, so a leave can be credited to it.
-    expect(mailOf(reader.email).body.html).toMatch(new RegExp(`/u/[^"]+\\?e=${id}`));
+    // Leave links name the edition, so a leave can be credited to it (after the email's language).
+    expect(mailOf(reader.email).body.html).toMatch(new RegExp(`/u/[^"?]+\\?lang=es&amp;e=${id}"`));
+    expect(mailOf(reader.email).body.html).toMatch(new RegExp(`/preferences/[^"?]+\\?lang=es&amp;e=${id}"`));
     // Opted out: straight to the source.
     expect(clickLinks(mailOf(optedOut.email))).toEqual([]);
     expect(mailOf(optedOut.email).body.html).toContain('https://publisher.example/chile-trade');
@@ -92,6 +93,7 @@ describe('click links and stats', () => {
     const unsub = /href="https:\/\/news\.example\.org(\/u\/[^"]+)"/.exec(mailOf(reader.email).body.html ?? '')![1]!.replace(/&amp;/g, '&');
     const left = await h.http.request(unsub, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(left.status, await left.clone().text()).toBe(200);
+    expect(await left.clone().text()).toContain('<html lang="es">'); // the one-click POST keeps the link's query
 
     // An SES open event through the feedback handler's consumer.
     const opened = mailOf(other.email);

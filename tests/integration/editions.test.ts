@@ -151,6 +151,9 @@ describe('editions API', () => {
     expect(mail.body.text).toContain('Chile opens trade office');
     expect(mail.body.text).not.toContain('Peru teacher training');
     expect(mail.headers?.some((x) => x.name === 'List-Unsubscribe-Post')).toBe(true);
+    // Its example links carry the segment's language, as a subscriber's would.
+    expect(mail.headers?.find((x) => x.name === 'List-Unsubscribe')?.value).toMatch(/\/u\/[^>?]+\?lang=en>/);
+    expect(mail.body.text).toMatch(/\/preferences\/\S+\?lang=en\n/);
     expect((await get(id)).counts.sent).toBe(0);
   });
 

@@ -41,6 +41,11 @@ describe('digests', () => {
     expect(mails[0]!.subject).toMatch(/^Resumen diario de la Alianza del Pacífico/);
     expect(mails[0]!.body.text).toContain('Fresh Chile news');
     expect(mails[0]!.body.text).not.toContain('Old news');
+    // A Spanish digest's links open Spanish pages: unsubscribe (body and header), preferences, view in browser.
+    expect(mails[0]!.body.text).toMatch(/Darme de baja: https:\/\/\S+\/u\/[^\s?]+\?lang=es\b/);
+    expect(mails[0]!.body.text).toMatch(/https:\/\/\S+\/preferences\/[^\s?]+\?lang=es\b/);
+    expect(mails[0]!.body.text).toMatch(/https:\/\/\S+\/view\/[^\s?]+\?lang=es\b/);
+    expect(mails[0]!.headers?.find((x) => x.name === 'List-Unsubscribe')?.value).toMatch(/\/u\/[^>?]+\?lang=es\b/);
     const view = (await (await h.api('GET', `/api/editions/${first.editionId}`)).json()) as { state: string; counts: Record<string, number> };
     expect(view).toMatchObject({ state: 'sent', counts: { planned: 1, sent: 1, skipped: 1 } });
 

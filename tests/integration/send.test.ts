@@ -93,8 +93,10 @@ describe('sending an edition', () => {
       const mail = mails.find((m) => m.destination.to.includes(person.sub.email))!;
       const link = mail.body.html!.match(/href="(https:\/\/news\.example\.org\/view\/[^"]+)"/)![1]!.replace(/&amp;/g, '&');
       expect(mail.body.text).toContain(link);
+      expect(new URL(link).search).toBe(`?lang=${person.sub.language}`);
       const path = new URL(link).pathname;
-      const page = await h.http.request(path);
+      // Opened in a browser that prefers the other language: the page is the email's.
+      const page = await h.http.request(`${path}${new URL(link).search}`, { headers: { 'accept-language': person.sub.language === 'es' ? 'en' : 'es' } });
       expect(page.status, await page.clone().text()).toBe(200);
       expect(page.headers.get('cache-control')).toBe('no-store');
       const html = await page.text();
@@ -127,6 +129,10 @@ describe('sending an edition', () => {
         expect(mail.body.html!.includes(item.title), `${sub.email} / ${item.id} (html)`).toBe(expected.includes(item.id));
       }
       expect(mail.body.text).toContain(sub.language === 'es' ? 'Darme de baja: https://news.example.org/u/' : 'Unsubscribe: https://news.example.org/u/');
+      // Every link of the email carries its language, so the page it opens speaks it whatever the browser prefers.
+      expect(mail.body.text).toMatch(new RegExp(`https://news\\.example\\.org/u/[^\\s?]+\\?lang=${sub.language}(&|\\s)`));
+      expect(mail.body.html).toMatch(new RegExp(`href="https://news\\.example\\.org/preferences/[^"?]+\\?lang=${sub.language}(&amp;|")`));
+      expect(header(mail, 'List-Unsubscribe')).toMatch(new RegExp(`^<https://news\\.example\\.org/u/[^>?]+\\?lang=${sub.language}[&>]`));
       expect(mail.body.html).toContain(sub.language === 'es' ? 'Cambiar mis preferencias' : 'Change my preferences');
       expect(mail.body.html).toContain(`https://news.example.org/archive/${id}`);
       expect(mail.body.html).toMatch(/href="https:\/\/news\.example\.org\/preferences\/[^"]+"/);

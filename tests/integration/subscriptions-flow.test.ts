@@ -96,6 +96,44 @@ describe('subscription flow on DynamoDB Local and SES local', () => {
     expect((await t.repo.listConfirmedShard(shard)).subscribers.map((s) => s.id)).not.toContain(id);
   });
 
+  it("the links in its emails carry the subscriber's language, and the pages they open speak it whatever the browser prefers", async () => {
+    const t = await subscriptionApp();
+    for (const [language, browser] of [['es', 'en'], ['en', 'es']] as const) {
+      const email = uniqueAddress(`lang-${language}`);
+      expect((await t.subscribe(email, { language })).status).toBe(202);
+      const [mail] = await inbox(email);
+      const link = /https?:\/\/\S+\/confirm\/\S+/.exec(mail!.body.text ?? '')![0];
+      expect(new URL(link).search).toBe(`?lang=${language}`);
+      expect(mail!.body.html).toContain(`/confirm/${encodeURIComponent(confirmTokenOf(mail!))}?lang=${language}"`);
+
+      const url = new URL(link);
+      const page = await t.http.request(`${url.pathname}${url.search}`, { headers: { 'accept-language': browser } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`<html lang="${language}">`);
+      const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+      expect(action).toContain(`lang=${language}`);
+      const confirmed = await t.http.request(action, { ...form({ confirm: 'yes' }), headers: { ...form({}).headers, 'accept-language': browser } });
+      expect(confirmed.status).toBe(200);
+      expect(await confirmed.text()).toContain(`<html lang="${language}">`);
+
+      // Asked again, the "already subscribed" email's preference link carries the language too.
+      expect((await t.subscribe(email, { language })).status).toBe(202);
+      const already = (await inbox(email)).at(-1)!;
+      expect(already.body.text).toMatch(new RegExp(`/preferences/\\S+\\?lang=${language}\\n`));
+
+      // The one-click POST (RFC 8058) to the link as the email gives it, query and all, unsubscribes and answers in
+      // the email's language.
+      const id = confirmTokenOf(mail!).split('.')[0]!;
+      const unsub = new URL(subscriberLinks(id, { baseUrl, secret, now: t.clock.now(), language }).unsubscribeUrl);
+      expect(unsub.search).toBe(`?lang=${language}`);
+      const left = await t.http.request(`${unsub.pathname}${unsub.search}`, { ...form({ 'List-Unsubscribe': 'One-Click' }), headers: { ...form({}).headers, 'accept-language': browser } });
+      expect(left.status).toBe(200);
+      expect(await left.text()).toContain(`<html lang="${language}">`);
+      expect((await (await t.editor('GET', `/api/subscribers?email=${encodeURIComponent(email)}`)).json()).status).toBe('unsubscribed');
+    }
+  });
+
   it('pause removes the subscriber from the send shards and resume puts it back', async () => {
     const t = await subscriptionApp();
     const email = uniqueAddress('pause');

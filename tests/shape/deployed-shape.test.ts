@@ -161,7 +161,7 @@ describe('the deployed shape, run locally', () => {
     expect(click.headers.location).toMatch(/^https:\/\/publisher\.example\/|\/archive\//);
     expect((await shape.http('GET', `/r/${token!.slice(0, -2)}xx`)).status).toBe(404);
     await shape.aws.idle();
-    const editionId = /[?&]e=([0-9a-f-]+)/.exec(mail?.body.html ?? '')?.[1];
+    const editionId = /[?&](?:amp;)?e=([0-9a-f-]+)/.exec(mail?.body.html ?? '')?.[1]; // after ?lang= in the HTML: &amp;e=
     const stats = await shape.http('GET', `/api/editions/${editionId}/stats`, { editor: true });
     expect(stats.status, stats.why).toBe(200);
     // Seconds after the send, as a mail scanner would click: counted, as filtered.

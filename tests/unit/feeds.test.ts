@@ -1,4 +1,5 @@
-// Feed core: renderers (RSS 2.0, Atom 1.0, JSON Feed 1.1), paths and scopes, validators, OPML, the /feeds page.
+// Feed core: renderers (RSS 2.0, Atom 1.0, JSON Feed 1.1), paths and scopes, validators, OPML, the /feeds page, and
+// the autodiscovery links pages carry (titled in the page's language).
 // Output is checked with independent parsers (@xmldom/xmldom, fast-xml-parser, JSON.parse), never with `feed`.
 import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -20,6 +21,7 @@ import {
 } from '../../lambdas/core/feeds/index.js';
 import { scopeId } from '../../lambdas/core/items/model.js';
 import { DomainError } from '../../lambdas/core/shared/errors.js';
+import { Layout } from '../../lambdas/adapters/http/views/layout.js';
 import { buildItem, checkAtom, checkJsonFeed, checkRss, childrenNamed, manyItems, MemoryItemReader, parseXml } from './feeds-support.js';
 
 const base = 'https://news.example.org';
@@ -386,5 +388,34 @@ describe('OPML and the /feeds page', () => {
     expect(links.split('\n')).toHaveLength(6);
     expect(links).toContain(`href="${base}/feeds/countries/pe.atom"`);
     expect(links).toContain('title="Pacific Alliance news: Peru (JSON Feed)"');
+  });
+
+  it("titles autodiscovery links in the words it is given (the page's language), every scope and format", () => {
+    const links = feedAutodiscoveryLinks({ kind: 'topic', topic: 'trade-investment' }, { titleOf: (s) => (s.kind === 'all' ? 'Todas' : `Tema ${scopeId(s)}`) });
+    expect(links.match(/title="[^"]*"/g)).toEqual([
+      'title="Tema topics/trade-investment (RSS)"',
+      'title="Tema topics/trade-investment (Atom)"',
+      'title="Tema topics/trade-investment (JSON Feed)"',
+      'title="Todas (RSS)"',
+      'title="Todas (Atom)"',
+      'title="Todas (JSON Feed)"',
+    ]);
+    expect(feedAutodiscoveryLinks({ kind: 'all' }, { titleOf: () => 'A "quoted" & <odd> name' })).toContain('title="A &quot;quoted&quot; &amp; &lt;odd&gt; name (RSS)"');
+  });
+});
+
+describe("pages' autodiscovery titles", () => {
+  const titlesOf = async (lang: 'es' | 'en', feedScope?: Parameters<typeof feedAutodiscoveryLinks>[0]) => {
+    const html = String(await Layout({ lang, title: 'x', ...(feedScope ? { feedScope } : {}) }).toString());
+    return [...html.matchAll(/<link rel="alternate" type="application\/[^"]+" title="([^"]*)"/g)].map((m) => m[1]);
+  };
+
+  it('are in Spanish on a Spanish page and in English on an English page', async () => {
+    expect(await titlesOf('es')).toEqual(['Noticias de la Alianza del Pacífico (RSS)', 'Noticias de la Alianza del Pacífico (Atom)', 'Noticias de la Alianza del Pacífico (JSON Feed)']);
+    expect(await titlesOf('en')).toEqual(['Pacific Alliance News (RSS)', 'Pacific Alliance News (Atom)', 'Pacific Alliance News (JSON Feed)']);
+    const peru = { kind: 'countryTopic', country: 'pe', topic: 'trade-investment' } as const;
+    expect((await titlesOf('es', peru))[0]).toBe('Noticias de la Alianza del Pacífico: Perú · Comercio y promoción de inversiones (RSS)');
+    expect((await titlesOf('en', peru))[0]).toBe('Pacific Alliance News: Peru · Trade and investment promotion (RSS)');
+    expect(await titlesOf('es', peru)).toHaveLength(6);
   });
 });

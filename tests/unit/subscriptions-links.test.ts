@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { verifyToken } from '../../lambdas/core/shared/signing.js';
 import {
+  confirmUrl,
+  editionLinks,
   foldEmail,
   listUnsubscribeHeaders,
   preferencesUrl,
   subscriberLinks,
   suppressionHash,
   unsubscribeUrl,
+  viewUrl,
 } from '../../lambdas/core/subscriptions/links.js';
 import { maskEmail } from '../../lambdas/core/shared/text.js';
 
@@ -34,6 +37,32 @@ describe('subscription links', () => {
     expect(() => verifyToken(links.prefsToken, 'unsub', secret, now)).toThrow(/not valid/);
     expect(links.unsubscribeUrl).toBe(`https://news.example/u/${links.unsubToken}`);
     expect(links.headers[0]?.value).toBe(`<${links.unsubscribeUrl}>`);
+  });
+
+  it("carries the email's language as ?lang= on every link, outside the signed token", () => {
+    expect(confirmUrl('https://news.example/', 'a.confirm.1.mac', 'es')).toBe('https://news.example/confirm/a.confirm.1.mac?lang=es');
+    expect(preferencesUrl('https://news.example', 'a.prefs.1.mac', 'en')).toBe('https://news.example/preferences/a.prefs.1.mac?lang=en');
+    expect(unsubscribeUrl('https://news.example', 'a.unsub.1.mac', 'es')).toBe('https://news.example/u/a.unsub.1.mac?lang=es');
+    expect(viewUrl('https://news.example', 'ed-1', 'a.view.1.mac', 'en')).toBe('https://news.example/view/ed-1/a.view.1.mac?lang=en');
+    expect(listUnsubscribeHeaders('https://news.example', 'tok', 'unsubscribe@news.example', 'es')[0]).toEqual({
+      name: 'List-Unsubscribe',
+      value: '<https://news.example/u/tok?lang=es>, <mailto:unsubscribe@news.example?subject=unsubscribe%20tok>',
+    });
+
+    const owner = { id: 'sub-1', linkVersion: 2 };
+    const options = { baseUrl: 'https://news.example', secret, now };
+    for (const language of ['es', 'en'] as const) {
+      const links = editionLinks(owner, 'ed-1', { ...options, language });
+      expect(links.preferencesUrl).toBe(`https://news.example/preferences/${links.prefsToken}?lang=${language}`);
+      expect(links.unsubscribeUrl).toBe(`https://news.example/u/${links.unsubToken}?lang=${language}`);
+      expect(links.viewUrl).toMatch(new RegExp(`^https://news\\.example/view/ed-1/[^?/]+\\?lang=${language}$`));
+      expect(links.headers[0]?.value).toBe(`<${links.unsubscribeUrl}>`);
+      // The same tokens as without a language: the query is no part of what is signed.
+      const bare = editionLinks(owner, 'ed-1', options);
+      expect([links.prefsToken, links.unsubToken]).toEqual([bare.prefsToken, bare.unsubToken]);
+      expect(links.viewUrl).toBe(`${bare.viewUrl}?lang=${language}`);
+      expect(verifyToken(links.unsubToken, 'unsub', secret, now).subscriberId).toBe('sub-1');
+    }
   });
 
   it('folds addresses, hashes them with a salt and masks them for logs', () => {

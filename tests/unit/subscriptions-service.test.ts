@@ -130,7 +130,7 @@ function setup(ipLimitPerHour = 100) {
   });
   const origin = { ip: '198.51.100.1', userAgent: 'test' };
   const prefs = { countries: [], topics: [], language: 'es' as const, frequency: 'instant' as const };
-  const tokenOf = (m: OutgoingEmail) => /\/confirm\/(\S+)/.exec(m.text)![1]!;
+  const tokenOf = (m: OutgoingEmail) => /\/confirm\/([^\s?]+)/.exec(m.text)![1]!; // the token, without the link's ?lang=
   return { store, sent, service, origin, prefs, tokenOf, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 
@@ -141,6 +141,7 @@ describe('subscription service rules', () => {
     expect(t.sent).toHaveLength(1);
     expect(t.sent[0]).toMatchObject({ to: 'ana@example.org', from: 'news@news.example', tags: { type: 'confirmation', subscriber: 'sub1' } });
     expect(t.sent[0]!.subject).toMatch(/Confirma/);
+    expect(t.sent[0]!.text).toMatch(/https:\/\/news\.example\/confirm\/[^\s?]+\?lang=es\n/); // its page opens in Spanish
     expect(t.store.records.get('sub1')!.consent.requested).toEqual({ at: '2026-03-01T10:00:00.000Z', ip: '198.51.100.1', userAgent: 'test', wordingVersion: 'w1', method: 'form' });
   });
 
@@ -150,6 +151,7 @@ describe('subscription service rules', () => {
     await t.service.confirm(t.tokenOf(t.sent[0]!), t.origin);
     await t.service.subscribe({ email: 'a@example.org', ...t.prefs, countries: ['mx'] }, t.origin);
     expect(t.sent[1]!.subject).toMatch(/Ya estás suscrito/);
+    expect(t.sent[1]!.text).toMatch(/https:\/\/news\.example\/preferences\/[^\s?]+\?lang=es\n/);
     expect(t.store.records.get('sub1')!.countries).toEqual([]); // a stranger cannot change a confirmed subscription
 
     t.store.records.get('sub1')!.status = 'unsubscribed';

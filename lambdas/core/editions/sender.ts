@@ -11,6 +11,7 @@ import type { Edition } from './model.js';
 import type { PreparedGroup } from './newsletter.js';
 import { buildMessage, maxHtmlBytes, prepareGroup, worstCaseHtmlBytes } from './newsletter.js';
 import { MailerError, type Clock, type Mailer } from '../shared/ports.js';
+import type { Language } from '../shared/language.js';
 import type { Subscriber } from '../subscriptions/model.js';
 import type { ChunkMessage, ChunkTally, Delivery, DeliveryLedger, EditionRepository, SendEvidence, SendProgress, SubscriberSource } from './ports.js';
 import { senderBurstSeconds, type TokenBucket } from './token-bucket.js';
@@ -27,9 +28,9 @@ export interface SenderDeps {
   bucket: TokenBucket;
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
-  /** Builds a subscriber's personal links and List-Unsubscribe headers. */
-  /** Signed for the subscriber's current link version (a revoke withdraws older preference links). */
-  links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date, editionId: string) => { preferencesUrl: string; unsubscribeUrl: string; viewUrl: string; headers: Array<{ name: string; value: string }> };
+  /** Builds a subscriber's personal links and List-Unsubscribe headers, signed for the subscriber's current link
+   *  version (a revoke withdraws older preference links) and carrying the email's language (its content group's). */
+  links: (subscriber: Pick<Subscriber, 'id' | 'linkVersion'>, now: Date, editionId: string, language: Language) => { preferencesUrl: string; unsubscribeUrl: string; viewUrl: string; headers: Array<{ name: string; value: string }> };
   from: string;
   configurationSet?: string;
   /** Click links and edition-marked leave links in each recipient's copy, and the sends counted per segment. */
@@ -155,7 +156,7 @@ export async function processChunk(deps: SenderDeps, message: ChunkMessage): Pro
       await deps.deliveries.markFailed(edition!.id, recipient.s, token, 'tooLarge', now());
       return 'failed';
     }
-    const links = deps.links(subscriber, now(), edition!.id);
+    const links = deps.links(subscriber, now(), edition!.id, prepared.group.language);
     const built = buildMessage(
       prepared,
       { subscriberId: subscriber.id, email: subscriber.email, values: { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: links.viewUrl }, headers: links.headers },

@@ -36,8 +36,8 @@ export interface EditionServiceDeps {
   enqueue: (messages: ChunkMessage[]) => Promise<void>;
   /** The pre-flight warns about items published longer ago than this (default 7 days). */
   staleItemDays?: number;
-  /** Links for a test send (no real subscriber behind them). */
-  testLinks: (now: Date) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
+  /** Links for a test send or preview (no real subscriber behind them), in the segment's language. */
+  testLinks: (now: Date, language: Language) => { preferencesUrl: string; unsubscribeUrl: string; headers: Array<{ name: string; value: string }> };
 }
 
 export interface Segment {
@@ -83,8 +83,8 @@ export function createEditionService(deps: EditionServiceDeps) {
   }
 
   /** Links for an email no subscriber is behind (preview, test send): "view in your browser" is the whole edition. */
-  const exampleValues = (edition: Edition, now: Date): MergeValues => {
-    const links = deps.testLinks(now);
+  const exampleValues = (edition: Edition, now: Date, language: Language): MergeValues => {
+    const links = deps.testLinks(now, language);
     return { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: archiveUrl(deps.publicBaseUrl, edition.id) };
   };
 
@@ -153,7 +153,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       const items = await segmentItems(edition, segment);
       const group = await compileFor(edition, items, segment.language);
       const prepared = prepareGroup(group);
-      return { html: merge(prepared.html, exampleValues(edition, now()), escapeHtml), items: items.length };
+      return { html: merge(prepared.html, exampleValues(edition, now(), segment.language), escapeHtml), items: items.length };
     },
 
     /** Sends the segment's email to the given addresses, subject marked as a test. Counts nothing. */
@@ -163,12 +163,12 @@ export function createEditionService(deps: EditionServiceDeps) {
       if (items.length === 0) throw invalid('edition.emptySegment', 'No item of this edition matches that segment; choose other countries or topics.');
       const group = await compileFor(edition, items, segment.language);
       const prepared = prepareGroup({ ...group, subject: `[TEST] ${group.subject}` });
-      const links = deps.testLinks(now());
+      const links = deps.testLinks(now(), segment.language);
       const messageIds: string[] = [];
       for (const email of emails) {
         const message = buildMessage(
           prepared,
-          { subscriberId: 'test', email, values: exampleValues(edition, now()), headers: links.headers },
+          { subscriberId: 'test', email, values: exampleValues(edition, now(), segment.language), headers: links.headers },
           { from: deps.from, editionId: `${edition.id}-test`, configurationSet: deps.configurationSet },
         );
         messageIds.push((await deps.mailer.send(message)).messageId);

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { invalid } from '../shared/errors.js';
+import type { Language } from '../shared/language.js';
 import { signToken, type TokenPurpose } from '../shared/signing.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -20,33 +21,40 @@ export const linkPaths = {
   view: '/view',
 } as const;
 
+/** `?lang=` on a link in an email: the page it opens speaks the email's language, whatever the browser prefers (the
+ *  page language is the path prefix, else `?lang=`, else Accept-Language). It sits outside the signed token, so
+ *  tokens and routes are unchanged; without a language the link is the bare path. */
+const inLanguage = (url: string, lang: Language | undefined) => (lang ? `${url}?lang=${lang}` : url);
+
 /** Link to the confirmation page (GET shows a button; the button POSTs). */
-export function confirmUrl(baseUrl: string, token: string): string {
-  return `${trimBase(baseUrl)}${linkPaths.confirm}/${encodeURIComponent(token)}`;
+export function confirmUrl(baseUrl: string, token: string, lang?: Language): string {
+  return inLanguage(`${trimBase(baseUrl)}${linkPaths.confirm}/${encodeURIComponent(token)}`, lang);
 }
 
 /** Link to the preference centre for a 'prefs' token. */
-export function preferencesUrl(baseUrl: string, token: string): string {
-  return `${trimBase(baseUrl)}${linkPaths.preferences}/${encodeURIComponent(token)}`;
+export function preferencesUrl(baseUrl: string, token: string, lang?: Language): string {
+  return inLanguage(`${trimBase(baseUrl)}${linkPaths.preferences}/${encodeURIComponent(token)}`, lang);
 }
 
 /** One-click unsubscribe target for an 'unsub' token: `POST` with `List-Unsubscribe=One-Click` unsubscribes at once
- *  (RFC 8058); `GET` shows a page with a button and changes nothing. Also the visible unsubscribe link in bodies. */
-export function unsubscribeUrl(baseUrl: string, token: string): string {
-  return `${trimBase(baseUrl)}${linkPaths.unsubscribe}/${encodeURIComponent(token)}`;
+ *  (RFC 8058: the mailbox provider posts to the URL as given, query included); `GET` shows a page with a button and
+ *  changes nothing. Also the visible unsubscribe link in bodies. */
+export function unsubscribeUrl(baseUrl: string, token: string, lang?: Language): string {
+  return inLanguage(`${trimBase(baseUrl)}${linkPaths.unsubscribe}/${encodeURIComponent(token)}`, lang);
 }
 
-/** A subscriber's own web version of one edition (their items, their language), for a 'view' token signed over that
- *  edition's id. */
-export function viewUrl(baseUrl: string, editionId: string, token: string): string {
-  return `${trimBase(baseUrl)}${linkPaths.view}/${encodeURIComponent(editionId)}/${encodeURIComponent(token)}`;
+/** A subscriber's own web version of one edition (their items, in the email's language), for a 'view' token signed
+ *  over that edition's id. */
+export function viewUrl(baseUrl: string, editionId: string, token: string, lang?: Language): string {
+  return inLanguage(`${trimBase(baseUrl)}${linkPaths.view}/${encodeURIComponent(editionId)}/${encodeURIComponent(token)}`, lang);
 }
 
 /** RFC 8058 headers for one message: `List-Unsubscribe: <https://…>, <mailto:…>` and
  *  `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. `mailto` is an address (e.g. the sender's unsubscribe box);
- *  the subject carries the token so a mailto unsubscribe can be matched to the subscriber. */
-export function listUnsubscribeHeaders(baseUrl: string, token: string, mailto?: string): Array<{ name: string; value: string }> {
-  const parts = [`<${unsubscribeUrl(baseUrl, token)}>`];
+ *  the subject carries the token so a mailto unsubscribe can be matched to the subscriber. `lang` is the email's
+ *  language, on the https link as on the body's. */
+export function listUnsubscribeHeaders(baseUrl: string, token: string, mailto?: string, lang?: Language): Array<{ name: string; value: string }> {
+  const parts = [`<${unsubscribeUrl(baseUrl, token, lang)}>`];
   if (mailto) parts.push(`<mailto:${mailto}?subject=${encodeURIComponent(`unsubscribe ${token}`)}>`);
   return [
     { name: 'List-Unsubscribe', value: parts.join(', ') },
@@ -83,7 +91,14 @@ export function signLink(owner: LinkOwner, purpose: TokenPurpose, options: { sec
   return signToken({ subscriberId: owner.id, purpose, expiresAt, linkVersion, ...(options.scope === undefined ? {} : { scope: options.scope }) }, options.secret);
 }
 
-type LinkOptions = { baseUrl: string; secret: string; now: Date; mailto?: string };
+type LinkOptions = {
+  baseUrl: string;
+  secret: string;
+  now: Date;
+  mailto?: string;
+  /** The language of the email the links go in (carried as `?lang=`); none for links answered to a caller (API, page). */
+  language?: Language;
+};
 
 /** The signed tokens and links every email to a subscriber needs. */
 export function subscriberLinks(
@@ -96,15 +111,15 @@ export function subscriberLinks(
   return {
     prefsToken,
     unsubToken,
-    preferencesUrl: preferencesUrl(options.baseUrl, prefsToken),
-    unsubscribeUrl: unsubscribeUrl(options.baseUrl, unsubToken),
-    headers: listUnsubscribeHeaders(options.baseUrl, unsubToken, options.mailto),
+    preferencesUrl: preferencesUrl(options.baseUrl, prefsToken, options.language),
+    unsubscribeUrl: unsubscribeUrl(options.baseUrl, unsubToken, options.language),
+    headers: listUnsubscribeHeaders(options.baseUrl, unsubToken, options.mailto, options.language),
   };
 }
 
 /** A newsletter's links for one subscriber: theirs, and their "view in your browser" link to this edition. */
 export function editionLinks(owner: LinkOwner, editionId: string, options: LinkOptions): ReturnType<typeof subscriberLinks> & { viewUrl: string } {
-  return { ...subscriberLinks(owner, options), viewUrl: viewUrl(options.baseUrl, editionId, signLink(owner, 'view', { ...options, scope: editionId })) };
+  return { ...subscriberLinks(owner, options), viewUrl: viewUrl(options.baseUrl, editionId, signLink(owner, 'view', { ...options, scope: editionId }), options.language) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

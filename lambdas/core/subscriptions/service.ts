@@ -122,7 +122,8 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   const log = deps.log ?? (() => undefined);
   const changed = deps.changed ?? (async () => undefined);
   const evenAnswerTime = deps.evenAnswerTime ?? ((work: () => Promise<void>) => work());
-  const linkOptions = () => ({ baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now() });
+  /** Links for an email carry its language (`?lang=`); links answered to the caller (API, pages) carry none. */
+  const linkOptions = (emailLanguage?: Language) => ({ baseUrl: settings.baseUrl, secret: settings.secret, now: clock.now(), ...(emailLanguage ? { language: emailLanguage } : {}) });
 
   const proof = (origin: RequestOrigin, method: ConsentProof['method']): ConsentProof => ({
     at: clock.now().toISOString(),
@@ -142,7 +143,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
     const nonce = Math.floor((now.getTime() + tokenLifetimeMs.confirm) / 1000);
     if (!(await store.addConfirmNonce(record.id, nonce))) return false; // confirmed or gone meanwhile
     const token = signLink(record, 'confirm', { secret: settings.secret, now });
-    const mail = confirmationEmail(language, confirmUrl(settings.baseUrl, token));
+    const mail = confirmationEmail(language, confirmUrl(settings.baseUrl, token, language));
     await mailer.send({
       from: settings.sender,
       to: record.email,
@@ -157,7 +158,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
   async function sendAlreadySubscribed(record: SubscriberRecord): Promise<void> {
     const now = clock.now();
     if (!(await store.takeConfirmationSlot(record.email, now, confirmationsPerWindow, confirmationWindowMs))) return;
-    const links = subscriberLinks(record, linkOptions());
+    const links = subscriberLinks(record, linkOptions(record.language));
     await mailer.send({
       from: settings.sender,
       to: record.email,
@@ -632,7 +633,7 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       await mailer.send({
         from: settings.sender,
         to: next.email,
-        ...linksRenewedEmail(next.language, subscriberLinks(next, linkOptions()).preferencesUrl),
+        ...linksRenewedEmail(next.language, subscriberLinks(next, linkOptions(next.language)).preferencesUrl),
         tags: { type: 'links-renewed', subscriber: next.id },
         ...(settings.configurationSet ? { configurationSet: settings.configurationSet } : {}),
       });

@@ -160,20 +160,22 @@ export function siteRoutes(ctx: App) {
     }
   });
 
-  // A subscriber's own version of an edition ("view in your browser"): their items, in their language. The token
-  // is a 'view' link signed over this edition's id.
+  // A subscriber's own version of an edition ("view in your browser"): their items, in the language of the email the
+  // link came in (`?lang=`), else their own. The token is a 'view' link signed over this edition's id.
   app.get('/view/:edition/:token', async (c) => {
-    const lang = preferredLang(c);
+    const lang = langOf(c);
     const id = c.req.param('edition');
     if (id.length > 100) return notFoundPage(c, lang);
     try {
       const viewer = await subscriptions.viewerOf(c.req.param('token'), id);
+      const asked = c.req.query('lang');
+      const language = isLang(asked) ? asked : viewer.language;
       const base = ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-      const home = `${base}/${viewer.language}/`;
-      const web = await editions().webVersion(id, viewer.language, { preferencesUrl: home, unsubscribeUrl: home }, viewer);
+      const home = `${base}/${language}/`;
+      const web = await editions().webVersion(id, language, { preferencesUrl: home, unsubscribeUrl: home }, viewer);
       const e = web.edition;
-      const entry: ArchiveEntry = { id: e.id, ...textFor(e, viewer.language), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
-      return renderPage(c, ArchiveEditionPage({ lang: viewer.language, edition: entry, items: web.items, personal: true }), 200, { private: true });
+      const entry: ArchiveEntry = { id: e.id, ...textFor(e, language), sentAt: e.completedAt ?? e.sendStartedAt ?? e.createdAt, itemCount: web.items.length };
+      return renderPage(c, ArchiveEditionPage({ lang: language, edition: entry, items: web.items, personal: true }), 200, { private: true });
     } catch (error) {
       if (error instanceof DomainError && error.kind === 'notFound') return notFoundPage(c, lang);
       return errorPage(c, lang, error, true);
