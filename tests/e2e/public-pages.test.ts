@@ -22,6 +22,9 @@ describe('public pages', () => {
     expect(spanishFirst.headers.get('location')).toBe('/es/archive/abc');
     const huge = await fetch(`${site.baseUrl}/en/subscribe`, { method: 'POST', body: new URLSearchParams({ email: 'a@example.org', website: 'x'.repeat(100_000) }) });
     expect(huge.status).toBe(413);
+    const refusal = await huge.text();
+    expect(refusal).toContain('<h1>Too large</h1>');
+    expect(refusal).toContain('Go back to the page, shorten what you wrote and send it again.');
     const missing = await fetch(`${site.baseUrl}/en/no-such-page`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Page not found');

@@ -59,7 +59,7 @@ export function createHttpApp(ctx: App) {
   // Page forms (subscribe, preferences, the links in emails) are small; the console sets its own limits.
   const pageFormLimit = bodyLimit({
     maxSize: maxPageFormBytes,
-    onError: (c) => renderPage(c, MessagePage({ lang: langOf(c), title: t(langOf(c)).tooLarge, body: t(langOf(c)).tooLarge, kind: 'error', noindex: true }), 413),
+    onError: (c) => renderPage(c, MessagePage({ lang: langOf(c), title: t(langOf(c)).tooLargeTitle, body: t(langOf(c)).tooLarge, kind: 'error', noindex: true }), 413),
   });
   app.use('*', (c, next) => (c.req.path.startsWith('/api/') || /^\/(es|en)\/editor(\/|$)/.test(c.req.path) ? next() : pageFormLimit(c, next)));
   // The taxonomy in force for this request: read through its port (cached for a few seconds per process).

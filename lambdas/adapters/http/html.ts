@@ -31,7 +31,9 @@ export const preferredLang = (c: Context): Lang => langFromAcceptLanguage(c.req.
 
 /** The language of the page: its path prefix (/es/…, /en/…), else `?lang=`, else the browser's. */
 export const langOf = (c: Context): Lang => {
-  const fromPath = c.req.param('lang');
+  // Read off the path itself, not a route parameter: middleware that answers before any route (a body limit, a
+  // refusal) has no parameters, and its page must still be in the path's language.
+  const fromPath = /^\/(es|en)(?:\/|$)/.exec(c.req.path)?.[1];
   if (isLang(fromPath)) return fromPath;
   const fromQuery = c.req.query('lang');
   return isLang(fromQuery) ? fromQuery : preferredLang(c);

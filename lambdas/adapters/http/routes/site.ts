@@ -5,7 +5,6 @@
 import { frequencies } from '../../../core/subscriptions/model.js';
 import { textFor } from '../../../core/editions/model.js';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { newRouter } from '../router.js';
 import type { App } from '../../../composition-root.js';
 import { DomainError } from '../../../core/shared/errors.js';
@@ -40,11 +39,6 @@ export function siteRoutes(ctx: App) {
   // Built on first use: public pages other than the archive never load the renderer.
   const editions = () => ctx.editions;
 
-  // The site's forms are small.
-  const formLimit = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('The form is too large.', 413) });
-  app.use('/:lang{(?:es|en)}/subscribe', formLimit);
-  app.use('/:lang{(?:es|en)}/resend', formLimit);
-  app.use('/preferences/*', formLimit);
   app.onError(pageErrorHandler);
 
   // ---- Assets and language redirects ---------------------------------------------------------------------------
