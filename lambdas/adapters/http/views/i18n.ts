@@ -913,6 +913,7 @@ const englishErrors: Record<string, string> = {
   'taxonomy.exists': 'An entry with that code or slug already exists; change it from its row in the list.',
   'taxonomy.notFound': 'That entry no longer exists. Reload the page.',
   'taxonomy.inUse': 'This entry is in use: choose another in “Merge into” to move its items and subscribers to, and press “Remove”.',
+  'edition.notFound': 'That edition does not exist. Go back to the list of editions.',
 };
 
 /** A domain error's message in the page's language; a form that failed its schema (issues given) names each field
