@@ -76,7 +76,20 @@ describe('console validation messages', () => {
   test('domain errors an editor meets have Spanish words', () => {
     for (const code of ['edition.scheduleInPast', 'edition.emptySegment', 'edition.preflightFailed', 'taxonomy.exists', 'source.notFound', 'import.invalidCsv']) {
       expect(errorMessage({ code, message: 'English' }, 'es'), code).not.toBe('English');
-      expect(errorMessage({ code, message: 'English' }, 'en'), code).toBe('English');
+      // English keeps the domain's own message, except where it speaks to API callers (taxonomy codes).
+      if (!code.startsWith('taxonomy.')) expect(errorMessage({ code, message: 'English' }, 'en'), code).toBe('English');
+    }
+  });
+
+  test('in English, errors whose domain message names API calls are worded for editors', () => {
+    for (const [code, apiMessage] of [
+      ['taxonomy.exists', 'The topic "x" already exists; change it with PUT instead.'],
+      ['taxonomy.notFound', 'No topic "x"; list them with GET /api/taxonomy/full.'],
+      ['edition.notFound', 'No edition has this id; list them with GET /api/editions.'],
+    ] as const) {
+      const words = errorMessage({ code, message: apiMessage }, 'en');
+      expect(words, code).not.toMatch(/\/api\/|\b(GET|PUT|POST)\b/);
+      expect(words, code).toMatch(/\.$/);
     }
   });
 });
