@@ -131,6 +131,12 @@ describe('editor console', () => {
     await page.waitForURL('**/en/editor/sources?ok=1&did=pollFailed**');
     // Named, and shown as the failure it is (not a green "done").
     expect(await page.locator('[role="alert"]').first().innerText()).toBe('Could not poll “Unreachable test source”: the reason is in its row. Fix the address or try again later.');
+    // The query names the source by id; words of a crafted link's own never reach the page.
+    const polledUrl = page.url();
+    await page.goto('/en/editor/sources?ok=1&did=pollFailed&source=Call%20%2B1%20555%200100%20now');
+    expect(await page.locator('[role="alert"]').count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toContain('555');
+    await page.goto(polledUrl);
     const row = await page.locator('tbody tr').innerText();
     expect(row).not.toContain('never');
     expect(row).toMatch(/error|fail/i);

@@ -11,6 +11,7 @@ import { statusOfKind } from '../errors.js';
 import { scopeId, type Item } from '../../../core/items/model.js';
 import { isCountryCode, isTopicSlug, type CountryCode, type TopicSlug } from '../../../core/taxonomy/taxonomy.js';
 import type { RequestOrigin } from '../../../core/subscriptions/service.js';
+import type { Source } from '../../../core/ingest/sources.js';
 import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { errorMessage, isLang, sourceError, stateLabel, t, type Lang } from '../views/i18n.js';
@@ -185,7 +186,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
   /** The editor's time zone: the browser's, as the console's script reports it in a cookie (UTC until then). */
   const zoneOf = (c: Context) => timeZoneOr(getCookie(c, 'editor_tz'));
   /** After a POST, `?ok=1&did=…` names what happened; the page says it in the editor's words. */
-  const flashOf = (c: Context, extra?: { scheduledAt?: string | null }): Flash | undefined => {
+  const flashOf = (c: Context, extra?: { scheduledAt?: string | null; sources?: readonly Source[] }): Flash | undefined => {
     if (c.req.query('ok') !== '1') return undefined;
     const s = t(langOf(c));
     const q = (name: string) => c.req.query(name) ?? '';
@@ -193,8 +194,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const did = c.req.query('did');
     if (did === 'scheduled' && extra?.scheduledAt) return { kind: 'ok', text: s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c))) };
     if (did === 'test') return { kind: 'ok', text: s.did_test(q('to')) };
-    if (did === 'polled') return { kind: 'ok', text: s.did_polled(q('source'), n('new'), n('updated')) };
-    if (did === 'pollFailed') return { kind: 'error', text: s.did_pollFailed(q('source')) };
+    // The source is named from the list, by id: the query never puts words of its own on the page.
+    const polled = extra?.sources?.find((source) => source.id === q('source'))?.name;
+    if (did === 'polled' && polled) return { kind: 'ok', text: s.did_polled(polled, n('new'), n('updated')) };
+    if (did === 'pollFailed' && polled) return { kind: 'error', text: s.did_pollFailed(polled) };
     if (did === 'termAdded' || did === 'termSaved' || did === 'termRemoved') return { kind: 'ok', text: s[`did_${did}`](q('kind') === 'country' ? 'country' : 'topic') };
     if (did === 'polledAll') return { kind: n('failed') ? 'error' : 'ok', text: s.did_polledAll(n('sources'), n('new'), n('failed')) };
     return isFlashDid(did) ? { kind: 'ok', text: s[`did_${did}`] } : undefined;
@@ -286,7 +289,7 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const r = await attempt(() => ingest.listSources());
     return renderPage(
       c,
-      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c) : failure(r, c)), sources: r.ok ? r.value : [], ...extra }),
+      SourcesPage({ lang, csrf: csrfOf(c), flash: flash ?? (r.ok ? flashOf(c, { sources: r.value }) : failure(r, c)), sources: r.ok ? r.value : [], ...extra }),
       status,
       { private: true },
     );
@@ -358,12 +361,10 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const id = c.req.param('id') ?? '';
     const r = await attempt(() => ingest.pollSource(id));
     if (!r.ok) return showSources(c, failure(r, c), r.status);
-    const listed = await attempt(() => ingest.listSources());
-    const name = (listed.ok ? listed.value.find((s) => s.id === id)?.name : undefined) ?? id;
     const told = new URLSearchParams(
       r.value.status === 'error'
-        ? { ok: '1', did: 'pollFailed', source: name }
-        : { ok: '1', did: 'polled', source: name, new: String(r.value.counts.new), updated: String(r.value.counts.updated) },
+        ? { ok: '1', did: 'pollFailed', source: id }
+        : { ok: '1', did: 'polled', source: id, new: String(r.value.counts.new), updated: String(r.value.counts.updated) },
     );
     return c.redirect(`${editorBase(lang)}/sources?${told}`, 303);
   });
