@@ -30,7 +30,16 @@ describe('origin guard (ORIGIN_VERIFY_SECRET)', () => {
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('request.notThroughCdn');
     }
-    expect((await app.request('/es/', {})).status).toBe(403);
+  });
+  it('answers a person who opened a page at the raw address with a page in its language and the public address', async () => {
+    for (const [path, words] of [['/es/archive', 'Esta no es la dirección del sitio.'], ['/en/editor', 'This is not the site’s address.']] as const) {
+      const res = await app.request(path, {});
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const page = await res.text();
+      expect(page).toContain(words);
+      expect(page).toContain(`href="http://127.0.0.1:3000/${path.slice(1, 3)}/"`);
+    }
   });
   it('lets CloudFront’s requests through', async () => {
     expect((await app.request('/api/taxonomy', { headers: { 'x-origin-verify': originSecret } })).status).toBe(200);

@@ -24,7 +24,15 @@ export const maxPageFormBytes = 64 * 1024;
 
 export function createHttpApp(ctx: App) {
   const app = newRouter();
-  app.use('*', originGuard(ctx.config.ORIGIN_VERIFY_SECRET));
+  app.use(
+    '*',
+    originGuard(ctx.config.ORIGIN_VERIFY_SECRET, (c) => {
+      const lang = langOf(c);
+      const s = t(lang);
+      const home = { href: `${ctx.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/${lang}/`, label: s.goHome };
+      return renderPage(c, MessagePage({ lang, title: s.notThroughCdnTitle, body: s.notThroughCdn, kind: 'error', noindex: true, action: home }), 403);
+    }),
+  );
   app.use('*', clientAddressMiddleware(ctx.config));
   // A correlation id per request: the caller's X-Request-Id (or API Gateway's), else a new one; on every log line of
   // the request and echoed in the answer.

@@ -66,10 +66,12 @@ export function clientAddressMiddleware(config: Pick<Config, 'ORIGIN_VERIFY_SECR
 }
 
 /** With the origin secret configured, a request that did not come through CloudFront (no or a wrong X-Origin-Verify)
- *  is refused before anything else runs: its X-Viewer-Address would be the caller's own invention. */
-export function originGuard(secret: string | undefined): MiddlewareHandler {
+ *  is refused before anything else runs: its X-Viewer-Address would be the caller's own invention. The API answers
+ *  with its JSON error; a page, with `refusedPage` (a person who followed the origin's raw address). */
+export function originGuard(secret: string | undefined, refusedPage: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
   return async (c, next) => {
     if (secret && !tokenMatches(c.req.header(originVerifyHeader), secret)) {
+      if (!c.req.path.startsWith('/api/')) return refusedPage(c);
       return c.json(errorBody('request.notThroughCdn', 'This service is reached through its public address only.'), 403);
     }
     await next();

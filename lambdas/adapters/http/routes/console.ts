@@ -193,7 +193,8 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const n = (name: string) => Number(q(name)) || 0;
     const did = c.req.query('did');
     if (did === 'scheduled' && extra?.scheduledAt) return { kind: 'ok', text: s.did_scheduled(formatDateTime(extra.scheduledAt, langOf(c), zoneOf(c))) };
-    if (did === 'test') return { kind: 'ok', text: s.did_test(q('to')) };
+    // Only what the redirect below writes (shortened addresses) is repeated; anything else a crafted link holds is not.
+    if (did === 'test' && /^[\w.'+-]{1,64}@…(, [\w.'+-]{1,64}@…){0,9}$/.test(q('to'))) return { kind: 'ok', text: s.did_test(q('to')) };
     // The source is named from the list, by id: the query never puts words of its own on the page.
     const polled = extra?.sources?.find((source) => source.id === q('source'))?.name;
     if (did === 'polled' && polled) return { kind: 'ok', text: s.did_polled(polled, n('new'), n('updated')) };
