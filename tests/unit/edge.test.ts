@@ -67,3 +67,17 @@ describe('config: the editor token where the service is deployed', () => {
     expect(() => loadConfig({ TRUST_FORWARDED_FOR: '-1' })).toThrow(ConfigError);
   });
 });
+
+describe('an address nothing serves', () => {
+  const app = httpApp({});
+  it('is the site\'s 404 page for a browser, in its language, and JSON for a program', async () => {
+    const browser = await app.request('/nothing-here', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-language': 'en' } });
+    expect(browser.status).toBe(404);
+    expect(await browser.text()).toContain('Page not found');
+    const program = await app.request('/nothing-here', { headers: { accept: '*/*' } });
+    expect(program.status).toBe(404);
+    expect(((await program.json()) as { error: { code: string } }).error.code).toBe('route.notFound');
+    const api = await app.request('/api/nothing', { headers: { accept: 'text/html' } });
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('route.notFound');
+  });
+});

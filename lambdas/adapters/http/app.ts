@@ -8,7 +8,7 @@ import { newRouter } from './router.js';
 import { randomUUID } from 'node:crypto';
 import { logger } from '../observability.js';
 import { clientAddressMiddleware, originGuard } from './client-ip.js';
-import { langOf, renderPage } from './html.js';
+import { langOf, notFoundPage, renderPage } from './html.js';
 import { t } from './views/i18n.js';
 import { MessagePage } from './views/public.js';
 import { itemRoutes } from './routes/items.js';
@@ -76,7 +76,12 @@ export function createHttpApp(ctx: App) {
     await next();
   });
   app.onError(handleError);
-  app.notFound((c) => c.json(errorBody('route.notFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+  // A person who mistyped an address gets the site's page (in their browser's language); programs get JSON.
+  app.notFound((c) =>
+    !c.req.path.startsWith('/api/') && /\btext\/html\b/.test(c.req.header('accept') ?? '')
+      ? notFoundPage(c, langOf(c))
+      : c.json(errorBody('route.notFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404),
+  );
 
   app.route('/', taxonomyRoutes(ctx));
   app.route('/', itemRoutes(ctx));
