@@ -379,15 +379,15 @@ describe('OPML and the /feeds page', () => {
   it('gives other pages autodiscovery links for their scope and for all news', () => {
     expect(feedAutodiscoveryLinks()).toBe(
       [
-        '<link rel="alternate" type="application/rss+xml" title="Pacific Alliance news (RSS)" href="/feeds/all.rss">',
-        '<link rel="alternate" type="application/atom+xml" title="Pacific Alliance news (Atom)" href="/feeds/all.atom">',
-        '<link rel="alternate" type="application/feed+json" title="Pacific Alliance news (JSON Feed)" href="/feeds/all.json">',
+        '<link rel="alternate" type="application/rss+xml" title="Pacific Alliance News (RSS)" href="/feeds/all.rss">',
+        '<link rel="alternate" type="application/atom+xml" title="Pacific Alliance News (Atom)" href="/feeds/all.atom">',
+        '<link rel="alternate" type="application/feed+json" title="Pacific Alliance News (JSON Feed)" href="/feeds/all.json">',
       ].join('\n'),
     );
     const links = feedAutodiscoveryLinks({ kind: 'country', country: 'pe' }, { baseUrl: `${base}/` });
     expect(links.split('\n')).toHaveLength(6);
     expect(links).toContain(`href="${base}/feeds/countries/pe.atom"`);
-    expect(links).toContain('title="Pacific Alliance news: Peru (JSON Feed)"');
+    expect(links).toContain('title="Pacific Alliance News: Peru (JSON Feed)"');
   });
 
   it("titles autodiscovery links in the words it is given (the page's language), every scope and format", () => {

@@ -23,7 +23,7 @@ export const feedMediaTypes: Record<FeedFormat, string> = {
 export const feedFormatNames: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
 /** The name the feeds carry as their title prefix and author. */
-export const siteName = 'Pacific Alliance news';
+export const siteName = 'Pacific Alliance News';
 
 /** Every feed scope the service serves, in a stable order: all, countries, topics, country×topic pairs. */
 export function allScopes(): FeedScope[] {

@@ -17,14 +17,14 @@ const copy = {
     renewedIntro: 'Anulamos todos los enlaces de preferencias que te enviamos antes. Usa este enlace nuevo para ver o cambiar tu suscripción; los enlaces para darte de baja de correos anteriores siguen funcionando.',
   },
   en: {
-    confirmSubject: 'Confirm your subscription to Pacific Alliance news',
-    confirmIntro: 'We received a request to subscribe this address to Pacific Alliance news.',
+    confirmSubject: 'Confirm your subscription to Pacific Alliance News',
+    confirmIntro: 'We received a request to subscribe this address to Pacific Alliance News.',
     confirmAction: 'Confirm my subscription',
     confirmExpiry: 'The link expires in 7 days. If this was not you, ignore this message: we will send nothing more.',
-    alreadySubject: 'You are already subscribed to Pacific Alliance news',
+    alreadySubject: 'You are already subscribed to Pacific Alliance News',
     alreadyIntro: 'Someone (perhaps you) asked to subscribe this address, but you are already subscribed. Nothing was changed.',
     alreadyAction: 'Change my preferences',
-    renewedSubject: 'Your Pacific Alliance news links have changed',
+    renewedSubject: 'Your Pacific Alliance News links have changed',
     renewedIntro: 'We withdrew every preference link we sent you before. Use this new link to see or change your subscription; the unsubscribe links in earlier emails keep working.',
   },
 } as const;
