@@ -83,10 +83,11 @@ export function createEditionService(deps: EditionServiceDeps) {
   }
 
   /** Links for an email no subscriber is behind (preview, test send): "view in your browser" is the whole edition. */
-  const exampleValues = (edition: Edition, now: Date, language: Language): MergeValues => {
-    const links = deps.testLinks(now, language);
-    return { unsubscribe_url: links.unsubscribeUrl, preferences_url: links.preferencesUrl, view_url: archiveUrl(deps.publicBaseUrl, edition.id) };
-  };
+  const exampleValues = (edition: Edition, links: ReturnType<EditionServiceDeps['testLinks']>): MergeValues => ({
+    unsubscribe_url: links.unsubscribeUrl,
+    preferences_url: links.preferencesUrl,
+    view_url: archiveUrl(deps.publicBaseUrl, edition.id),
+  });
 
   async function preflight(id: string): Promise<{ ok: boolean; issues: PreflightIssue[]; items: number }> {
     const edition = await mustGet(id);
@@ -153,7 +154,7 @@ export function createEditionService(deps: EditionServiceDeps) {
       const items = await segmentItems(edition, segment);
       const group = await compileFor(edition, items, segment.language);
       const prepared = prepareGroup(group);
-      return { html: merge(prepared.html, exampleValues(edition, now(), segment.language), escapeHtml), items: items.length };
+      return { html: merge(prepared.html, exampleValues(edition, deps.testLinks(now(), segment.language)), escapeHtml), items: items.length };
     },
 
     /** Sends the segment's email to the given addresses, subject marked as a test. Counts nothing. */
@@ -163,12 +164,14 @@ export function createEditionService(deps: EditionServiceDeps) {
       if (items.length === 0) throw invalid('edition.emptySegment', 'No item of this edition matches that segment; choose other countries or topics.');
       const group = await compileFor(edition, items, segment.language);
       const prepared = prepareGroup({ ...group, subject: `[TEST] ${group.subject}` });
+      // One set of links for every address: they belong to no subscriber.
       const links = deps.testLinks(now(), segment.language);
+      const values = exampleValues(edition, links);
       const messageIds: string[] = [];
       for (const email of emails) {
         const message = buildMessage(
           prepared,
-          { subscriberId: 'test', email, values: exampleValues(edition, now(), segment.language), headers: links.headers },
+          { subscriberId: 'test', email, values, headers: links.headers },
           { from: deps.from, editionId: `${edition.id}-test`, configurationSet: deps.configurationSet },
         );
         messageIds.push((await deps.mailer.send(message)).messageId);

@@ -15,7 +15,7 @@ import type { Source } from '../../../core/ingest/sources.js';
 import { requireSigningSecret } from '../../../config.js';
 import { formFields, langOf, many, notFoundPage, one, pageErrorHandler, preferredLang, renderPage, type PageStatus } from '../html.js';
 import { errorMessage, isLang, sourceError, stateLabel, t, type Lang } from '../views/i18n.js';
-import type { Flash } from '../views/console/shell.js';
+import { editorTabs, type Flash } from '../views/console/shell.js';
 import { SignInPage } from '../views/console/sign-in.js';
 import { MessagePage } from '../views/public.js';
 import { ItemsPage } from '../views/console/items.js';
@@ -90,7 +90,8 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
     const lang = langOf(c);
     const s = t(lang);
     // Signing in again leads back to the console tab the refused form was on.
-    const tab = /^\/(?:es|en)\/editor\/(items|sources|editions|subscribers|taxonomy|stats)(?:\/|$)/.exec(c.req.path)?.[1];
+    const segment = /^\/(?:es|en)\/editor\/([^/]+)/.exec(c.req.path)?.[1];
+    const tab = editorTabs.find((known) => known === segment);
     const href = action === 'signIn' ? `${editorBase(lang)}/sign-in${tab ? `?next=${encodeURIComponent(`${editorBase(lang)}/${tab}`)}` : ''}` : editorBase(lang);
     return renderPage(c, MessagePage({ lang, title: s.linkProblem, body: body(s), kind: 'error', noindex: true, action: { href, label: action === 'signIn' ? s.signIn : s.backToConsole } }), status, { private: true });
   };
@@ -343,17 +344,12 @@ export function consoleRoutes(ctx: App, options: ConsoleOptions = {}) {
 
   pages.post('/sources/poll-all', async (c) => {
     const lang = langOf(c);
-    const list = await attempt(() => ingest.listSources());
-    if (!list.ok) return showSources(c, failure(list, c), list.status);
-    // Each poll records its own outcome against its source (the page shows it); one failing stops none of the others.
-    let fresh = 0;
-    let failed = 0;
-    for (const src of list.value) {
-      const r = await attempt(() => ingest.pollSource(src.id));
-      if (r.ok && r.value.status !== 'error') fresh += r.value.counts.new;
-      else failed++;
-    }
-    const told = new URLSearchParams({ ok: '1', did: 'polledAll', sources: String(list.value.length), new: String(fresh), failed: String(failed) });
+    // The schedule's own poll: every active source, a few at a time, each failure its own (its row shows it).
+    const r = await attempt(() => ingest.pollAll());
+    if (!r.ok) return showSources(c, failure(r, c), r.status);
+    const failed = r.value.filter((p) => p.status === 'error').length;
+    const fresh = r.value.reduce((sum, p) => sum + p.counts.new, 0);
+    const told = new URLSearchParams({ ok: '1', did: 'polledAll', sources: String(r.value.length), new: String(fresh), failed: String(failed) });
     return c.redirect(`${editorBase(lang)}/sources?${told}`, 303);
   });
 

@@ -5,7 +5,9 @@ import { Layout, Notice } from '../layout.js';
 import { t, type Lang } from '../i18n.js';
 import { taxonomyTabLabel } from './taxonomy.js';
 
-export type EditorTab = 'items' | 'sources' | 'editions' | 'subscribers' | 'taxonomy' | 'stats';
+/** The console's tabs, in their order. */
+export const editorTabs = ['items', 'sources', 'editions', 'subscribers', 'taxonomy', 'stats'] as const;
+export type EditorTab = (typeof editorTabs)[number];
 
 export interface Flash {
   kind: 'ok' | 'error';
